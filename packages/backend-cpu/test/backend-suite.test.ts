@@ -1,0 +1,4 @@
+import { cpuBackend } from '@eddy/backend-cpu';
+import { backendSuite } from '@eddy/testing';
+
+backendSuite(cpuBackend, { dtypes: ['float64', 'float32'] });

@@ -1,0 +1,269 @@
+import { ShapeError, ValueError, fmtShape } from './errors.js';
+import type { Tensor } from './tensor.js';
+
+/**
+ * How a recorded op passes gradients back: given the gradient of the output, the
+ * gradients of its inputs (`null` where an input gets none). Backward functions are
+ * written with core ops, so they run on every backend and can themselves be recorded
+ * (higher-order gradients with `createGraph`).
+ *
+ * @example
+ * ```ts
+ * // y = x * x  →  backward: (g) => [g.mul(x).mul(2)]
+ * ```
+ */
+export interface GradNode {
+  /** Op name, for error messages and debugging. */
+  readonly op: string;
+  /** The recorded inputs. */
+  readonly inputs: readonly Tensor[];
+  /** Maps the output's gradient to each input's gradient. */
+  readonly backward: (g: Tensor) => ReadonlyArray<Tensor | null>;
+}
+
+let gradEnabled = true;
+
+/**
+ * Whether ops are currently being recorded for reverse-mode autodiff.
+ *
+ * @example
+ * ```ts
+ * noGrad(() => isGradEnabled()); // false
+ * ```
+ */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+function withGradMode<T>(mode: boolean, fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = mode;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/**
+ * Runs `fn` without recording any op for autodiff (cheaper: no graph is kept). Use it
+ * for sampling, evaluation and optimizer updates.
+ *
+ * @example
+ * ```ts
+ * const y = noGrad(() => model.call(x));
+ * ```
+ */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
+/**
+ * Runs `fn` with recording switched on, even inside a {@link noGrad} scope.
+ *
+ * @example
+ * ```ts
+ * noGrad(() => enableGrad(() => isGradEnabled())); // true
+ * ```
+ */
+export function enableGrad<T>(fn: () => T): T {
+  return withGradMode(true, fn);
+}
+
+/**
+ * Attaches a backward function to `out` if recording is on and any input requires
+ * gradients. Used by every differentiable primitive; returns `out`.
+ *
+ * @example
+ * ```ts
+ * record('square', y, [x], (g) => [g.mul(x).mul(2)]);
+ * ```
+ */
+export function record(
+  op: string,
+  out: Tensor,
+  inputs: readonly Tensor[],
+  backward: (g: Tensor) => ReadonlyArray<Tensor | null>,
+): Tensor {
+  if (!gradEnabled) return out;
+  let any = false;
+  for (const t of inputs) if (t.requiresGrad) any = true;
+  if (!any) return out;
+  out._setNode({ op, inputs, backward });
+  return out;
+}
+
+/**
+ * Options for {@link gradients}.
+ *
+ * @example
+ * ```ts
+ * const opts: GradientOptions = { createGraph: true };
+ * ```
+ */
+export interface GradientOptions {
+  /** Gradient of the output (defaults to ones; required when the output is not a scalar). */
+  gradOutput?: Tensor;
+  /** Record the backward pass itself so its result can be differentiated again. */
+  createGraph?: boolean;
+}
+
+/**
+ * Reverse-mode gradients of `output` with respect to each tensor in `wrt` (tensors that
+ * require gradients: parameters, or leaves made with {@link Tensor.requireGrad}). An input
+ * that `output` does not depend on gets zeros.
+ *
+ * @example
+ * ```ts
+ * const w = new Parameter(tensor([1, 2]));
+ * const loss = sum(square(w));
+ * const [gw] = gradients(loss, [w]); // [2, 4]
+ * ```
+ */
+export function gradients(output: Tensor, wrt: readonly Tensor[], options: GradientOptions = {}): Tensor[] {
+  const { createGraph = false } = options;
+  let seed = options.gradOutput;
+  if (seed === undefined) {
+    if (output.size !== 1) {
+      throw new ShapeError(
+        `gradients: output must be a scalar (shape ${fmtShape(output.shape)} given); pass gradOutput for a non-scalar output`,
+      );
+    }
+    seed = output.onesLike();
+  } else if (seed.shape.length !== output.shape.length || seed.shape.some((d, i) => d !== output.shape[i])) {
+    throw new ShapeError(
+      `gradients: gradOutput shape ${fmtShape(seed.shape)} does not match output shape ${fmtShape(output.shape)}`,
+    );
+  }
+  for (const [i, t] of wrt.entries()) {
+    if (!t.requiresGrad) {
+      throw new ValueError(`gradients: wrt[${i}] does not require gradients; make it with requireGrad() or a Parameter`);
+    }
+  }
+  return withGradMode(createGraph, () => {
+    const order = topoOrder(output);
+    const grads = new Map<Tensor, Tensor>();
+    grads.set(output, seed);
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i] as Tensor;
+      const node = t.node;
+      const g = grads.get(t);
+      if (node === null || g === undefined) continue;
+      const inGrads = node.backward(g);
+      for (let j = 0; j < node.inputs.length; j++) {
+        const inp = node.inputs[j] as Tensor;
+        const gi = inGrads[j];
+        if (gi === null || gi === undefined || !inp.requiresGrad) continue;
+        if (gi.shape.length !== inp.shape.length || gi.shape.some((d, k) => d !== inp.shape[k])) {
+          throw new ShapeError(
+            `internal: backward of ${node.op} gave gradient shape ${fmtShape(gi.shape)} for input of shape ${fmtShape(inp.shape)}`,
+          );
+        }
+        const prev = grads.get(inp);
+        grads.set(inp, prev === undefined ? gi : prev.add(gi));
+      }
+      // Free intermediate gradients as soon as they are consumed.
+      if (!wrt.includes(t)) grads.delete(t);
+    }
+    return wrt.map((t) => grads.get(t) ?? t.zerosLike());
+  });
+}
+
+/** Topological order (inputs before outputs) of the recorded graph under `root`. */
+function topoOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: Array<[Tensor, number]> = [[root, 0]];
+  visited.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as [Tensor, number];
+    const [t, i] = top;
+    const inputs = t.node?.inputs ?? [];
+    if (i < inputs.length) {
+      top[1] = i + 1;
+      const c = inputs[i] as Tensor;
+      if (c.requiresGrad && !visited.has(c)) {
+        visited.add(c);
+        stack.push([c, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(t);
+    }
+  }
+  return order;
+}
+
+/**
+ * Turns `f` into a function that returns the gradient of `f` (a scalar) with respect to
+ * each of its arguments, as an array.
+ *
+ * @example
+ * ```ts
+ * const df = grad((x: Tensor) => sum(exp(x)));
+ * const [g] = df(tensor([0, 1])); // [1, e]
+ * ```
+ */
+export function grad<A extends Tensor[]>(f: (...args: A) => Tensor): (...args: A) => Tensor[] {
+  const vg = valueAndGrad(f);
+  return (...args: A) => vg(...args).grads;
+}
+
+/**
+ * What a {@link valueAndGrad} function returns.
+ * @example
+ * ```ts
+ * const { value, grads }: ValueAndGrad = valueAndGrad(f)(x);
+ * ```
+ */
+export interface ValueAndGrad {
+  /** The value of `f` (detached). */
+  value: Tensor;
+  /** One gradient per argument. */
+  grads: Tensor[];
+}
+
+/**
+ * Like {@link grad}, but also returns the value of `f`.
+ *
+ * @example
+ * ```ts
+ * const { value, grads } = valueAndGrad((x: Tensor) => sum(square(x)))(tensor([3]));
+ * // value 9, grads [[6]]
+ * ```
+ */
+export function valueAndGrad<A extends Tensor[]>(
+  f: (...args: A) => Tensor,
+): (...args: A) => ValueAndGrad {
+  return (...args: A) => {
+    const leaves = args.map((a) => a.requireGrad()) as A;
+    const value = enableGrad(() => f(...leaves));
+    const grads = gradients(value, leaves);
+    return { value: value.detach(), grads };
+  };
+}
+
+/**
+ * Defines an op with a hand-written gradient (like `torch.autograd.Function` or JAX's
+ * `custom_vjp`): `forward` runs without recording and returns the output plus a
+ * `backward` closure mapping the output gradient to one gradient per input. Use it for
+ * implicit differentiation (bisection, quadrature) or a cheaper/more stable gradient.
+ *
+ * @example
+ * ```ts
+ * const cube = customGrad((x: Tensor) => {
+ *   const y = x.mul(x).mul(x);
+ *   return { value: y, backward: (g) => [g.mul(x.square()).mul(3)] };
+ * });
+ * ```
+ */
+export function customGrad<A extends Tensor[]>(
+  forward: (...inputs: A) => { value: Tensor; backward: (g: Tensor) => ReadonlyArray<Tensor | null> },
+  name = 'customGrad',
+): (...inputs: A) => Tensor {
+  return (...inputs: A) => {
+    const { value, backward } = noGrad(() => forward(...inputs));
+    const out = value.detach();
+    return record(name, out, inputs, backward);
+  };
+}

@@ -1,0 +1,172 @@
+import { noGrad } from './autodiff.js';
+import { ShapeError, ValueError, fmtShape } from './errors.js';
+import { cast } from './ops/elementwise.js';
+import { shapesEqual } from './shape.js';
+import { Tensor } from './tensor.js';
+
+/**
+ * A trainable tensor owned by a {@link Module}: it always requires gradients, and its
+ * values change in place only through {@link Parameter.assign} (optimizer steps,
+ * `loadStateDict`). Use it anywhere a tensor is expected.
+ *
+ * @example
+ * ```ts
+ * const w = new Parameter(zeros([3, 2]));
+ * const y = matmul(x, w);
+ * ```
+ */
+export class Parameter extends Tensor {
+  /** Wraps the values of `value` (its history is dropped). */
+  constructor(value: Tensor) {
+    super(value.backend.reshape(value, value.shape), value.shape, value.dtype, value.backend, true);
+  }
+
+  /** Replaces the values with those of `value` (same shape; cast to this dtype). */
+  assign(value: Tensor): void {
+    if (!shapesEqual(value.shape, this.shape)) {
+      throw new ShapeError(`Parameter.assign: shape ${fmtShape(value.shape)} does not match ${fmtShape(this.shape)}`);
+    }
+    const v = noGrad(() => cast(value, this.dtype));
+    this._replaceHandle(v.backend.reshape(v, v.shape));
+  }
+}
+
+/**
+ * A non-trainable tensor owned by a {@link Module} (a mask, running statistics, fixed
+ * constants). It is saved in `stateDict()` but never returned by `parameters()`.
+ *
+ * @example
+ * ```ts
+ * this.mask = new Buffer(tensor([[1, 0], [1, 1]]));
+ * ```
+ */
+export class Buffer extends Tensor {
+  /** Wraps the values of `value`. */
+  constructor(value: Tensor) {
+    super(value.backend.reshape(value, value.shape), value.shape, value.dtype, value.backend, false);
+  }
+
+  /** Replaces the values with those of `value` (same shape; cast to this dtype). */
+  assign(value: Tensor): void {
+    if (!shapesEqual(value.shape, this.shape)) {
+      throw new ShapeError(`Buffer.assign: shape ${fmtShape(value.shape)} does not match ${fmtShape(this.shape)}`);
+    }
+    const v = noGrad(() => cast(value, this.dtype));
+    this._replaceHandle(v.backend.reshape(v, v.shape));
+  }
+}
+
+/**
+ * Options of {@link Module.loadStateDict}.
+ *
+ * @example
+ * ```ts
+ * model.loadStateDict(dict, { strict: false });
+ * ```
+ */
+export interface LoadStateDictOptions {
+  /** Reject missing and unexpected keys (default true). */
+  strict?: boolean;
+}
+
+/**
+ * Base class of everything with parameters. Parameters, buffers and sub-modules are
+ * found by walking the object's own enumerable fields in insertion order (arrays of them
+ * are numbered), which gives PyTorch-style dotted names such as
+ * `transforms.0.hyper.0.weight`.
+ *
+ * @example
+ * ```ts
+ * class Linear extends Module {
+ *   weight = new Parameter(zeros([2, 3]));
+ *   bias = new Parameter(zeros([2]));
+ *   call(x: Tensor): Tensor { return matmul(x, this.weight.transpose()).add(this.bias); }
+ * }
+ * new Linear().namedParameters().map(([n]) => n); // ['weight', 'bias']
+ * ```
+ */
+export abstract class Module {
+  /** Training mode flag (see {@link Module.train} / {@link Module.eval}). */
+  training = true;
+
+  /** Every parameter, buffer and sub-module, depth first, with dotted names. */
+  *namedMembers(prefix = ''): Generator<[string, Parameter | Buffer | Module]> {
+    const visit = function* (name: string, v: unknown): Generator<[string, Parameter | Buffer | Module]> {
+      if (v instanceof Parameter || v instanceof Buffer) yield [name, v];
+      else if (v instanceof Module) {
+        yield [name, v];
+        yield* v.namedMembers(`${name}.`);
+      } else if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) yield* visit(`${name}.${i}`, v[i]);
+      }
+    };
+    for (const [k, v] of Object.entries(this)) yield* visit(prefix + k, v);
+  }
+
+  /** Parameters with their dotted names. */
+  namedParameters(): Array<[string, Parameter]> {
+    return [...this.namedMembers()].filter((e): e is [string, Parameter] => e[1] instanceof Parameter);
+  }
+
+  /** Buffers with their dotted names. */
+  namedBuffers(): Array<[string, Buffer]> {
+    return [...this.namedMembers()].filter((e): e is [string, Buffer] => e[1] instanceof Buffer);
+  }
+
+  /** All parameters (trainable tensors), in a stable order. */
+  parameters(): Parameter[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  /** Direct and nested sub-modules with their dotted names. */
+  namedModules(): Array<[string, Module]> {
+    return [...this.namedMembers()].filter((e): e is [string, Module] => e[1] instanceof Module);
+  }
+
+  /** Every parameter and buffer by dotted name (a snapshot of the current values). */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [n, t] of this.namedMembers()) if (!(t instanceof Module)) out[n] = t.detach();
+    return out;
+  }
+
+  /**
+   * Loads values by dotted name. Shapes must match exactly (a {@link ShapeError} names
+   * the key and both shapes); values are cast to each parameter's dtype. With `strict`
+   * (default), missing or unexpected keys are an error. Nothing is changed unless every
+   * check passes.
+   */
+  loadStateDict(dict: Record<string, Tensor>, options: LoadStateDictOptions = {}): void {
+    const { strict = true } = options;
+    const own = new Map<string, Parameter | Buffer>();
+    for (const [n, t] of this.namedMembers()) if (!(t instanceof Module)) own.set(n, t);
+    if (strict) {
+      const missing = [...own.keys()].filter((k) => !(k in dict));
+      const unexpected = Object.keys(dict).filter((k) => !own.has(k));
+      if (missing.length > 0 || unexpected.length > 0) {
+        throw new ValueError(
+          `loadStateDict: missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`,
+        );
+      }
+    }
+    for (const [k, v] of Object.entries(dict)) {
+      const p = own.get(k);
+      if (p !== undefined && !shapesEqual(p.shape, v.shape)) {
+        throw new ShapeError(`loadStateDict: ${k} has shape ${fmtShape(v.shape)}, the module expects ${fmtShape(p.shape)}`);
+      }
+    }
+    for (const [k, v] of Object.entries(dict)) own.get(k)?.assign(v);
+  }
+
+  /** Sets training mode (recursively). Returns `this`. */
+  train(mode = true): this {
+    this.training = mode;
+    for (const [, m] of this.namedModules()) m.training = mode;
+    return this;
+  }
+
+  /** Sets evaluation mode (recursively). Returns `this`. */
+  eval(): this {
+    return this.train(false);
+  }
+}

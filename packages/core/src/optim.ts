@@ -1,0 +1,190 @@
+import { noGrad } from './autodiff.js';
+import { ValueError } from './errors.js';
+import type { Parameter } from './module.js';
+import { add, div, mul, sqrt, square, sub } from './ops/elementwise.js';
+import { sum } from './ops/reduce.js';
+import type { Tensor } from './tensor.js';
+
+/**
+ * Base of the optimizers: holds the parameters and a learning rate (mutable, for
+ * schedules); `step(grads)` updates the parameters in place from gradients given in the
+ * same order (e.g. from `gradients(loss, params)`).
+ *
+ * @example
+ * ```ts
+ * const opt = new Adam(model.parameters(), { lr: 1e-3 });
+ * opt.step(gradients(loss, opt.params));
+ * ```
+ */
+export abstract class Optimizer {
+  /** The parameters updated by {@link Optimizer.step}. */
+  readonly params: readonly Parameter[];
+  /** Learning rate (may be changed between steps). */
+  lr: number;
+  /** Number of steps taken. */
+  stepCount = 0;
+
+  /** @param params parameters to update; @param lr learning rate. */
+  constructor(params: readonly Parameter[], lr: number) {
+    if (!(lr >= 0)) throw new ValueError(`optimizer: lr must be a non-negative number, got ${lr}`);
+    this.params = params;
+    this.lr = lr;
+  }
+
+  /** Applies one update. `grads[i]` is the gradient of `params[i]`. */
+  step(grads: readonly Tensor[]): void {
+    if (grads.length !== this.params.length) {
+      throw new ValueError(`optimizer.step: got ${grads.length} gradients for ${this.params.length} parameters`);
+    }
+    this.stepCount++;
+    noGrad(() => {
+      this.params.forEach((p, i) => {
+        p.assign(this.update(i, p, grads[i] as Tensor));
+      });
+    });
+  }
+
+  /** The new value of parameter `i` (runs without autodiff). */
+  protected abstract update(i: number, p: Tensor, g: Tensor): Tensor;
+}
+
+/**
+ * Options of {@link SGD}.
+ * @example
+ * ```ts
+ * const o: SGDOptions = { lr: 0.1, momentum: 0.9 };
+ * ```
+ */
+export interface SGDOptions {
+  /** Learning rate. */
+  lr: number;
+  /** Momentum factor (default 0). */
+  momentum?: number;
+  /** Use Nesterov momentum (default false). */
+  nesterov?: boolean;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay?: number;
+}
+
+/**
+ * Stochastic gradient descent with optional (Nesterov) momentum, as `torch.optim.SGD`.
+ * @example
+ * ```ts
+ * const opt = new SGD(params, { lr: 0.1, momentum: 0.9 });
+ * ```
+ */
+export class SGD extends Optimizer {
+  readonly #o: Required<SGDOptions>;
+  readonly #buf: Array<Tensor | undefined> = [];
+
+  /** @param params parameters; @param options see {@link SGDOptions}. */
+  constructor(params: readonly Parameter[], options: SGDOptions) {
+    super(params, options.lr);
+    this.#o = { momentum: 0, nesterov: false, weightDecay: 0, ...options };
+  }
+
+  protected update(i: number, p: Tensor, g0: Tensor): Tensor {
+    const { momentum, nesterov, weightDecay } = this.#o;
+    let g = weightDecay !== 0 ? add(g0, mul(p, weightDecay)) : g0;
+    if (momentum !== 0) {
+      const prev = this.#buf[i];
+      const b = prev === undefined ? g : add(mul(prev, momentum), g);
+      this.#buf[i] = b;
+      g = nesterov ? add(g, mul(b, momentum)) : b;
+    }
+    return sub(p, mul(g, this.lr));
+  }
+}
+
+/**
+ * Options of {@link Adam}.
+ * @example
+ * ```ts
+ * const o: AdamOptions = { lr: 1e-3, weightDecay: 1e-4, decoupled: true };
+ * ```
+ */
+export interface AdamOptions {
+  /** Learning rate (default 1e-3). */
+  lr?: number;
+  /** Decay rates of the moment estimates (default [0.9, 0.999]). */
+  betas?: [number, number];
+  /** Denominator term (default 1e-8). */
+  eps?: number;
+  /** Weight decay (default 0): L2 added to the gradient, or decoupled (AdamW) if `decoupled`. */
+  weightDecay?: number;
+  /** Use decoupled weight decay as AdamW (default false). */
+  decoupled?: boolean;
+}
+
+/**
+ * Adam (Kingma & Ba, 2015) with bias correction, as `torch.optim.Adam`; AdamW's
+ * decoupled weight decay with `decoupled: true`.
+ * @example
+ * ```ts
+ * const opt = new Adam(model.parameters(), { lr: 1e-3 });
+ * ```
+ */
+export class Adam extends Optimizer {
+  readonly #o: Required<AdamOptions>;
+  readonly #m: Tensor[] = [];
+  readonly #v: Tensor[] = [];
+
+  /** @param params parameters; @param options see {@link AdamOptions}. */
+  constructor(params: readonly Parameter[], options: AdamOptions = {}) {
+    super(params, options.lr ?? 1e-3);
+    this.#o = { lr: this.lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupled: false, ...options };
+  }
+
+  protected update(i: number, p0: Tensor, g0: Tensor): Tensor {
+    const { betas, eps, weightDecay, decoupled } = this.#o;
+    const [b1, b2] = betas;
+    let p = p0;
+    let g = g0;
+    if (weightDecay !== 0) {
+      if (decoupled) p = mul(p, 1 - this.lr * weightDecay);
+      else g = add(g, mul(p, weightDecay));
+    }
+    const m = i in this.#m ? add(mul(this.#m[i] as Tensor, b1), mul(g, 1 - b1)) : mul(g, 1 - b1);
+    const v = i in this.#v ? add(mul(this.#v[i] as Tensor, b2), mul(square(g), 1 - b2)) : mul(square(g), 1 - b2);
+    this.#m[i] = m;
+    this.#v[i] = v;
+    const t = this.stepCount;
+    const mHat = div(m, 1 - b1 ** t);
+    const vHat = div(v, 1 - b2 ** t);
+    return sub(p, mul(div(mHat, add(sqrt(vHat), eps)), this.lr));
+  }
+}
+
+/**
+ * What {@link clipGradNorm} returns.
+ * @example
+ * ```ts
+ * const { grads, norm }: ClippedGradients = clipGradNorm(g, 1);
+ * ```
+ */
+export interface ClippedGradients {
+  /** The gradients, scaled down if their norm exceeded the limit. */
+  grads: Tensor[];
+  /** Global L2 norm before clipping. */
+  norm: number;
+}
+
+/**
+ * Rescales gradients so that their global L2 norm is at most `maxNorm` (as
+ * `torch.nn.utils.clip_grad_norm_`). Returns the clipped gradients and the norm before
+ * clipping.
+ * @example
+ * ```ts
+ * const { grads, norm } = clipGradNorm(gradients(loss, params), 1.0);
+ * ```
+ */
+export function clipGradNorm(grads: readonly Tensor[], maxNorm: number): ClippedGradients {
+  if (!(maxNorm > 0)) throw new ValueError(`clipGradNorm: maxNorm must be positive, got ${maxNorm}`);
+  return noGrad(() => {
+    let total = 0;
+    for (const g of grads) total += sum(square(g)).item();
+    const norm = Math.sqrt(total);
+    const coef = maxNorm / (norm + 1e-6);
+    return { grads: coef < 1 ? grads.map((g) => mul(g, coef)) : [...grads], norm };
+  });
+}

@@ -1,0 +1,109 @@
+import { getBackend } from './backend.js';
+import { type FloatDType, arrayType, getDefaultDType } from './dtype.js';
+import { ValueError } from './errors.js';
+import { fillNormal, fillUniform } from './philox.js';
+import { checkShape, sizeOf } from './shape.js';
+import { Tensor, type TensorOptions } from './tensor.js';
+
+/**
+ * Where a random draw comes from. Element `k` (row-major) of the result is the draw with
+ * global index `offset + k` of the stream `(seed, stream)`, so rows `[a, b)` of a
+ * `[n, d]` draw equal a separate draw with `offset = a·d` — shards on any number of
+ * threads reproduce one big draw exactly.
+ *
+ * @example
+ * ```ts
+ * const opts: RandomOptions = { seed: 42, stream: 0, offset: 1000 };
+ * ```
+ */
+export interface RandomOptions {
+  /** Key of the generator: a non-negative safe integer. */
+  seed: number;
+  /** Independent sub-stream (e.g. one per purpose), default 0. */
+  stream?: number;
+  /** Global index of the first element, default 0. */
+  offset?: number;
+  /** Output dtype (default: the default float dtype). float32 draws are float64 draws rounded. */
+  dtype?: FloatDType;
+  /** Backend to create on (default: active). */
+  backend?: TensorOptions['backend'];
+}
+
+function draw(kind: 'normal' | 'uniform', shape: readonly number[], o: RandomOptions): Tensor {
+  checkShape(kind === 'normal' ? 'randn' : 'rand', shape);
+  if (o === undefined || typeof o.seed !== 'number') {
+    throw new ValueError(`${kind === 'normal' ? 'randn' : 'rand'}: options.seed (a non-negative integer) is required`);
+  }
+  const dtype = o.dtype ?? getDefaultDType();
+  const arr = new (arrayType(dtype))(sizeOf(shape)) as Float32Array | Float64Array;
+  (kind === 'normal' ? fillNormal : fillUniform)(arr, o.seed, o.stream ?? 0, o.offset ?? 0);
+  const backend = o.backend ?? getBackend();
+  return new Tensor(backend.upload(arr, shape, dtype), shape, dtype, backend);
+}
+
+/**
+ * Standard normal draws, addressed by `(seed, stream, offset + index)` (Philox4x32-10,
+ * Box–Muller in float64).
+ *
+ * @example
+ * ```ts
+ * const z = randn([1000, 2], { seed: 0 });
+ * ```
+ */
+export function randn(shape: readonly number[], options: RandomOptions): Tensor {
+  return draw('normal', shape, options);
+}
+
+/**
+ * Uniform draws in `[0, 1)`, addressed by `(seed, stream, offset + index)`.
+ *
+ * @example
+ * ```ts
+ * const u = rand([3], { seed: 7, stream: 1 });
+ * ```
+ */
+export function rand(shape: readonly number[], options: RandomOptions): Tensor {
+  return draw('uniform', shape, options);
+}
+
+/**
+ * A convenience cursor over one random stream: each call continues where the previous
+ * one stopped (its `offset` advances by the number of values drawn). Handy for
+ * initialising weights from a seed.
+ *
+ * @example
+ * ```ts
+ * const rng = new RandomStream(42);
+ * const w = rng.uniform([64, 8], -0.35, 0.35);
+ * const z = rng.normal([10]);
+ * ```
+ */
+export class RandomStream {
+  /** Generator key. */
+  readonly seed: number;
+  /** Sub-stream. */
+  readonly stream: number;
+  /** Global index of the next value. */
+  offset: number;
+
+  /** Starts at `offset` (default 0) of stream `stream` (default 0) under `seed`. */
+  constructor(seed: number, stream = 0, offset = 0) {
+    this.seed = seed;
+    this.stream = stream;
+    this.offset = offset;
+  }
+
+  /** Normal draws with mean `loc` and standard deviation `scale`. */
+  normal(shape: readonly number[], loc = 0, scale = 1, dtype?: FloatDType): Tensor {
+    const z = randn(shape, { seed: this.seed, stream: this.stream, offset: this.offset, dtype });
+    this.offset += z.size;
+    return loc === 0 && scale === 1 ? z : z.mul(scale).add(loc);
+  }
+
+  /** Uniform draws in `[low, high)`. */
+  uniform(shape: readonly number[], low = 0, high = 1, dtype?: FloatDType): Tensor {
+    const u = rand(shape, { seed: this.seed, stream: this.stream, offset: this.offset, dtype });
+    this.offset += u.size;
+    return low === 0 && high === 1 ? u : u.mul(high - low).add(low);
+  }
+}

@@ -1,0 +1,55 @@
+import { cpuBackend } from '@eddy/backend-cpu';
+import * as E from '@eddy/core';
+import { countingBackend } from '@eddy/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const counting = countingBackend(cpuBackend);
+
+describe('tidy on a manual-memory backend', () => {
+  beforeAll(() => {
+    E.registerBackend(counting);
+    E.setBackend(counting.name);
+  });
+  afterAll(() => {
+    E.setBackend('cpu');
+  });
+
+  it('frees every intermediate but the returned tensor', () => {
+    const x = E.tensor([1, 2, 3], { dtype: 'float64' });
+    const before = counting.live;
+    const y = E.tidy(() => E.log(E.exp(x).add(1)).mul(2).sum());
+    expect(counting.live).toBe(before + 1);
+    expect(y.isDisposed).toBe(false);
+    expect(y.item()).toBeCloseTo(2 * [1, 2, 3].reduce((s, v) => s + Math.log(Math.exp(v) + 1), 0), 12);
+  });
+
+  it('keeps tensors marked with keep() and those returned in an object', () => {
+    const before = counting.live;
+    let kept: E.Tensor | undefined;
+    const r = E.tidy(() => {
+      kept = E.keep(E.ones([2]));
+      return { a: E.zeros([2]), b: E.ones([3]) };
+    });
+    expect(counting.live).toBe(before + 3);
+    expect(kept?.isDisposed).toBe(false);
+    expect(r.a.isDisposed).toBe(false);
+  });
+
+  it('a long loop inside tidy does not grow the live count', () => {
+    const w = E.keep(E.randn([8, 8], { seed: 1, dtype: 'float64' }));
+    const start = counting.live;
+    for (let i = 0; i < 50; i++) {
+      E.tidy(() => {
+        const z = E.randn([16, 8], { seed: 2, offset: i * 128, dtype: 'float64' });
+        E.tanh(E.matmul(z, w)).sum().item();
+      });
+    }
+    expect(counting.live).toBe(start);
+  });
+
+  it('a disposed tensor cannot be read', () => {
+    const t = E.ones([2]);
+    t.dispose();
+    expect(() => t.dataSync()).toThrow(/disposed/);
+  });
+});

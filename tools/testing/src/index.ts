@@ -1,0 +1,8 @@
+/**
+ * `@eddy/testing` (private): helpers shared by the test suites of the Eddy packages.
+ *
+ * @packageDocumentation
+ */
+export * from './gradcheck.js';
+export * from './backend-suite.js';
+export * from './counting-backend.js';
