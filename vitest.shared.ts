@@ -19,6 +19,8 @@ export function packageTestConfig(): ReturnType<typeof defineConfig> {
       include: ['test/**/*.test.ts'],
       testTimeout: 60_000,
       pool: 'forks',
+      // The JSON report feeds the one-line total that .ci/run prints.
+      reporters: ['default', ['json', { outputFile: '.vitest/report.json' }]],
     },
   });
 }

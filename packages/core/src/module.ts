@@ -5,9 +5,36 @@ import { shapesEqual } from './shape.js';
 import { Tensor } from './tensor.js';
 
 /**
+ * A tensor owned by a {@link Module} whose values may be replaced in place, through
+ * {@link StateTensor.assign} only (optimizer steps, `loadStateDict`). The base of
+ * {@link Parameter} and {@link Buffer}; every other tensor stays immutable.
+ *
+ * @example
+ * ```ts
+ * const p: StateTensor = new Parameter(zeros([2]));
+ * p.assign(ones([2]));
+ * ```
+ */
+export abstract class StateTensor extends Tensor {
+  /** Wraps the values of `value` (its history is dropped). */
+  constructor(value: Tensor, requiresGrad: boolean) {
+    super(value.backend.reshape(value, value.shape), value.shape, value.dtype, value.backend, requiresGrad);
+  }
+
+  /** Replaces the values with those of `value` (same shape; cast to this dtype). */
+  assign(value: Tensor): void {
+    if (!shapesEqual(value.shape, this.shape)) {
+      throw new ShapeError(`${this.constructor.name}.assign: shape ${fmtShape(value.shape)} does not match ${fmtShape(this.shape)}`);
+    }
+    const v = noGrad(() => cast(value, this.dtype));
+    this._replaceHandle(v.backend.reshape(v, v.shape));
+  }
+}
+
+/**
  * A trainable tensor owned by a {@link Module}: it always requires gradients, and its
- * values change in place only through {@link Parameter.assign} (optimizer steps,
- * `loadStateDict`). Use it anywhere a tensor is expected.
+ * values change only through {@link StateTensor.assign}. Use it anywhere a tensor is
+ * expected.
  *
  * @example
  * ```ts
@@ -15,19 +42,10 @@ import { Tensor } from './tensor.js';
  * const y = matmul(x, w);
  * ```
  */
-export class Parameter extends Tensor {
-  /** Wraps the values of `value` (its history is dropped). */
+export class Parameter extends StateTensor {
+  /** Wraps the values of `value` as a trainable leaf. */
   constructor(value: Tensor) {
-    super(value.backend.reshape(value, value.shape), value.shape, value.dtype, value.backend, true);
-  }
-
-  /** Replaces the values with those of `value` (same shape; cast to this dtype). */
-  assign(value: Tensor): void {
-    if (!shapesEqual(value.shape, this.shape)) {
-      throw new ShapeError(`Parameter.assign: shape ${fmtShape(value.shape)} does not match ${fmtShape(this.shape)}`);
-    }
-    const v = noGrad(() => cast(value, this.dtype));
-    this._replaceHandle(v.backend.reshape(v, v.shape));
+    super(value, true);
   }
 }
 
@@ -40,19 +58,10 @@ export class Parameter extends Tensor {
  * this.mask = new Buffer(tensor([[1, 0], [1, 1]]));
  * ```
  */
-export class Buffer extends Tensor {
+export class Buffer extends StateTensor {
   /** Wraps the values of `value`. */
   constructor(value: Tensor) {
-    super(value.backend.reshape(value, value.shape), value.shape, value.dtype, value.backend, false);
-  }
-
-  /** Replaces the values with those of `value` (same shape; cast to this dtype). */
-  assign(value: Tensor): void {
-    if (!shapesEqual(value.shape, this.shape)) {
-      throw new ShapeError(`Buffer.assign: shape ${fmtShape(value.shape)} does not match ${fmtShape(this.shape)}`);
-    }
-    const v = noGrad(() => cast(value, this.dtype));
-    this._replaceHandle(v.backend.reshape(v, v.shape));
+    super(value, false);
   }
 }
 

@@ -209,6 +209,56 @@ function blockUniform(i: 0 | 2): number {
 // Public fill functions
 // ---------------------------------------------------------------------------
 
+/** Which halves of a block a {@link walkBlocks} visit writes. */
+const BOTH = 0;
+const FIRST = 1;
+const SECOND = 2;
+
+/**
+ * Walks the Philox blocks behind global indices `[offset, offset + n)` and hands each
+ * block's two float64 uniforms to `visit` with the output position `k` and which halves
+ * land there: both (`k`, `k + 1`), only the first (a shard ending on an even index) or
+ * only the second (a shard starting on an odd index). The one place that knows the
+ * counter layout and the odd/even edges, shared by every distribution.
+ */
+function walkBlocks(
+  n: number,
+  seed: number,
+  stream: number,
+  offset: number,
+  visit: (k: number, u0: number, u1: number, halves: typeof BOTH | typeof FIRST | typeof SECOND) => void,
+): void {
+  if (n === 0) return;
+  // Key and the constant half of the counter (see module docs for the layout).
+  const k0 = seed >>> 0;
+  const k1 = highWord(seed);
+  const s0 = stream >>> 0;
+  const s1 = highWord(stream);
+  // 64-bit block counter (b0 low, b1 high), incremented with carry.
+  const firstBlock = Math.floor(offset / 2);
+  let b0 = firstBlock >>> 0;
+  let b1 = highWord(firstBlock);
+  let k = 0;
+  const next = (): void => {
+    philox4x32(b0, b1, s0, s1, k0, k1, block);
+    b0 = (b0 + 1) >>> 0;
+    if (b0 === 0) b1++;
+  };
+  if (offset % 2 === 1) {
+    next();
+    visit(0, blockUniform(0), blockUniform(2), SECOND);
+    k = 1;
+  }
+  for (; k + 1 < n; k += 2) {
+    next();
+    visit(k, blockUniform(0), blockUniform(2), BOTH);
+  }
+  if (k < n) {
+    next();
+    visit(k, blockUniform(0), blockUniform(2), FIRST);
+  }
+}
+
 /**
  * Fills `out` with uniform random numbers in `[0, 1)`: element `k` receives
  * the uniform with global index `offset + k` of the sequence `(seed, stream)`.
@@ -249,50 +299,16 @@ export function fillUniform(
   offset: number,
 ): void {
   checkFillArgs('fillUniform', out, seed, stream, offset);
-  const n = out.length;
-  if (n === 0) return;
-
   // Upper bound applied to each value: a no-op for float64 (every uniform is
   // <= 1 - 2^-53), and for float32 it maps exactly the values that would round
   // to 1.0 onto 1 - 2^-24 while leaving all other roundings unchanged.
   const cap = out instanceof Float32Array ? F32_BELOW_ONE : 1;
-
-  // Key and the constant half of the counter (see module docs for the layout).
-  const k0 = seed >>> 0;
-  const k1 = highWord(seed);
-  const s0 = stream >>> 0;
-  const s1 = highWord(stream);
-  // 64-bit block counter (b0 low, b1 high), incremented with carry below.
-  const firstBlock = Math.floor(offset / 2);
-  let b0 = firstBlock >>> 0;
-  let b1 = highWord(firstBlock);
-
-  let k = 0;
-  if (offset % 2 === 1) {
-    // Shard starts on the second half of a block.
-    philox4x32(b0, b1, s0, s1, k0, k1, block);
-    const u = blockUniform(2);
-    out[0] = Math.min(u, cap);
-    k = 1;
-    b0 = (b0 + 1) >>> 0;
-    if (b0 === 0) b1++;
-  }
-  // Full blocks: both halves from one Philox call.
-  for (; k + 1 < n; k += 2) {
-    philox4x32(b0, b1, s0, s1, k0, k1, block);
-    const u0 = blockUniform(0);
-    const u1 = blockUniform(2);
-    out[k] = Math.min(u0, cap);
-    out[k + 1] = Math.min(u1, cap);
-    b0 = (b0 + 1) >>> 0;
-    if (b0 === 0) b1++;
-  }
-  if (k < n) {
-    // Shard ends on the first half of a block.
-    philox4x32(b0, b1, s0, s1, k0, k1, block);
-    const u = blockUniform(0);
-    out[k] = Math.min(u, cap);
-  }
+  walkBlocks(out.length, seed, stream, offset, (k, u0, u1, halves) => {
+    if (halves === BOTH) {
+      out[k] = Math.min(u0, cap);
+      out[k + 1] = Math.min(u1, cap);
+    } else out[k] = Math.min(halves === FIRST ? u0 : u1, cap);
+  });
 }
 
 /**
@@ -331,43 +347,13 @@ export function fillNormal(
   offset: number,
 ): void {
   checkFillArgs('fillNormal', out, seed, stream, offset);
-  const n = out.length;
-  if (n === 0) return;
-
-  // Key and the constant half of the counter (see module docs for the layout).
-  const k0 = seed >>> 0;
-  const k1 = highWord(seed);
-  const s0 = stream >>> 0;
-  const s1 = highWord(stream);
-  // 64-bit block counter (b0 low, b1 high), incremented with carry below.
-  const firstBlock = Math.floor(offset / 2);
-  let b0 = firstBlock >>> 0;
-  let b1 = highWord(firstBlock);
-
-  let k = 0;
-  if (offset % 2 === 1) {
-    // Shard starts on an odd index: only the sine half of this block.
-    philox4x32(b0, b1, s0, s1, k0, k1, block);
-    const r = Math.sqrt(-2 * Math.log(1 - blockUniform(0)));
-    out[0] = r * Math.sin(TWO_PI * blockUniform(2));
-    k = 1;
-    b0 = (b0 + 1) >>> 0;
-    if (b0 === 0) b1++;
-  }
-  // Full blocks: one Philox call and one logarithm per pair of normals.
-  for (; k + 1 < n; k += 2) {
-    philox4x32(b0, b1, s0, s1, k0, k1, block);
-    const r = Math.sqrt(-2 * Math.log(1 - blockUniform(0)));
-    const theta = TWO_PI * blockUniform(2);
-    out[k] = r * Math.cos(theta);
-    out[k + 1] = r * Math.sin(theta);
-    b0 = (b0 + 1) >>> 0;
-    if (b0 === 0) b1++;
-  }
-  if (k < n) {
-    // Shard ends on an even index: only the cosine half of this block.
-    philox4x32(b0, b1, s0, s1, k0, k1, block);
-    const r = Math.sqrt(-2 * Math.log(1 - blockUniform(0)));
-    out[k] = r * Math.cos(TWO_PI * blockUniform(2));
-  }
+  // One logarithm per pair of normals: even index → cosine half, odd → sine half.
+  walkBlocks(out.length, seed, stream, offset, (k, u0, u1, halves) => {
+    const r = Math.sqrt(-2 * Math.log(1 - u0));
+    const theta = TWO_PI * u1;
+    if (halves === BOTH) {
+      out[k] = r * Math.cos(theta);
+      out[k + 1] = r * Math.sin(theta);
+    } else out[k] = r * (halves === FIRST ? Math.cos(theta) : Math.sin(theta));
+  });
 }
