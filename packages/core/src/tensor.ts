@@ -166,6 +166,12 @@ export class Tensor {
     return `Tensor(${this.dtype}, ${fmtShape(this.shape)})`;
   }
 
+  /** What `console.log` shows in Node: dtype, shape and (for up to 64 elements) the values. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    if (this.#disposed) return `${this.toString()} (disposed)`;
+    return this.size <= 64 ? `${this.toString()} ${JSON.stringify(this.toArray())}` : this.toString();
+  }
+
   /** Converts to another dtype (differentiable between float dtypes). */
   cast(dtype: DType): Tensor {
     return ew.cast(this, dtype);

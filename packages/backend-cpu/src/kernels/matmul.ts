@@ -3,6 +3,11 @@ import type { TypedArray } from '@eddy/core';
 /**
  * Signature of a single (non-batched) matrix-product kernel:
  * `C[m×n] = A[m×k] · B[k×n]`, row-major, starting at the given offsets. It overwrites C.
+ *
+ * @example
+ * ```ts
+ * const mm: MatmulKernel = (a, aOff, b, bOff, c, cOff, m, k, n) => { ... };
+ * ```
  */
 export type MatmulKernel = (
   a: TypedArray,
@@ -23,6 +28,12 @@ let pack = new Float64Array(0);
  * then each 4×4 block of C is accumulated in 16 local variables (register tiling) over
  * the whole k loop. Arithmetic is in float64 for both dtypes. This is the always-present
  * fallback and the oracle for faster kernels.
+ *
+ * @example
+ * ```ts
+ * const c = new Float64Array(4);
+ * matmulJs(new Float64Array([1, 2, 3, 4]), 0, new Float64Array([1, 0, 0, 1]), 0, c, 0, 2, 2, 2); // c = [1, 2, 3, 4]
+ * ```
  */
 export const matmulJs: MatmulKernel = (a, aOff, b, bOff, c, cOff, m, k, n) => {
   const panels = Math.ceil(n / 4);
@@ -104,6 +115,11 @@ function store(c: TypedArray, o: number, w: number, v0: number, v1: number, v2: 
 /**
  * The textbook triple loop, kept only as an independent oracle in tests and as the
  * baseline in benchmarks.
+ *
+ * @example
+ * ```ts
+ * matmulNaive(a, 0, b, 0, c, 0, m, k, n);
+ * ```
  */
 export const matmulNaive: MatmulKernel = (a, aOff, b, bOff, c, cOff, m, k, n) => {
   for (let i = 0; i < m; i++) {

@@ -40,6 +40,15 @@ export function gather(x: Tensor, indices: Tensor, axis: number): Tensor {
   return record('gather', y, [xe], (g) => [scatterAddInto(xe.shape, idx, g, a)]);
 }
 
+/**
+ * NumPy's name for {@link gather}: `takeAlongAxis(x, indices, axis)`.
+ * @example
+ * ```ts
+ * takeAlongAxis(tensor([[10, 20, 30]]), tensor([[2, 0]], { dtype: 'int32' }), 1); // [[30, 10]]
+ * ```
+ */
+export const takeAlongAxis: (x: Tensor, indices: Tensor, axis: number) => Tensor = gather;
+
 /** Zeros of `shape` with `src` added at `indices` along `axis` (shapes already checked). */
 function scatterAddInto(shape: readonly number[], indices: Tensor, src: Tensor, axis: number): Tensor {
   const y = new Tensor(src.backend.scatterAdd(shape, indices, src, axis), shape, src.dtype, src.backend);
