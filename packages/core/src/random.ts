@@ -107,3 +107,93 @@ export class RandomStream {
     return low === 0 && high === 1 ? u : u.mul(high - low).add(low);
   }
 }
+
+/** Sub-streams per {@link Rng}: each draw call gets its own. */
+const CALLS_PER_STREAM = 4096;
+
+/**
+ * The random source of sampling code (`Distribution.sample(shape, rng)`): reproducible
+ * from a seed and shardable by row. Each draw call `k` of an `Rng` reads its own
+ * sub-stream (`stream · 4096 + k`), and a draw of shape `[n, ...rest]` starts at row
+ * `row`, i.e. at index `row · size(rest)` of that sub-stream. So sampling rows `[a, b)`
+ * with `new Rng(seed, { row: a })` gives exactly rows `[a, b)` of one big draw with
+ * `new Rng(seed)`, however many draw calls the sampler makes, as long as it makes the
+ * same calls in the same order (which deterministic sampling code does).
+ *
+ * @example
+ * ```ts
+ * const all = new Rng(7).normal([1000, 2]);
+ * const part = new Rng(7, { row: 600 }).normal([400, 2]); // rows 600..999 of `all`
+ * ```
+ */
+export class Rng {
+  /** Generator key. */
+  readonly seed: number;
+  /** Base stream (< 2^40). */
+  readonly stream: number;
+  /** Index of the first row drawn by every call. */
+  readonly row: number;
+  #calls = 0;
+
+  /** @param seed key; @param options base `stream` (default 0) and first `row` (default 0). */
+  constructor(seed: number, options: { stream?: number; row?: number } = {}) {
+    const { stream = 0, row = 0 } = options;
+    if (!Number.isSafeInteger(stream) || stream < 0 || stream >= 2 ** 40) {
+      throw new ValueError(`Rng: stream must be an integer in [0, 2^40), got ${stream}`);
+    }
+    if (!Number.isSafeInteger(row) || row < 0) throw new ValueError(`Rng: row must be a non-negative integer, got ${row}`);
+    this.seed = seed;
+    this.stream = stream;
+    this.row = row;
+  }
+
+  /** Number of draw calls made so far. */
+  get calls(): number {
+    return this.#calls;
+  }
+
+  #next(shape: readonly number[]): RandomOptions {
+    if (this.#calls >= CALLS_PER_STREAM) throw new ValueError(`Rng: more than ${CALLS_PER_STREAM} draw calls on one Rng`);
+    const rest = sizeOf(shape.slice(1));
+    return { seed: this.seed, stream: this.stream * CALLS_PER_STREAM + this.#calls++, offset: this.row * rest };
+  }
+
+  /** Standard normals of `shape` (rows along axis 0). */
+  normal(shape: readonly number[], dtype?: FloatDType): Tensor {
+    return randn(shape, { ...this.#next(shape), dtype });
+  }
+
+  /** Uniforms in `[0, 1)` of `shape` (rows along axis 0). */
+  uniform(shape: readonly number[], dtype?: FloatDType): Tensor {
+    return rand(shape, { ...this.#next(shape), dtype });
+  }
+}
+
+let globalRng = new Rng(0);
+
+/**
+ * Reseeds the global {@link Rng} used when sampling code is given none (like
+ * `torch.manual_seed`).
+ *
+ * @example
+ * ```ts
+ * manualSeed(42);
+ * const x = normal.sample([10]); // the same on every run
+ * ```
+ */
+export function manualSeed(seed: number): void {
+  globalRng = new Rng(seed);
+}
+
+/**
+ * The global {@link Rng} (seed 0 until {@link manualSeed}); each draw call advances it.
+ *
+ * @example
+ * ```ts
+ * const z = defaultRng().normal([3]);
+ * ```
+ */
+export function defaultRng(): Rng {
+  return globalRng;
+}
+
