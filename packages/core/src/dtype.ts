@@ -112,7 +112,8 @@ const rank: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 
 /**
  * Type promotion for binary ops (the documented rule): the result has the "wider" of the
  * two dtypes in the order bool < int32 < float32 < float64. So float32 with float64 gives
- * float64, as in NumPy and PyTorch.
+ * float64, as in NumPy and PyTorch. Ops add PyTorch's exception: a 0-d float tensor (a
+ * scalar parameter) does not promote a float tensor with axes.
  *
  * @example
  * ```ts

@@ -135,3 +135,16 @@ describe('op semantics', () => {
     expect(E.squeeze(E.zeros([1, 2, 1])).shape).toEqual([2]);
   });
 });
+
+describe('0-d parameters do not promote data', () => {
+  it('float32 data with a float64 scalar tensor stays float32; float64 data stays exact', () => {
+    const p = tensor(0.4, { dtype: 'float64' });
+    const x32 = tensor([1, 2], { dtype: 'float32' });
+    expect(x32.mul(p).dtype).toBe('float32');
+    expect(p.mul(x32).dtype).toBe('float32');
+    expect(E.where(tensor([true, false]), p, x32).dtype).toBe('float32');
+    const x64 = tensor([1], { dtype: 'float64' });
+    expect(x64.mul(p).item()).toBe(0.4);
+    expect(tensor(1, { dtype: 'float32' }).mul(p).dtype).toBe('float64');
+  });
+});

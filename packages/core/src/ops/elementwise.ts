@@ -395,9 +395,10 @@ export function isfinite(x: Tensor): Tensor {
 const COMPARISONS = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr']);
 
 /**
- * Brings two operands to one dtype by the promotion rule ({@link promoteTypes}); a plain
- * number takes the tensor's dtype (or the default float dtype if it is not an integer
- * and the tensor holds integers). @internal
+ * Brings two operands to one dtype by the promotion rule ({@link promoteTypes}), except
+ * that a 0-d float tensor takes the dtype of a float tensor with axes (PyTorch's rule); a
+ * plain number takes the tensor's dtype (or the default float dtype if it is not an
+ * integer and the tensor holds integers). @internal
  */
 export function coerce(a: TensorLike, b: TensorLike, floatOnly: boolean): [Tensor, Tensor] {
   if (typeof a === 'number' && typeof b === 'number') throw new DTypeError('binary op needs at least one tensor');
@@ -407,6 +408,11 @@ export function coerce(a: TensorLike, b: TensorLike, floatOnly: boolean): [Tenso
   let ta = typeof a === 'number' ? scalarLike(a, like, numDtype(a)) : a;
   let tb = typeof b === 'number' ? scalarLike(b, like, numDtype(b)) : b;
   let dt = promoteTypes(ta.dtype, tb.dtype);
+  // As in PyTorch, a 0-d float tensor does not promote a float tensor with axes:
+  // float32 data times a float64 scalar parameter stays float32.
+  if (isFloat(ta.dtype) && isFloat(tb.dtype) && ta.dtype !== tb.dtype && (ta.ndim === 0) !== (tb.ndim === 0)) {
+    dt = ta.ndim === 0 ? tb.dtype : ta.dtype;
+  }
   if (floatOnly && !isFloat(dt)) dt = getDefaultDType();
   ta = cast(ta, dt);
   tb = cast(tb, dt);

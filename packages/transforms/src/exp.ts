@@ -1,0 +1,33 @@
+import { type Tensor, log } from '@eddy/core';
+import { type Domain, ElementwiseTransform, domain } from './transform.js';
+
+/**
+ * `y = eˣ`, `ladj = x`; inverse `log y` (PyTorch's `ExpTransform`).
+ *
+ * @example
+ * ```ts
+ * new ExpTransform().inv.call(y); // log y
+ * ```
+ */
+export class ExpTransform extends ElementwiseTransform {
+  /** Positive reals. */
+  override get codomain(): Domain {
+    return domain(0, 'positive');
+  }
+  /** Increasing. */
+  override get sign(): 1 {
+    return 1;
+  }
+  /** `eˣ`. */
+  call(x: Tensor): Tensor {
+    return x.exp();
+  }
+  /** `log y`. */
+  inverse(y: Tensor): Tensor {
+    return log(y);
+  }
+  /** `x`. */
+  logAbsDetJacobian(x: Tensor): Tensor {
+    return x;
+  }
+}

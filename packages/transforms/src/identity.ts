@@ -1,0 +1,29 @@
+import type { Tensor } from '@eddy/core';
+import { ElementwiseTransform } from './transform.js';
+
+/**
+ * `y = x`, `ladj = 0` (zuko's `IdentityTransform`).
+ *
+ * @example
+ * ```ts
+ * new IdentityTransform().call(x); // x
+ * ```
+ */
+export class IdentityTransform extends ElementwiseTransform {
+  /** Increasing. */
+  override get sign(): 1 {
+    return 1;
+  }
+  /** `x`. */
+  call(x: Tensor): Tensor {
+    return x;
+  }
+  /** `y`. */
+  inverse(y: Tensor): Tensor {
+    return y;
+  }
+  /** Zeros shaped like `x`. */
+  logAbsDetJacobian(x: Tensor): Tensor {
+    return x.zerosLike();
+  }
+}
