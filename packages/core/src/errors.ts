@@ -67,6 +67,20 @@ export class BackendError extends EddyError {
   override name = 'BackendError';
 }
 
+/**
+ * Thrown when a method is not defined for an object (e.g. the entropy of a distribution
+ * that has no closed form), as opposed to a bug.
+ *
+ * @example
+ * ```ts
+ * new Sort(new Normal(0, 1), 3).entropy(); // NotImplementedError: Sort.entropy is not implemented
+ * ```
+ */
+export class NotImplementedError extends EddyError {
+  /** Stable error name: `NotImplementedError`. */
+  override name = 'NotImplementedError';
+}
+
 /** Formats a shape as `[2,3]` for error messages. @internal */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;

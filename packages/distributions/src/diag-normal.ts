@@ -1,0 +1,25 @@
+import { ShapeError, type TensorLike } from '@eddy/core';
+import { Independent } from './independent.js';
+import { Normal } from './normal.js';
+
+/**
+ * A multivariate normal with diagonal covariance, `Independent(Normal(loc, scale), 1)`
+ * (zuko's `DiagNormal`): `log p(x) = Σ_d [-(x_d-μ_d)²/(2σ_d²) - log σ_d - ½ log 2π]`.
+ * The default base of every zuko flow but NCSF.
+ *
+ * @example
+ * ```ts
+ * const base = new DiagNormal(zeros([2]), ones([2]));
+ * base.eventShape; // [2]
+ * ```
+ */
+export class DiagNormal extends Independent {
+  /** @param loc means `[..., D]`; @param scale standard deviations `[..., D]`. */
+  constructor(loc: TensorLike, scale: TensorLike, options: { validateArgs?: boolean } = {}) {
+    const base = new Normal(loc, scale, options);
+    if (base.batchShape.length === 0) {
+      throw new ShapeError('DiagNormal: loc and scale need at least one axis (the event axis), got scalars');
+    }
+    super(base, 1);
+  }
+}

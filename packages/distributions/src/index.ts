@@ -1,0 +1,22 @@
+/**
+ * `@eddy/distributions`: probability distributions with PyTorch's semantics
+ * (`batchShape`, `eventShape`, `logProb`, `sample`, `rsample`, `expand`) and zuko's
+ * additions, centred on {@link NormalizingFlow}.
+ *
+ * @example
+ * ```ts
+ * import '@eddy/backend-cpu';
+ * import { Rng } from '@eddy/core';
+ * import { DiagNormal, NormalizingFlow } from '@eddy/distributions';
+ * import { ExpTransform } from '@eddy/transforms';
+ * const flow = new NormalizingFlow(new ExpTransform(), new DiagNormal(zeros([2]), ones([2])));
+ * flow.logProb(flow.sample([10], new Rng(0)));
+ * ```
+ *
+ * @packageDocumentation
+ */
+export * from './distribution.js';
+export * from './normal.js';
+export * from './independent.js';
+export * from './diag-normal.js';
+export * from './normalizing-flow.js';

@@ -1,0 +1,86 @@
+import { type Rng, type Tensor, type TensorLike, defaultRng, erf, erfinv, expand, log, square } from '@eddy/core';
+import { Distribution } from './distribution.js';
+import { broadcastParams, checkPositive } from './params.js';
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/**
+ * The normal distribution `N(loc, scale²)`:
+ * `log p(x) = -(x-μ)²/(2σ²) - log σ - ½ log 2π`, with CDF `½(1 + erf((x-μ)/(σ√2)))`
+ * and inverse CDF `μ + σ√2 erfinv(2p-1)`. Draws are `μ + σ ε` with `ε` from the
+ * counter-based generator (reparameterised).
+ *
+ * @example
+ * ```ts
+ * const d = new Normal(tensor([0, 1]), tensor([1, 2]));
+ * d.batchShape;                    // [2]
+ * d.sample([5], new Rng(0)).shape; // [5, 2]
+ * ```
+ */
+export class Normal extends Distribution {
+  /** Mean `μ`, broadcast to the batch shape. */
+  readonly loc: Tensor;
+  /** Standard deviation `σ > 0`, broadcast to the batch shape. */
+  readonly scale: Tensor;
+  readonly #batch: number[];
+  readonly #dtype: 'float32' | 'float64';
+
+  /**
+   * @param loc mean; @param scale standard deviation (must be positive);
+   * @param options `validateArgs` (default true) checks `scale > 0`.
+   */
+  constructor(loc: TensorLike, scale: TensorLike, options: { validateArgs?: boolean } = {}) {
+    super();
+    const { tensors, batchShape, dtype } = broadcastParams('Normal', [loc, scale]);
+    [this.loc, this.scale] = tensors as [Tensor, Tensor];
+    this.#batch = batchShape;
+    this.#dtype = dtype;
+    if (options.validateArgs ?? true) checkPositive('Normal', 'scale', this.scale);
+  }
+  /** Broadcast shape of `loc` and `scale`. */
+  get batchShape(): number[] {
+    return [...this.#batch];
+  }
+  /** Scalar events. */
+  get eventShape(): number[] {
+    return [];
+  }
+  /** Reparameterised. */
+  override get hasRsample(): boolean {
+    return true;
+  }
+  /** `μ`. */
+  override get mean(): Tensor {
+    return this.loc;
+  }
+  /** `σ²`. */
+  override get variance(): Tensor {
+    return square(this.scale);
+  }
+  /** `-(x-μ)²/(2σ²) - log σ - ½ log 2π`. */
+  logProb(x: Tensor): Tensor {
+    this.checkValue(x);
+    return square(x.sub(this.loc)).div(square(this.scale).mul(2)).neg().sub(log(this.scale)).sub(HALF_LOG_2PI);
+  }
+  /** `μ + σ ε`, `ε ~ N(0, 1)` from `rng`. */
+  override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
+    const eps = rng.normal(this.extendedShape(shape), this.#dtype);
+    return eps.mul(this.scale).add(this.loc);
+  }
+  /** `½ + ½ log 2π + log σ`. */
+  override entropy(): Tensor {
+    return log(this.scale).add(0.5 + HALF_LOG_2PI);
+  }
+  /** `½(1 + erf((x-μ)/(σ√2)))`. */
+  override cdf(x: Tensor): Tensor {
+    return erf(x.sub(this.loc).div(this.scale.mul(Math.SQRT2))).add(1).mul(0.5);
+  }
+  /** `μ + σ√2 erfinv(2p-1)`. */
+  override icdf(p: Tensor): Tensor {
+    return erfinv(p.mul(2).sub(1)).mul(this.scale.mul(Math.SQRT2)).add(this.loc);
+  }
+  /** The same normal broadcast to `batchShape`. */
+  override expand(batchShape: readonly number[]): Normal {
+    return new Normal(expand(this.loc, batchShape), expand(this.scale, batchShape), { validateArgs: false });
+  }
+}

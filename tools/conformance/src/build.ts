@@ -1,0 +1,93 @@
+import { type Tensor, exp, square } from '@eddy/core';
+import * as D from '@eddy/distributions';
+import * as T from '@eddy/transforms';
+import { isCaseTensor, toTensor } from './case.js';
+
+/** A built object: a transform, a distribution, or a plain value. */
+export type Built = T.Transform | D.Distribution | Tensor | number | ((x: Tensor) => Tensor);
+
+type Args = Built[];
+type Kwargs = Record<string, Built>;
+type Builder = (args: Args, kwargs: Kwargs) => Built;
+
+/** Raised for a spec this runner cannot build (reported as a failure, never silently). */
+export class UnsupportedSpecError extends Error {
+  override name = 'UnsupportedSpecError';
+}
+
+/** The functions that case specs name, with the formulas the cases state. */
+const FUNCTIONS: Record<string, (x: Tensor) => Tensor> = {
+  // f(x) = x**3 + x
+  cubic_plus_linear: (x) => x.pow(3).add(x),
+  // g(x) = exp(-x**2) + 0.01
+  gauss_bump: (x) => exp(square(x).neg()).add(0.01),
+};
+
+const num = (v: Built | undefined, name: string): number => {
+  if (typeof v === 'number') return v;
+  if (v !== undefined && typeof v === 'object' && 'size' in v && (v as Tensor).size === 1) return (v as Tensor).item();
+  throw new UnsupportedSpecError(`${name} must be a number`);
+};
+const ten = (v: Built | undefined, name: string): Tensor => {
+  if (v !== undefined && typeof v === 'object' && 'shape' in v && 'dtype' in v) return v as Tensor;
+  if (typeof v === 'number') return toTensor({ dtype: 'float64', shape: [], data: v });
+  throw new UnsupportedSpecError(`${name} must be a tensor`);
+};
+const tr = (v: Built | undefined, name: string): T.Transform => {
+  if (v instanceof T.Transform) return v;
+  throw new UnsupportedSpecError(`${name} must be a transform`);
+};
+const dist = (v: Built | undefined, name: string): D.Distribution => {
+  if (v instanceof D.Distribution) return v;
+  throw new UnsupportedSpecError(`${name} must be a distribution`);
+};
+const opt = (v: Built | undefined): number | undefined => (v === undefined ? undefined : num(v, 'option'));
+
+/**
+ * zuko / PyTorch class path → Eddy constructor. Explicit, so every mapping is checked by
+ * the compiler; a class missing here is reported as a failure of its case.
+ */
+export const BUILDERS: Record<string, Builder> = {
+  'zuko.transforms.IdentityTransform': () => new T.IdentityTransform(),
+  'zuko.transforms.CosTransform': () => new T.CosTransform(),
+  'zuko.transforms.SinTransform': () => new T.SinTransform(),
+  'zuko.transforms.SoftclipTransform': (a, k) => new T.SoftclipTransform(opt(k.bound ?? a[0])),
+  'zuko.transforms.CircularShiftTransform': (a, k) => new T.CircularShiftTransform(opt(k.bound ?? a[0])),
+  'zuko.transforms.SignedPowerTransform': (a, k) => new T.SignedPowerTransform(ten(k.alpha ?? a[0], 'alpha')),
+  'zuko.transforms.AdditiveTransform': (a, k) => new T.AdditiveTransform(ten(k.shift ?? a[0], 'shift')),
+  'zuko.transforms.MonotonicAffineTransform': (a, k) =>
+    new T.MonotonicAffineTransform(ten(k.shift ?? a[0], 'shift'), ten(k.scale ?? a[1], 'scale'), opt(k.slope ?? a[2])),
+  'zuko.transforms.PermutationTransform': (a, k) => new T.PermutationTransform(ten(k.order ?? a[0], 'order')),
+  'zuko.transforms.RotationTransform': (a, k) => new T.RotationTransform(ten(k.A ?? a[0], 'A')),
+  'zuko.transforms.LULinearTransform': (a, k) => new T.LULinearTransform(ten(k.LU ?? a[0], 'LU')),
+  'zuko.transforms.DependentTransform': (a, k) => new T.DependentTransform(tr(k.base ?? a[0], 'base'), num(k.reinterpreted ?? a[1], 'reinterpreted')),
+  'zuko.transforms.ComposedTransform': (a) => new T.ComposedTransform(a.map((t, i) => tr(t, `transforms[${i}]`))),
+  'torch.distributions.Normal': (a, k) => new D.Normal(ten(k.loc ?? a[0], 'loc'), ten(k.scale ?? a[1], 'scale')),
+  'zuko.distributions.DiagNormal': (a, k) => new D.DiagNormal(ten(k.loc ?? a[0], 'loc'), ten(k.scale ?? a[1], 'scale')),
+  'zuko.distributions.NormalizingFlow': (a, k) => new D.NormalizingFlow(tr(k.transform ?? a[0], 'transform'), dist(k.base ?? a[1], 'base')),
+};
+
+/** Builds an object (or value) from a case spec, recursively. */
+export function buildSpec(spec: unknown): Built {
+  if (typeof spec === 'number') return spec;
+  if (isCaseTensor(spec)) return toTensor(spec);
+  if (typeof spec !== 'object' || spec === null) throw new UnsupportedSpecError(`cannot build ${JSON.stringify(spec)}`);
+  const s = spec as Record<string, unknown>;
+  if ('function' in s) {
+    const f = FUNCTIONS[s.function as string];
+    if (f === undefined) throw new UnsupportedSpecError(`unknown function ${String(s.function)}`);
+    return f;
+  }
+  if ('expand' in s) {
+    const inner = buildSpec(s.of);
+    if (!(inner instanceof D.Distribution)) throw new UnsupportedSpecError('expand needs a distribution');
+    return inner.expand(s.expand as number[]);
+  }
+  const cls = s.class as string;
+  const builder = BUILDERS[cls];
+  if (builder === undefined) throw new UnsupportedSpecError(`no Eddy class for ${cls}`);
+  const args = ((s.args as unknown[]) ?? []).map(buildSpec);
+  const kwargs: Kwargs = {};
+  for (const [key, v] of Object.entries((s.kwargs as Record<string, unknown>) ?? {})) kwargs[key] = buildSpec(v);
+  return builder(args, kwargs);
+}

@@ -1,0 +1,58 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { formatResult, runCase, runCases } from '@eddy/conformance';
+import { describe, expect, it } from 'vitest';
+
+const casesDir = resolve(import.meta.dirname, '../../../../shared/reference/cases');
+
+describe('conformance runner over the reference cases', () => {
+  it('every transform and distribution case passes; flow cases are skipped', () => {
+    expect(existsSync(casesDir), `reference cases expected at ${casesDir}`).toBe(true);
+    const summary = runCases(casesDir);
+    const failed = summary.results.filter((r) => r.status === 'FAIL').map(formatResult);
+    expect(failed).toEqual([]);
+    for (const r of summary.results) {
+      const kind = r.name.split('_')[0];
+      if (kind === 'transform' || kind === 'dist') expect(r.status, r.name).toBe('PASS');
+      else expect(r.status, r.name).toBe('SKIP');
+    }
+    expect(summary.passed).toBeGreaterThanOrEqual(33);
+  });
+});
+
+describe('conformance runner reports problems instead of hiding them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-conf-'));
+  const write = (name: string, body: unknown) => {
+    const p = join(dir, `${name}.json`);
+    writeFileSync(p, typeof body === 'string' ? body : JSON.stringify(body));
+    return p;
+  };
+  const base = {
+    kind: 'transform',
+    spec: { class: 'zuko.transforms.SoftclipTransform', kwargs: { bound: 1.0 } },
+    inputs: { x: { dtype: 'float64', shape: [2], data: [0.5, -3] } },
+    tolerance: { default: { rtol: 1e-12, atol: 1e-12 } },
+  };
+  const good = { event_dim: 0, y: { dtype: 'float64', shape: [2], data: [0.5 / 1.5, -3 / 4] }, ladj: { dtype: 'float64', shape: [2], data: [-2 * Math.log1p(0.5), -2 * Math.log1p(3)] }, x_rec: { dtype: 'float64', shape: [2], data: [0.5, -3] }, inv_ladj: { dtype: 'float64', shape: [2], data: [2 * Math.log1p(0.5), 2 * Math.log1p(3)] } };
+
+  it('passes a correct case and fails a wrong value with key and error/tolerance', () => {
+    expect(runCase(write('ok', { name: 'ok', ...base, expected: good })).status).toBe('PASS');
+    const wrong = { ...good, y: { dtype: 'float64', shape: [2], data: [0.5 / 1.5, -0.7] } };
+    const r = runCase(write('wrong', { name: 'wrong', ...base, expected: wrong }));
+    expect(r.status).toBe('FAIL');
+    expect(formatResult(r)).toMatch(/^FAIL wrong y \d\.\d+e[-+]\d+\/\d\.\d+e[-+]\d+$/);
+  });
+  it('fails an unknown class and a malformed file, never skips them', () => {
+    const r = runCase(write('unknown', { name: 'unknown', ...base, spec: { class: 'zuko.transforms.Nope' }, expected: good }));
+    expect(r.status).toBe('FAIL');
+    expect(r.detail).toMatch(/no Eddy class for zuko\.transforms\.Nope/);
+    expect(runCase(write('broken', '{"name": ')).status).toBe('FAIL');
+    expect(runCase(write('missing', { name: 'missing', kind: 'transform' })).detail).toMatch(/missing "spec"/);
+  });
+  it('infinite expected values must match exactly', () => {
+    const inf = { ...good, x_rec: { dtype: 'float64', shape: [2], data: ['inf', -3] } };
+    expect(runCase(write('inf', { name: 'inf', ...base, expected: inf })).status).toBe('FAIL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
