@@ -142,18 +142,25 @@ export function gradients(output: Tensor, wrt: readonly Tensor[], options: Gradi
   }
   return withGradMode(createGraph, () => {
     const order = topoOrder(output);
+    // Only tensors with a path to some `wrt` need a gradient: prune the rest (e.g. the
+    // history of parameters when differentiating with respect to an input).
+    const targets = new Set(wrt);
+    const needed = new Set<Tensor>();
+    for (const t of order) {
+      if (targets.has(t) || (t.node?.inputs.some((inp) => needed.has(inp)) ?? false)) needed.add(t);
+    }
     const grads = new Map<Tensor, Tensor>();
     grads.set(output, seed);
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i] as Tensor;
       const node = t.node;
       const g = grads.get(t);
-      if (node === null || g === undefined) continue;
+      if (node === null || g === undefined || targets.has(t) && !node.inputs.some((inp) => needed.has(inp))) continue;
       const inGrads = node.backward(g);
       for (let j = 0; j < node.inputs.length; j++) {
         const inp = node.inputs[j] as Tensor;
         const gi = inGrads[j];
-        if (gi === null || gi === undefined || !inp.requiresGrad) continue;
+        if (gi === null || gi === undefined || !inp.requiresGrad || !needed.has(inp)) continue;
         if (gi.shape.length !== inp.shape.length || gi.shape.some((d, k) => d !== inp.shape[k])) {
           throw new ShapeError(
             `internal: backward of ${node.op} gave gradient shape ${fmtShape(gi.shape)} for input of shape ${fmtShape(inp.shape)}`,
@@ -163,7 +170,7 @@ export function gradients(output: Tensor, wrt: readonly Tensor[], options: Gradi
         grads.set(inp, prev === undefined ? gi : prev.add(gi));
       }
       // Free intermediate gradients as soon as they are consumed.
-      if (!wrt.includes(t)) grads.delete(t);
+      if (!targets.has(t)) grads.delete(t);
     }
     return wrt.map((t) => grads.get(t) ?? t.zerosLike());
   });

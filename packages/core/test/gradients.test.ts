@@ -186,3 +186,31 @@ describe('autodiff machinery', () => {
     expect(g?.shape).toEqual([3]);
   });
 });
+
+describe('autodiff edge cases', () => {
+  it('pow: the base gradient is 0 where the exponent is 0, even at base 0', () => {
+    const [g] = E.grad((x: Tensor) => E.sum(E.pow(x, 0)))(tensor([0, 2], { dtype: 'float64' }));
+    expect(Array.from(g?.dataSync() ?? [])).toEqual([0, 0]);
+  });
+
+  it('gradients() skips the history that cannot reach wrt', () => {
+    let calls = 0;
+    const counted = E.customGrad((t: Tensor) => ({
+      value: t.mul(2),
+      backward: (g: Tensor) => {
+        calls++;
+        return [g.mul(2)];
+      },
+    }));
+    const p = new E.Parameter(tensor([1, 2], { dtype: 'float64' }));
+    let q: Tensor = p;
+    for (let i = 0; i < 20; i++) q = counted(q);
+    const x = tensor([3, 4], { dtype: 'float64' }).requireGrad();
+    const [gx] = E.gradients(E.sum(x.mul(q)), [x]);
+    expect(calls).toBe(0);
+    expect(Array.from(gx?.dataSync() ?? [])).toEqual(Array.from(q.dataSync()));
+    const [gp] = E.gradients(E.sum(x.mul(q)), [p]);
+    expect(calls).toBe(20);
+    expect(Array.from(gp?.dataSync() ?? [])).toEqual([3 * 2 ** 20, 4 * 2 ** 20]);
+  });
+});

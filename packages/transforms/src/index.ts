@@ -15,6 +15,7 @@
  */
 export * from './transform.js';
 export * from './utils.js';
+export * from './params.js';
 export * from './composed.js';
 export * from './dependent.js';
 export * from './identity.js';
@@ -34,3 +35,12 @@ export * from './monotonic-affine.js';
 export * from './permutation.js';
 export * from './rotation.js';
 export * from './lu-linear.js';
+export * from './bisection.js';
+export * from './gauss-legendre.js';
+export * from './monotonic-rqs.js';
+export * from './monotonic.js';
+export * from './bernstein.js';
+export * from './bounded-bernstein.js';
+export * from './gaussianization.js';
+export * from './unconstrained-monotonic.js';
+export * from './sos-polynomial.js';

@@ -41,6 +41,10 @@ const dist = (v: Built | undefined, name: string): D.Distribution => {
   if (v instanceof D.Distribution) return v;
   throw new UnsupportedSpecError(`${name} must be a distribution`);
 };
+const fn = (v: Built | undefined, name: string): ((x: Tensor) => Tensor) => {
+  if (typeof v === 'function') return v;
+  throw new UnsupportedSpecError(`${name} must be a function`);
+};
 const opt = (v: Built | undefined): number | undefined => (v === undefined ? undefined : num(v, 'option'));
 
 /**
@@ -62,6 +66,25 @@ export const BUILDERS: Record<string, Builder> = {
   'zuko.transforms.LULinearTransform': (a, k) => new T.LULinearTransform(ten(k.LU ?? a[0], 'LU')),
   'zuko.transforms.DependentTransform': (a, k) => new T.DependentTransform(tr(k.base ?? a[0], 'base'), num(k.reinterpreted ?? a[1], 'reinterpreted')),
   'zuko.transforms.ComposedTransform': (a) => new T.ComposedTransform(a.map((t, i) => tr(t, `transforms[${i}]`))),
+  'zuko.transforms.MonotonicRQSTransform': (a, k) =>
+    new T.MonotonicRQSTransform(ten(a[0], 'widths'), ten(a[1], 'heights'), ten(a[2], 'derivatives'), {
+      bound: opt(k.bound),
+      slope: opt(k.slope),
+    }),
+  'zuko.flows.spline.CircularRQSTransform': (a, k) =>
+    new T.CircularRQSTransform(ten(a[0], 'widths'), ten(a[1], 'heights'), ten(a[2], 'derivatives'), { slope: opt(k.slope) }),
+  'zuko.transforms.MonotonicTransform': (a, k) =>
+    new T.MonotonicTransform(fn(k.f ?? a[0], 'f'), { bound: opt(k.bound), eps: opt(k.eps) }),
+  'zuko.transforms.BernsteinTransform': (a, k) => new T.BernsteinTransform(ten(k.theta ?? a[0], 'theta'), { bound: opt(k.bound) }),
+  'zuko.transforms.BoundedBernsteinTransform': (a, k) =>
+    new T.BoundedBernsteinTransform(ten(k.theta ?? a[0], 'theta'), { bound: opt(k.bound) }),
+  'zuko.transforms.GaussianizationTransform': (a, k) =>
+    new T.GaussianizationTransform(ten(k.shift ?? a[0], 'shift'), ten(k.scale ?? a[1], 'scale')),
+  'zuko.transforms.UnconstrainedMonotonicTransform': (a, k) =>
+    new T.UnconstrainedMonotonicTransform(fn(k.g ?? a[0], 'g'), { n: opt(k.n) }),
+  'zuko.transforms.SOSPolynomialTransform': (a, k) => new T.SOSPolynomialTransform(ten(k.a ?? a[0], 'a'), { slope: opt(k.slope) }),
+  'zuko.flows.polynomial.ShiftedSOSPTransform': (a, k) =>
+    new T.ShiftedSOSPTransform(ten(k.a ?? a[0], 'a'), ten(k.constant ?? a[1], 'constant'), { slope: opt(k.slope) }),
   'torch.distributions.Normal': (a, k) => new D.Normal(ten(k.loc ?? a[0], 'loc'), ten(k.scale ?? a[1], 'scale')),
   'zuko.distributions.DiagNormal': (a, k) => new D.DiagNormal(ten(k.loc ?? a[0], 'loc'), ten(k.scale ?? a[1], 'scale')),
   'zuko.distributions.NormalizingFlow': (a, k) => new D.NormalizingFlow(tr(k.transform ?? a[0], 'transform'), dist(k.base ?? a[1], 'base')),

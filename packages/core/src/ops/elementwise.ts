@@ -491,7 +491,8 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
     a,
     b,
     (g, x, e, y) => {
-      const ga = mul(g, mul(e, pow(x, sub(e, 1))));
+      // As PyTorch: the base gradient is 0 where the exponent is 0 (not 0 · x⁻¹ = NaN at x = 0).
+      const ga = where(eq(e, 0), 0, mul(g, mul(e, pow(x, sub(e, 1)))));
       const safe = logicalAnd(eq(x, 0), ge(e, 0));
       const gb = where(safe, 0, mul(g, mul(y, log(where(safe, 1, x)))));
       return [ga, gb];
