@@ -179,3 +179,52 @@ export abstract class Module {
     return this.train(false);
   }
 }
+
+/**
+ * Something that maps a tensor to a tensor: a layer.
+ *
+ * @example
+ * ```ts
+ * const relu: TensorFunction = { call: (x) => relu(x) };
+ * ```
+ */
+export interface TensorFunction {
+  /** Applies the layer. */
+  call(x: Tensor): Tensor;
+}
+
+/**
+ * Layers applied in order, named by position like PyTorch's `nn.Sequential`: the
+ * parameters of layer `i` are `i.weight`, `i.bias`, ... (parameter-free layers such as
+ * activations still take an index, which is why an MLP's linear layers are `0`, `2`, `4`).
+ *
+ * @example
+ * ```ts
+ * const net = new Sequential([new Linear(2, 8), new ReLU(), new Linear(8, 1)]);
+ * net.namedParameters().map(([n]) => n); // ['0.weight', '0.bias', '2.weight', '2.bias']
+ * ```
+ */
+export class Sequential extends Module implements TensorFunction {
+  /** The layers, in order. */
+  readonly layers: ReadonlyArray<Module & TensorFunction>;
+
+  /** @param layers modules with a `call(x)` method, applied first to last. */
+  constructor(layers: ReadonlyArray<Module & TensorFunction>) {
+    super();
+    this.layers = layers;
+  }
+
+  /** Members named by the layer index (no `layers.` prefix). */
+  override *namedMembers(prefix = ''): Generator<[string, Parameter | Buffer | Module]> {
+    for (let i = 0; i < this.layers.length; i++) {
+      const layer = this.layers[i] as Module;
+      yield [`${prefix}${i}`, layer];
+      yield* layer.namedMembers(`${prefix}${i}.`);
+    }
+  }
+
+  /** Applies every layer in order. */
+  call(x: Tensor): Tensor {
+    return this.layers.reduce((v, l) => l.call(v), x);
+  }
+}

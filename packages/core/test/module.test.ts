@@ -126,3 +126,32 @@ describe('optimizers', () => {
     expect(() => new E.SGD([p], { lr: 1 }).step([])).toThrow(/got 0 gradients for 1 parameters/);
   });
 });
+
+describe('Sequential', () => {
+  class Act extends E.Module {
+    call(x: Tensor): Tensor {
+      return E.tanh(x);
+    }
+  }
+  it('names layers by index like nn.Sequential, activations included', () => {
+    const seq = new E.Sequential([new Linear(2, 3, 1), new Act(), new Linear(3, 1, 2)]);
+    expect(seq.namedParameters().map(([n]) => n)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
+    const x = tensor([[0.1, 0.2]], { dtype: 'float64' });
+    const l0 = seq.layers[0] as Linear;
+    const l2 = seq.layers[2] as Linear;
+    expect(seq.call(x).toArray()).toEqual(l2.call(E.tanh(l0.call(x))).toArray());
+  });
+  it('nests: a Sequential inside a module gets its field name as prefix', () => {
+    class Holder extends E.Module {
+      hyper = new E.Sequential([new Linear(2, 2, 3), new Act(), new E.Sequential([new Linear(2, 2, 4), new Act(), new Linear(2, 2, 5)])]);
+    }
+    expect(new Holder().namedParameters().map(([n]) => n)).toEqual([
+      'hyper.0.weight',
+      'hyper.0.bias',
+      'hyper.2.0.weight',
+      'hyper.2.0.bias',
+      'hyper.2.2.weight',
+      'hyper.2.2.bias',
+    ]);
+  });
+});
