@@ -35,6 +35,8 @@ export * from './monotonic-affine.js';
 export * from './permutation.js';
 export * from './rotation.js';
 export * from './lu-linear.js';
+export * from './autoregressive.js';
+export * from './coupling.js';
 export * from './bisection.js';
 export * from './gauss-legendre.js';
 export * from './monotonic-rqs.js';

@@ -1,9 +1,11 @@
 import '@eddy/backend-cpu';
-import { type Tensor, eye, randn, tensor } from '@eddy/core';
+import { type Tensor, eye, matmul, randn, tensor, transpose, tril } from '@eddy/core';
 import { checkTransform, hostValues } from '@eddy/testing';
 import {
   AdditiveTransform,
   AffineTransform,
+  AutoregressiveTransform,
+  CouplingTransform,
   CircularShiftTransform,
   ComposedTransform,
   CosTransform,
@@ -54,6 +56,29 @@ const cases: Array<[string, () => Transform, () => Tensor]> = [
     () => f64([6, 3], 30),
   ],
 ];
+
+/** An autoregressive affine map: shift and log-scale from strictly-lower-triangular linear maps of x. */
+function autoregressive(d: number, seed: number, passes = d): AutoregressiveTransform {
+  const l1 = tril(f64([d, d], seed), -1);
+  const l2 = tril(f64([d, d], seed + 1), -1);
+  return new AutoregressiveTransform(
+    (x) => new DependentTransform(new MonotonicAffineTransform(matmul(x, transpose(l1)), matmul(x, transpose(l2))), 1),
+    passes,
+  );
+}
+
+/** A coupling of features [0, 2] into [1, 3] by an affine map with linear parameter nets. */
+function coupling(seed: number): CouplingTransform {
+  const w1 = f64([2, 2], seed);
+  const w2 = f64([2, 2], seed + 1);
+  return new CouplingTransform(
+    (xa) => new DependentTransform(new MonotonicAffineTransform(matmul(xa, w1), matmul(xa, w2)), 1),
+    tensor([true, false, true, false]),
+  );
+}
+
+cases.push(['Autoregressive (4 passes)', () => autoregressive(4, 40), () => f64([6, 4], 41)]);
+cases.push(['Coupling', () => coupling(42), () => f64([6, 4], 43)]);
 
 describe('every transform: inverse, ladj vs autodiff Jacobian, fused pass, inverse ladj', () => {
   for (const [name, make, input] of cases) {
@@ -108,6 +133,17 @@ describe('transform structure', () => {
     const l = 5 / (1 + Math.abs(5 / ln));
     const y = new MonotonicAffineTransform(tensor([1], { dtype: 'float64' }), tensor([5], { dtype: 'float64' })).call(tensor([2], { dtype: 'float64' }));
     expect(y.item()).toBeCloseTo(2 * Math.exp(l) + 1, 13);
+  });
+
+  it('autoregressive: fewer passes than the dependency depth does not invert; coupling keeps part a', () => {
+    const x = f64([5, 4], 44);
+    const t2 = autoregressive(4, 40, 2);
+    const back = t2.inv.call(t2.call(x));
+    expect(Math.max(...Array.from(back.sub(x).abs().dataSync()))).toBeGreaterThan(1e-6);
+    const c = coupling(42);
+    const y = c.call(x);
+    expect(Array.from(y.slice(1, 0, 1).dataSync())).toEqual(Array.from(x.slice(1, 0, 1).dataSync()));
+    expect(c.toString()).toBe('CouplingTransform(a=[0,2], b=[1,3])');
   });
 
   it('bad arguments: permutation, rotation and LU shapes', () => {
