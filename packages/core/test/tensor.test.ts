@@ -148,3 +148,11 @@ describe('0-d parameters do not promote data', () => {
     expect(tensor(1, { dtype: 'float32' }).mul(p).dtype).toBe('float64');
   });
 });
+
+describe('where with two numbers', () => {
+  it('uses the default float dtype', () => {
+    const r = E.where(tensor([true, false]), 1, 0);
+    expect(r.dtype).toBe(E.getDefaultDType());
+    expect(r.toArray()).toEqual([1, 0]);
+  });
+});

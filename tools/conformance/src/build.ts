@@ -45,6 +45,7 @@ const fn = (v: Built | undefined, name: string): ((x: Tensor) => Tensor) => {
   if (typeof v === 'function') return v;
   throw new UnsupportedSpecError(`${name} must be a function`);
 };
+const flag = (v: Built | undefined): boolean | undefined => (v === undefined ? undefined : num(v, 'flag') !== 0);
 const opt = (v: Built | undefined): number | undefined => (v === undefined ? undefined : num(v, 'option'));
 
 /**
@@ -87,12 +88,28 @@ export const BUILDERS: Record<string, Builder> = {
     new T.ShiftedSOSPTransform(ten(k.a ?? a[0], 'a'), ten(k.constant ?? a[1], 'constant'), { slope: opt(k.slope) }),
   'torch.distributions.Normal': (a, k) => new D.Normal(ten(k.loc ?? a[0], 'loc'), ten(k.scale ?? a[1], 'scale')),
   'zuko.distributions.DiagNormal': (a, k) => new D.DiagNormal(ten(k.loc ?? a[0], 'loc'), ten(k.scale ?? a[1], 'scale')),
+  'torch.distributions.Uniform': (a, k) => new D.Uniform(ten(k.low ?? a[0], 'low'), ten(k.high ?? a[1], 'high')),
+  'zuko.distributions.BoxUniform': (a, k) => new D.BoxUniform(ten(k.lower ?? a[0], 'lower'), ten(k.upper ?? a[1], 'upper')),
+  'zuko.distributions.GeneralizedNormal': (a, k) => new D.GeneralizedNormal(ten(k.beta ?? a[0], 'beta')),
+  'zuko.distributions.Joint': (a) => new D.Joint(...a.map((m, i) => dist(m, `marginals[${i}]`))),
+  'zuko.distributions.Mixture': (a, k) => new D.Mixture(dist(k.base ?? a[0], 'base'), ten(k.logits ?? a[1], 'logits')),
+  'zuko.distributions.Truncated': (a, k) =>
+    new D.Truncated(dist(k.base ?? a[0], 'base'), { lower: opt(k.lower ?? a[1]), upper: opt(k.upper ?? a[2]) }),
+  'zuko.distributions.Sort': (a, k) =>
+    new D.Sort(dist(k.base ?? a[0], 'base'), num(k.n ?? a[1], 'n'), { descending: flag(k.descending ?? a[2]) }),
+  'zuko.distributions.TopK': (a, k) =>
+    new D.TopK(dist(k.base ?? a[0], 'base'), num(k.k ?? a[1], 'k'), num(k.n ?? a[2], 'n'), { descending: flag(k.descending ?? a[3]) }),
+  'zuko.distributions.Minimum': (a, k) => new D.Minimum(dist(k.base ?? a[0], 'base'), num(k.n ?? a[1], 'n')),
+  'zuko.distributions.Maximum': (a, k) => new D.Maximum(dist(k.base ?? a[0], 'base'), num(k.n ?? a[1], 'n')),
+  'zuko.distributions.TransformedUniform': (a, k) =>
+    new D.TransformedUniform(tr(k.f ?? a[0], 'f'), ten(k.lower ?? a[1], 'lower'), ten(k.upper ?? a[2], 'upper')),
   'zuko.distributions.NormalizingFlow': (a, k) => new D.NormalizingFlow(tr(k.transform ?? a[0], 'transform'), dist(k.base ?? a[1], 'base')),
 };
 
 /** Builds an object (or value) from a case spec, recursively. */
 export function buildSpec(spec: unknown): Built {
   if (typeof spec === 'number') return spec;
+  if (typeof spec === 'boolean') return spec ? 1 : 0;
   if (isCaseTensor(spec)) return toTensor(spec);
   if (typeof spec !== 'object' || spec === null) throw new UnsupportedSpecError(`cannot build ${JSON.stringify(spec)}`);
   const s = spec as Record<string, unknown>;

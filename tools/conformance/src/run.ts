@@ -127,22 +127,21 @@ function runDistribution(c: Case, d: D.Distribution, ratios: Record<string, numb
   ratios.log_prob = compare(c, 'log_prob', d.logProb(x), ex.log_prob as CaseTensor);
   if (ex.cdf !== undefined) ratios.cdf = compare(c, 'cdf', d.cdf(x), ex.cdf as CaseTensor);
   if (ex.rsample_from_u !== undefined && c.inputs.u !== undefined) {
-    const fromU = (d as unknown as { sampleFromUniform?: (u: Tensor) => Tensor }).sampleFromUniform;
-    if (fromU === undefined) throw new Error(`${d.constructor.name} has no sampleFromUniform(u)`);
-    ratios.rsample_from_u = compare(c, 'rsample_from_u', fromU.call(d, toTensor(c.inputs.u)), ex.rsample_from_u as CaseTensor);
+    if (!(d instanceof D.Truncated)) throw new Error(`rsample_from_u is defined for Truncated, not ${d.constructor.name}`);
+    ratios.rsample_from_u = compare(c, 'rsample_from_u', d.rsampleFromUniform(toTensor(c.inputs.u)), ex.rsample_from_u as CaseTensor);
   }
-  if (d instanceof D.NormalizingFlow) {
+  if (d instanceof D.NormalizingFlow && ex.z !== undefined) {
     const [z, ladj] = d.transform.callAndLadj(x);
     ratios.z = compare(c, 'z', z, ex.z as CaseTensor);
     // The raw transform ladj (an elementwise transform's is per element).
     ratios.ladj = compare(c, 'ladj', ladj, ex.ladj as CaseTensor);
-    if (c.inputs.z_base !== undefined) {
-      const zb = toTensor(c.inputs.z_base);
-      const [xs, invLadj] = d.transform.inv.callAndLadj(zb);
-      ratios.x_sample = compare(c, 'x_sample', xs, ex.x_sample as CaseTensor);
-      const lps = d.base.logProb(zb).sub(T.sumRightmost(invLadj, d.reinterpreted));
-      ratios.log_prob_sample = compare(c, 'log_prob_sample', lps, ex.log_prob_sample as CaseTensor);
-    }
+  }
+  if (d instanceof D.NormalizingFlow && c.inputs.z_base !== undefined && ex.x_sample !== undefined) {
+    const zb = toTensor(c.inputs.z_base);
+    const [xs, invLadj] = d.transform.inv.callAndLadj(zb);
+    ratios.x_sample = compare(c, 'x_sample', xs, ex.x_sample as CaseTensor);
+    const lps = d.base.logProb(zb).sub(T.sumRightmost(invLadj, d.reinterpreted));
+    ratios.log_prob_sample = compare(c, 'log_prob_sample', lps, ex.log_prob_sample as CaseTensor);
   }
 }
 

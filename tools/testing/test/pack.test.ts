@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // outside the repository (offline), and imports them there, as a user would: a file
 // missing from `files`, a wrong `exports` map or an undeclared dependency fails here.
 const repo = resolve(import.meta.dirname, '../../..');
-const packages = ['core', 'backend-cpu'];
+const packages = ['core', 'backend-cpu', 'transforms', 'distributions'];
 let dir: string;
 
 function run(cmd: string, args: string[], cwd: string): string {
@@ -50,6 +50,23 @@ console.log(JSON.stringify({ backend: getBackend().name, g: Array.from(g.dataSyn
     const out = JSON.parse(run('node', ['esm.mjs'], dir)) as { backend: string; g: number[] };
     expect(out.backend).toBe('cpu');
     expect(out.g).toEqual([1, Math.E]);
+  });
+
+  it('ESM: a normalizing flow from the transforms and distributions packages', () => {
+    writeFileSync(
+      join(dir, 'flow.mjs'),
+      `import '@eddy/backend-cpu';
+import { Rng, tensor } from '@eddy/core';
+import { Normal, NormalizingFlow } from '@eddy/distributions';
+import { ExpTransform } from '@eddy/transforms';
+const logNormal = new NormalizingFlow(new ExpTransform().inv, new Normal(tensor(0, { dtype: 'float64' }), tensor(1, { dtype: 'float64' })));
+const x = logNormal.sample([4], new Rng(1));
+console.log(JSON.stringify({ shape: x.shape, positive: Array.from(x.dataSync()).every((v) => v > 0), lp: logNormal.logProb(tensor([1], { dtype: 'float64' })).item() }));`,
+    );
+    const out = JSON.parse(run('node', ['flow.mjs'], dir)) as { shape: number[]; positive: boolean; lp: number };
+    expect(out.shape).toEqual([4]);
+    expect(out.positive).toBe(true);
+    expect(out.lp).toBeCloseTo(-0.5 * Math.log(2 * Math.PI), 14);
   });
 
   it('CommonJS require works too', () => {

@@ -665,7 +665,9 @@ export function logicalOr(a: TensorLike, b: TensorLike): Tensor {
  * ```
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  const [ta, tb] = coerce(a, b, false);
+  // Two plain numbers take the default float dtype.
+  const a0 = typeof a === 'number' && typeof b === 'number' ? scalarLike(a, cond, getDefaultDType()) : a;
+  const [ta, tb] = coerce(a0, b, false);
   const c = cond.dtype === 'bool' ? cond : cast(cond, 'bool');
   const outShape = broadcastShapes('where', c.shape, ta.shape, tb.shape);
   const y = new Tensor(ta.backend.where(c, ta, tb, outShape), outShape, ta.dtype, ta.backend);

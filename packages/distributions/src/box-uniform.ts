@@ -1,0 +1,30 @@
+import { ShapeError, type TensorLike } from '@eddy/core';
+import { Independent } from './independent.js';
+import { Uniform } from './uniform.js';
+
+/**
+ * The uniform distribution over the box `Π_d [l_d, u_d)`, `Independent(Uniform(lower,
+ * upper), 1)` (zuko's `BoxUniform`):
+ * `log p(x) = -Σ_d log(u_d - l_d)` inside the box and `-∞` outside.
+ * The base of zuko's NCSF flows (`BoxUniform(-π - 1e-5, π + 1e-5)`).
+ *
+ * @example
+ * ```ts
+ * const d = new BoxUniform(tensor([-1, 0]), tensor([1, 3]));
+ * d.eventShape;                    // [2]
+ * d.logProb(tensor([0, 1])).item(); // -log 6
+ * ```
+ */
+export class BoxUniform extends Independent {
+  /**
+   * @param lower lower bounds `[..., D]` (inclusive); @param upper upper bounds
+   * `[..., D]` (exclusive); @param options `validateArgs` (default true) checks `lower < upper`.
+   */
+  constructor(lower: TensorLike, upper: TensorLike, options: { validateArgs?: boolean } = {}) {
+    const base = new Uniform(lower, upper, options);
+    if (base.batchShape.length === 0) {
+      throw new ShapeError('BoxUniform: lower and upper need at least one axis (the event axis), got scalars');
+    }
+    super(base, 1);
+  }
+}

@@ -1,0 +1,88 @@
+import { type Rng, type Tensor, type TensorLike, atan, defaultRng, expand, full, log, log1p, square, tan } from '@eddy/core';
+import { Distribution } from './distribution.js';
+import { namedParams } from './helpers.js';
+import { checkPositive } from './params.js';
+
+const LOG_PI = Math.log(Math.PI);
+
+/**
+ * The Cauchy (Lorentz) distribution with location `x₀` and scale `γ > 0`:
+ * `log p(x) = -log π - log γ - log(1 + ((x - x₀)/γ)²)`; CDF `½ + atan((x - x₀)/γ)/π`,
+ * inverse CDF `x₀ + γ tan(π(p - ½))` (PyTorch's `Cauchy`). Draws go through the inverse
+ * CDF of one uniform (reparameterised in `x₀`, `γ`). The mean and variance do not exist:
+ * as in PyTorch, `mean` is NaN and `variance` is +∞.
+ *
+ * @example
+ * ```ts
+ * const d = new Cauchy(0, 2);
+ * d.cdf(tensor([2])).toArray();     // [0.75]
+ * d.sample([10], new Rng(0)).shape; // [10]
+ * ```
+ */
+export class Cauchy extends Distribution {
+  /** Location (median) `x₀`, broadcast to the batch shape. */
+  readonly loc: Tensor;
+  /** Scale (half width at half maximum) `γ > 0`, broadcast to the batch shape. */
+  readonly scale: Tensor;
+  readonly #batch: number[];
+  readonly #dtype: 'float32' | 'float64';
+
+  /**
+   * @param loc location `x₀`; @param scale scale `γ` (must be positive);
+   * @param options `validateArgs` (default true) checks `γ > 0`.
+   */
+  constructor(loc: TensorLike, scale: TensorLike, options: { validateArgs?: boolean } = {}) {
+    super();
+    const { tensors, batchShape, dtype } = namedParams('Cauchy', { loc, scale });
+    [this.loc, this.scale] = tensors as [Tensor, Tensor];
+    this.#batch = batchShape;
+    this.#dtype = dtype;
+    if (options.validateArgs ?? true) checkPositive('Cauchy', 'scale', this.scale);
+  }
+  /** Broadcast shape of `loc` and `scale`. */
+  get batchShape(): number[] {
+    return [...this.#batch];
+  }
+  /** Scalar events. */
+  get eventShape(): number[] {
+    return [];
+  }
+  /** Reparameterised. */
+  override get hasRsample(): boolean {
+    return true;
+  }
+  /** Undefined: NaN everywhere (as PyTorch). */
+  override get mean(): Tensor {
+    return full(this.#batch, Number.NaN, { dtype: this.loc.dtype, backend: this.loc.backend });
+  }
+  /** Infinite: +∞ everywhere (as PyTorch). */
+  override get variance(): Tensor {
+    return full(this.#batch, Number.POSITIVE_INFINITY, { dtype: this.loc.dtype, backend: this.loc.backend });
+  }
+  /** `-log π - log γ - log1p(((x - x₀)/γ)²)`. */
+  logProb(x: Tensor): Tensor {
+    this.checkValue(x);
+    return log1p(square(x.sub(this.loc).div(this.scale))).neg().sub(log(this.scale)).sub(LOG_PI);
+  }
+  /** `x₀ + γ tan(π(u - ½))`, `u ~ U[0, 1)` from `rng`. */
+  override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
+    const u = rng.uniform(this.extendedShape(shape), this.#dtype);
+    return this.icdf(u);
+  }
+  /** `log(4πγ)`. */
+  override entropy(): Tensor {
+    return log(this.scale).add(Math.log(4 * Math.PI));
+  }
+  /** `½ + atan((x - x₀)/γ)/π`. */
+  override cdf(x: Tensor): Tensor {
+    return atan(x.sub(this.loc).div(this.scale)).div(Math.PI).add(0.5);
+  }
+  /** `x₀ + γ tan(π(p - ½))`. */
+  override icdf(p: Tensor): Tensor {
+    return tan(p.sub(0.5).mul(Math.PI)).mul(this.scale).add(this.loc);
+  }
+  /** The same Cauchy broadcast to `batchShape`. */
+  override expand(batchShape: readonly number[]): Cauchy {
+    return new Cauchy(expand(this.loc, batchShape), expand(this.scale, batchShape), { validateArgs: false });
+  }
+}

@@ -1,0 +1,82 @@
+import { type Rng, type Tensor, type TensorLike, defaultRng, exp, expand, ge, log, log1p, reciprocal, square, where } from '@eddy/core';
+import { Distribution } from './distribution.js';
+import { guard, namedParams, outside } from './helpers.js';
+import { checkPositive } from './params.js';
+
+/**
+ * The exponential distribution with rate `λ > 0`:
+ * `log p(x) = log λ - λx` for `x ≥ 0` and `-∞` for `x < 0`; CDF `1 - e^(-λx)`, inverse
+ * CDF `-log(1 - p)/λ` (PyTorch's `Exponential`). Draws are `-log(1 - u)/λ` with `u` from
+ * the counter-based generator (reparameterised in `λ`).
+ *
+ * @example
+ * ```ts
+ * const d = new Exponential(tensor([0.5, 2]));
+ * d.mean.toArray();                 // [2, 0.5]
+ * d.sample([3], new Rng(1)).shape;  // [3, 2]
+ * ```
+ */
+export class Exponential extends Distribution {
+  /** Rate `λ > 0`, broadcast to the batch shape. */
+  readonly rate: Tensor;
+  readonly #batch: number[];
+  readonly #dtype: 'float32' | 'float64';
+
+  /** @param rate the rate `λ` (must be positive); @param options `validateArgs` (default true) checks `λ > 0`. */
+  constructor(rate: TensorLike, options: { validateArgs?: boolean } = {}) {
+    super();
+    const { tensors, batchShape, dtype } = namedParams('Exponential', { rate });
+    [this.rate] = tensors as [Tensor];
+    this.#batch = batchShape;
+    this.#dtype = dtype;
+    if (options.validateArgs ?? true) checkPositive('Exponential', 'rate', this.rate);
+  }
+  /** The shape of `rate`. */
+  get batchShape(): number[] {
+    return [...this.#batch];
+  }
+  /** Scalar events. */
+  get eventShape(): number[] {
+    return [];
+  }
+  /** Reparameterised. */
+  override get hasRsample(): boolean {
+    return true;
+  }
+  /** `1/λ`. */
+  override get mean(): Tensor {
+    return reciprocal(this.rate);
+  }
+  /** `1/λ²`. */
+  override get variance(): Tensor {
+    return reciprocal(square(this.rate));
+  }
+  /** `log λ - λx` for `x ≥ 0`, `-∞` for `x < 0`. */
+  logProb(x: Tensor): Tensor {
+    this.checkValue(x);
+    const inside = ge(x, 0);
+    return outside(inside, log(this.rate).sub(this.rate.mul(guard(inside, x, 0))));
+  }
+  /** `-log(1 - u)/λ`, `u ~ U[0, 1)` from `rng` (never infinite). */
+  override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
+    const u = rng.uniform(this.extendedShape(shape), this.#dtype);
+    return log1p(u.neg()).neg().div(this.rate);
+  }
+  /** `1 - log λ`. */
+  override entropy(): Tensor {
+    return log(this.rate).neg().add(1);
+  }
+  /** `1 - e^(-λx)` for `x ≥ 0`, 0 below. */
+  override cdf(x: Tensor): Tensor {
+    const inside = ge(x, 0);
+    return where(inside, exp(this.rate.mul(guard(inside, x, 0)).neg()).neg().add(1), 0);
+  }
+  /** `-log(1 - p)/λ`. */
+  override icdf(p: Tensor): Tensor {
+    return log1p(p.neg()).neg().div(this.rate);
+  }
+  /** The same exponential broadcast to `batchShape`. */
+  override expand(batchShape: readonly number[]): Exponential {
+    return new Exponential(expand(this.rate, batchShape), { validateArgs: false });
+  }
+}

@@ -1,0 +1,90 @@
+import { type Rng, type Tensor, type TensorLike, abs, defaultRng, expand, expm1, log, log1p, sign, square } from '@eddy/core';
+import { Distribution } from './distribution.js';
+import { epsOf, namedParams } from './helpers.js';
+import { checkPositive } from './params.js';
+
+/**
+ * The Laplace (double exponential) distribution with location `μ` and scale `b > 0`:
+ * `log p(x) = -log(2b) - |x - μ|/b`; CDF `½ - ½ sign(x - μ) expm1(-|x - μ|/b)`, inverse
+ * CDF `μ - b sign(p - ½) log(1 - 2|p - ½|)` (PyTorch's `Laplace`). Draws are
+ * `μ - b sign(v) log(1 - |v|)` with `v = 2u - 1` mapped into `(-1, 1)` as PyTorch does
+ * (`v ~ U[ε - 1, 1)`), so they are always finite (reparameterised in `μ`, `b`).
+ *
+ * @example
+ * ```ts
+ * const d = new Laplace(0, 1);
+ * d.logProb(tensor([0])).toArray(); // [-log 2]
+ * d.sample([100], new Rng(0)).shape; // [100]
+ * ```
+ */
+export class Laplace extends Distribution {
+  /** Location `μ`, broadcast to the batch shape. */
+  readonly loc: Tensor;
+  /** Scale `b > 0`, broadcast to the batch shape. */
+  readonly scale: Tensor;
+  readonly #batch: number[];
+  readonly #dtype: 'float32' | 'float64';
+
+  /**
+   * @param loc location `μ`; @param scale scale `b` (must be positive);
+   * @param options `validateArgs` (default true) checks `b > 0`.
+   */
+  constructor(loc: TensorLike, scale: TensorLike, options: { validateArgs?: boolean } = {}) {
+    super();
+    const { tensors, batchShape, dtype } = namedParams('Laplace', { loc, scale });
+    [this.loc, this.scale] = tensors as [Tensor, Tensor];
+    this.#batch = batchShape;
+    this.#dtype = dtype;
+    if (options.validateArgs ?? true) checkPositive('Laplace', 'scale', this.scale);
+  }
+  /** Broadcast shape of `loc` and `scale`. */
+  get batchShape(): number[] {
+    return [...this.#batch];
+  }
+  /** Scalar events. */
+  get eventShape(): number[] {
+    return [];
+  }
+  /** Reparameterised. */
+  override get hasRsample(): boolean {
+    return true;
+  }
+  /** `μ`. */
+  override get mean(): Tensor {
+    return this.loc;
+  }
+  /** `2b²`. */
+  override get variance(): Tensor {
+    return square(this.scale).mul(2);
+  }
+  /** `-log(2b) - |x - μ|/b`. */
+  logProb(x: Tensor): Tensor {
+    this.checkValue(x);
+    return abs(x.sub(this.loc)).div(this.scale).neg().sub(log(this.scale.mul(2)));
+  }
+  /** `μ - b sign(v) log1p(-|v|)`, `v ~ U[ε - 1, 1)` from one uniform draw of `rng`. */
+  override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
+    const u = rng.uniform(this.extendedShape(shape), this.#dtype);
+    const eps = epsOf(this.#dtype);
+    const v = u.mul(2 - eps).add(eps - 1);
+    return this.loc.sub(this.scale.mul(sign(v)).mul(log1p(abs(v).neg())));
+  }
+  /** `1 + log(2b)`. */
+  override entropy(): Tensor {
+    return log(this.scale.mul(2)).add(1);
+  }
+  /** `½ - ½ sign(x - μ) expm1(-|x - μ|/b)`. */
+  override cdf(x: Tensor): Tensor {
+    const d = x.sub(this.loc);
+    return sign(d).mul(expm1(abs(d).div(this.scale).neg())).mul(-0.5).add(0.5);
+  }
+  /** `μ - b sign(p - ½) log1p(-2|p - ½|)`. */
+  override icdf(p: Tensor): Tensor {
+    const t = p.sub(0.5);
+    return this.loc.sub(this.scale.mul(sign(t)).mul(log1p(abs(t).mul(-2))));
+  }
+  /** The same Laplace broadcast to `batchShape`. */
+  override expand(batchShape: readonly number[]): Laplace {
+    return new Laplace(expand(this.loc, batchShape), expand(this.scale, batchShape), { validateArgs: false });
+  }
+}

@@ -1,0 +1,126 @@
+import {
+  type Rng,
+  type Tensor,
+  type TensorLike,
+  defaultRng,
+  digamma,
+  expand,
+  full,
+  gt,
+  lgamma,
+  log,
+  log1p,
+  sqrt,
+  square,
+  where,
+} from '@eddy/core';
+import { Distribution } from './distribution.js';
+import { gammaQuantile } from './gamma-special.js';
+import { namedParams } from './helpers.js';
+import { checkPositive } from './params.js';
+
+const HALF_LOG_PI = 0.5 * Math.log(Math.PI);
+
+/**
+ * Student's t distribution with `ν > 0` degrees of freedom, location `μ` and scale
+ * `σ > 0`: with `y = (x - μ)/σ`,
+ * `log p(x) = -½(ν + 1) log(1 + y²/ν) - log σ - ½ log ν - ½ log π - log Γ(ν/2) + log Γ((ν+1)/2)`
+ * (PyTorch's `StudentT`). Draws are `μ + σ z √(ν / (2g))` with `z ~ N(0, 1)` (one normal
+ * draw call) and `g ~ Gamma(ν/2, 1)` drawn by inversion (one uniform draw call; see
+ * {@link Gamma}), so they are reparameterised in `ν`, `μ` and `σ`.
+ *
+ * @example
+ * ```ts
+ * const d = new StudentT(tensor([3, 30]));  // loc 0, scale 1
+ * d.variance.toArray();                    // [3, 30/28]
+ * d.sample([5], new Rng(0)).shape;         // [5, 2]
+ * ```
+ */
+export class StudentT extends Distribution {
+  /** Degrees of freedom `ν > 0`, broadcast to the batch shape. */
+  readonly df: Tensor;
+  /** Location `μ`, broadcast to the batch shape. */
+  readonly loc: Tensor;
+  /** Scale `σ > 0`, broadcast to the batch shape. */
+  readonly scale: Tensor;
+  readonly #batch: number[];
+  readonly #dtype: 'float32' | 'float64';
+
+  /**
+   * @param df degrees of freedom `ν` (positive); @param loc location `μ` (default 0);
+   * @param scale scale `σ` (positive, default 1);
+   * @param options `validateArgs` (default true) checks `ν > 0` and `σ > 0`.
+   */
+  constructor(df: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1, options: { validateArgs?: boolean } = {}) {
+    super();
+    const { tensors, batchShape, dtype } = namedParams('StudentT', { df, loc, scale });
+    [this.df, this.loc, this.scale] = tensors as [Tensor, Tensor, Tensor];
+    this.#batch = batchShape;
+    this.#dtype = dtype;
+    if (options.validateArgs ?? true) {
+      checkPositive('StudentT', 'df', this.df);
+      checkPositive('StudentT', 'scale', this.scale);
+    }
+  }
+  /** Broadcast shape of `df`, `loc` and `scale`. */
+  get batchShape(): number[] {
+    return [...this.#batch];
+  }
+  /** Scalar events. */
+  get eventShape(): number[] {
+    return [];
+  }
+  /** Reparameterised. */
+  override get hasRsample(): boolean {
+    return true;
+  }
+  /** `μ` for `ν > 1`, NaN otherwise (as PyTorch). */
+  override get mean(): Tensor {
+    return where(gt(this.df, 1), this.loc, Number.NaN);
+  }
+  /** `σ² ν/(ν - 2)` for `ν > 2`, `+∞` for `1 < ν ≤ 2`, NaN for `ν ≤ 1` (as PyTorch). */
+  override get variance(): Tensor {
+    const df = this.df;
+    const finite = gt(df, 2);
+    const v = square(this.scale).mul(df).div(where(finite, df, 3).sub(2));
+    const inf = full(this.#batch, Number.POSITIVE_INFINITY, { dtype: v.dtype, backend: v.backend });
+    return where(finite, v, where(gt(df, 1), inf, Number.NaN));
+  }
+  /** `-½(ν+1) log1p(y²/ν) - log σ - ½ log ν - ½ log π - log Γ(ν/2) + log Γ((ν+1)/2)`, `y = (x-μ)/σ`. */
+  logProb(x: Tensor): Tensor {
+    this.checkValue(x);
+    const df = this.df;
+    const y = x.sub(this.loc).div(this.scale);
+    const z = log(this.scale)
+      .add(log(df).mul(0.5))
+      .add(HALF_LOG_PI)
+      .add(lgamma(df.mul(0.5)))
+      .sub(lgamma(df.add(1).mul(0.5)));
+    return log1p(square(y).div(df)).mul(df.add(1).mul(-0.5)).sub(z);
+  }
+  /** `μ + σ z √(ν/(2g))`: `z` from `rng.normal`, then `g = P⁻¹(ν/2, u)` from `rng.uniform`. */
+  override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
+    const s = this.extendedShape(shape);
+    const z = rng.normal(s, this.#dtype);
+    const g = gammaQuantile(this.df.mul(0.5), rng.uniform(s, this.#dtype));
+    return z.mul(sqrt(this.df.div(g.mul(2)))).mul(this.scale).add(this.loc);
+  }
+  /**
+   * `log σ + ½(ν+1)(ψ((ν+1)/2) - ψ(ν/2)) + ½ log ν + log B(ν/2, ½)` (not differentiable
+   * in `ν`: no trigamma).
+   */
+  override entropy(): Tensor {
+    const df = this.df;
+    const lbeta = lgamma(df.mul(0.5)).add(HALF_LOG_PI).sub(lgamma(df.add(1).mul(0.5)));
+    return log(this.scale)
+      .add(df.add(1).mul(0.5).mul(digamma(df.add(1).mul(0.5)).sub(digamma(df.mul(0.5)))))
+      .add(log(df).mul(0.5))
+      .add(lbeta);
+  }
+  /** The same Student t broadcast to `batchShape`. */
+  override expand(batchShape: readonly number[]): StudentT {
+    return new StudentT(expand(this.df, batchShape), expand(this.loc, batchShape), expand(this.scale, batchShape), {
+      validateArgs: false,
+    });
+  }
+}
