@@ -47,7 +47,19 @@ import { outside } from './helpers.js';
  * const b: CategoricalParams = { probs: tensor([0.2, 0.8]) };
  * ```
  */
-export type CategoricalParams = { logits: Tensor; probs?: undefined } | { probs: Tensor; logits?: undefined };
+export type CategoricalParams =
+  | {
+      /** Unnormalised log-probabilities `[..., K]`. */
+      logits: Tensor;
+      /** Not allowed with `logits`. */
+      probs?: undefined;
+    }
+  | {
+      /** Non-negative weights `[..., K]`, normalised along the last axis. */
+      probs: Tensor;
+      /** Not allowed with `probs`. */
+      logits?: undefined;
+    };
 
 /**
  * The categorical distribution over `{0, …, K-1}` with probabilities `p_k`:

@@ -77,6 +77,17 @@ export class ComposedTransform extends Transform {
     }
     return [v, acc as Tensor];
   }
+  /**
+   * The composition of the inverses in reverse order (as zuko and PyTorch), so each
+   * part's inverse ladj is evaluated on the inverse path itself; this matters when an
+   * inverse is approximate (bisection clamped to its bound).
+   */
+  protected override makeInverse(): Transform {
+    return new ComposedTransform(
+      [...this.transforms].reverse().map((t) => t.inv),
+      this.#codomain.eventDim,
+    );
+  }
   /** Shape through every part. */
   override forwardShape(shape: readonly number[]): number[] {
     return this.transforms.reduce((s, t) => t.forwardShape(s), [...shape]);

@@ -67,8 +67,17 @@ export abstract class Transform {
 
   /** The inverse transform `f⁻¹` (cached; `t.inv.inv === t`). */
   get inv(): Transform {
-    this.#inv ??= new InverseTransform(this);
+    if (this.#inv === undefined) {
+      const inv = this.makeInverse();
+      this.#inv = inv;
+      if (inv.#inv === undefined) inv.#inv = this;
+    }
     return this.#inv;
+  }
+
+  /** Builds the inverse (an {@link InverseTransform} unless a subclass knows better). */
+  protected makeInverse(): Transform {
+    return new InverseTransform(this);
   }
 
   /** `+1` if increasing, `-1` if decreasing (elementwise monotone transforms); else undefined. */

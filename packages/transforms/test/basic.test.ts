@@ -114,6 +114,16 @@ describe('transform structure', () => {
     expect(new ComposedTransform([new ExpTransform()], 2).domain.eventDim).toBe(2);
   });
 
+  it('the inverse of a composition is the composition of inverses in reverse order', () => {
+    const a = new ExpTransform();
+    const b = new SoftclipTransform(2);
+    const c = new ComposedTransform([a, b]);
+    const inv = c.inv as ComposedTransform;
+    expect(inv).toBeInstanceOf(ComposedTransform);
+    expect(inv.transforms).toEqual([b.inv, a.inv]);
+    expect(inv.inv).toBe(c);
+  });
+
   it('DependentTransform sums the reinterpreted axes', () => {
     const t = new DependentTransform(new ExpTransform(), 2);
     expect(t.domain.eventDim).toBe(2);

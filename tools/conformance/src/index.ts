@@ -8,3 +8,4 @@ import '@eddy/backend-cpu';
 export * from './case.js';
 export * from './build.js';
 export * from './run.js';
+export * from './flows.js';

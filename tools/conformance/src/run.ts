@@ -5,6 +5,7 @@ import * as D from '@eddy/distributions';
 import * as T from '@eddy/transforms';
 import { type Case, type CaseTensor, type Tolerance, caseValues, isCaseTensor, loadCase, toTensor } from './case.js';
 import { buildSpec } from './build.js';
+import { buildFlow } from './flows.js';
 
 /** Outcome of one case. */
 export interface CaseResult {
@@ -145,6 +146,34 @@ function runDistribution(c: Case, d: D.Distribution, ratios: Record<string, numb
   }
 }
 
+function runFlow(c: Case, flow: LazyDistributionLike, ratios: Record<string, number>): void {
+  const ex = c.expected;
+  const ctx = c.inputs.c === undefined ? undefined : toTensor(c.inputs.c);
+  const d = flow.call(ctx);
+  compareShape('batch_shape', d.batchShape, ex.batch_shape);
+  compareShape('event_shape', d.eventShape, ex.event_shape);
+  const x = toTensor(c.inputs.x as CaseTensor);
+  ratios.log_prob = compare(c, 'log_prob', d.logProb(x), ex.log_prob as CaseTensor);
+  if (!(d instanceof D.NormalizingFlow)) return;
+  const [z, ladj] = d.transform.callAndLadj(x);
+  ratios.z = compare(c, 'z', z, ex.z as CaseTensor);
+  ratios.ladj = compare(c, 'ladj', ladj, ex.ladj as CaseTensor);
+  const zExp = toTensor(ex.z as CaseTensor);
+  ratios.x_rec = compare(c, 'x_rec', d.transform.inv.call(zExp), ex.x_rec as CaseTensor);
+  ratios.base_log_prob_z = compare(c, 'base_log_prob_z', d.base.logProb(zExp), ex.base_log_prob_z as CaseTensor);
+  if (c.inputs.z_base !== undefined) {
+    const zb = toTensor(c.inputs.z_base);
+    const [xs, invLadj] = d.transform.inv.callAndLadj(zb);
+    ratios.x_sample = compare(c, 'x_sample', xs, ex.x_sample as CaseTensor);
+    ratios.log_prob_sample = compare(c, 'log_prob_sample', d.base.logProb(zb).sub(invLadj), ex.log_prob_sample as CaseTensor);
+  }
+}
+
+/** What the runner needs of a flow module. */
+interface LazyDistributionLike {
+  call(c?: Tensor): D.Distribution;
+}
+
 /** Runs one case file. */
 export function runCase(path: string): CaseResult {
   const ratios: Record<string, number> = {};
@@ -154,11 +183,12 @@ export function runCase(path: string): CaseResult {
   } catch (e) {
     return { name: path, status: 'FAIL', detail: (e as Error).message, ratios };
   }
-  if (c.kind === 'flow' || c.kind === 'lazy_distribution') {
-    return { name: c.name, status: 'SKIP', detail: `kind "${c.kind}" needs @eddy/flows (not built yet)`, ratios };
-  }
   try {
     noGrad(() => {
+      if (c.kind === 'flow' || c.kind === 'lazy_distribution') {
+        runFlow(c, buildFlow(c), ratios);
+        return;
+      }
       const obj = buildSpec(c.spec);
       if (c.kind === 'transform') {
         if (!(obj instanceof T.Transform)) throw new Error('spec did not build a transform');

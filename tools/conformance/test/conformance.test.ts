@@ -7,17 +7,14 @@ import { describe, expect, it } from 'vitest';
 const casesDir = resolve(import.meta.dirname, '../../../../shared/reference/cases');
 
 describe('conformance runner over the reference cases', () => {
-  it('every transform and distribution case passes; flow cases are skipped', () => {
+  it('every case passes: transforms, distributions, flows and mixtures (zuko weights imported)', () => {
     expect(existsSync(casesDir), `reference cases expected at ${casesDir}`).toBe(true);
     const summary = runCases(casesDir);
     const failed = summary.results.filter((r) => r.status === 'FAIL').map(formatResult);
     expect(failed).toEqual([]);
-    for (const r of summary.results) {
-      const kind = r.name.split('_')[0];
-      if (kind === 'transform' || kind === 'dist') expect(r.status, r.name).toBe('PASS');
-      else expect(r.status, r.name).toBe('SKIP');
-    }
-    expect(summary.passed).toBeGreaterThanOrEqual(33);
+    for (const r of summary.results) expect(r.status, r.name).toBe('PASS');
+    expect(summary.passed).toBe(summary.results.length);
+    expect(summary.passed).toBeGreaterThanOrEqual(53);
   });
 });
 

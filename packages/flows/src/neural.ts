@@ -1,0 +1,199 @@
+import { Module, type Tensor, abs, broadcastShapes, concat, exp, expand, squeeze, unsqueeze } from '@eddy/core';
+import { AdditiveTransform, ComposedTransform, MonotonicTransform, SoftclipTransform, type Transform, UnconstrainedMonotonicTransform } from '@eddy/transforms';
+import { MaskedAutoregressiveTransform, alternatingOrders } from './autoregressive.js';
+import { standardNormalBase } from './bases.js';
+import { Flow, type LazyTransform, UnconditionalTransform } from './lazy.js';
+import { type AutoregressiveFlowOptions, flowDefaults } from './maf.js';
+import { type ActivationName, MLP, MonotonicMLP } from './nn/index.js';
+import { type NetworkOptions, networkRng } from './options.js';
+
+/**
+ * Options of the per-feature networks of {@link MNN} and {@link UMNN}.
+ *
+ * @example
+ * ```ts
+ * const o: UnivariateNetworkOptions = { hiddenFeatures: [16, 16] };
+ * ```
+ */
+export interface UnivariateNetworkOptions {
+  /** Hidden layer sizes (default `[64, 64]`). */
+  hiddenFeatures?: readonly number[];
+  /** Activation (UMNN only; default `ELU`). */
+  activation?: ActivationName;
+}
+
+/** `cat([x, signal])` per feature: `x` `[..., D]`, `signal` `[..., D, S]` → `[..., D, 1 + S]`. */
+function withSignal(x: Tensor, signal: Tensor): Tensor {
+  // x may carry extra leading axes (e.g. quadrature nodes): broadcast both.
+  const s = signal.shape[signal.ndim - 1] as number;
+  const lead = broadcastShapes('withSignal', x.shape, signal.shape.slice(0, -1));
+  return concat([expand(unsqueeze(x, -1), [...lead, 1]), expand(signal, [...lead, s])], -1);
+}
+
+/**
+ * Monotonic neural network univariate of NAF (zuko's `MNN`): per feature `i`,
+ * `f_i(x) = network_i([x, signal_i])` with a stacked {@link MonotonicMLP} (increasing in
+ * `x`), wrapped in a {@link MonotonicTransform} (bisection inverse with bound 10).
+ *
+ * Huang et al. (2018), "Neural Autoregressive Flows".
+ *
+ * @example
+ * ```ts
+ * const mnn = new MNN(16, 3, { hiddenFeatures: [16, 16] }, { seed: 0 });
+ * const t = mnn.call(signal); // signal [..., 3, 16]
+ * ```
+ */
+export class MNN extends Module {
+  /** The stacked monotonic network (`stack = features`). */
+  network: MonotonicMLP;
+
+  /** @param signal signal size; @param stack number of features; @param network network options. */
+  constructor(signal: number, stack: number, network: UnivariateNetworkOptions = {}, options: NetworkOptions = {}) {
+    super();
+    this.network = new MonotonicMLP(1 + signal, 1, { hiddenFeatures: network.hiddenFeatures ?? [64, 64], stack, rng: networkRng(options), dtype: options.dtype });
+  }
+
+  /** The monotonic transform for a signal `[..., D, S]`. */
+  call(signal: Tensor): Transform {
+    const f = (x: Tensor): Tensor => squeeze(this.network.call(withSignal(x, signal)), -1);
+    return new MonotonicTransform(f, { phi: [signal, ...this.parameters()] });
+  }
+}
+
+/**
+ * Unconstrained monotonic neural network univariate of UNAF (zuko's `UMNN`):
+ * `f(x) = ∫₀ˣ g(u) du + constant` with `g(u) = exp(v / (1 + |v / 7|))`,
+ * `v = integrand_i([u, signal_i])` (a stacked MLP, ELU by default), by 32-point
+ * Gauss–Legendre quadrature; bisection inverse.
+ *
+ * Wehenkel & Louppe (2019), "Unconstrained Monotonic Neural Networks".
+ *
+ * @example
+ * ```ts
+ * const umnn = new UMNN(16, 3);
+ * const t = umnn.call(signal, constant);
+ * ```
+ */
+export class UMNN extends Module {
+  /** The stacked integrand network. */
+  integrand: MLP;
+
+  /** @param signal signal size; @param stack number of features; @param network network options. */
+  constructor(signal: number, stack: number, network: UnivariateNetworkOptions = {}, options: NetworkOptions = {}) {
+    super();
+    this.integrand = new MLP(1 + signal, 1, {
+      hiddenFeatures: network.hiddenFeatures ?? [64, 64],
+      activation: network.activation ?? 'ELU',
+      stack,
+      rng: networkRng(options),
+      dtype: options.dtype,
+    });
+  }
+
+  /** The transform for a signal `[..., D, S]` and a constant `[..., D]`. */
+  call(signal: Tensor, constant: Tensor): Transform {
+    const g = (x: Tensor): Tensor => {
+      const v = squeeze(this.integrand.call(withSignal(x, signal)), -1);
+      return exp(v.div(abs(v.div(7)).add(1)));
+    };
+    return new ComposedTransform([new UnconstrainedMonotonicTransform(g, { phi: [signal, ...this.parameters()] }), new AdditiveTransform(constant)]);
+  }
+}
+
+/**
+ * Options of {@link NAF} and {@link UNAF}.
+ *
+ * @example
+ * ```ts
+ * const o: NeuralFlowOptions = { features: 2, signal: 16, network: { hiddenFeatures: [16, 16] } };
+ * ```
+ */
+export interface NeuralFlowOptions extends Omit<AutoregressiveFlowOptions, 'univariate' | 'shapes'> {
+  /** Signal size per feature (default 16). */
+  signal?: number;
+  /** Options of the per-feature network. */
+  network?: UnivariateNetworkOptions;
+}
+
+/** Inserts `Softclip(11)` between consecutive transforms (zuko's NAF/UNAF/SOSPF). @internal */
+export function withSoftclips(parts: readonly LazyTransform[]): LazyTransform[] {
+  const out: LazyTransform[] = [];
+  parts.forEach((p, i) => {
+    if (i > 0) out.push(new UnconditionalTransform(() => new SoftclipTransform(11), {}));
+    out.push(p);
+  });
+  return out;
+}
+
+/**
+ * Neural Autoregressive Flow (zuko's `NAF`): masked autoregressive transforms whose
+ * univariates are monotonic neural networks ({@link MNN}), with `Softclip(11)` between
+ * transforms, over a standard normal base.
+ *
+ * Huang et al. (2018), "Neural Autoregressive Flows".
+ *
+ * @example
+ * ```ts
+ * const flow = new NAF({ features: 2, network: { hiddenFeatures: [16, 16] } });
+ * ```
+ */
+export class NAF extends Flow {
+  /** The constructor options (saved with the model). */
+  readonly options: NeuralFlowOptions;
+
+  /** @param options see {@link NeuralFlowOptions}. */
+  constructor(options: NeuralFlowOptions) {
+    const { features, context, transforms } = flowDefaults('NAF', options);
+    const signal = options.signal ?? 16;
+    const rng = networkRng(options);
+    const orders = alternatingOrders(features, transforms, options.randperm ? rng : undefined);
+    const parts = orders.map(
+      (order) =>
+        new MaskedAutoregressiveTransform(features, context, {
+          ...options,
+          order,
+          rng,
+          univariate: new MNN(signal, features, options.network, { rng, dtype: options.dtype }),
+          shapes: [[signal]],
+        }),
+    );
+    super(withSoftclips(parts), standardNormalBase(features, options.dtype));
+    this.options = options;
+  }
+}
+
+/**
+ * Unconstrained Neural Autoregressive Flow (zuko's `UNAF`): as {@link NAF} with
+ * {@link UMNN} univariates (an integrated positive network plus a constant).
+ *
+ * Wehenkel & Louppe (2019), "Unconstrained Monotonic Neural Networks".
+ *
+ * @example
+ * ```ts
+ * const flow = new UNAF({ features: 2 });
+ * ```
+ */
+export class UNAF extends Flow {
+  /** The constructor options (saved with the model). */
+  readonly options: NeuralFlowOptions;
+
+  /** @param options see {@link NeuralFlowOptions}. */
+  constructor(options: NeuralFlowOptions) {
+    const { features, context, transforms } = flowDefaults('UNAF', options);
+    const signal = options.signal ?? 16;
+    const rng = networkRng(options);
+    const orders = alternatingOrders(features, transforms, options.randperm ? rng : undefined);
+    const parts = orders.map(
+      (order) =>
+        new MaskedAutoregressiveTransform(features, context, {
+          ...options,
+          order,
+          rng,
+          univariate: new UMNN(signal, features, options.network, { rng, dtype: options.dtype }),
+          shapes: [[signal], []],
+        }),
+    );
+    super(withSoftclips(parts), standardNormalBase(features, options.dtype));
+    this.options = options;
+  }
+}

@@ -1,0 +1,189 @@
+import { type Tensor, type TensorFunction, Module, elu, erf, mul, relu, sigmoid, softplus, tanh, where } from '@eddy/core';
+
+/**
+ * Rectified linear unit `max(x, 0)` (`torch.nn.ReLU`), a parameter-free layer.
+ *
+ * @example
+ * ```ts
+ * new ReLU().call(tensor([-1, 2])); // [0, 2]
+ * ```
+ */
+export class ReLU extends Module implements TensorFunction {
+  /** `max(x, 0)` elementwise. */
+  call(x: Tensor): Tensor {
+    return relu(x);
+  }
+  /** `ReLU()`. */
+  override toString(): string {
+    return 'ReLU()';
+  }
+}
+
+/**
+ * Exponential linear unit (`torch.nn.ELU`): `x` for `x > 0`, else `α(eˣ − 1)`.
+ *
+ * @example
+ * ```ts
+ * new ELU().call(tensor([-1, 2])); // [e⁻¹ − 1, 2]
+ * ```
+ */
+export class ELU extends Module implements TensorFunction {
+  /** The slope `α` of the negative part (default 1). */
+  readonly alpha: number;
+
+  /** @param alpha the scale `α` of the negative branch (default 1, as in PyTorch). */
+  constructor(alpha = 1) {
+    super();
+    this.alpha = alpha;
+  }
+  /** ELU elementwise. */
+  call(x: Tensor): Tensor {
+    return elu(x, this.alpha);
+  }
+  /** `ELU(alpha=α)`. */
+  override toString(): string {
+    return `ELU(alpha=${this.alpha})`;
+  }
+}
+
+/**
+ * Hyperbolic tangent (`torch.nn.Tanh`).
+ *
+ * @example
+ * ```ts
+ * new Tanh().call(tensor([0])); // [0]
+ * ```
+ */
+export class Tanh extends Module implements TensorFunction {
+  /** `tanh(x)` elementwise. */
+  call(x: Tensor): Tensor {
+    return tanh(x);
+  }
+  /** `Tanh()`. */
+  override toString(): string {
+    return 'Tanh()';
+  }
+}
+
+/**
+ * Logistic sigmoid `1 / (1 + e⁻ˣ)` (`torch.nn.Sigmoid`).
+ *
+ * @example
+ * ```ts
+ * new Sigmoid().call(tensor([0])); // [0.5]
+ * ```
+ */
+export class Sigmoid extends Module implements TensorFunction {
+  /** `σ(x)` elementwise. */
+  call(x: Tensor): Tensor {
+    return sigmoid(x);
+  }
+  /** `Sigmoid()`. */
+  override toString(): string {
+    return 'Sigmoid()';
+  }
+}
+
+/**
+ * Sigmoid linear unit `x · σ(x)` (`torch.nn.SiLU`, a.k.a. swish).
+ *
+ * @example
+ * ```ts
+ * new SiLU().call(tensor([0, 1])); // [0, 0.7310585786300049]
+ * ```
+ */
+export class SiLU extends Module implements TensorFunction {
+  /** `x σ(x)` elementwise. */
+  call(x: Tensor): Tensor {
+    return mul(x, sigmoid(x));
+  }
+  /** `SiLU()`. */
+  override toString(): string {
+    return 'SiLU()';
+  }
+}
+
+/**
+ * Softplus `log(1 + eˣ)` (`torch.nn.Softplus` with `beta = 1`).
+ *
+ * @example
+ * ```ts
+ * new Softplus().call(tensor([0])); // [log 2]
+ * ```
+ */
+export class Softplus extends Module implements TensorFunction {
+  /** `log(1 + eˣ)` elementwise. */
+  call(x: Tensor): Tensor {
+    return softplus(x);
+  }
+  /** `Softplus()`. */
+  override toString(): string {
+    return 'Softplus()';
+  }
+}
+
+/**
+ * Leaky ReLU (`torch.nn.LeakyReLU`): `x` for `x ≥ 0`, else `slope · x`.
+ *
+ * @example
+ * ```ts
+ * new LeakyReLU(0.1).call(tensor([-1, 2])); // [-0.1, 2]
+ * ```
+ */
+export class LeakyReLU extends Module implements TensorFunction {
+  /** The slope of the negative part (default 0.01). */
+  readonly negativeSlope: number;
+
+  /** @param negativeSlope slope for `x < 0` (default 0.01, as in PyTorch). */
+  constructor(negativeSlope = 0.01) {
+    super();
+    this.negativeSlope = negativeSlope;
+  }
+  /** Leaky ReLU elementwise. */
+  call(x: Tensor): Tensor {
+    return where(x.ge(0), x, mul(x, this.negativeSlope));
+  }
+  /** `LeakyReLU(negative_slope=s)`. */
+  override toString(): string {
+    return `LeakyReLU(negative_slope=${this.negativeSlope})`;
+  }
+}
+
+/**
+ * Gaussian error linear unit, exact form `x · Φ(x) = ½x(1 + erf(x/√2))`
+ * (`torch.nn.GELU`).
+ *
+ * @example
+ * ```ts
+ * new GELU().call(tensor([0])); // [0]
+ * ```
+ */
+export class GELU extends Module implements TensorFunction {
+  /** `x Φ(x)` elementwise. */
+  call(x: Tensor): Tensor {
+    return mul(x, erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5);
+  }
+  /** `GELU()`. */
+  override toString(): string {
+    return 'GELU()';
+  }
+}
+
+/**
+ * The identity layer (`torch.nn.Identity`): returns its input.
+ *
+ * @example
+ * ```ts
+ * new Identity().call(x) === x; // true
+ * ```
+ */
+export class Identity extends Module implements TensorFunction {
+  /** Returns `x` unchanged. */
+  call(x: Tensor): Tensor {
+    return x;
+  }
+  /** `Identity()`. */
+  override toString(): string {
+    return 'Identity()';
+  }
+}

@@ -1,0 +1,85 @@
+import {
+  type FloatDType,
+  type Parameter,
+  type RandomStream,
+  type Tensor,
+  type TensorFunction,
+  Buffer,
+  Module,
+  ShapeError,
+  cast,
+  noGrad,
+  where,
+} from '@eddy/core';
+import { defaultInitRng, kaimingUniform } from './init.js';
+import { linear } from './linear.js';
+
+/**
+ * Options of {@link MaskedLinear}.
+ *
+ * @example
+ * ```ts
+ * const opts: MaskedLinearOptions = { rng: new RandomStream(0), dtype: 'float64' };
+ * ```
+ */
+export interface MaskedLinearOptions {
+  /** Whether the layer has an additive bias (default true). */
+  bias?: boolean;
+  /** Where the initial weights come from (default: {@link defaultInitRng}). */
+  rng?: RandomStream;
+  /** Parameter dtype (default: the default float dtype). */
+  dtype?: FloatDType;
+}
+
+/**
+ * zuko's `MaskedLinear` (`nn.py:202`): `y = x (M ⊙ W)ᵀ + b` for a fixed boolean
+ * adjacency `M` `[out, in]` (output `i` may depend on input `j` iff `M[i, j]`). State:
+ * `weight` `[out, in]` (stored **unmasked**: masked entries keep whatever value they
+ * hold and receive zero gradient), `bias` `[out]`, and the buffer `mask` (bool
+ * `[out, in]`), in that order, as in PyTorch's `state_dict`. Initialised like
+ * `torch.nn.Linear`: `U(−1/√in, 1/√in)` from `rng` (weight, then bias).
+ *
+ * @example
+ * ```ts
+ * const layer = new MaskedLinear(tensor([[true, false], [true, true]]));
+ * layer.call(ones([5, 2])).shape; // [5, 2]; output 0 ignores input 1
+ * ```
+ */
+export class MaskedLinear extends Module implements TensorFunction {
+  /** `[out, in]`, unmasked. */
+  readonly weight: Parameter;
+  /** `[out]`, or `null` without bias. */
+  readonly bias: Parameter | null;
+  /** The adjacency `M`, bool `[out, in]`. */
+  readonly mask: Buffer;
+  /** Number of input features. */
+  readonly inFeatures: number;
+  /** Number of output features. */
+  readonly outFeatures: number;
+
+  /**
+   * @param adjacency bool `[out, in]` (other dtypes: nonzero = connected)
+   * @param options `bias` (default true), `rng`, `dtype`
+   */
+  constructor(adjacency: Tensor, options: MaskedLinearOptions = {}) {
+    super();
+    if (adjacency.ndim !== 2) throw new ShapeError(`MaskedLinear: adjacency must be [out, in], got ${adjacency.ndim} axes`);
+    const [outFeatures, inFeatures] = adjacency.shape as [number, number];
+    const { bias = true, rng = defaultInitRng(), dtype } = options;
+    this.weight = kaimingUniform([outFeatures, inFeatures], inFeatures, rng, dtype);
+    this.bias = bias ? kaimingUniform([outFeatures], inFeatures, rng, dtype) : null;
+    this.mask = new Buffer(noGrad(() => cast(adjacency, 'bool')));
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+  }
+
+  /** `x (M ⊙ W)ᵀ + b`. */
+  call(x: Tensor): Tensor {
+    return linear(x, where(this.mask, this.weight, 0), this.bias);
+  }
+
+  /** e.g. `MaskedLinear(in_features=3, out_features=64, bias=true)`. */
+  override toString(): string {
+    return `MaskedLinear(in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias !== null})`;
+  }
+}

@@ -1,0 +1,21 @@
+import { type Tensor, abs } from '@eddy/core';
+import { Linear, linear } from './linear.js';
+
+/**
+ * zuko's `MonotonicLinear` (`nn.py:331`): a {@link Linear} layer that uses the absolute
+ * value of its weight, `y = x |W|ᵀ + b`, so every output is non-decreasing in every input.
+ * Same parameters (`weight` stored signed), initialisation and `stack` support as
+ * {@link Linear}.
+ *
+ * @example
+ * ```ts
+ * const layer = new MonotonicLinear(3, 2, { stack: 4, rng: new RandomStream(0) });
+ * layer.call(ones([10, 4, 3])).shape; // [10, 4, 2]
+ * ```
+ */
+export class MonotonicLinear extends Linear {
+  /** `x |W|ᵀ + b` (stacked: per stack member). */
+  override call(x: Tensor): Tensor {
+    return linear(x, abs(this.weight), this.bias);
+  }
+}

@@ -1,0 +1,19 @@
+import { Sequential, type Tensor, add } from '@eddy/core';
+
+/**
+ * zuko's `Residual` (`nn.py`): a {@link Sequential} block whose output is added to its
+ * input, `y = x + layers(x)`. Its members are named by index like any `Sequential`
+ * (`0.weight`, `2.weight`, ...).
+ *
+ * @example
+ * ```ts
+ * const block = new Residual([new Linear(8, 8), new ReLU(), new Linear(8, 8)]);
+ * block.call(x); // x + Linear(ReLU(Linear(x)))
+ * ```
+ */
+export class Residual extends Sequential {
+  /** `x + layers(x)`. */
+  override call(x: Tensor): Tensor {
+    return add(x, super.call(x));
+  }
+}

@@ -1,0 +1,83 @@
+import type { Tensor } from '@eddy/core';
+import { BoxUniform } from '@eddy/distributions';
+import { CircularRQSTransform, MonotonicRQSTransform } from '@eddy/transforms';
+import { boxUniformBase, standardNormalBase } from './bases.js';
+import { Flow } from './lazy.js';
+import { type AutoregressiveFlowOptions, autoregressiveStack } from './maf.js';
+
+/**
+ * Options of {@link NSF} and {@link NCSF}.
+ *
+ * @example
+ * ```ts
+ * const o: SplineFlowOptions = { features: 2, bins: 8 };
+ * ```
+ */
+export interface SplineFlowOptions extends Omit<AutoregressiveFlowOptions, 'univariate' | 'shapes'> {
+  /** Number of spline bins `K` (default 8). */
+  bins?: number;
+  /** Minimum slope of the spline (default 1e-3). */
+  slope?: number;
+  /** Spline interval `[-B, B]` (default 5 for NSF; NCSF always uses π). */
+  bound?: number;
+}
+
+/** Per-feature parameter shapes of a K-bin spline: widths, heights, inner derivatives. */
+function splineShapes(bins: number): number[][] {
+  return [[bins], [bins], [bins - 1]];
+}
+
+/**
+ * Neural Spline Flow (zuko's `NSF`): masked autoregressive transforms whose univariates
+ * are monotonic rational-quadratic splines on `[-B, B]` (identity outside), over a
+ * standard normal base.
+ *
+ * Durkan et al. (2019), "Neural Spline Flows".
+ *
+ * @example
+ * ```ts
+ * const flow = new NSF({ features: 5, context: 2 });
+ * const x = flow.call(c).sample([100]);
+ * ```
+ */
+export class NSF extends Flow {
+  /** The constructor options (saved with the model). */
+  readonly options: SplineFlowOptions;
+
+  /** @param options see {@link SplineFlowOptions}. */
+  constructor(options: SplineFlowOptions) {
+    const { bins = 8, slope = 1e-3, bound = 5 } = options;
+    const univariate = (w: Tensor, h: Tensor, d: Tensor) => new MonotonicRQSTransform(w, h, d, { bound, slope });
+    super(autoregressiveStack('NSF', { ...options, univariate, shapes: splineShapes(bins) }), standardNormalBase(options.features, options.dtype));
+    this.options = options;
+  }
+}
+
+/**
+ * Neural Circular Spline Flow (zuko's `NCSF`) for data on the torus `[-π, π)^D`:
+ * circular shifts composed with circular rational-quadratic splines, over a box-uniform
+ * base `U(-π - 1e-5, π + 1e-5)`.
+ *
+ * Rezende et al. (2020), "Normalizing Flows on Tori and Spheres".
+ *
+ * @example
+ * ```ts
+ * const flow = new NCSF({ features: 2 });
+ * ```
+ */
+export class NCSF extends Flow {
+  /** The constructor options (saved with the model). */
+  readonly options: SplineFlowOptions;
+
+  /** @param options see {@link SplineFlowOptions} (`bound` is ignored: always π). */
+  constructor(options: SplineFlowOptions) {
+    const { bins = 8, slope = 1e-3 } = options;
+    const univariate = (w: Tensor, h: Tensor, d: Tensor) => new CircularRQSTransform(w, h, d, { slope });
+    const limit = Math.PI + 1e-5;
+    super(
+      autoregressiveStack('NCSF', { ...options, univariate, shapes: splineShapes(bins) }),
+      boxUniformBase(options.features, -limit, limit, (l, u) => new BoxUniform(l, u), options.dtype),
+    );
+    this.options = options;
+  }
+}

@@ -1,0 +1,51 @@
+import { type FloatDType, RandomStream } from '@eddy/core';
+
+/**
+ * Options every trainable flow component accepts: where its initial weights come from
+ * and their dtype.
+ *
+ * @example
+ * ```ts
+ * const o: NetworkOptions = { seed: 42, dtype: 'float64' };
+ * ```
+ */
+export interface NetworkOptions {
+  /** Seed of the weight initialisation (default 0): the same seed gives the same weights. */
+  seed?: number;
+  /** A random stream to draw initial weights from (overrides `seed`; shared across parts). */
+  rng?: RandomStream;
+  /** dtype of weights and buffers (default: the default float dtype). */
+  dtype?: FloatDType;
+}
+
+/**
+ * The random stream for initial weights: `options.rng`, else a stream seeded by
+ * `options.seed` (default 0).
+ *
+ * @example
+ * ```ts
+ * const rng = networkRng({ seed: 1 });
+ * ```
+ */
+export function networkRng(options: NetworkOptions): RandomStream {
+  return options.rng ?? new RandomStream(options.seed ?? 0);
+}
+
+/**
+ * A uniformly random permutation of `0…n-1` (Fisher–Yates) drawn from `rng`.
+ *
+ * @example
+ * ```ts
+ * randperm(4, new RandomStream(0)); // e.g. [2, 0, 3, 1]
+ * ```
+ */
+export function randperm(n: number, rng: RandomStream): number[] {
+  const p = Array.from({ length: n }, (_, i) => i);
+  if (n < 2) return p;
+  const u = rng.uniform([n], 0, 1, 'float64').dataSync();
+  for (let k = n - 1; k > 0; k--) {
+    const j = Math.floor((u[k] as number) * (k + 1));
+    [p[k], p[j]] = [p[j] as number, p[k] as number];
+  }
+  return p;
+}

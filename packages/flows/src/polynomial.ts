@@ -1,0 +1,87 @@
+import type { Tensor } from '@eddy/core';
+import { BoundedBernsteinTransform, ShiftedSOSPTransform } from '@eddy/transforms';
+import { standardNormalBase } from './bases.js';
+import { Flow } from './lazy.js';
+import { type AutoregressiveFlowOptions, autoregressiveStack } from './maf.js';
+import { withSoftclips } from './neural.js';
+
+/**
+ * Options of {@link SOSPF}.
+ *
+ * @example
+ * ```ts
+ * const o: SOSPFOptions = { features: 3, degree: 4, polynomials: 3 };
+ * ```
+ */
+export interface SOSPFOptions extends Omit<AutoregressiveFlowOptions, 'univariate' | 'shapes'> {
+  /** Degree of each polynomial (default 4). */
+  degree?: number;
+  /** Number of squared polynomials summed (default 3). */
+  polynomials?: number;
+}
+
+/**
+ * Sum-of-squares Polynomial Flow (zuko's `SOSPF`): masked autoregressive transforms whose
+ * univariates integrate a sum of squared polynomials (plus a shift), with `Softclip(11)`
+ * between transforms, over a standard normal base.
+ *
+ * Jaini et al. (2019), "Sum-of-Squares Polynomial Flow".
+ *
+ * @example
+ * ```ts
+ * const flow = new SOSPF({ features: 3 });
+ * ```
+ */
+export class SOSPF extends Flow {
+  /** The constructor options (saved with the model). */
+  readonly options: SOSPFOptions;
+
+  /** @param options see {@link SOSPFOptions}. */
+  constructor(options: SOSPFOptions) {
+    const degree = options.degree ?? 4;
+    const polynomials = options.polynomials ?? 3;
+    const univariate = (a: Tensor, constant: Tensor) => new ShiftedSOSPTransform(a, constant);
+    super(
+      withSoftclips(autoregressiveStack('SOSPF', { ...options, univariate, shapes: [[polynomials, degree + 1], []] })),
+      standardNormalBase(options.features, options.dtype),
+    );
+    this.options = options;
+  }
+}
+
+/**
+ * Options of {@link BPF}.
+ *
+ * @example
+ * ```ts
+ * const o: BPFOptions = { features: 3, degree: 16 };
+ * ```
+ */
+export interface BPFOptions extends Omit<AutoregressiveFlowOptions, 'univariate' | 'shapes'> {
+  /** Degree of the Bernstein polynomial (default 16). */
+  degree?: number;
+}
+
+/**
+ * Bernstein-Polynomial Flow (zuko's `BPF`): masked autoregressive transforms whose
+ * univariates are bounded Bernstein polynomials, over a standard normal base.
+ *
+ * Ramasinghe et al. (2021), "Robust normalizing flows using Bernstein-type polynomials".
+ *
+ * @example
+ * ```ts
+ * const flow = new BPF({ features: 3 });
+ * ```
+ */
+export class BPF extends Flow {
+  /** The constructor options (saved with the model). */
+  readonly options: BPFOptions;
+
+  /** @param options see {@link BPFOptions}. */
+  constructor(options: BPFOptions) {
+    const degree = options.degree ?? 16;
+    const univariate = (theta: Tensor) => new BoundedBernsteinTransform(theta);
+    super(autoregressiveStack('BPF', { ...options, univariate, shapes: [[degree + 1]] }), standardNormalBase(options.features, options.dtype));
+    this.options = options;
+  }
+}

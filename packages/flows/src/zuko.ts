@@ -1,0 +1,48 @@
+import { type Module, ShapeError, type Tensor, ValueError, fmtShape } from '@eddy/core';
+import { AdditiveTransform, MonotonicAffineTransform, MonotonicRQSTransform } from '@eddy/transforms';
+import type { Univariate } from './univariate.js';
+
+/**
+ * zuko's univariate transform classes by name, as its flows accept them
+ * (`univariate=AdditiveTransform`), mapped to Eddy univariates.
+ *
+ * @example
+ * ```ts
+ * new NICE({ features: 4, univariate: ZUKO_UNIVARIATES.AdditiveTransform, shapes: [[]] });
+ * ```
+ */
+export const ZUKO_UNIVARIATES: Readonly<Record<string, Univariate>> = {
+  MonotonicAffineTransform: (shift: Tensor, scale: Tensor) => new MonotonicAffineTransform(shift, scale),
+  AdditiveTransform: (shift: Tensor) => new AdditiveTransform(shift),
+  MonotonicRQSTransform: (w: Tensor, h: Tensor, d: Tensor) => new MonotonicRQSTransform(w, h, d),
+};
+
+/**
+ * Loads a zuko module's `state_dict` (names exactly as PyTorch prints them) into the
+ * matching Eddy module: every name must exist with the same shape (int64 buffers become
+ * int32, bool masks stay bool). Nothing is changed unless every entry fits; a mismatch
+ * names the key and both shapes.
+ *
+ * @example
+ * ```ts
+ * const flow = new NSF({ features: 3 });
+ * loadZukoStateDict(flow, readSafetensors(bytes));
+ * ```
+ */
+export function loadZukoStateDict(module: Module, stateDict: Record<string, Tensor>): void {
+  const own = new Map(Object.entries(module.stateDict()));
+  const missing = [...own.keys()].filter((k) => !(k in stateDict));
+  const unexpected = Object.keys(stateDict).filter((k) => !own.has(k));
+  if (missing.length > 0 || unexpected.length > 0) {
+    throw new ValueError(
+      `loadZukoStateDict: the zuko state dict does not match this ${module.constructor.name}: missing [${missing.join(', ')}], unexpected [${unexpected.join(', ')}]`,
+    );
+  }
+  for (const [k, v] of Object.entries(stateDict)) {
+    const mine = own.get(k) as Tensor;
+    if (mine.shape.length !== v.shape.length || mine.shape.some((d, i) => d !== v.shape[i])) {
+      throw new ShapeError(`loadZukoStateDict: ${k} has shape ${fmtShape(v.shape)} in the zuko state dict, ${fmtShape(mine.shape)} here`);
+    }
+  }
+  module.loadStateDict(stateDict);
+}
