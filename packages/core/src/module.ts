@@ -167,6 +167,35 @@ export abstract class Module {
     for (const [k, v] of Object.entries(dict)) own.get(k)?.assign(v);
   }
 
+  /**
+   * Direct sub-modules with their names (a field, or `field.i` for arrays of modules).
+   */
+  *namedChildren(): Generator<[string, Module]> {
+    for (const [k, v] of Object.entries(this)) {
+      if (v instanceof Module) yield [k, v];
+      else if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (v[i] instanceof Module) yield [`${k}.${i}`, v[i] as Module];
+      }
+    }
+  }
+
+  /** Extra text shown in {@link Module.toString} (e.g. layer sizes); empty by default. */
+  extraRepr(): string {
+    return '';
+  }
+
+  /**
+   * The module tree, like PyTorch's `repr`: `Name(extra)` for a leaf, else the children
+   * indented, one per line with their names.
+   */
+  toString(): string {
+    const children = [...this.namedChildren()];
+    const head = `${this.constructor.name}(${this.extraRepr()}`;
+    if (children.length === 0) return `${head})`;
+    const lines = children.map(([n, m]) => `  (${n}): ${m.toString().replace(/\n/g, '\n  ')}`);
+    return `${head}\n${lines.join('\n')}\n)`;
+  }
+
   /** Sets training mode (recursively). Returns `this`. */
   train(mode = true): this {
     this.training = mode;
@@ -221,6 +250,11 @@ export class Sequential extends Module implements TensorFunction {
       yield [`${prefix}${i}`, layer];
       yield* layer.namedMembers(`${prefix}${i}.`);
     }
+  }
+
+  /** Children named by index. */
+  override *namedChildren(): Generator<[string, Module]> {
+    for (let i = 0; i < this.layers.length; i++) yield [String(i), this.layers[i] as Module];
   }
 
   /** Applies every layer in order. */

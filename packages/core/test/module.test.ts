@@ -155,3 +155,23 @@ describe('Sequential', () => {
     ]);
   });
 });
+
+describe('Module.toString', () => {
+  it('prints the tree with names like PyTorch', () => {
+    class Act extends E.Module {
+      call(x: Tensor): Tensor {
+        return x;
+      }
+    }
+    class L extends E.Module {
+      override extraRepr(): string {
+        return 'in=2, out=3';
+      }
+    }
+    class Net extends E.Module {
+      hyper = new E.Sequential([new L() as L & E.TensorFunction, new Act()]);
+      parts = [new Act()];
+    }
+    expect(new Net().toString()).toBe('Net(\n  (hyper): Sequential(\n    (0): L(in=2, out=3)\n    (1): Act()\n  )\n  (parts.0): Act()\n)');
+  });
+});

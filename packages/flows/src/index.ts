@@ -27,3 +27,5 @@ export * from './neural.js';
 export * from './polynomial.js';
 export * from './gmm.js';
 export * from './zuko.js';
+export * from './training.js';
+export * from './variational.js';
