@@ -37,11 +37,7 @@
 
 /** Philox4x32 round multipliers, pre-split into 16-bit halves for `mulhi32`. */
 const M0 = 0xd2511f53;
-const M0_HI = M0 >>> 16;
-const M0_LO = M0 & 0xffff;
 const M1 = 0xcd9e8d57;
-const M1_HI = M1 >>> 16;
-const M1_LO = M1 & 0xffff;
 
 /** Weyl-sequence key increments (golden ratio and sqrt(3) - 1). */
 const W0 = 0x9e3779b9;
@@ -52,22 +48,17 @@ const ROUNDS = 10;
 
 const TWO_POW_32 = 4294967296;
 
+/** 2^-32. */
+const TWO_POW_M32 = 1 / 4294967296;
+
 /**
- * High 32 bits of the exact 64-bit product `a * b`, where `a` is a uint32 and
- * `b = bHi * 2^16 + bLo` with 16-bit halves.
- *
- * All partial products are below 2^32 and all sums below 2^33, so every step
- * is exact in float64.
+ * High 32 bits of the exact 64-bit product `a * b` of two uint32 values, given the exact
+ * low word `lo = (a * b) mod 2^32` (from `Math.imul`). The float64 product `a * b` is
+ * within 2^11 of the exact one, so `(a * b - lo) / 2^32` is within 2^-20 of the integer
+ * high word, and rounding recovers it exactly.
  */
-function mulhi32(a: number, bHi: number, bLo: number): number {
-  const aHi = a >>> 16;
-  const aLo = a & 0xffff;
-  const lolo = aLo * bLo;
-  // Middle terms plus the carry out of the low 16 x 16 product; each sum stays
-  // below 2^32, so `>>> 16` is exact on it.
-  const mid1 = aHi * bLo + (lolo >>> 16);
-  const mid2 = aLo * bHi + (mid1 & 0xffff);
-  return (aHi * bHi + (mid1 >>> 16) + (mid2 >>> 16)) >>> 0;
+function mulhi32(a: number, b: number, lo: number): number {
+  return Math.round((a * b - lo) * TWO_POW_M32);
 }
 
 /**
@@ -117,10 +108,10 @@ export function philox4x32(
       key1 = (key1 + W1) >>> 0;
     }
     // Exact 32 x 32 -> 64 products: Math.imul gives the low word exactly.
-    const hi0 = mulhi32(x0, M0_HI, M0_LO);
     const lo0 = Math.imul(x0, M0) >>> 0;
-    const hi1 = mulhi32(x2, M1_HI, M1_LO);
+    const hi0 = mulhi32(x0, M0, lo0);
     const lo1 = Math.imul(x2, M1) >>> 0;
+    const hi1 = mulhi32(x2, M1, lo1);
     // Philox S-box / permutation step.
     const y0 = (hi1 ^ x1 ^ key0) >>> 0;
     const y2 = (hi0 ^ x3 ^ key1) >>> 0;
