@@ -39,7 +39,7 @@ function heatmap(points, title, ox, bins = 60, box = [-1.5, 2.5, -1, 1.5], size 
       const v = counts[by * bins + bx] / max;
       if (v === 0) continue;
       const shade = Math.round(255 * (1 - Math.sqrt(v)));
-      rects += `<rect x="${(ox + bx * cell).toFixed(1)}" y="${(40 + (bins - 1 - by) * cell).toFixed(1)}" width="${cell.toFixed(2)}" height="${cell.toFixed(2)}" fill="rgb(${shade},${shade},255)"/>`;
+      rects += `<rect x="${(ox + bx * cell).toFixed(1)}" y="${(40 + (bins - 1 - by) * cell).toFixed(1)}" width="${cell.toFixed(2)}" height="${cell.toFixed(2)}" fill="rgb(${shade},${shade},255)" stroke="none"/>`;
     }
   }
   return `<text x="${ox + size / 2}" y="28" text-anchor="middle" font-family="sans-serif" font-size="16">${title}</text><rect x="${ox}" y="40" width="${size}" height="${size}" fill="none" stroke="#888"/>${rects}`;
