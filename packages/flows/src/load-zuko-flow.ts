@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { type Module, ValueError } from '@eddy/core';
+import { readSafetensors } from './safetensors.js';
+import { loadZukoStateDict } from './zuko.js';
+
+/**
+ * Loads zuko weights saved in Python with
+ * `safetensors.torch.save_file(flow.state_dict(), path)` (a path or the file's bytes)
+ * into the matching Eddy flow, built with the same arguments: int64 `order` buffers
+ * become int32, bool masks stay bool, float32/float64 weights are cast to the flow's
+ * dtype. The file is fully validated and every name and shape checked before any weight
+ * changes, so on any error (a `SafetensorsError` for a broken file, a `ValueError` /
+ * `ShapeError` for a mismatch) the flow keeps its weights. Returns the flow.
+ *
+ * @example
+ * ```ts
+ * // Python: safetensors.torch.save_file(zuko.flows.NSF(3, hidden_features=[32, 32]).state_dict(), 'nsf.safetensors')
+ * const flow = loadZukoFlow(new NSF({ features: 3, hiddenFeatures: [32, 32] }), 'nsf.safetensors');
+ * ```
+ */
+export function loadZukoFlow<M extends Module>(flow: M, source: string | Uint8Array): M {
+  let bytes: Uint8Array;
+  if (source instanceof Uint8Array) bytes = source;
+  else if (typeof source === 'string') bytes = readFileSync(source);
+  else throw new ValueError(`loadZukoFlow: expected a file path or a Uint8Array, got ${source === null ? 'null' : typeof source}`);
+  loadZukoStateDict(flow, readSafetensors(bytes).tensors);
+  return flow;
+}

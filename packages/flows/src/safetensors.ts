@@ -1,0 +1,443 @@
+import { type DType, EddyError, type Tensor, type TypedArray, fmtShape, tensor } from '@eddy/core';
+
+/**
+ * Thrown by {@link readSafetensors} for a file that is not valid safetensors (too short,
+ * a header length beyond the file, invalid JSON, an unknown dtype, offsets that do not
+ * tile the data buffer, ...) and by {@link writeSafetensors} for input it cannot write.
+ * The message says what is wrong and where.
+ *
+ * @example
+ * ```ts
+ * try { readSafetensors(new Uint8Array(3)); } catch (e) { if (e instanceof SafetensorsError) console.error(e.message); }
+ * ```
+ */
+export class SafetensorsError extends EddyError {
+  /** Stable error name: `SafetensorsError`. */
+  override name = 'SafetensorsError';
+}
+
+/**
+ * The contents of a safetensors file: tensors in header order and the string metadata
+ * (`{}` when the file has none).
+ *
+ * @example
+ * ```ts
+ * const { tensors, metadata }: SafetensorsContents = readSafetensors(bytes);
+ * ```
+ */
+export interface SafetensorsContents {
+  /** Tensors by name, in the order the header lists them. */
+  tensors: Record<string, Tensor>;
+  /** The header's `__metadata__` (string to string). */
+  metadata: Record<string, string>;
+}
+
+/** Largest header accepted, as in the reference implementation (100 MB). */
+const MAX_HEADER = 100_000_000;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Bytes per element of every dtype the format defines that Eddy can read. */
+const ITEM_SIZE: Readonly<Record<string, number>> = {
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  F64: 8,
+  I64: 8,
+  U64: 8,
+};
+/** dtypes of the format that Eddy has no tensor type for. */
+const UNSUPPORTED = new Set(['F4', 'F6_E2M3', 'F6_E3M2', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'C64']);
+/** The reference writer's dtype order (its `Dtype` enum); the data is laid out widest first. */
+const RANK: Readonly<Record<string, number>> = { BOOL: 0, U8: 4, I8: 5, I16: 9, U16: 10, F16: 11, BF16: 12, I32: 13, U32: 14, F32: 15, F64: 16, I64: 17, U64: 18 };
+const CODE: Readonly<Record<DType, string>> = { float64: 'F64', float32: 'F32', int32: 'I32', bool: 'BOOL' };
+
+const fail = (message: string): never => {
+  throw new SafetensorsError(message);
+};
+
+/** Defines an own enumerable property (safe for keys such as `__proto__`). */
+function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+// ---------------------------------------------------------------------------------------
+// Strict JSON: objects become Maps (order kept, duplicate keys rejected).
+
+type Json = null | boolean | number | string | Json[] | Map<string, Json>;
+
+function parseHeaderJson(text: string): Json {
+  let i = 0;
+  const n = text.length;
+  const where = () => `at character ${i}`;
+  const ws = () => {
+    while (i < n) {
+      const ch = text.charCodeAt(i);
+      if (ch === 0x20 || ch === 0x09 || ch === 0x0a || ch === 0x0d) i++;
+      else break;
+    }
+  };
+  const str = (): string => {
+    i++; // opening quote
+    let out = '';
+    let start = i;
+    while (true) {
+      if (i >= n) return fail('header: unterminated string in JSON');
+      const ch = text.charCodeAt(i);
+      if (ch === 0x22) {
+        out += text.slice(start, i);
+        i++;
+        return out;
+      }
+      if (ch < 0x20) return fail(`header: control character in a JSON string ${where()}`);
+      if (ch === 0x5c) {
+        out += text.slice(start, i);
+        const e = text[i + 1];
+        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        if (e !== undefined && e in simple) {
+          out += simple[e];
+          i += 2;
+        } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+          out += String.fromCharCode(Number.parseInt(text.slice(i + 2, i + 6), 16));
+          i += 6;
+        } else return fail(`header: invalid escape in a JSON string ${where()}`);
+        start = i;
+      } else i++;
+    }
+  };
+  const value = (depth: number): Json => {
+    if (depth > 64) return fail('header: JSON nested too deeply');
+    ws();
+    const ch = text[i];
+    if (ch === '{') {
+      i++;
+      const map = new Map<string, Json>();
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return map;
+      }
+      while (true) {
+        ws();
+        if (text[i] !== '"') return fail(`header: expected a string key in JSON ${where()}`);
+        const key = str();
+        if (map.has(key)) return fail(`header: duplicate key ${JSON.stringify(key)} in JSON`);
+        ws();
+        if (text[i] !== ':') return fail(`header: expected ':' in JSON ${where()}`);
+        i++;
+        map.set(key, value(depth + 1));
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') {
+          i++;
+          return map;
+        } else return fail(`header: expected ',' or '}' in JSON ${where()}`);
+      }
+    }
+    if (ch === '[') {
+      i++;
+      const arr: Json[] = [];
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return arr;
+      }
+      while (true) {
+        arr.push(value(depth + 1));
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') {
+          i++;
+          return arr;
+        } else return fail(`header: expected ',' or ']' in JSON ${where()}`);
+      }
+    }
+    if (ch === '"') return str();
+    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (m !== null) {
+      i += m[0].length;
+      return Number(m[0]);
+    }
+    for (const [word, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return v;
+      }
+    }
+    return fail(`header: invalid JSON ${where()}`);
+  };
+  const v = value(0);
+  ws();
+  if (i !== n) fail(`header: unexpected characters after the JSON object ${where()}`);
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------
+// Decoding
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac === 0 ? sign * Number.POSITIVE_INFINITY : Number.NaN;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** The values of one tensor's bytes as the typed array of its Eddy dtype. */
+function decode(name: string, code: string, bytes: Uint8Array, count: number): { data: TypedArray; dtype: DType } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tooBig = (k: number, v: number | bigint): never =>
+    fail(`tensor ${JSON.stringify(name)} (${code}) holds ${v} at index ${k}, which does not fit in int32`);
+  switch (code) {
+    case 'F64':
+    case 'F32': {
+      const Ctor = code === 'F64' ? Float64Array : Float32Array;
+      if (LITTLE_ENDIAN) return { data: new Ctor(bytes.slice().buffer), dtype: code === 'F64' ? 'float64' : 'float32' };
+      const out = new Ctor(count);
+      for (let k = 0; k < count; k++) out[k] = code === 'F64' ? view.getFloat64(8 * k, true) : view.getFloat32(4 * k, true);
+      return { data: out, dtype: code === 'F64' ? 'float64' : 'float32' };
+    }
+    case 'F16':
+    case 'BF16': {
+      const out = new Float32Array(count);
+      const bits = new Uint32Array(out.buffer);
+      for (let k = 0; k < count; k++) {
+        const h = view.getUint16(2 * k, true);
+        if (code === 'F16') out[k] = halfToFloat(h);
+        else bits[k] = h << 16; // bfloat16 is the top half of a float32
+      }
+      return { data: out, dtype: 'float32' };
+    }
+    case 'BOOL': {
+      const out = bytes.slice();
+      for (let k = 0; k < count; k++) if ((out[k] as number) > 1) fail(`tensor ${JSON.stringify(name)} (BOOL) holds byte ${out[k]} at index ${k}, not 0 or 1`);
+      return { data: out, dtype: 'bool' };
+    }
+    default: {
+      const out = new Int32Array(count);
+      for (let k = 0; k < count; k++) {
+        switch (code) {
+          case 'I32':
+            out[k] = view.getInt32(4 * k, true);
+            break;
+          case 'U32': {
+            const v = view.getUint32(4 * k, true);
+            if (v > 0x7fffffff) tooBig(k, v);
+            out[k] = v;
+            break;
+          }
+          case 'I64':
+          case 'U64': {
+            const lo = view.getUint32(8 * k, true);
+            const hi = view.getInt32(8 * k + 4, true);
+            const fits = (hi === 0 && lo <= 0x7fffffff) || (code === 'I64' && hi === -1 && lo > 0x7fffffff);
+            if (!fits) tooBig(k, code === 'I64' ? view.getBigInt64(8 * k, true) : view.getBigUint64(8 * k, true));
+            out[k] = lo | 0;
+            break;
+          }
+          case 'I16':
+            out[k] = view.getInt16(2 * k, true);
+            break;
+          case 'U16':
+            out[k] = view.getUint16(2 * k, true);
+            break;
+          case 'I8':
+            out[k] = view.getInt8(k);
+            break;
+          default:
+            out[k] = view.getUint8(k);
+        }
+      }
+      return { data: out, dtype: 'int32' };
+    }
+  }
+}
+
+const isIndex = (v: Json): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * Reads a safetensors file (the format of Hugging Face `safetensors`: an 8-byte
+ * little-endian header length `N`, `N` bytes of JSON, then the data). Every part of the
+ * file is validated before any tensor is made: the header length, the JSON (duplicate
+ * keys are rejected), string-only `__metadata__`, each entry's dtype, shape and
+ * `data_offsets` (size must equal shape × dtype size; the byte ranges must tile the data
+ * buffer exactly, without gaps or overlaps). Any problem throws a
+ * {@link SafetensorsError}; nothing is returned from a bad file.
+ *
+ * dtypes: `F64` → float64, `F32` → float32, `I32` → int32, `BOOL` → bool (bytes must
+ * be 0 or 1); `F16`/`BF16` → float32; `I64`, `U64`, `U32`, `I16`, `U16`, `I8`, `U8` →
+ * int32 (a value outside the int32 range is an error).
+ *
+ * @example
+ * ```ts
+ * const { tensors, metadata } = readSafetensors(readFileSync('model.safetensors'));
+ * tensors['base.loc'].shape; // [3]
+ * ```
+ */
+export function readSafetensors(bytes: Uint8Array): SafetensorsContents {
+  if (!(bytes instanceof Uint8Array)) fail(`readSafetensors: expected a Uint8Array, got ${typeof bytes}`);
+  // A plain view (Node's Buffer.slice would share memory instead of copying).
+  bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const total = bytes.byteLength;
+  if (total < 8) fail(`file is ${total} bytes long, shorter than the 8-byte header length`);
+  const head = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (head > BigInt(total - 8)) fail(`header length ${head} goes beyond the end of the file (${total - 8} bytes after the length)`);
+  const n = Number(head);
+  if (n > MAX_HEADER) fail(`header length ${n} exceeds the limit of ${MAX_HEADER} bytes`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + n));
+  } catch {
+    return fail('header: not valid UTF-8');
+  }
+  if (!text.startsWith('{')) fail('header: does not start with "{"');
+  const root = parseHeaderJson(text);
+  if (!(root instanceof Map)) return fail('header: not a JSON object');
+
+  const metadata: Record<string, string> = {};
+  const entries: Array<{ name: string; code: string; shape: number[]; begin: number; end: number; count: number }> = [];
+  for (const [name, info] of root) {
+    if (name === '__metadata__') {
+      if (!(info instanceof Map)) fail('header: __metadata__ must be an object of strings');
+      for (const [k, v] of info as Map<string, Json>) {
+        if (typeof v !== 'string') fail(`header: __metadata__[${JSON.stringify(k)}] must be a string, got ${JSON.stringify(v instanceof Map ? Object.fromEntries(v) : v)}`);
+        setOwn(metadata, k, v as string);
+      }
+      continue;
+    }
+    const what = `tensor ${JSON.stringify(name)}`;
+    if (!(info instanceof Map)) return fail(`header: ${what} must be an object with dtype, shape and data_offsets`);
+    for (const k of info.keys()) if (k !== 'dtype' && k !== 'shape' && k !== 'data_offsets') fail(`header: ${what} has an unknown field ${JSON.stringify(k)}`);
+    const code = info.get('dtype');
+    const shape = info.get('shape');
+    const offsets = info.get('data_offsets');
+    if (typeof code !== 'string') return fail(`header: ${what} has no string dtype`);
+    if (ITEM_SIZE[code] === undefined) {
+      return fail(UNSUPPORTED.has(code) ? `header: ${what} has dtype ${code}, which Eddy cannot read` : `header: ${what} has unknown dtype ${JSON.stringify(code)}`);
+    }
+    if (!Array.isArray(shape) || !shape.every(isIndex)) return fail(`header: ${what} has an invalid shape ${JSON.stringify(shape)} (expected non-negative integers)`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) {
+      return fail(`header: ${what} has invalid data_offsets ${JSON.stringify(offsets)} (expected [begin, end])`);
+    }
+    const [begin, end] = offsets as [number, number];
+    if (end < begin) fail(`header: ${what} has data_offsets [${begin}, ${end}] with end before begin`);
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    const size = count * (ITEM_SIZE[code] as number);
+    if (!Number.isSafeInteger(size) || size !== end - begin) {
+      fail(`header: ${what} of dtype ${code} and shape ${fmtShape(shape as number[])} needs ${size} bytes, but data_offsets [${begin}, ${end}] span ${end - begin}`);
+    }
+    entries.push({ name, code, shape: shape as number[], begin, end, count });
+  }
+
+  // The byte ranges must tile [0, data length) exactly.
+  const dataLength = total - 8 - n;
+  const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let cursor = 0;
+  for (const e of sorted) {
+    if (e.begin < cursor) fail(`header: tensor ${JSON.stringify(e.name)} (bytes ${e.begin}-${e.end}) overlaps the previous tensor (which ends at ${cursor})`);
+    if (e.begin > cursor) fail(`header: bytes ${cursor}-${e.begin} of the data buffer belong to no tensor (gap before ${JSON.stringify(e.name)})`);
+    cursor = e.end;
+  }
+  if (cursor !== dataLength) {
+    fail(
+      cursor > dataLength
+        ? `data buffer is ${dataLength} bytes, but the tensors need ${cursor} (the file is truncated)`
+        : `data buffer is ${dataLength} bytes, but the tensors cover only ${cursor}`,
+    );
+  }
+
+  const data = bytes.subarray(8 + n);
+  const decoded = entries.map((e) => ({ e, ...decode(e.name, e.code, data.subarray(e.begin, e.end), e.count) }));
+  const tensors: Record<string, Tensor> = {};
+  for (const { e, data: values, dtype } of decoded) setOwn(tensors, e.name, tensor(values, { shape: e.shape, dtype }));
+  return { tensors, metadata };
+}
+
+// ---------------------------------------------------------------------------------------
+// Encoding
+
+/** Byte-wise UTF-8 order (the reference writer sorts names as Rust strings). */
+function compareUtf8(a: string, b: string): number {
+  const enc = new TextEncoder();
+  const x = enc.encode(a);
+  const y = enc.encode(b);
+  for (let k = 0; k < Math.min(x.length, y.length); k++) if (x[k] !== y[k]) return (x[k] as number) - (y[k] as number);
+  return x.length - y.length;
+}
+
+/** Little-endian bytes of a typed array. */
+function leBytes(a: TypedArray): Uint8Array {
+  if (LITTLE_ENDIAN || a.BYTES_PER_ELEMENT === 1) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const out = new Uint8Array(a.byteLength);
+  const view = new DataView(out.buffer);
+  for (let k = 0; k < a.length; k++) {
+    if (a instanceof Float64Array) view.setFloat64(8 * k, a[k] as number, true);
+    else if (a instanceof Float32Array) view.setFloat32(4 * k, a[k] as number, true);
+    else view.setInt32(4 * k, a[k] as number, true);
+  }
+  return out;
+}
+
+/**
+ * Writes tensors (and optional string metadata) in the safetensors format, laid out as
+ * the reference writer (`safetensors.torch.save_file`) does: the header JSON
+ * `{"__metadata__":{…},"<name>":{"dtype":…,"shape":[…],"data_offsets":[b,e]},…}`
+ * (compact, `__metadata__` first and only when non-empty) padded with spaces to a
+ * multiple of 8 bytes, then the data with the widest dtype first (F64, F32, I32, BOOL)
+ * and names in byte order within a dtype, so every tensor is aligned. float64 → `F64`,
+ * float32 → `F32`, int32 → `I32`, bool → `BOOL`.
+ *
+ * @example
+ * ```ts
+ * const bytes = writeSafetensors(flow.stateDict(), { format: 'pt' });
+ * writeFileSync('model.safetensors', bytes);
+ * ```
+ */
+export function writeSafetensors(tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array {
+  if (typeof tensors !== 'object' || tensors === null) fail('writeSafetensors: tensors must be an object of tensors');
+  if (typeof metadata !== 'object' || metadata === null) fail('writeSafetensors: metadata must be an object of strings');
+  for (const [k, v] of Object.entries(metadata)) {
+    if (typeof v !== 'string') fail(`writeSafetensors: metadata[${JSON.stringify(k)}] must be a string, got ${typeof v}`);
+  }
+  const items = Object.entries(tensors).map(([name, t]) => {
+    if (name === '__metadata__') fail('writeSafetensors: "__metadata__" cannot be a tensor name');
+    if (typeof t !== 'object' || t === null || typeof (t as Tensor).dataSync !== 'function') fail(`writeSafetensors: ${JSON.stringify(name)} is not a tensor`);
+    const code = CODE[t.dtype];
+    if (code === undefined) return fail(`writeSafetensors: tensor ${JSON.stringify(name)} has unsupported dtype ${t.dtype}`);
+    return { name, code, shape: [...t.shape], bytes: leBytes(t.dataSync()) };
+  });
+  items.sort((a, b) => (RANK[b.code] as number) - (RANK[a.code] as number) || compareUtf8(a.name, b.name));
+
+  const parts: string[] = [];
+  const metaEntries = Object.entries(metadata);
+  if (metaEntries.length > 0) parts.push(`"__metadata__":{${metaEntries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`);
+  let offset = 0;
+  for (const it of items) {
+    const end = offset + it.bytes.byteLength;
+    parts.push(`${JSON.stringify(it.name)}:{"dtype":"${it.code}","shape":[${it.shape.join(',')}],"data_offsets":[${offset},${end}]}`);
+    offset = end;
+  }
+  const json = new TextEncoder().encode(`{${parts.join(',')}}`);
+  const n = json.byteLength + ((8 - (json.byteLength % 8)) % 8);
+  const out = new Uint8Array(8 + n + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n), true);
+  out.set(json, 8);
+  out.fill(0x20, 8 + json.byteLength, 8 + n);
+  let at = 8 + n;
+  for (const it of items) {
+    out.set(it.bytes, at);
+    at += it.bytes.byteLength;
+  }
+  return out;
+}

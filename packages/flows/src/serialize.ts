@@ -1,0 +1,325 @@
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { DTypeError, EddyError, type FloatDType, ShapeError, type Tensor, ValueError, fmtShape, getDefaultDType, isFloat, setDefaultDType } from '@eddy/core';
+import { NICE, RealNVP } from './coupling.js';
+import { GF } from './elementwise.js';
+import { GMM } from './gmm.js';
+import type { LazyDistribution } from './lazy.js';
+import { MAF } from './maf.js';
+import { NAF, UNAF } from './neural.js';
+import { NCSF, NSF } from './nsf.js';
+import { BPF, SOSPF } from './polynomial.js';
+import { readSafetensors, writeSafetensors } from './safetensors.js';
+import { ZUKO_UNIVARIATES } from './zuko.js';
+
+/**
+ * A flow class that {@link saveFlow} and {@link loadFlow} can handle: constructed from one
+ * options object, which it keeps as `options`.
+ *
+ * @example
+ * ```ts
+ * const ctor: FlowClass = NSF;
+ * ```
+ */
+export type FlowClass = new (options: never) => LazyDistribution;
+
+/**
+ * The value of the `format` metadata entry of files written by {@link saveFlow}.
+ *
+ * @example
+ * ```ts
+ * readSafetensors(saveFlow(flow)).metadata.format === FLOW_FORMAT; // true
+ * ```
+ */
+export const FLOW_FORMAT = 'eddy-flow/1';
+
+const registry = new Map<string, FlowClass>();
+
+/**
+ * Registers a flow class under a name for {@link saveFlow} / {@link loadFlow} (the name is
+ * written to the file, and `loadFlow` rebuilds the class by it). MAF, NSF, NCSF, NICE,
+ * RealNVP, NAF, UNAF, SOSPF, BPF, GF and GMM are registered already. The class must keep
+ * its constructor argument as `readonly options`, made of JSON values (plus a
+ * `univariate` from {@link ZUKO_UNIVARIATES}, and `seed`/`rng`, which are not saved).
+ * Registering the same class under the same name again is a no-op; a name or a class
+ * that is already taken by another registration is an error.
+ *
+ * @example
+ * ```ts
+ * class MyFlow extends Flow { constructor(readonly options: { features: number }) { super(...); } }
+ * registerFlowClass('MyFlow', MyFlow);
+ * loadFlow(saveFlow(new MyFlow({ features: 2 })));
+ * ```
+ */
+export function registerFlowClass(name: string, ctor: FlowClass): void {
+  if (typeof name !== 'string' || name === '') throw new ValueError('registerFlowClass: the name must be a non-empty string');
+  if (typeof ctor !== 'function') throw new ValueError(`registerFlowClass: ${name} must be a class`);
+  const existing = registry.get(name);
+  if (existing === ctor) return;
+  if (existing !== undefined) throw new ValueError(`registerFlowClass: the name ${JSON.stringify(name)} is already registered for ${existing.name}`);
+  for (const [other, c] of registry) {
+    if (c === ctor) throw new ValueError(`registerFlowClass: ${ctor.name} is already registered as ${JSON.stringify(other)}`);
+  }
+  registry.set(name, ctor);
+}
+
+/**
+ * The names of the registered flow classes (see {@link registerFlowClass}), sorted.
+ *
+ * @example
+ * ```ts
+ * registeredFlowClasses(); // ['BPF', 'GF', 'GMM', 'MAF', ...]
+ * ```
+ */
+export function registeredFlowClasses(): string[] {
+  return [...registry.keys()].sort();
+}
+
+for (const [name, ctor] of Object.entries({ MAF, NSF, NCSF, NICE, RealNVP, NAF, UNAF, SOSPF, BPF, GF, GMM })) registerFlowClass(name, ctor as FlowClass);
+
+// ---------------------------------------------------------------------------------------
+// Options <-> JSON
+
+const isPlainObject = (v: object): boolean => {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+/** JSON-safe copy of a flow's options: no seed/rng, univariate by name; throws on anything else. */
+function optionsToJson(cls: string, options: Record<string, unknown>): string {
+  const walk = (v: unknown, path: string): unknown => {
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw new ValueError(`saveFlow: ${path} is ${v}, which cannot be saved (only finite numbers)`);
+      return v;
+    }
+    if (Array.isArray(v)) return v.map((e, i) => walk(e, `${path}[${i}]`));
+    if (typeof v === 'object' && isPlainObject(v)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, e] of Object.entries(v)) if (e !== undefined) Object.defineProperty(out, k, { value: walk(e, `${path}.${k}`), enumerable: true, writable: true, configurable: true });
+      return out;
+    }
+    const kind = typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
+    throw new ValueError(`saveFlow: ${path} is a ${kind}, which cannot be saved (options must be numbers, strings, booleans, arrays and plain objects)`);
+  };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) {
+    if (k === 'seed' || k === 'rng' || v === undefined) continue;
+    if (k === 'univariate') {
+      const name = Object.keys(ZUKO_UNIVARIATES).find((n) => ZUKO_UNIVARIATES[n] === v);
+      if (name === undefined) {
+        throw new ValueError(
+          `saveFlow: ${cls}.options.univariate is not one of ZUKO_UNIVARIATES (${Object.keys(ZUKO_UNIVARIATES).join(', ')}), so it cannot be saved by name`,
+        );
+      }
+      out.univariate = name;
+    } else Object.defineProperty(out, k, { value: walk(v, `${cls}.options.${k}`), enumerable: true, writable: true, configurable: true });
+  }
+  return JSON.stringify(out);
+}
+
+/** The options object back from its JSON (univariate resolved). */
+function optionsFromJson(cls: string, text: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ValueError(`loadFlow: the saved options of ${cls} are not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValueError(`loadFlow: the saved options of ${cls} are not a JSON object`);
+  const options = parsed as Record<string, unknown>;
+  if (Object.hasOwn(options, 'univariate')) {
+    const name = options.univariate;
+    if (typeof name !== 'string' || !Object.hasOwn(ZUKO_UNIVARIATES, name)) {
+      throw new ValueError(`loadFlow: unknown univariate ${JSON.stringify(name)} in the saved options (known: ${Object.keys(ZUKO_UNIVARIATES).join(', ')})`);
+    }
+    options.univariate = ZUKO_UNIVARIATES[name];
+  }
+  return options;
+}
+
+// ---------------------------------------------------------------------------------------
+// Integrity: CRC-32 (IEEE, as zlib) of the class, the options and the data bytes.
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+function crc32(chunks: readonly Uint8Array[]): string {
+  let c = 0xffffffff;
+  for (const bytes of chunks) for (let i = 0; i < bytes.length; i++) c = (CRC_TABLE[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  return ((c ^ 0xffffffff) >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The checksum of a flow file: class, options and the data section after the header. */
+function flowChecksum(cls: string, options: string, data: Uint8Array): string {
+  return crc32([new TextEncoder().encode(`${cls}\n${options}\n`), data]);
+}
+
+const CRC_PLACEHOLDER = '00000000';
+
+/** First index of `needle` in `haystack` (the placeholder is always in the header). */
+function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  throw new EddyError('saveFlow: checksum placeholder not found');
+}
+
+/** The data section of a safetensors file (after the 8-byte length and the header). */
+function dataSection(bytes: Uint8Array): Uint8Array {
+  const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  return bytes.subarray(8 + n);
+}
+
+// ---------------------------------------------------------------------------------------
+// Save / load
+
+/**
+ * Saves a flow — its registered class name, its constructor options and every parameter
+ * and buffer — as safetensors bytes. The header metadata is
+ * `{"format": "eddy-flow/1", "class": "<name>", "options": "<JSON>", "crc32": "<hex>"}`:
+ * options are saved without `seed`/`rng` (the weights are in the file) and with a
+ * `univariate` by its name in {@link ZUKO_UNIVARIATES}; `crc32` is the CRC-32 of
+ * `"<class>\n<options>\n"` followed by the data bytes, so {@link loadFlow} detects any
+ * corruption. The tensors keep zuko's state-dict names, so the file is also a valid
+ * state dict for `safetensors.torch.load_file`.
+ *
+ * Throws a {@link ValueError} for an unregistered class (see {@link registerFlowClass})
+ * or options that cannot be saved (an unregistered univariate, a non-finite number, a
+ * class instance).
+ *
+ * @example
+ * ```ts
+ * const bytes = saveFlow(new NSF({ features: 2, hiddenFeatures: [32, 32] }));
+ * const copy = loadFlow(bytes);
+ * ```
+ */
+export function saveFlow(flow: LazyDistribution): Uint8Array {
+  const ctor = (flow as object | null)?.constructor;
+  const cls = [...registry].find(([, c]) => c === ctor)?.[0];
+  if (cls === undefined) {
+    throw new ValueError(`saveFlow: ${ctor?.name ?? String(flow)} is not a registered flow class (call registerFlowClass first; registered: ${registeredFlowClasses().join(', ')})`);
+  }
+  const options = (flow as unknown as { options?: unknown }).options;
+  if (typeof options !== 'object' || options === null) throw new ValueError(`saveFlow: ${cls} has no options object to save`);
+  const json = optionsToJson(cls, options as Record<string, unknown>);
+  const bytes = writeSafetensors(flow.stateDict(), { format: FLOW_FORMAT, class: cls, options: json, crc32: CRC_PLACEHOLDER });
+  // The checksum covers the data, which the header does not change: patch it in place.
+  const at = indexOf(bytes, new TextEncoder().encode(`"crc32":"${CRC_PLACEHOLDER}"`)) + '"crc32":"'.length;
+  bytes.set(new TextEncoder().encode(flowChecksum(cls, json, dataSection(bytes))), at);
+  return bytes;
+}
+
+/**
+ * {@link saveFlow} to a file (written to a temporary file first and then renamed, so an
+ * interrupted save never leaves a truncated file under `path`).
+ *
+ * @example
+ * ```ts
+ * saveFlowToFile(flow, 'flow.safetensors');
+ * const copy = loadFlow('flow.safetensors');
+ * ```
+ */
+export function saveFlowToFile(flow: LazyDistribution, path: string): void {
+  const bytes = saveFlow(flow);
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** The bytes of a path or of a byte array. */
+function sourceBytes(source: string | Uint8Array, fn: string): Uint8Array {
+  if (source instanceof Uint8Array) return source;
+  if (typeof source === 'string') return readFileSync(source);
+  throw new ValueError(`${fn}: expected a file path or a Uint8Array, got ${source === null ? 'null' : typeof source}`);
+}
+
+const list = (names: readonly string[]): string => (names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')}, … (${names.length} in all)`);
+
+/**
+ * Loads a flow saved by {@link saveFlow} or {@link saveFlowToFile} (a path or the bytes):
+ * rebuilds the registered class from the saved options, checks that the file's tensors
+ * are exactly the new flow's (same names, shapes and dtypes) and the checksum, then loads
+ * them. A corrupt, truncated or mismatched file throws (a `SafetensorsError` for a broken
+ * file; a {@link ValueError}, {@link ShapeError} or {@link DTypeError} naming the problem
+ * otherwise) and no flow is returned. A flow saved without a `dtype` option is rebuilt
+ * with the dtype of its saved weights.
+ *
+ * @example
+ * ```ts
+ * const flow = loadFlow('flow.safetensors') as NSF;
+ * flow.call(c).logProb(x);
+ * ```
+ */
+export function loadFlow(source: string | Uint8Array): LazyDistribution {
+  const bytes = sourceBytes(source, 'loadFlow');
+  const { tensors, metadata } = readSafetensors(bytes);
+  const format = metadata.format;
+  if (format !== FLOW_FORMAT) {
+    throw new ValueError(
+      format === undefined
+        ? 'loadFlow: not an Eddy flow file (no "format" metadata); to load a zuko state dict into a flow use loadZukoFlow'
+        : `loadFlow: unsupported format ${JSON.stringify(format)} (expected ${JSON.stringify(FLOW_FORMAT)})`,
+    );
+  }
+  const cls = metadata.class;
+  const optionsJson = metadata.options;
+  const crc = metadata.crc32;
+  if (cls === undefined || optionsJson === undefined || crc === undefined) {
+    throw new ValueError(`loadFlow: the file's metadata lacks ${['class', 'options', 'crc32'].filter((k) => metadata[k] === undefined).join(', ')}`);
+  }
+  const ctor = registry.get(cls);
+  if (ctor === undefined) throw new ValueError(`loadFlow: unknown flow class ${JSON.stringify(cls)} (registered: ${registeredFlowClasses().join(', ')}; see registerFlowClass)`);
+  const options = optionsFromJson(cls, optionsJson);
+
+  // Without a dtype option the flow takes the default dtype: use the saved weights' one.
+  let dtype: FloatDType | undefined;
+  if (options.dtype === undefined) {
+    const floats = new Set(Object.values(tensors).map((t) => t.dtype).filter(isFloat));
+    if (floats.size > 1) throw new DTypeError(`loadFlow: the file mixes ${[...floats].join(' and ')} weights`);
+    dtype = [...floats][0];
+  }
+  let flow: LazyDistribution;
+  const previous = getDefaultDType();
+  try {
+    if (dtype !== undefined) setDefaultDType(dtype);
+    flow = new ctor(options as never);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new ValueError(`loadFlow: cannot rebuild ${cls} from the saved options ${optionsJson}: ${msg}`);
+  } finally {
+    setDefaultDType(previous);
+  }
+
+  const own = flow.stateDict();
+  const missing = Object.keys(own).filter((k) => !Object.hasOwn(tensors, k));
+  const unexpected = Object.keys(tensors).filter((k) => !Object.hasOwn(own, k));
+  if (missing.length > 0 || unexpected.length > 0) {
+    throw new ValueError(
+      `loadFlow: the file's tensors do not match a ${cls} built from its options: missing [${list(missing)}], unexpected [${list(unexpected)}]`,
+    );
+  }
+  for (const [k, mine] of Object.entries(own)) {
+    const saved = tensors[k] as Tensor;
+    if (mine.shape.length !== saved.shape.length || mine.shape.some((d, i) => d !== saved.shape[i])) {
+      throw new ShapeError(`loadFlow: ${k} has shape ${fmtShape(saved.shape)} in the file, but a ${cls} built from its options has ${fmtShape(mine.shape)}`);
+    }
+    if (mine.dtype !== saved.dtype) throw new DTypeError(`loadFlow: ${k} is ${saved.dtype} in the file, but a ${cls} built from its options has ${mine.dtype}`);
+  }
+  const actual = flowChecksum(cls, optionsJson, dataSection(bytes));
+  if (actual !== crc) throw new ValueError(`loadFlow: checksum mismatch (file says ${crc}, contents give ${actual}): the file is corrupt or was edited after saving`);
+  flow.loadStateDict(tensors);
+  return flow;
+}
