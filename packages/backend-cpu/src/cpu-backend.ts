@@ -176,7 +176,16 @@ export class CpuBackend implements Backend {
     for (const x of xs) {
       const len = (x.shape[axis] as number) * inner;
       const src = data(x);
-      for (let o = 0; o < outer; o++) out.set(src.subarray(o * len, (o + 1) * len), o * rowOut + col);
+      if (len >= 64) {
+        for (let o = 0; o < outer; o++) out.set(src.subarray(o * len, (o + 1) * len), o * rowOut + col);
+      } else {
+        // Short runs: a plain loop beats a subarray view per row.
+        for (let o = 0; o < outer; o++) {
+          const s0 = o * len;
+          const d0 = o * rowOut + col;
+          for (let j = 0; j < len; j++) out[d0 + j] = src[s0 + j] as number;
+        }
+      }
       col += len;
     }
     return out;
