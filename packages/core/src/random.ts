@@ -194,6 +194,8 @@ export function manualSeed(seed: number): void {
  * ```
  */
 export function defaultRng(): Rng {
+  // Roll over to the next base stream once this one's draw calls are used up.
+  if (globalRng.calls >= CALLS_PER_STREAM) globalRng = new Rng(globalRng.seed, { stream: globalRng.stream + 1 });
   return globalRng;
 }
 

@@ -78,6 +78,12 @@ describe('Rng: row-addressed draws for sampling code', () => {
     const b = E.defaultRng().normal([4], 'float64').dataSync();
     expect(Array.from(a)).toEqual(Array.from(b));
   });
+  it('the global Rng never runs out of draw calls', () => {
+    E.manualSeed(1);
+    const seen = new Set<number>();
+    for (let i = 0; i < 5000; i++) seen.add(E.defaultRng().uniform([1], 'float64').item());
+    expect(seen.size).toBe(5000);
+  });
   it('rejects bad stream and row', () => {
     expect(() => new E.Rng(1, { stream: 2 ** 41 })).toThrow(/stream/);
     expect(() => new E.Rng(1, { row: -1 })).toThrow(/row/);

@@ -31,7 +31,14 @@ export interface MaskedAutoregressiveOptions extends NetworkOptions {
   residual?: boolean;
 }
 
-/** zuko's default univariate: `MonotonicAffineTransform(shift, scale)` with slope 1e-3. */
+/**
+ * zuko's default univariate: `MonotonicAffineTransform(shift, scale)` with slope 1e-3.
+ *
+ * @example
+ * ```ts
+ * new MaskedAutoregressiveTransform(3, 0, { univariate: monotonicAffine, shapes: [[], []] });
+ * ```
+ */
 export const monotonicAffine: Univariate = (shift: Tensor, scale: Tensor) => new MonotonicAffineTransform(shift, scale);
 
 /**

@@ -32,3 +32,4 @@ export * from './variational.js';
 export * from './safetensors.js';
 export * from './serialize.js';
 export * from './load-zuko-flow.js';
+export * from './continuous.js';

@@ -46,3 +46,5 @@ export * from './bounded-bernstein.js';
 export * from './gaussianization.js';
 export * from './unconstrained-monotonic.js';
 export * from './sos-polynomial.js';
+export * from './odeint.js';
+export * from './free-form-jacobian.js';
