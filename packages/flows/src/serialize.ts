@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { DTypeError, EddyError, type FloatDType, ShapeError, type Tensor, ValueError, fmtShape, getDefaultDType, isFloat, setDefaultDType } from '@eddy/core';
+import { CNF } from './continuous.js';
 import { NICE, RealNVP } from './coupling.js';
 import { GF } from './elementwise.js';
 import { GMM } from './gmm.js';
@@ -36,7 +37,7 @@ const registry = new Map<string, FlowClass>();
 
 /**
  * Registers a flow class under a name for {@link saveFlow} / {@link loadFlow} (the name is
- * written to the file, and `loadFlow` rebuilds the class by it). MAF, NSF, NCSF, NICE,
+ * written to the file, and `loadFlow` rebuilds the class by it). MAF, NSF, NCSF, NICE, CNF,
  * RealNVP, NAF, UNAF, SOSPF, BPF, GF and GMM are registered already. The class must keep
  * its constructor argument as `readonly options`, made of JSON values (plus a
  * `univariate` from {@link ZUKO_UNIVARIATES}, and `seed`/`rng`, which are not saved).
@@ -74,7 +75,7 @@ export function registeredFlowClasses(): string[] {
   return [...registry.keys()].sort();
 }
 
-for (const [name, ctor] of Object.entries({ MAF, NSF, NCSF, NICE, RealNVP, NAF, UNAF, SOSPF, BPF, GF, GMM })) registerFlowClass(name, ctor as FlowClass);
+for (const [name, ctor] of Object.entries({ MAF, NSF, NCSF, NICE, RealNVP, NAF, UNAF, SOSPF, BPF, GF, GMM, CNF })) registerFlowClass(name, ctor as FlowClass);
 
 // ---------------------------------------------------------------------------------------
 // Options <-> JSON

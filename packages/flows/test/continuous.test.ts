@@ -175,3 +175,15 @@ describe('FFJTransform', () => {
     expect(f.shape).toEqual([5, 3]);
   });
 });
+
+describe('CNF save/load', () => {
+  it('round-trips through saveFlow/loadFlow with identical log-densities', async () => {
+    const { CNF, saveFlow, loadFlow } = await import('@eddy/flows');
+    const { randn: rn } = await import('@eddy/core');
+    const flow = new CNF({ features: 2, hiddenFeatures: [8], atol: 1e-4, rtol: 1e-3, dtype: 'float64', seed: 4 });
+    const x = rn([6, 2], { seed: 1, dtype: 'float64' });
+    const again = loadFlow(saveFlow(flow));
+    expect(again.constructor.name).toBe('CNF');
+    expect(Array.from(again.call().logProb(x).dataSync())).toEqual(Array.from(flow.call().logProb(x).dataSync()));
+  });
+});
