@@ -258,7 +258,7 @@ describe('loadFlow: corrupt and mismatched files', () => {
   });
 
   it('rejects edited class names and options', () => {
-    expect(() => loadFlow(edit(saved, (m) => (m.class = 'Glow')))).toThrow(/unknown flow class "Glow" \(registered: BPF, GF, GMM, MAF/);
+    expect(() => loadFlow(edit(saved, (m) => (m.class = 'Glow')))).toThrow(/unknown flow class "Glow" \(registered: BPF, CNF, GF, GMM, MAF/);
     // another registered class: its tensors differ
     expect(() => loadFlow(edit(saved, (m) => (m.class = 'MAF')))).toThrow(ShapeError);
     expect(() => loadFlow(edit(saved, (m) => (m.class = 'GMM')))).toThrow(/do not match a GMM built from its options: missing \[hyper\.0\.weight.*unexpected \[base\.loc, base\.scale, transform\./);
