@@ -13,6 +13,7 @@ export function packageTestConfig(): ReturnType<typeof defineConfig> {
       alias: [
         { find: /^@eddy\/testing$/, replacement: `${root}tools/testing/src/index.ts` },
         { find: /^@eddy\/conformance$/, replacement: `${root}tools/conformance/src/index.ts` },
+        { find: /^@eddy\/cli$/, replacement: `${root}apps/cli/src/index.ts` },
         { find: /^@eddy\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
       ],
     },

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Eddy benchmarks: `npm run bench [-- suite ...]`. Suites: engine (default), moons.
+// Eddy benchmarks: `npm run bench [-- suite ...]`. Suites: engine (default), moons, throughput.
 // Prints a table and writes bench-results/<suite>.json with machine info. Timings are
 // reported as ratios against a baseline measured in the same run where one exists;
 // nothing here is asserted (machines are shared and noisy).
@@ -8,8 +8,9 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { engineSuite } from './engine.mjs';
 import { moonsSuite } from './moons.mjs';
+import { throughputSuite } from './throughput.mjs';
 
-const suites = { engine: engineSuite, moons: moonsSuite };
+const suites = { engine: engineSuite, moons: moonsSuite, throughput: throughputSuite };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length > 0 ? wanted : ['engine'];
 const machine = {

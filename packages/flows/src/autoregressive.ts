@@ -42,6 +42,23 @@ export interface MaskedAutoregressiveOptions extends NetworkOptions {
 export const monotonicAffine: Univariate = (shift: Tensor, scale: Tensor) => new MonotonicAffineTransform(shift, scale);
 
 /**
+ * A boolean matrix in row-major bytes (1 = connected).
+ *
+ * @example
+ * ```ts
+ * const a: Adjacency = { data: Uint8Array.of(0, 1, 0, 0), rows: 2, cols: 2 };
+ * ```
+ */
+export interface Adjacency {
+  /** Row-major 0/1 entries. */
+  data: Uint8Array;
+  /** Number of rows (outputs). */
+  rows: number;
+  /** Number of columns (inputs). */
+  cols: number;
+}
+
+/**
  * The autoregressive adjacency of zuko's masked transform: `A[i, j] = order[i] > order[j]`
  * (`D × D`), a `D × C` block of ones for the context, rows repeated `total` times (output
  * row `r` belongs to feature `⌊r / total⌋`). Row-major booleans.
@@ -51,7 +68,7 @@ export const monotonicAffine: Univariate = (shift: Tensor, scale: Tensor) => new
  * autoregressiveAdjacency([0, 1, 2], 0, 2); // 6 × 3
  * ```
  */
-export function autoregressiveAdjacency(order: readonly number[], context: number, total: number): { data: Uint8Array; rows: number; cols: number } {
+export function autoregressiveAdjacency(order: readonly number[], context: number, total: number): Adjacency {
   const d = order.length;
   const cols = d + context;
   const rows = d * total;

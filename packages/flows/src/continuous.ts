@@ -51,7 +51,7 @@ const checkInteger = (name: string, what: string, v: number, min: number): void 
 
 /**
  * zuko's lazy free-form Jacobian transformation (`FFJTransform`, `zuko/flows/continuous.py`):
- * builds a {@link FreeFormJacobianTransform} whose vector field is the network
+ * builds a `FreeFormJacobianTransform` whose vector field is the network
  *
  * `f(t, x | c) = ode([cos(πk t)]ₖ, [sin(πk t)]ₖ, x, c)`,  `k = 1…F`,
  *

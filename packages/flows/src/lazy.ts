@@ -4,7 +4,7 @@ import { ComposedTransform, type Transform } from '@eddy/transforms';
 
 /**
  * A module that builds a transform, possibly from a context `c` (zuko's
- * `LazyTransform`): `call(c?)` returns a {@link Transform} whose parameters come from the
+ * `LazyTransform`): `call(c?)` returns a `Transform` whose parameters come from the
  * module's weights (and `c`). Its `inv` builds the inverse transform.
  *
  * @example
@@ -64,7 +64,7 @@ export class LazyInverse extends LazyTransform {
 }
 
 /**
- * A sequence of lazy transforms building a {@link ComposedTransform} (zuko's
+ * A sequence of lazy transforms building a `ComposedTransform` (zuko's
  * `LazyComposedTransform`); its parts are named `transforms.<i>`.
  *
  * @example

@@ -33,7 +33,7 @@ function withSignal(x: Tensor, signal: Tensor): Tensor {
 /**
  * Monotonic neural network univariate of NAF (zuko's `MNN`): per feature `i`,
  * `f_i(x) = network_i([x, signal_i])` with a stacked {@link MonotonicMLP} (increasing in
- * `x`), wrapped in a {@link MonotonicTransform} (bisection inverse with bound 10).
+ * `x`), wrapped in a `MonotonicTransform` (bisection inverse with bound 10).
  *
  * Huang et al. (2018), "Neural Autoregressive Flows".
  *

@@ -56,6 +56,21 @@ export interface EpochInfo {
 }
 
 /**
+ * Explicit held-out rows for {@link fit}.
+ *
+ * @example
+ * ```ts
+ * const v: ValidationData = { data: testRows };
+ * ```
+ */
+export interface ValidationData {
+  /** Held-out rows. */
+  data: Tensor;
+  /** Their contexts (conditional flows). */
+  context?: Tensor;
+}
+
+/**
  * Options of {@link fit}.
  *
  * @example
@@ -79,7 +94,7 @@ export interface FitOptions {
   /** Context rows matching the data rows, for conditional flows. */
   context?: Tensor;
   /** Held-out data: a fraction of the rows (taken after a seeded shuffle) or explicit rows. */
-  validation?: number | { data: Tensor; context?: Tensor };
+  validation?: number | ValidationData;
   /** Stop after this many epochs without a better validation loss, keeping the best weights. */
   patience?: number;
   /** Seed of the shuffling (default 0). */

@@ -11,7 +11,21 @@ import type { Transform } from '@eddy/transforms';
  * const u: Univariate = (shift, scale) => new MonotonicAffineTransform(shift, scale);
  * ```
  */
-export type Univariate = ((...phi: Tensor[]) => Transform) | (Module & { call(...phi: Tensor[]): Transform });
+export type Univariate = ((...phi: Tensor[]) => Transform) | UnivariateModule;
+
+/**
+ * A module that builds an elementwise transform from parameter tensors (its own weights
+ * are trained with the flow).
+ *
+ * @example
+ * ```ts
+ * const u: UnivariateModule = new MNN(16, 3);
+ * ```
+ */
+export interface UnivariateModule extends Module {
+  /** The elementwise transform for the parameters `phi`. */
+  call(...phi: Tensor[]): Transform;
+}
 
 /**
  * Builds the elementwise transform of a {@link Univariate} from its parameters.

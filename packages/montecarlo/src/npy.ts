@@ -1,0 +1,263 @@
+import { closeSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { EddyError, type FloatDType } from '@eddy/core';
+
+/**
+ * Thrown for a malformed or unsupported `.npy` file; the message says what is wrong.
+ *
+ * @example
+ * ```ts
+ * try { readNpy('x.npy'); } catch (e) { if (e instanceof NpyError) console.error(e.message); }
+ * ```
+ */
+export class NpyError extends EddyError {
+  /** Stable error name: `NpyError`. */
+  override name = 'NpyError';
+}
+
+/**
+ * An array read from or written to a `.npy` file: row-major values and their shape.
+ *
+ * @example
+ * ```ts
+ * const a: NpyArray = { data: new Float32Array(6), shape: [3, 2] };
+ * ```
+ */
+export interface NpyArray {
+  /** Values in C order. */
+  data: Float32Array | Float64Array;
+  /** Shape. */
+  shape: number[];
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+const DESCR: Record<FloatDType, string> = { float32: '<f4', float64: '<f8' };
+
+/**
+ * The complete `.npy` header (version 1.0, or 2.0 when it does not fit 65535 bytes) for a
+ * little-endian float array in C order, padded with spaces to a multiple of 64 bytes.
+ *
+ * @example
+ * ```ts
+ * const header = npyHeader('float32', [1000000, 2]);
+ * ```
+ */
+export function npyHeader(dtype: FloatDType, shape: readonly number[]): Uint8Array {
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  const dict = `{'descr': '${DESCR[dtype]}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  for (const version of [1, 2]) {
+    const prefix = version === 1 ? 10 : 12;
+    const total = Math.ceil((prefix + dict.length + 1) / 64) * 64;
+    const len = total - prefix;
+    if (version === 1 && len > 0xffff) continue;
+    const out = new Uint8Array(total);
+    out.set(MAGIC, 0);
+    out[6] = version;
+    out[7] = 0;
+    const view = new DataView(out.buffer);
+    if (version === 1) view.setUint16(8, len, true);
+    else view.setUint32(8, len, true);
+    const text = `${dict.padEnd(len - 1, ' ')}\n`;
+    for (let i = 0; i < text.length; i++) out[prefix + i] = text.charCodeAt(i);
+    return out;
+  }
+  throw new NpyError('npyHeader: header too large');
+}
+
+/**
+ * A parsed `.npy` header.
+ *
+ * @example
+ * ```ts
+ * const h: NpyHeader = readNpyHeader('x.npy');
+ * ```
+ */
+export interface NpyHeader {
+  /** Element type. */
+  dtype: FloatDType;
+  /** Shape. */
+  shape: number[];
+  /** Byte offset of the data. */
+  dataOffset: number;
+}
+
+function parseHeader(bytes: Uint8Array, fileSize: number, name: string): NpyHeader {
+  if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m)) throw new NpyError(`${name}: not a .npy file (bad magic string)`);
+  const major = bytes[6] as number;
+  if (major !== 1 && major !== 2 && major !== 3) throw new NpyError(`${name}: unsupported .npy version ${major}.${bytes[7]}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const prefix = major === 1 ? 10 : 12;
+  if (bytes.length < prefix) throw new NpyError(`${name}: truncated header`);
+  const len = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (prefix + len > bytes.length) throw new NpyError(`${name}: header length ${len} runs past the end of the file`);
+  const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(prefix, prefix + len));
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(text)?.[1];
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
+  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new NpyError(`${name}: malformed header ${JSON.stringify(text.trim())}`);
+  if (fortran === 'True') throw new NpyError(`${name}: Fortran-ordered arrays are not supported (save with C order)`);
+  const dtype = descr === '<f4' ? 'float32' : descr === '<f8' ? 'float64' : undefined;
+  if (dtype === undefined) throw new NpyError(`${name}: dtype ${descr} is not supported (expected little-endian float32 '<f4' or float64 '<f8')`);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s) => {
+      const v = Number(s.replace(/L$/, ''));
+      if (!Number.isSafeInteger(v) || v < 0) throw new NpyError(`${name}: bad shape entry ${s}`);
+      return v;
+    });
+  const size = shape.reduce((a, b) => a * b, 1);
+  const dataOffset = prefix + len;
+  const expected = dataOffset + size * (dtype === 'float32' ? 4 : 8);
+  if (fileSize !== expected) {
+    throw new NpyError(`${name}: file has ${fileSize} bytes, the header (shape [${shape}], ${dtype}) implies ${expected}`);
+  }
+  return { dtype, shape, dataOffset };
+}
+
+/**
+ * Reads a `.npy` file (float32 or float64, little-endian, C order) from a path or bytes.
+ * The header is validated, including that the data length matches the shape.
+ *
+ * @example
+ * ```ts
+ * const { data, shape } = readNpy('samples.npy');
+ * ```
+ */
+export function readNpy(source: string | Uint8Array): NpyArray {
+  const bytes = typeof source === 'string' ? new Uint8Array(readFileSync(source)) : source;
+  const name = typeof source === 'string' ? source : '.npy bytes';
+  const h = parseHeader(bytes, bytes.length, name);
+  const n = h.shape.reduce((a, b) => a * b, 1);
+  const body = bytes.slice(h.dataOffset, h.dataOffset + n * (h.dtype === 'float32' ? 4 : 8));
+  const data = h.dtype === 'float32' ? new Float32Array(body.buffer, 0, n) : new Float64Array(body.buffer, 0, n);
+  return { data, shape: h.shape };
+}
+
+/**
+ * Reads only the header of a `.npy` file: its dtype, shape and where the data starts
+ * (for streaming through a file larger than memory).
+ *
+ * @example
+ * ```ts
+ * const { shape } = readNpyHeader('points.npy');
+ * ```
+ */
+export function readNpyHeader(path: string): NpyHeader {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = new Uint8Array(4096);
+    const got = readSync(fd, buf, 0, buf.length, 0);
+    return parseHeader(buf.subarray(0, got), statSync(path).size, path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Reads rows `[start, end)` of a 2-D (or 1-D) `.npy` file without loading the rest.
+ *
+ * @example
+ * ```ts
+ * const rows = readNpyRows('points.npy', 1000, 2000);
+ * ```
+ */
+export function readNpyRows(path: string, start: number, end: number): NpyArray {
+  const h = readNpyHeader(path);
+  const rowSize = h.shape.slice(1).reduce((a, b) => a * b, 1);
+  const bytesPer = h.dtype === 'float32' ? 4 : 8;
+  const rows = (h.shape[0] as number) ?? 1;
+  if (start < 0 || end > rows || start > end) throw new NpyError(`${path}: rows [${start}, ${end}) out of range [0, ${rows})`);
+  const n = (end - start) * rowSize;
+  const buf = new Uint8Array(n * bytesPer);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, buf, 0, buf.length, h.dataOffset + start * rowSize * bytesPer);
+  } finally {
+    closeSync(fd);
+  }
+  const data = h.dtype === 'float32' ? new Float32Array(buf.buffer, 0, n) : new Float64Array(buf.buffer, 0, n);
+  return { data, shape: [end - start, ...h.shape.slice(1)] };
+}
+
+/**
+ * Writes a float32 or float64 array as a `.npy` file (or returns the bytes without a path).
+ *
+ * @example
+ * ```ts
+ * writeNpy('samples.npy', { data: x.dataSync() as Float32Array, shape: x.shape });
+ * ```
+ */
+export function writeNpy(path: string | null, array: NpyArray): Uint8Array {
+  const dtype: FloatDType = array.data instanceof Float32Array ? 'float32' : 'float64';
+  const size = array.shape.reduce((a, b) => a * b, 1);
+  if (size !== array.data.length) throw new NpyError(`writeNpy: shape [${array.shape}] needs ${size} values, got ${array.data.length}`);
+  const header = npyHeader(dtype, array.shape);
+  const out = new Uint8Array(header.length + array.data.byteLength);
+  out.set(header, 0);
+  out.set(new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength), header.length);
+  if (path !== null) {
+    const fd = openSync(path, 'w');
+    try {
+      writeSync(fd, out);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return out;
+}
+
+/**
+ * A `.npy` file of known shape filled in pieces, in any order: the header is written
+ * first, then each block of rows lands at its own offset. Used to stream results larger
+ * than memory to disk as shards finish.
+ *
+ * @example
+ * ```ts
+ * const w = new NpyWriter('s.npy', 'float32', [1e8, 2]);
+ * w.writeRows(0, chunk); // rows 0..chunk.length/2
+ * w.close();
+ * ```
+ */
+export class NpyWriter {
+  /** Path of the file. */
+  readonly path: string;
+  /** Element type. */
+  readonly dtype: FloatDType;
+  /** Full shape. */
+  readonly shape: readonly number[];
+  readonly #fd: number;
+  readonly #offset: number;
+  readonly #rowBytes: number;
+
+  /** Creates (truncates) `path` and writes the header for `shape`. */
+  constructor(path: string, dtype: FloatDType, shape: readonly number[]) {
+    this.path = path;
+    this.dtype = dtype;
+    this.shape = [...shape];
+    const header = npyHeader(dtype, shape);
+    this.#fd = openSync(path, 'w');
+    writeSync(this.#fd, header, 0, header.length, 0);
+    this.#offset = header.length;
+    this.#rowBytes = shape.slice(1).reduce((a, b) => a * b, 1) * (dtype === 'float32' ? 4 : 8);
+    // Size the file now so a crash leaves a file of the right length (zeros where unwritten).
+    const total = this.#offset + (shape[0] ?? 1) * this.#rowBytes;
+    if (total > this.#offset) writeSync(this.#fd, new Uint8Array(1), 0, 1, total - 1);
+  }
+
+  /** Writes consecutive rows starting at row `start`. */
+  writeRows(start: number, data: Float32Array | Float64Array): void {
+    const expected = this.dtype === 'float32' ? Float32Array : Float64Array;
+    if (!(data instanceof expected)) throw new NpyError(`NpyWriter: expected ${this.dtype} rows`);
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (bytes.length % this.#rowBytes !== 0) throw new NpyError('NpyWriter: data is not a whole number of rows');
+    const rows = bytes.length / this.#rowBytes;
+    if (start < 0 || start + rows > (this.shape[0] ?? 1)) throw new NpyError(`NpyWriter: rows [${start}, ${start + rows}) out of range`);
+    writeSync(this.#fd, bytes, 0, bytes.length, this.#offset + start * this.#rowBytes);
+  }
+
+  /** Closes the file. */
+  close(): void {
+    closeSync(this.#fd);
+  }
+}

@@ -1,0 +1,391 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { EddyError, type Tensor, ValueError, tensor } from '@eddy/core';
+import { type LazyDistribution, saveFlow } from '@eddy/flows';
+import { Piscina } from 'piscina';
+import { NpyWriter, readNpyHeader } from './npy.js';
+import type { SharedArray, ShardResult, ShardTask, TaskKind } from './protocol.js';
+
+/**
+ * A job failed in one of its shards (the model threw, or produced NaN where that is not
+ * allowed). The message names the shard's row range.
+ *
+ * @example
+ * ```ts
+ * try { await pool.sample(flow, 1e6); } catch (e) { if (e instanceof ShardError) console.error(e.start, e.end); }
+ * ```
+ */
+export class ShardError extends EddyError {
+  /** Stable error name: `ShardError`. */
+  override name = 'ShardError';
+  /** First row of the failed shard. */
+  readonly start: number;
+  /** One past the last row. */
+  readonly end: number;
+
+  /** @param start first row; @param end one past the last; @param message what went wrong. */
+  constructor(start: number, end: number, message: string) {
+    super(`shard rows [${start}, ${end}): ${message}`);
+    this.start = start;
+    this.end = end;
+  }
+}
+
+/**
+ * Progress of a job, reported after each finished shard.
+ *
+ * @example
+ * ```ts
+ * const p: Progress = { done: 500_000, total: 1_000_000, rowsPerSecond: 2e5, etaSeconds: 2.5 };
+ * ```
+ */
+export interface Progress {
+  /** Rows finished. */
+  done: number;
+  /** Rows in the job. */
+  total: number;
+  /** Mean throughput so far. */
+  rowsPerSecond: number;
+  /** Estimated seconds left. */
+  etaSeconds: number;
+}
+
+/**
+ * Options of a pool job.
+ *
+ * @example
+ * ```ts
+ * const o: JobOptions = { seed: 1, chunkSize: 65536, dtype: 'float32', onProgress: (p) => console.log(p.done) };
+ * ```
+ */
+export interface JobOptions {
+  /** Rows per shard (default 16384). Results do not depend on it. */
+  chunkSize?: number;
+  /** Seed of the draws (default 0): row `i` of a job is a function of `(seed, i)` only. */
+  seed?: number;
+  /** Sub-stream of the draws (default 0). */
+  stream?: number;
+  /** dtype of the results (default float32). */
+  dtype?: 'float32' | 'float64';
+  /** A context: one vector for every row, or `[n, C]` rows (one per sample). */
+  context?: Tensor;
+  /** Cancels the job: queued shards are dropped and running ones stopped. */
+  signal?: AbortSignal;
+  /** Called after each finished shard. */
+  onProgress?: (p: Progress) => void;
+  /** Keep NaN results instead of failing the shard (default false). */
+  allowNaN?: boolean;
+  /** How many times a shard whose worker died is rerun (default 2). */
+  retries?: number;
+}
+
+/**
+ * Options of {@link FlowPool}.
+ *
+ * @example
+ * ```ts
+ * const o: PoolOptions = { threads: 2 };
+ * ```
+ */
+export interface PoolOptions {
+  /** Worker threads (default: the machine's available parallelism). */
+  threads?: number;
+  /** Backend each worker uses (default `cpu`). */
+  backend?: string;
+  /** In-memory results larger than this many bytes are refused (use a `*ToFile` job). Default 1 GiB. */
+  memoryBudget?: number;
+}
+
+/**
+ * A worker thread of a {@link FlowPool}.
+ *
+ * @example
+ * ```ts
+ * await pool.workers[0]?.terminate(); // the pool reruns its shard on a fresh worker
+ * ```
+ */
+export interface PoolWorker {
+  /** Stops the thread. */
+  terminate(): Promise<number>;
+}
+
+/**
+ * A file written by a streaming job.
+ *
+ * @example
+ * ```ts
+ * const { path, shape }: FileOutput = await pool.sampleToFile(flow, 1e6, 's.npy');
+ * ```
+ */
+export interface FileOutput {
+  /** Path of the `.npy` file. */
+  path: string;
+  /** Shape of the array in it. */
+  shape: number[];
+}
+
+/** The worker script: next to this module once built, else the package's built copy. */
+function workerPath(): string {
+  const beside = fileURLToPath(new URL('./worker.js', import.meta.url));
+  if (existsSync(beside)) return beside;
+  const built = fileURLToPath(new URL('../dist/worker.js', import.meta.url));
+  if (existsSync(built)) return built;
+  throw new EddyError(`@eddy/montecarlo: worker script not found (looked for ${beside} and ${built}); build the package first`);
+}
+
+function toShared(t: Tensor, dtype: 'float32' | 'float64'): SharedArray {
+  const src = t.cast(dtype).dataSync();
+  const buffer = new SharedArrayBuffer(src.length * (dtype === 'float32' ? 4 : 8));
+  (dtype === 'float32' ? new Float32Array(buffer) : new Float64Array(buffer)).set(src);
+  return { buffer, dtype, shape: [...t.shape] };
+}
+
+function sharedArray(dtype: 'float32' | 'float64', shape: number[]): SharedArray {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return { buffer: new SharedArrayBuffer(n * (dtype === 'float32' ? 4 : 8)), dtype, shape };
+}
+
+function viewOf(a: SharedArray): Float32Array | Float64Array {
+  return a.dtype === 'float32' ? new Float32Array(a.buffer) : new Float64Array(a.buffer);
+}
+
+/** Where a job's shard results go: shared memory, or callbacks (files, reductions). */
+interface Sink {
+  output?: ShardTask['output'];
+  accept?: (start: number, count: number, r: Extract<ShardResult, { ok: true }>) => void;
+}
+
+let flowCounter = 0;
+
+/**
+ * A pool of worker threads (piscina) for bulk sampling and density evaluation. A job is
+ * split into shards of `chunkSize` rows; each worker rebuilds the flow from its saved
+ * form once and keeps it. Row `i` of a job depends only on `(seed, i)`, so results are
+ * bit-identical for any thread count and chunk size. A shard whose worker dies is rerun;
+ * a shard that throws fails the job with a {@link ShardError}.
+ *
+ * @example
+ * ```ts
+ * const pool = new FlowPool({ threads: 2 });
+ * const x = await pool.sample(flow, 1_000_000, { seed: 42 });
+ * const lp = await pool.logProb(flow, x);
+ * await pool.close();
+ * ```
+ */
+export class FlowPool {
+  /** Number of worker threads. */
+  readonly threads: number;
+  /** Backend used by the workers. */
+  readonly backend: string;
+  /** Largest in-memory result in bytes. */
+  readonly memoryBudget: number;
+  readonly #piscina: Piscina;
+  readonly #saved = new WeakMap<LazyDistribution, { key: string; buffer: SharedArrayBuffer }>();
+
+  /** @param options see {@link PoolOptions}. */
+  constructor(options: PoolOptions = {}) {
+    const threads = options.threads ?? availableParallelism();
+    if (!Number.isInteger(threads) || threads < 1) throw new ValueError(`FlowPool: threads must be a positive integer, got ${threads}`);
+    this.threads = threads;
+    this.backend = options.backend ?? 'cpu';
+    this.memoryBudget = options.memoryBudget ?? 2 ** 30;
+    this.#piscina = new Piscina({ filename: workerPath(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  }
+
+  /** The worker threads (for diagnostics and fault-injection tests). */
+  get workers(): readonly PoolWorker[] {
+    return this.#piscina.threads as readonly PoolWorker[];
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    await this.#piscina.destroy();
+  }
+
+  #flow(flow: LazyDistribution): { key: string; buffer: SharedArrayBuffer } {
+    let s = this.#saved.get(flow);
+    if (s === undefined) {
+      const bytes = saveFlow(flow);
+      const buffer = new SharedArrayBuffer(bytes.length);
+      new Uint8Array(buffer).set(bytes);
+      s = { key: `flow-${process.pid}-${flowCounter++}`, buffer };
+      this.#saved.set(flow, s);
+    }
+    return s;
+  }
+
+  #checkBudget(bytes: number, what: string): void {
+    if (bytes > this.memoryBudget) {
+      throw new ValueError(`${what}: the result needs ${bytes} bytes, over the memory budget of ${this.memoryBudget}; use the *ToFile variant to stream it to disk`);
+    }
+  }
+
+  /** Runs a job of `n` rows in shards, in parallel, rerunning shards whose worker died. */
+  async #run(kind: TaskKind, flow: LazyDistribution, n: number, options: JobOptions, sink: Sink, input?: SharedArray, inputFile?: string): Promise<void> {
+    if (!Number.isSafeInteger(n) || n < 0) throw new ValueError(`n must be a non-negative integer, got ${n}`);
+    const chunk = options.chunkSize ?? 16384;
+    if (!Number.isInteger(chunk) || chunk < 1) throw new ValueError(`chunkSize must be a positive integer, got ${chunk}`);
+    const { key, buffer } = this.#flow(flow);
+    const dtype = options.dtype ?? 'float32';
+    let context: ShardTask['context'];
+    if (options.context !== undefined) {
+      const c = options.context;
+      if (c.ndim === 1) context = { values: Float64Array.from(c.cast('float64').dataSync()), perRow: false };
+      else if (c.ndim === 2 && c.shape[0] === n) context = { shared: toShared(c, 'float64'), perRow: true };
+      else throw new ValueError(`context must be [C] or [n, C] with n = ${n}, got [${c.shape}]`);
+    }
+    const base: Omit<ShardTask, 'start' | 'count'> = {
+      kind,
+      flowKey: key,
+      flow: buffer,
+      seed: options.seed ?? 0,
+      stream: options.stream ?? 0,
+      dtype,
+      context,
+      input,
+      inputFile,
+      output: sink.output,
+      allowNaN: options.allowNaN ?? false,
+      backend: this.backend,
+    };
+    const retries = options.retries ?? 2;
+    const t0 = performance.now();
+    let done = 0;
+    const failures: ShardError[] = [];
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) controller.abort(options.signal.reason);
+    const runShard = async (start: number, count: number): Promise<void> => {
+      for (let attempt = 0; ; attempt++) {
+        let r: ShardResult;
+        try {
+          r = (await this.#piscina.run({ ...base, start, count }, { signal: controller.signal })) as ShardResult;
+        } catch (e) {
+          if (controller.signal.aborted) throw new EddyError(`job cancelled: ${String(options.signal?.reason ?? 'aborted')}`);
+          // The worker died (crashed or was terminated): rerun the shard on a fresh one.
+          if (attempt < retries) continue;
+          throw new ShardError(start, start + count, `worker failed ${attempt + 1} times: ${(e as Error).message}`);
+        }
+        if (!r.ok) throw new ShardError(start, start + count, `${r.name}: ${r.error}`);
+        sink.accept?.(start, count, r);
+        done += count;
+        const secs = (performance.now() - t0) / 1000;
+        const rate = done / Math.max(secs, 1e-9);
+        options.onProgress?.({ done, total: n, rowsPerSecond: rate, etaSeconds: (n - done) / Math.max(rate, 1e-9) });
+        return;
+      }
+    };
+    const shards: Promise<void>[] = [];
+    for (let s = 0; s < n; s += chunk) {
+      shards.push(
+        runShard(s, Math.min(chunk, n - s)).catch((e: unknown) => {
+          failures.push(e instanceof ShardError ? e : new ShardError(s, Math.min(n, s + chunk), (e as Error).message));
+          controller.abort('a shard failed');
+        }),
+      );
+    }
+    await Promise.all(shards);
+    options.signal?.removeEventListener('abort', onAbort);
+    if (options.signal?.aborted) throw new EddyError(`job cancelled: ${String(options.signal.reason ?? 'aborted')}`);
+    const first = failures.sort((a, b) => a.start - b.start).find((f) => !f.message.includes('job cancelled'));
+    if (first !== undefined) throw first;
+  }
+
+  #eventSize(flow: LazyDistribution, context?: Tensor): number[] {
+    const d = flow.call(context === undefined ? undefined : context.ndim === 1 ? context.reshape([1, -1]) : context.slice(0, 0, 1));
+    return d.eventShape;
+  }
+
+  /**
+   * `n` draws from the flow (row `i` a pure function of `(seed, i)`), as one tensor
+   * `[n, ...eventShape]` in shared memory.
+   */
+  async sample(flow: LazyDistribution, n: number, options: JobOptions = {}): Promise<Tensor> {
+    const dtype = options.dtype ?? 'float32';
+    const shape = [n, ...this.#eventSize(flow, options.context)];
+    const out = sharedArray(dtype, shape);
+    this.#checkBudget(out.buffer.byteLength, 'sample');
+    await this.#run('sample', flow, n, options, { output: { values: out } });
+    return tensor(viewOf(out), { shape });
+  }
+
+  /** Draws and their log-densities, `[samples, logProb]`. */
+  async sampleAndLogProb(flow: LazyDistribution, n: number, options: JobOptions = {}): Promise<[Tensor, Tensor]> {
+    const dtype = options.dtype ?? 'float32';
+    const shape = [n, ...this.#eventSize(flow, options.context)];
+    const out = sharedArray(dtype, shape);
+    const lp = sharedArray(dtype, [n]);
+    this.#checkBudget(out.buffer.byteLength + lp.buffer.byteLength, 'sampleAndLogProb');
+    await this.#run('sampleAndLogProb', flow, n, options, { output: { values: out, logProb: lp } });
+    return [tensor(viewOf(out), { shape }), tensor(viewOf(lp), { shape: [n] })];
+  }
+
+  /** Log-densities of the rows of `x` (`[n, ...eventShape]`). */
+  async logProb(flow: LazyDistribution, x: Tensor, options: JobOptions = {}): Promise<Tensor> {
+    const dtype = options.dtype ?? (x.dtype === 'float64' ? 'float64' : 'float32');
+    const n = x.shape[0] as number;
+    const lp = sharedArray(dtype, [n]);
+    this.#checkBudget(lp.buffer.byteLength, 'logProb');
+    await this.#run('logProb', flow, n, { ...options, dtype }, { output: { logProb: lp } }, toShared(x, dtype));
+    return tensor(viewOf(lp), { shape: [n] });
+  }
+
+  /**
+   * `n` draws streamed to a `.npy` file as shards finish (in any order, each at its own
+   * offset): memory stays bounded by `chunkSize × threads` rows, whatever `n` is.
+   */
+  async sampleToFile(flow: LazyDistribution, n: number, path: string, options: JobOptions = {}): Promise<FileOutput> {
+    const dtype = options.dtype ?? 'float32';
+    const shape = [n, ...this.#eventSize(flow, options.context)];
+    const writer = new NpyWriter(path, dtype, shape);
+    try {
+      await this.#run('sample', flow, n, options, {
+        accept: (start, _count, r) => writer.writeRows(start, r.values as Float32Array | Float64Array),
+      });
+    } finally {
+      writer.close();
+    }
+    return { path, shape };
+  }
+
+  /**
+   * Log-densities of the rows of a `.npy` file, streamed from `inPath` to `outPath`
+   * shard by shard: neither the input nor the output is ever fully in memory.
+   */
+  async logProbFile(flow: LazyDistribution, inPath: string, outPath: string, options: JobOptions = {}): Promise<FileOutput> {
+    const h = readNpyHeader(inPath);
+    const n = h.shape[0] ?? 1;
+    const dtype = options.dtype ?? h.dtype;
+    const event = this.#eventSize(flow, options.context);
+    if (h.shape.length !== 1 + event.length || event.some((d, i) => h.shape[1 + i] !== d)) {
+      throw new ValueError(`logProbFile: ${inPath} has shape [${h.shape}], expected [n, ${event}]`);
+    }
+    const writer = new NpyWriter(outPath, dtype, [n]);
+    try {
+      await this.#run('logProb', flow, n, { ...options, dtype }, { accept: (start, _c, r) => writer.writeRows(start, r.logProb as Float32Array | Float64Array) }, undefined, inPath);
+    } finally {
+      writer.close();
+    }
+    return { path: outPath, shape: [n] };
+  }
+
+  /**
+   * Calls `onChunk(start, samples, logProb)` for each shard of `n` draws (in completion
+   * order) without keeping them: the building block of streaming estimators.
+   */
+  async forEachChunk(
+    flow: LazyDistribution,
+    n: number,
+    onChunk: (start: number, samples: Tensor, logProb: Tensor) => void,
+    options: JobOptions = {},
+  ): Promise<void> {
+    const event = this.#eventSize(flow, options.context);
+    await this.#run('sampleAndLogProb', flow, n, options, {
+      accept: (start, count, r) => {
+        onChunk(start, tensor(r.values as Float32Array | Float64Array, { shape: [count, ...event] }), tensor(r.logProb as Float32Array | Float64Array, { shape: [count] }));
+      },
+    });
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Messages between the pool and its workers. Large arrays travel in SharedArrayBuffers
+ * (the serialised flow, inputs, in-memory outputs) so nothing big is copied per task.
+ */
+
+/** What a shard computes. */
+export type TaskKind = 'sample' | 'logProb' | 'sampleAndLogProb';
+
+/** A float array shared between threads: `rows × rowSize` values. */
+export interface SharedArray {
+  /** Backing memory. */
+  buffer: SharedArrayBuffer;
+  /** Element type. */
+  dtype: 'float32' | 'float64';
+  /** Shape of the whole array (rows first). */
+  shape: number[];
+}
+
+/** One shard: rows `[start, start + count)` of a job. */
+export interface ShardTask {
+  kind: TaskKind;
+  /** Identifies the flow (workers cache the rebuilt flow under it). */
+  flowKey: string;
+  /** The flow serialised with `saveFlow`. */
+  flow: SharedArrayBuffer;
+  start: number;
+  count: number;
+  seed: number;
+  stream: number;
+  dtype: 'float32' | 'float64';
+  /** A context vector for every row (flattened), or per-row contexts (shared). */
+  context?: { values: Float64Array; perRow: false } | { shared: SharedArray; perRow: true };
+  /** Input rows for logProb (whole array shared; the shard reads its rows). */
+  input?: SharedArray;
+  /** Or a `.npy` file the shard reads its rows from (inputs larger than memory). */
+  inputFile?: string;
+  /** Where to write results in place (in-memory jobs); absent: return them. */
+  output?: { values?: SharedArray; logProb?: SharedArray };
+  /** Allow NaN in results (default: a NaN fails the shard). */
+  allowNaN: boolean;
+  /** Engine backend to select in the worker (default `cpu`). */
+  backend: string;
+}
+
+/** A shard's outcome: results (when not written in place) or the error it raised. */
+export type ShardResult =
+  | { ok: true; values?: Float32Array | Float64Array; logProb?: Float32Array | Float64Array }
+  | { ok: false; error: string; name: string };

@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NpyError, NpyWriter, readCsv, readNpy, readNpyHeader, readNpyRows, writeCsv, writeNpy } from '@eddy/montecarlo';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dir = mkdtempSync(join(tmpdir(), 'eddy-fmt-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A .npy file built by hand from NumPy's format description (version 1.0). */
+function handMade(descr: string, shape: string, body: Uint8Array): Uint8Array {
+  let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
+  while ((10 + dict.length + 1) % 64 !== 0) dict += ' ';
+  dict += '\n';
+  const out = new Uint8Array(10 + dict.length + body.length);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
+  out[8] = dict.length & 0xff;
+  out[9] = dict.length >> 8;
+  for (let i = 0; i < dict.length; i++) out[10 + i] = dict.charCodeAt(i);
+  out.set(body, 10 + dict.length);
+  return out;
+}
+
+describe('.npy', () => {
+  it('writes exactly the bytes NumPy writes for a small float64 array', () => {
+    const data = new Float64Array([1, 2, 3, 4, 5, 6]);
+    const expected = handMade('<f8', '(3, 2)', new Uint8Array(data.buffer));
+    expect(Array.from(writeNpy(null, { data, shape: [3, 2] }))).toEqual(Array.from(expected));
+  });
+
+  it('reads hand-made files (float32, 1-D shape syntax) and round-trips', () => {
+    const data = new Float32Array([0.5, -1, 3]);
+    const file = handMade('<f4', '(3,)', new Uint8Array(data.buffer));
+    const r = readNpy(file);
+    expect(r.shape).toEqual([3]);
+    expect(Array.from(r.data)).toEqual([0.5, -1, 3]);
+    const path = join(dir, 'a.npy');
+    writeNpy(path, { data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] });
+    expect(readNpyHeader(path)).toMatchObject({ dtype: 'float32', shape: [2, 2] });
+    expect(Array.from(readNpyRows(path, 1, 2).data)).toEqual([3, 4]);
+  });
+
+  it('validates the header', () => {
+    const body = new Uint8Array(new Float64Array([1, 2]).buffer);
+    expect(() => readNpy(new Uint8Array([1, 2, 3]))).toThrow(NpyError);
+    expect(() => readNpy(handMade('<i8', '(2,)', body))).toThrow(/dtype <i8 is not supported/);
+    expect(() => readNpy(handMade('>f8', '(2,)', body))).toThrow(/not supported/);
+    expect(() => readNpy(handMade('<f8', '(3,)', body))).toThrow(/implies/);
+    const fortran = handMade('<f8', '(2,)', body);
+    const text = new TextDecoder().decode(fortran).replace("'fortran_order': False", "'fortran_order': True ");
+    expect(() => readNpy(new TextEncoder().encode(text).slice(0, fortran.length))).toThrow();
+  });
+
+  it('NpyWriter fills rows in any order', () => {
+    const path = join(dir, 'w.npy');
+    const w = new NpyWriter(path, 'float64', [4, 2]);
+    w.writeRows(2, new Float64Array([5, 6, 7, 8]));
+    w.writeRows(0, new Float64Array([1, 2, 3, 4]));
+    expect(() => w.writeRows(3, new Float64Array([0, 0, 0, 0]))).toThrow(/out of range/);
+    w.close();
+    expect(Array.from(readNpy(path).data)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});
+
+describe('CSV', () => {
+  it('reads with or without a header and writes round-trip decimals', () => {
+    const p = join(dir, 'x.csv');
+    writeFileSync(p, 'x,y\n1,2\n0.1,-3e-5\n');
+    expect(readCsv(p)).toEqual({ data: new Float64Array([1, 2, 0.1, -3e-5]), shape: [2, 2] });
+    writeFileSync(p, '1,2\n3,4\n');
+    expect(readCsv(p).shape).toEqual([2, 2]);
+    const out = join(dir, 'o.csv');
+    writeCsv(out, { data: new Float64Array([0.1, 1 / 3]), shape: [2] }, ['v']);
+    expect(readFileSync(out, 'utf8')).toBe(`v\n0.1\n${1 / 3}\n`);
+  });
+  it('names the line and column of a bad field', () => {
+    const p = join(dir, 'bad.csv');
+    writeFileSync(p, 'x,y\n1,2\n3,abc\n');
+    expect(() => readCsv(p)).toThrow(/bad.csv:3: column 2 is not a number/);
+    writeFileSync(p, '1,2\n3\n');
+    expect(() => readCsv(p)).toThrow(/expected 2 fields, got 1/);
+  });
+});
