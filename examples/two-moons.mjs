@@ -81,6 +81,6 @@ await pool.sampleToFile(flow, nSamples, 'out/two-moons-samples.npy', {
 await pool.close();
 console.log(`drew ${nSamples} samples on ${pool.threads} threads in ${((performance.now() - t1) / 1000).toFixed(1)} s -> out/two-moons-samples.npy`);
 const samples = readNpy('out/two-moons-samples.npy').data;
-const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="780" height="420" viewBox="0 0 780 420"><rect width="780" height="420" fill="white"/>${heatmap(train.dataSync(), 'training data (4000 points)', 20)}${heatmap(samples, `NSF samples (${nSamples})`, 400)}</svg>\n`;
+const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="780" height="420" viewBox="0 0 780 420"><title>Two moons: training data and flow samples</title><rect width="780" height="420" fill="white"/>${heatmap(train.dataSync(), 'training data (4000 points)', 20)}${heatmap(samples, `NSF samples (${nSamples})`, 400)}</svg>\n`;
 writeFileSync('out/two-moons.svg', svg);
 console.log('wrote out/two-moons.svg');

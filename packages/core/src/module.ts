@@ -27,7 +27,13 @@ export abstract class StateTensor extends Tensor {
       throw new ShapeError(`${this.constructor.name}.assign: shape ${fmtShape(value.shape)} does not match ${fmtShape(this.shape)}`);
     }
     const v = noGrad(() => cast(value, this.dtype));
+    const old = this.handle;
     this._replaceHandle(v.backend.reshape(v, v.shape));
+    if (this.backend.manualMemory) {
+      // Free the replaced storage (and the cast copy), or every update would leak one tensor.
+      this.backend.dispose({ shape: this.shape, dtype: this.dtype, handle: old });
+      if (v !== value) v.dispose();
+    }
   }
 }
 

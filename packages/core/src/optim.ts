@@ -1,4 +1,5 @@
 import { noGrad } from './autodiff.js';
+import { keep, tidy } from './memory.js';
 import { ValueError } from './errors.js';
 import type { Parameter } from './module.js';
 import { add, div, mul, sqrt, square, sub } from './ops/elementwise.js';
@@ -39,9 +40,20 @@ export abstract class Optimizer {
     this.stepCount++;
     noGrad(() => {
       this.params.forEach((p, i) => {
-        p.assign(this.update(i, p, grads[i] as Tensor));
+        // On manual-memory backends the update's intermediates are freed here; state
+        // that must survive (moments, momentum) is kept by `remember`.
+        const next = tidy(() => this.update(i, p, grads[i] as Tensor));
+        p.assign(next);
+        if (next.backend.manualMemory) next.dispose();
       });
     });
+  }
+
+  /** Keeps `value` across steps (freeing `previous`): optimizer state on manual-memory backends. */
+  protected remember(value: Tensor, previous: Tensor | undefined): Tensor {
+    keep(value);
+    if (previous !== undefined && previous !== value) previous.dispose();
+    return value;
   }
 
   /** The new value of parameter `i` (runs without autodiff). */
@@ -88,7 +100,7 @@ export class SGD extends Optimizer {
     let g = weightDecay !== 0 ? add(g0, mul(p, weightDecay)) : g0;
     if (momentum !== 0) {
       const prev = this.#buf[i];
-      const b = prev === undefined ? g : add(mul(prev, momentum), g);
+      const b = this.remember(prev === undefined ? add(g, 0) : add(mul(prev, momentum), g), prev);
       this.#buf[i] = b;
       g = nesterov ? add(g, mul(b, momentum)) : b;
     }
@@ -146,8 +158,8 @@ export class Adam extends Optimizer {
     }
     const m = i in this.#m ? add(mul(this.#m[i] as Tensor, b1), mul(g, 1 - b1)) : mul(g, 1 - b1);
     const v = i in this.#v ? add(mul(this.#v[i] as Tensor, b2), mul(square(g), 1 - b2)) : mul(square(g), 1 - b2);
-    this.#m[i] = m;
-    this.#v[i] = v;
+    this.#m[i] = this.remember(m, this.#m[i]);
+    this.#v[i] = this.remember(v, this.#v[i]);
     const t = this.stepCount;
     const mHat = div(m, 1 - b1 ** t);
     const vHat = div(v, 1 - b2 ** t);

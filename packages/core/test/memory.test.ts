@@ -53,3 +53,26 @@ describe('tidy on a manual-memory backend', () => {
     expect(() => t.dataSync()).toThrow(/disposed/);
   });
 });
+
+describe('training on a manual-memory backend', () => {
+  it('Adam and SGD steps do not grow the live tensor count and keep their state', () => {
+    E.setBackend(counting.name);
+    try {
+      for (const make of [(p: E.Parameter[]) => new E.Adam(p, { lr: 0.01 }), (p: E.Parameter[]) => new E.SGD(p, { lr: 0.01, momentum: 0.9 })]) {
+        const w = new E.Parameter(E.tensor([[0.5], [-0.5]], { dtype: 'float64' }));
+        const x = E.keep(E.randn([32, 2], { seed: 1, dtype: 'float64' }));
+        const y = E.keep(E.matmul(x, E.tensor([[2], [1]], { dtype: 'float64' })));
+        const opt = make([w]);
+        const step = () => E.tidy(() => opt.step(E.gradients(E.mean(E.square(E.matmul(x, w).sub(y))), [w])));
+        step();
+        const after1 = counting.live;
+        for (let i = 0; i < 30; i++) step();
+        expect(counting.live).toBe(after1);
+        const loss = E.tidy(() => E.mean(E.square(E.matmul(x, w).sub(y))).item());
+        expect(loss).toBeLessThan(4.5);
+      }
+    } finally {
+      E.setBackend('cpu');
+    }
+  });
+});

@@ -47,6 +47,8 @@ const fn = (v: Built | undefined, name: string): ((x: Tensor) => Tensor) => {
 };
 const flag = (v: Built | undefined): boolean | undefined => (v === undefined ? undefined : num(v, 'flag') !== 0);
 const opt = (v: Built | undefined): number | undefined => (v === undefined ? undefined : num(v, 'option'));
+const optTensor = (v: Built | undefined): Tensor | undefined =>
+  v === undefined ? undefined : toTensor({ dtype: 'float64', shape: [], data: num(v, 'option') });
 
 /**
  * zuko / PyTorch class path → Eddy constructor. Explicit, so every mapping is checked by
@@ -93,8 +95,9 @@ export const BUILDERS: Record<string, Builder> = {
   'zuko.distributions.GeneralizedNormal': (a, k) => new D.GeneralizedNormal(ten(k.beta ?? a[0], 'beta')),
   'zuko.distributions.Joint': (a) => new D.Joint(...a.map((m, i) => dist(m, `marginals[${i}]`))),
   'zuko.distributions.Mixture': (a, k) => new D.Mixture(dist(k.base ?? a[0], 'base'), ten(k.logits ?? a[1], 'logits')),
+  // Bounds as 0-d tensors of the run's dtype (a plain number would become a float64 scalar).
   'zuko.distributions.Truncated': (a, k) =>
-    new D.Truncated(dist(k.base ?? a[0], 'base'), { lower: opt(k.lower ?? a[1]), upper: opt(k.upper ?? a[2]) }),
+    new D.Truncated(dist(k.base ?? a[0], 'base'), { lower: optTensor(k.lower ?? a[1]), upper: optTensor(k.upper ?? a[2]) }),
   'zuko.distributions.Sort': (a, k) =>
     new D.Sort(dist(k.base ?? a[0], 'base'), num(k.n ?? a[1], 'n'), { descending: flag(k.descending ?? a[2]) }),
   'zuko.distributions.TopK': (a, k) =>

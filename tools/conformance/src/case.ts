@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type DType, type Tensor, tensor } from '@eddy/core';
+import { type DType, type FloatDType, type Tensor, tensor } from '@eddy/core';
 
 /** A tensor as stored in a case file. */
 export interface CaseTensor {
@@ -65,11 +65,32 @@ export function caseValues(t: CaseTensor): Float64Array {
   return Float64Array.from(flat);
 }
 
-/** Decodes a case tensor into an Eddy tensor (float64; int32 for int64; bool). */
+let floatDType: FloatDType = 'float64';
+
+/**
+ * Runs `fn` with case floats decoded as `dtype` (float64, the cases' own precision, or
+ * float32 for float32 runs: values are rounded once on decoding). @internal
+ */
+export function withCaseDType<T>(dtype: FloatDType, fn: () => T): T {
+  const previous = floatDType;
+  floatDType = dtype;
+  try {
+    return fn();
+  } finally {
+    floatDType = previous;
+  }
+}
+
+/** The float dtype case tensors are decoded to (see {@link withCaseDType}). */
+export function caseFloatDType(): FloatDType {
+  return floatDType;
+}
+
+/** Decodes a case tensor into an Eddy tensor (the case float dtype; int32 for int64; bool). */
 export function toTensor(t: CaseTensor): Tensor {
   const flat = caseValues(t);
-  const dtype: DType = t.dtype === 'float64' ? 'float64' : t.dtype === 'int64' ? 'int32' : 'bool';
-  return tensor(dtype === 'float64' ? flat : dtype === 'int32' ? Int32Array.from(flat) : Uint8Array.from(flat), {
+  const dtype: DType = t.dtype === 'float64' ? floatDType : t.dtype === 'int64' ? 'int32' : 'bool';
+  return tensor(dtype === 'int32' ? Int32Array.from(flat) : dtype === 'bool' ? Uint8Array.from(flat) : flat, {
     shape: t.shape,
     dtype,
   });

@@ -1,7 +1,7 @@
 import type { Tensor } from '@eddy/core';
 import * as F from '@eddy/flows';
 import type { Case, CaseTensor } from './case.js';
-import { toTensor } from './case.js';
+import { caseFloatDType, toTensor } from './case.js';
 import { UnsupportedSpecError } from './build.js';
 
 type FlowClass = new (options: never) => F.LazyDistribution;
@@ -40,14 +40,14 @@ export function flowOptions(kwargs: Record<string, unknown>): Record<string, unk
 
 /**
  * Builds a flow or mixture case the way a user imports zuko weights: the matching Eddy
- * class with the same arguments (float64), then {@link F.loadZukoStateDict} with the
+ * class with the same arguments (in the run's float dtype), then {@link F.loadZukoStateDict} with the
  * case's complete state dict.
  */
 export function buildFlow(c: Case): F.LazyDistribution {
   const spec = c.spec as { class: string; kwargs?: Record<string, unknown> };
   const Cls = FLOWS[spec.class];
   if (Cls === undefined) throw new UnsupportedSpecError(`no Eddy class for ${spec.class}`);
-  const flow = new Cls({ ...flowOptions(spec.kwargs ?? {}), dtype: 'float64' } as never);
+  const flow = new Cls({ ...flowOptions(spec.kwargs ?? {}), dtype: caseFloatDType() } as never);
   const dict: Record<string, Tensor> = {};
   for (const [k, v] of Object.entries(c.params ?? {})) dict[k] = toTensor(v as CaseTensor);
   F.loadZukoStateDict(flow, dict);
