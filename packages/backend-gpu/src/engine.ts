@@ -85,7 +85,14 @@ const PACKAGES: Record<EngineName, string> = {
   'tfjs-cpu': '@tensorflow/tfjs-backend-cpu',
 };
 
-/** Name of the environment variable that names an engine (`tfjs-node-gpu`, `tfjs-node`, `tfjs-cpu`). */
+/**
+ * Name of the environment variable that names an engine (`tfjs-node-gpu`, `tfjs-node`, `tfjs-cpu`).
+ *
+ * @example
+ * ```sh
+ * EDDY_TFJS_ENGINE=tfjs-cpu node job.mjs
+ * ```
+ */
 export const ENGINE_ENV = 'EDDY_TFJS_ENGINE';
 
 // Optional peers are resolved from this package's own location, as npm installs them.
