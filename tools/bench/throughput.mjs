@@ -3,7 +3,8 @@
 // 1 and 2 threads, beside zuko's figures from ../shared/reference/zuko_bench.json (PyTorch
 // with OpenBLAS on the same kind of machine).
 // EDDY_BENCH_SIZES (default "12,16"; add 20 for the full protocol — long on this engine),
-// EDDY_BENCH_DTYPES (default "float32,float64"), EDDY_BENCH_THREADS (default "1,2").
+// EDDY_BENCH_DTYPES (default "float32,float64"), EDDY_BENCH_THREADS (default "1,2"),
+// EDDY_BENCH_FLOWS (default "NSF,MAF").
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randn } from '@eddy/core';
@@ -34,12 +35,13 @@ export async function throughputSuite() {
   const sizes = (process.env.EDDY_BENCH_SIZES ?? '12,16').split(',').map(Number);
   const dtypes = (process.env.EDDY_BENCH_DTYPES ?? 'float32,float64').split(',');
   const threadList = (process.env.EDDY_BENCH_THREADS ?? '1,2').split(',').map(Number);
+  const flows = (process.env.EDDY_BENCH_FLOWS ?? 'NSF,MAF').split(',');
   const zuko = zukoTable();
   const results = [];
   for (const threads of threadList) {
     const pool = new FlowPool({ threads });
     try {
-      for (const [name, Cls] of [['NSF', NSF], ['MAF', MAF]]) {
+      for (const [name, Cls] of [['NSF', NSF], ['MAF', MAF]].filter(([f]) => flows.includes(f))) {
         for (const dtype of dtypes) {
           const flow = new Cls({ features: 8, transforms: 3, hiddenFeatures: [64, 64], dtype, seed: 0 });
           await pool.sample(flow, 256, { seed: 99, dtype }); // warm-up: every worker loads the flow

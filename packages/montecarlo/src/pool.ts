@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -254,6 +255,8 @@ export class FlowPool {
     let done = 0;
     const failures: ShardError[] = [];
     const controller = new AbortController();
+    // Every queued shard listens to this signal: lift Node's default cap of 10 listeners.
+    setMaxListeners(0, controller.signal);
     const onAbort = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) controller.abort(options.signal.reason);
