@@ -3,7 +3,7 @@
 // returned as values, so the pool can tell a shard that failed (job fails) from a worker
 // that died (shard is rerun).
 import '@eddy/backend-cpu';
-import { Rng, type Tensor, noGrad, setBackend, tensor } from '@eddy/core';
+import { Rng, type Tensor, listBackends, noGrad, setBackend, tensor, tidy } from '@eddy/core';
 import { type LazyDistribution, loadFlow } from '@eddy/flows';
 import { readNpyRows } from './npy.js';
 import type { SharedArray, ShardResult, ShardTask } from './protocol.js';
@@ -34,9 +34,18 @@ function place(dest: SharedArray | undefined, start: number, values: Float32Arra
   return true;
 }
 
+/** Loads the backend package a task names (e.g. `gpu` → `@eddy/backend-gpu`) once. */
+async function ensureBackend(name: string): Promise<void> {
+  if (listBackends().includes(name)) return;
+  const pkg = name === 'gpu' ? '@eddy/backend-gpu' : `@eddy/backend-${name}`;
+  await import(pkg);
+  if (!listBackends().includes(name)) throw new Error(`importing ${pkg} did not register backend "${name}"`);
+}
+
 /** Computes one shard. */
-export default function run(task: ShardTask): ShardResult {
+export default async function run(task: ShardTask): Promise<ShardResult> {
   try {
+    await ensureBackend(task.backend);
     setBackend(task.backend);
     let lazy = flows.get(task.flowKey);
     if (lazy === undefined) {
@@ -44,7 +53,7 @@ export default function run(task: ShardTask): ShardResult {
       flows.set(task.flowKey, lazy);
     }
     const flowModule = lazy;
-    return noGrad(() => {
+    return tidy(() => noGrad(() => {
       let c: Tensor | undefined;
       if (task.context?.perRow === true) c = rows(task.context.shared, task.start, task.count).cast(task.dtype);
       else if (task.context !== undefined) c = tensor(task.context.values, { dtype: task.dtype, shape: [1, task.context.values.length] }).expand([task.count, task.context.values.length]);
@@ -78,7 +87,7 @@ export default function run(task: ShardTask): ShardResult {
         if (!place(task.output?.logProb, task.start, lv)) result.logProb = lv.slice();
       }
       return result;
-    });
+    }));
   } catch (e) {
     const err = e as Error;
     return { ok: false, error: err.message, name: err.name };
