@@ -1,8 +1,9 @@
-import { ValueError } from '@eddy/core';
+import { type RandomStream, ValueError } from '@eddy/core';
 import { type MaskedAutoregressiveOptions, MaskedAutoregressiveTransform, alternatingOrders } from './autoregressive.js';
 import { standardNormalBase } from './bases.js';
 import { Flow } from './lazy.js';
 import { networkRng } from './options.js';
+import type { Univariate } from './univariate.js';
 
 /**
  * Options of {@link MAF} and the other autoregressive flows.
@@ -34,13 +35,20 @@ export function flowDefaults(name: string, o: AutoregressiveFlowOptions): { feat
 
 /**
  * Masked autoregressive transforms with alternating orders (or random ones), sharing one
- * weight-initialisation stream. @internal
+ * weight-initialisation stream; `univariateFor` builds a fresh univariate module per
+ * transform (NAF, UNAF). @internal
  */
-export function autoregressiveStack(name: string, o: AutoregressiveFlowOptions): MaskedAutoregressiveTransform[] {
+export function autoregressiveStack(
+  name: string,
+  o: AutoregressiveFlowOptions,
+  univariateFor?: (rng: RandomStream) => Univariate,
+): MaskedAutoregressiveTransform[] {
   const { features, context, transforms } = flowDefaults(name, o);
   const rng = networkRng(o);
   const orders = alternatingOrders(features, transforms, o.randperm ? rng : undefined);
-  return orders.map((order) => new MaskedAutoregressiveTransform(features, context, { ...o, order, rng }));
+  return orders.map(
+    (order) => new MaskedAutoregressiveTransform(features, context, { ...o, order, rng, ...(univariateFor === undefined ? {} : { univariate: univariateFor(rng) }) }),
+  );
 }
 
 /**

@@ -1,9 +1,8 @@
 import { Module, type Tensor, abs, broadcastShapes, concat, exp, expand, squeeze, unsqueeze } from '@eddy/core';
 import { AdditiveTransform, ComposedTransform, MonotonicTransform, SoftclipTransform, type Transform, UnconstrainedMonotonicTransform } from '@eddy/transforms';
-import { MaskedAutoregressiveTransform, alternatingOrders } from './autoregressive.js';
 import { standardNormalBase } from './bases.js';
 import { Flow, type LazyTransform, UnconditionalTransform } from './lazy.js';
-import { type AutoregressiveFlowOptions, flowDefaults } from './maf.js';
+import { type AutoregressiveFlowOptions, autoregressiveStack } from './maf.js';
 import { type ActivationName, MLP, MonotonicMLP } from './nn/index.js';
 import { type NetworkOptions, networkRng } from './options.js';
 
@@ -143,21 +142,9 @@ export class NAF extends Flow {
 
   /** @param options see {@link NeuralFlowOptions}. */
   constructor(options: NeuralFlowOptions) {
-    const { features, context, transforms } = flowDefaults('NAF', options);
     const signal = options.signal ?? 16;
-    const rng = networkRng(options);
-    const orders = alternatingOrders(features, transforms, options.randperm ? rng : undefined);
-    const parts = orders.map(
-      (order) =>
-        new MaskedAutoregressiveTransform(features, context, {
-          ...options,
-          order,
-          rng,
-          univariate: new MNN(signal, features, options.network, { rng, dtype: options.dtype }),
-          shapes: [[signal]],
-        }),
-    );
-    super(withSoftclips(parts), standardNormalBase(features, options.dtype));
+    const parts = autoregressiveStack('NAF', { ...options, shapes: [[signal]] }, (rng) => new MNN(signal, options.features, options.network, { rng, dtype: options.dtype }));
+    super(withSoftclips(parts), standardNormalBase(options.features, options.dtype));
     this.options = options;
   }
 }
@@ -179,21 +166,9 @@ export class UNAF extends Flow {
 
   /** @param options see {@link NeuralFlowOptions}. */
   constructor(options: NeuralFlowOptions) {
-    const { features, context, transforms } = flowDefaults('UNAF', options);
     const signal = options.signal ?? 16;
-    const rng = networkRng(options);
-    const orders = alternatingOrders(features, transforms, options.randperm ? rng : undefined);
-    const parts = orders.map(
-      (order) =>
-        new MaskedAutoregressiveTransform(features, context, {
-          ...options,
-          order,
-          rng,
-          univariate: new UMNN(signal, features, options.network, { rng, dtype: options.dtype }),
-          shapes: [[signal], []],
-        }),
-    );
-    super(withSoftclips(parts), standardNormalBase(features, options.dtype));
+    const parts = autoregressiveStack('UNAF', { ...options, shapes: [[signal], []] }, (rng) => new UMNN(signal, options.features, options.network, { rng, dtype: options.dtype }));
+    super(withSoftclips(parts), standardNormalBase(options.features, options.dtype));
     this.options = options;
   }
 }
