@@ -9,13 +9,14 @@ import {
   type TypedArray,
   type UnaryOp,
   arrayType,
+  luInPlace,
   sizeOf,
   stridesOf,
 } from '@eddy/core';
 import { kernels } from './kernel-table.js';
 import { BINARY_EXPR, UNARY_EXPR, broadcastStrides, elementwise } from './kernels/elementwise.js';
 import { gatherMiddle, scatterAddMiddle, searchsortedRows } from './kernels/gather.js';
-import { luOne, triangularSolveOne } from './kernels/linalg.js';
+import { triangularSolveOne } from './kernels/linalg.js';
 import { cumsumMiddle, reduceMiddle } from './kernels/reduce.js';
 
 const data = (x: TensorInfo): TypedArray => x.handle as TypedArray;
@@ -243,7 +244,7 @@ export class CpuBackend implements Backend {
     f.set(data(a));
     const batches = sizeOf(a.shape.slice(0, -2));
     const piv = new Int32Array(batches * n);
-    for (let i = 0; i < batches; i++) luOne(f, i * n * n, n, piv, i * n);
+    for (let i = 0; i < batches; i++) luInPlace(f, i * n * n, n, piv, i * n);
     return { lu: f, pivots: piv };
   }
 }

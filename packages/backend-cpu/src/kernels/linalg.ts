@@ -27,34 +27,3 @@ export function triangularSolveOne(
     for (let c = 0; c < m; c++) x[xOff + i * m + c] = (row[c] as number) / d;
   }
 }
-
-/** In-place LU with partial pivoting of one n×n block of `lu` at `off`; pivots into `piv` at `pOff`. */
-export function luOne(lu: TypedArray, off: number, n: number, piv: Int32Array, pOff: number): void {
-  for (let k = 0; k < n; k++) {
-    let p = k;
-    let best = Math.abs(lu[off + k * n + k] as number);
-    for (let i = k + 1; i < n; i++) {
-      const v = Math.abs(lu[off + i * n + k] as number);
-      if (v > best) {
-        best = v;
-        p = i;
-      }
-    }
-    piv[pOff + k] = p;
-    if (p !== k) {
-      for (let j = 0; j < n; j++) {
-        const t = lu[off + k * n + j] as number;
-        lu[off + k * n + j] = lu[off + p * n + j] as number;
-        lu[off + p * n + j] = t;
-      }
-    }
-    const d = lu[off + k * n + k] as number;
-    if (d === 0) continue;
-    for (let i = k + 1; i < n; i++) {
-      const f = (lu[off + i * n + k] as number) / d;
-      lu[off + i * n + k] = f;
-      if (f === 0) continue;
-      for (let j = k + 1; j < n; j++) lu[off + i * n + j] = (lu[off + i * n + j] as number) - f * (lu[off + k * n + j] as number);
-    }
-  }
-}

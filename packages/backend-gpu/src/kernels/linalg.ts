@@ -1,4 +1,4 @@
-import { sizeOf } from '@eddy/core';
+import { luInPlace, sizeOf } from '@eddy/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -44,35 +44,6 @@ export function triangularSolveKernel(a: tf.Tensor, b: tf.Tensor, upper: boolean
 export function luHost(values: ArrayLike<number>, batches: number, n: number): { lu: Float32Array; pivots: Int32Array } {
   const f = Float64Array.from(values);
   const piv = new Int32Array(batches * n);
-  for (let bi = 0; bi < batches; bi++) {
-    const off = bi * n * n;
-    for (let k = 0; k < n; k++) {
-      let p = k;
-      let best = Math.abs(f[off + k * n + k] as number);
-      for (let i = k + 1; i < n; i++) {
-        const v = Math.abs(f[off + i * n + k] as number);
-        if (v > best) {
-          best = v;
-          p = i;
-        }
-      }
-      piv[bi * n + k] = p;
-      if (p !== k) {
-        for (let j = 0; j < n; j++) {
-          const t = f[off + k * n + j] as number;
-          f[off + k * n + j] = f[off + p * n + j] as number;
-          f[off + p * n + j] = t;
-        }
-      }
-      const d = f[off + k * n + k] as number;
-      if (d === 0) continue;
-      for (let i = k + 1; i < n; i++) {
-        const q = (f[off + i * n + k] as number) / d;
-        f[off + i * n + k] = q;
-        if (q === 0) continue;
-        for (let j = k + 1; j < n; j++) f[off + i * n + j] = (f[off + i * n + j] as number) - q * (f[off + k * n + j] as number);
-      }
-    }
-  }
+  for (let bi = 0; bi < batches; bi++) luInPlace(f, bi * n * n, n, piv, bi * n);
   return { lu: Float32Array.from(f), pivots: piv };
 }
