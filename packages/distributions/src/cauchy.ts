@@ -1,7 +1,5 @@
 import { type Rng, type Tensor, type TensorLike, atan, defaultRng, expand, full, log, log1p, square, tan } from '@eddy/core';
-import { Distribution } from './distribution.js';
-import { namedParams } from './helpers.js';
-import { checkPositive } from './params.js';
+import { LocationScale } from './location-scale.js';
 
 const LOG_PI = Math.log(Math.PI);
 
@@ -19,45 +17,21 @@ const LOG_PI = Math.log(Math.PI);
  * d.sample([10], new Rng(0)).shape; // [10]
  * ```
  */
-export class Cauchy extends Distribution {
-  /** Location (median) `x₀`, broadcast to the batch shape. */
-  readonly loc: Tensor;
-  /** Scale (half width at half maximum) `γ > 0`, broadcast to the batch shape. */
-  readonly scale: Tensor;
-  readonly #batch: number[];
-  readonly #dtype: 'float32' | 'float64';
-
+export class Cauchy extends LocationScale {
   /**
    * @param loc location `x₀`; @param scale scale `γ` (must be positive);
    * @param options `validateArgs` (default true) checks `γ > 0`.
    */
   constructor(loc: TensorLike, scale: TensorLike, options: { validateArgs?: boolean } = {}) {
-    super();
-    const { tensors, batchShape, dtype } = namedParams('Cauchy', { loc, scale });
-    [this.loc, this.scale] = tensors as [Tensor, Tensor];
-    this.#batch = batchShape;
-    this.#dtype = dtype;
-    if (options.validateArgs ?? true) checkPositive('Cauchy', 'scale', this.scale);
-  }
-  /** Broadcast shape of `loc` and `scale`. */
-  get batchShape(): number[] {
-    return [...this.#batch];
-  }
-  /** Scalar events. */
-  get eventShape(): number[] {
-    return [];
-  }
-  /** Reparameterised. */
-  override get hasRsample(): boolean {
-    return true;
+    super('Cauchy', loc, scale, options);
   }
   /** Undefined: NaN everywhere (as PyTorch). */
   override get mean(): Tensor {
-    return full(this.#batch, Number.NaN, { dtype: this.loc.dtype, backend: this.loc.backend });
+    return full(this.batchShape, Number.NaN, { dtype: this.loc.dtype, backend: this.loc.backend });
   }
   /** Infinite: +∞ everywhere (as PyTorch). */
   override get variance(): Tensor {
-    return full(this.#batch, Number.POSITIVE_INFINITY, { dtype: this.loc.dtype, backend: this.loc.backend });
+    return full(this.batchShape, Number.POSITIVE_INFINITY, { dtype: this.loc.dtype, backend: this.loc.backend });
   }
   /** `-log π - log γ - log1p(((x - x₀)/γ)²)`. */
   logProb(x: Tensor): Tensor {
@@ -66,7 +40,7 @@ export class Cauchy extends Distribution {
   }
   /** `x₀ + γ tan(π(u - ½))`, `u ~ U[0, 1)` from `rng`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
-    const u = rng.uniform(this.extendedShape(shape), this.#dtype);
+    const u = rng.uniform(this.extendedShape(shape), this.drawDtype);
     return this.icdf(u);
   }
   /** `log(4πγ)`. */

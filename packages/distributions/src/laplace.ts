@@ -1,7 +1,6 @@
 import { type Rng, type Tensor, type TensorLike, abs, defaultRng, expand, expm1, log, log1p, sign, square } from '@eddy/core';
-import { Distribution } from './distribution.js';
-import { epsOf, namedParams } from './helpers.js';
-import { checkPositive } from './params.js';
+import { LocationScale } from './location-scale.js';
+import { epsOf } from './helpers.js';
 
 /**
  * The Laplace (double exponential) distribution with location `μ` and scale `b > 0`:
@@ -17,37 +16,13 @@ import { checkPositive } from './params.js';
  * d.sample([100], new Rng(0)).shape; // [100]
  * ```
  */
-export class Laplace extends Distribution {
-  /** Location `μ`, broadcast to the batch shape. */
-  readonly loc: Tensor;
-  /** Scale `b > 0`, broadcast to the batch shape. */
-  readonly scale: Tensor;
-  readonly #batch: number[];
-  readonly #dtype: 'float32' | 'float64';
-
+export class Laplace extends LocationScale {
   /**
    * @param loc location `μ`; @param scale scale `b` (must be positive);
    * @param options `validateArgs` (default true) checks `b > 0`.
    */
   constructor(loc: TensorLike, scale: TensorLike, options: { validateArgs?: boolean } = {}) {
-    super();
-    const { tensors, batchShape, dtype } = namedParams('Laplace', { loc, scale });
-    [this.loc, this.scale] = tensors as [Tensor, Tensor];
-    this.#batch = batchShape;
-    this.#dtype = dtype;
-    if (options.validateArgs ?? true) checkPositive('Laplace', 'scale', this.scale);
-  }
-  /** Broadcast shape of `loc` and `scale`. */
-  get batchShape(): number[] {
-    return [...this.#batch];
-  }
-  /** Scalar events. */
-  get eventShape(): number[] {
-    return [];
-  }
-  /** Reparameterised. */
-  override get hasRsample(): boolean {
-    return true;
+    super('Laplace', loc, scale, options);
   }
   /** `μ`. */
   override get mean(): Tensor {
@@ -64,8 +39,8 @@ export class Laplace extends Distribution {
   }
   /** `μ - b sign(v) log1p(-|v|)`, `v ~ U[ε - 1, 1)` from one uniform draw of `rng`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
-    const u = rng.uniform(this.extendedShape(shape), this.#dtype);
-    const eps = epsOf(this.#dtype);
+    const u = rng.uniform(this.extendedShape(shape), this.drawDtype);
+    const eps = epsOf(this.drawDtype);
     const v = u.mul(2 - eps).add(eps - 1);
     return this.loc.sub(this.scale.mul(sign(v)).mul(log1p(abs(v).neg())));
   }

@@ -1,6 +1,5 @@
 import { type Rng, type Tensor, type TensorLike, defaultRng, erf, erfinv, expand, log, square } from '@eddy/core';
-import { Distribution } from './distribution.js';
-import { broadcastParams, checkPositive } from './params.js';
+import { LocationScale } from './location-scale.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -17,37 +16,13 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  * d.sample([5], new Rng(0)).shape; // [5, 2]
  * ```
  */
-export class Normal extends Distribution {
-  /** Mean `μ`, broadcast to the batch shape. */
-  readonly loc: Tensor;
-  /** Standard deviation `σ > 0`, broadcast to the batch shape. */
-  readonly scale: Tensor;
-  readonly #batch: number[];
-  readonly #dtype: 'float32' | 'float64';
-
+export class Normal extends LocationScale {
   /**
    * @param loc mean; @param scale standard deviation (must be positive);
    * @param options `validateArgs` (default true) checks `scale > 0`.
    */
   constructor(loc: TensorLike, scale: TensorLike, options: { validateArgs?: boolean } = {}) {
-    super();
-    const { tensors, batchShape, dtype } = broadcastParams('Normal', [loc, scale]);
-    [this.loc, this.scale] = tensors as [Tensor, Tensor];
-    this.#batch = batchShape;
-    this.#dtype = dtype;
-    if (options.validateArgs ?? true) checkPositive('Normal', 'scale', this.scale);
-  }
-  /** Broadcast shape of `loc` and `scale`. */
-  get batchShape(): number[] {
-    return [...this.#batch];
-  }
-  /** Scalar events. */
-  get eventShape(): number[] {
-    return [];
-  }
-  /** Reparameterised. */
-  override get hasRsample(): boolean {
-    return true;
+    super('Normal', loc, scale, options);
   }
   /** `μ`. */
   override get mean(): Tensor {
@@ -64,7 +39,7 @@ export class Normal extends Distribution {
   }
   /** `μ + σ ε`, `ε ~ N(0, 1)` from `rng`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
-    const eps = rng.normal(this.extendedShape(shape), this.#dtype);
+    const eps = rng.normal(this.extendedShape(shape), this.drawDtype);
     return eps.mul(this.scale).add(this.loc);
   }
   /** `½ + ½ log 2π + log σ`. */
