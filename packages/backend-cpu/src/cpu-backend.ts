@@ -59,6 +59,7 @@ function batchOffsets(batchShape: Shape, batch: Shape, matrixSize: number): Int3
  * registerBackend(new CpuBackend());
  * setBackend('cpu');
  * ```
+ * @category Backend
  */
 export class CpuBackend implements Backend {
   /** Registry name. */

@@ -26,6 +26,7 @@ export { type MatmulKernel, matmulJs, matmulNaive } from './kernels/matmul.js';
  * import { cpuBackend } from '@eddy/backend-cpu';
  * cpuBackend.name; // 'cpu'
  * ```
+ * @category Backend
  */
 export const cpuBackend: CpuBackend = new CpuBackend();
 registerBackend(cpuBackend);

@@ -12,6 +12,7 @@ import { type MatmulKernel, matmulJs } from './kernels/matmul.js';
  * setKernel('matmul', myWasmMatmul);
  * setKernel('matmul', js); // back to the default
  * ```
+ * @category Kernels
  */
 export interface KernelTable {
   /** `C[m×n] = A[m×k] · B[k×n]` on row-major buffers. */
@@ -25,6 +26,7 @@ export interface KernelTable {
  * ```ts
  * kernels.matmul === matmulJs; // true by default
  * ```
+ * @category Kernels
  */
 export const kernels: KernelTable = { matmul: matmulJs };
 
@@ -35,6 +37,7 @@ export const kernels: KernelTable = { matmul: matmulJs };
  * ```ts
  * setKernel('matmul', matmulJs);
  * ```
+ * @category Kernels
  */
 export function setKernel<K extends keyof KernelTable>(name: K, impl: KernelTable[K]): void {
   kernels[name] = impl;

@@ -1,7 +1,11 @@
 import { type DType, DTypeError, type TensorInfo } from '@eddy/core';
 import type * as tf from '@tensorflow/tfjs-core';
 
-/** The TensorFlow.js dtypes this backend stores. */
+/**
+ * The TensorFlow.js dtypes this backend stores.
+ *
+ * @category Backend
+ */
 export type TfDType = 'float32' | 'int32' | 'bool';
 
 /**
@@ -18,17 +22,26 @@ export type TfDType = 'float32' | 'int32' | 'bool';
  * import { gpuBackend } from '@eddy/backend-gpu';
  * gpuBackend.options.float64 = 'error';
  * ```
+ * @category Backend
  */
 export type Float64Policy = 'warn' | 'silent' | 'error';
 
-/** The TensorFlow.js dtype that stores an Eddy dtype (float64 is stored as float32). */
+/**
+ * The TensorFlow.js dtype that stores an Eddy dtype (float64 is stored as float32).
+ *
+ * @category Backend
+ */
 export function tfDtype(d: DType): TfDType {
   return d === 'float64' ? 'float32' : d;
 }
 
 let warned = false;
 
-/** Applies the float64 policy when a float64 tensor reaches the backend. */
+/**
+ * Applies the float64 policy when a float64 tensor reaches the backend.
+ *
+ * @category Backend
+ */
 export function checkFloat64(policy: Float64Policy, op: string): void {
   if (policy === 'error') {
     throw new DTypeError(
@@ -48,7 +61,11 @@ export function resetFloat64Warning(): void {
   warned = false;
 }
 
-/** The TensorFlow.js tensor behind a tensor info. */
+/**
+ * The TensorFlow.js tensor behind a tensor info.
+ *
+ * @category Backend
+ */
 export function h(x: TensorInfo): tf.Tensor {
   return x.handle as tf.Tensor;
 }

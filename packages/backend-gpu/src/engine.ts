@@ -16,6 +16,7 @@ import '@tensorflow/tfjs-backend-cpu';
  * ```ts
  * const e: EngineName = 'tfjs-node-gpu';
  * ```
+ * @category Engines
  */
 export type EngineName = 'tfjs-node-gpu' | 'tfjs-node' | 'tfjs-cpu';
 
@@ -26,6 +27,7 @@ export type EngineName = 'tfjs-node-gpu' | 'tfjs-node' | 'tfjs-cpu';
  * ```ts
  * ENGINE_ORDER[0]; // 'tfjs-node-gpu'
  * ```
+ * @category Engines
  */
 export const ENGINE_ORDER: readonly EngineName[] = ['tfjs-node-gpu', 'tfjs-node', 'tfjs-cpu'];
 
@@ -37,6 +39,7 @@ export const ENGINE_ORDER: readonly EngineName[] = ['tfjs-node-gpu', 'tfjs-node'
  * const info: EngineInfo = engineInfo();
  * info.engine; // 'tfjs-cpu' on a machine without native TensorFlow
  * ```
+ * @category Engines
  */
 export interface EngineInfo {
   /** The engine in use. */
@@ -71,6 +74,7 @@ export interface EngineInfo {
  * ```ts
  * const s: SkippedEngine = { engine: 'tfjs-node-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' };
  * ```
+ * @category Engines
  */
 export interface SkippedEngine {
   /** The engine. */
@@ -92,6 +96,7 @@ const PACKAGES: Record<EngineName, string> = {
  * ```sh
  * EDDY_TFJS_ENGINE=tfjs-cpu node job.mjs
  * ```
+ * @category Engines
  */
 export const ENGINE_ENV = 'EDDY_TFJS_ENGINE';
 
@@ -109,6 +114,7 @@ let logEnabled = process.env.EDDY_GPU_QUIET === undefined || process.env.EDDY_GP
  * ```ts
  * setEngineLogging(false);
  * ```
+ * @category Engines
  */
 export function setEngineLogging(on: boolean): void {
   logEnabled = on;
@@ -208,6 +214,7 @@ function isEngineName(v: string): v is EngineName {
  * import { useEngine } from '@eddy/backend-gpu';
  * useEngine('tfjs-node-gpu'); // throws if CUDA TensorFlow cannot be loaded
  * ```
+ * @category Engines
  */
 export function useEngine(name?: EngineName): EngineInfo {
   const fromEnv = process.env[ENGINE_ENV];
@@ -252,6 +259,7 @@ export function useEngine(name?: EngineName): EngineInfo {
  * ```ts
  * engineInfo().device; // 'cuda' with tfjs-node-gpu
  * ```
+ * @category Engines
  */
 export function engineInfo(): EngineInfo {
   return active ?? useEngine();
@@ -264,12 +272,17 @@ export function engineInfo(): EngineInfo {
  * ```ts
  * engineName(); // 'tfjs-node-gpu' | 'tfjs-node' | 'tfjs-cpu'
  * ```
+ * @category Engines
  */
 export function engineName(): EngineName {
   return engineInfo().engine;
 }
 
-/** Whether an engine has been chosen yet (does not choose one). */
+/**
+ * Whether an engine has been chosen yet (does not choose one).
+ *
+ * @category Engines
+ */
 export function engineChosen(): boolean {
   return active !== undefined;
 }

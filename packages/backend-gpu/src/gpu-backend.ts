@@ -28,6 +28,7 @@ import { stridedKernel } from './kernels/strided.js';
  * ```ts
  * const o: GpuBackendOptions = { float64: 'error', checkIndices: true };
  * ```
+ * @category Backend
  */
 export interface GpuBackendOptions {
   /** What to do with float64 tensors (default `'warn'`); see {@link Float64Policy}. */
@@ -57,6 +58,7 @@ export interface GpuBackendOptions {
  * registerBackend(new GpuBackend({ name: 'gpu2' }));
  * setBackend('gpu2');
  * ```
+ * @category Backend
  */
 export class GpuBackend implements Backend {
   /** Registry name (`gpu` for the instance registered on import). */

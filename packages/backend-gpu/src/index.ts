@@ -45,6 +45,7 @@ export {
  * import { gpuBackend } from '@eddy/backend-gpu';
  * gpuBackend.options.checkIndices = false; // skip the index range read-back in hot loops
  * ```
+ * @category Backend
  */
 export const gpuBackend: GpuBackend = new GpuBackend();
 registerBackend(gpuBackend);

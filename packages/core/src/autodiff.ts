@@ -11,6 +11,7 @@ import type { Tensor } from './tensor.js';
  * ```ts
  * // y = x * x  →  backward: (g) => [g.mul(x).mul(2)]
  * ```
+ * @category Autodiff
  */
 export interface GradNode {
   /** Op name, for error messages and debugging. */
@@ -30,6 +31,7 @@ let gradEnabled = true;
  * ```ts
  * noGrad(() => isGradEnabled()); // false
  * ```
+ * @category Autodiff
  */
 export function isGradEnabled(): boolean {
   return gradEnabled;
@@ -53,6 +55,7 @@ function withGradMode<T>(mode: boolean, fn: () => T): T {
  * ```ts
  * const y = noGrad(() => model.call(x));
  * ```
+ * @category Autodiff
  */
 export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);
@@ -65,6 +68,7 @@ export function noGrad<T>(fn: () => T): T {
  * ```ts
  * noGrad(() => enableGrad(() => isGradEnabled())); // true
  * ```
+ * @category Autodiff
  */
 export function enableGrad<T>(fn: () => T): T {
   return withGradMode(true, fn);
@@ -78,6 +82,7 @@ export function enableGrad<T>(fn: () => T): T {
  * ```ts
  * record('square', y, [x], (g) => [g.mul(x).mul(2)]);
  * ```
+ * @category Autodiff
  */
 export function record(
   op: string,
@@ -100,6 +105,7 @@ export function record(
  * ```ts
  * const opts: GradientOptions = { createGraph: true };
  * ```
+ * @category Autodiff
  */
 export interface GradientOptions {
   /** Gradient of the output (defaults to ones; required when the output is not a scalar). */
@@ -119,6 +125,7 @@ export interface GradientOptions {
  * const loss = sum(square(w));
  * const [gw] = gradients(loss, [w]); // [2, 4]
  * ```
+ * @category Autodiff
  */
 export function gradients(output: Tensor, wrt: readonly Tensor[], options: GradientOptions = {}): Tensor[] {
   const { createGraph = false } = options;
@@ -210,6 +217,7 @@ function topoOrder(root: Tensor): Tensor[] {
  * const df = grad((x: Tensor) => sum(exp(x)));
  * const [g] = df(tensor([0, 1])); // [1, e]
  * ```
+ * @category Autodiff
  */
 export function grad<A extends Tensor[]>(f: (...args: A) => Tensor): (...args: A) => Tensor[] {
   const vg = valueAndGrad(f);
@@ -222,6 +230,7 @@ export function grad<A extends Tensor[]>(f: (...args: A) => Tensor): (...args: A
  * ```ts
  * const { value, grads }: ValueAndGrad = valueAndGrad(f)(x);
  * ```
+ * @category Autodiff
  */
 export interface ValueAndGrad {
   /** The value of `f` (detached). */
@@ -238,6 +247,7 @@ export interface ValueAndGrad {
  * const { value, grads } = valueAndGrad((x: Tensor) => sum(square(x)))(tensor([3]));
  * // value 9, grads [[6]]
  * ```
+ * @category Autodiff
  */
 export function valueAndGrad<A extends Tensor[]>(
   f: (...args: A) => Tensor,
@@ -263,6 +273,7 @@ export function valueAndGrad<A extends Tensor[]>(
  *   return { value: y, backward: (g) => [g.mul(x.square()).mul(3)] };
  * });
  * ```
+ * @category Autodiff
  */
 export function customGrad<A extends Tensor[]>(
   forward: (...inputs: A) => { value: Tensor; backward: (g: Tensor) => ReadonlyArray<Tensor | null> },

@@ -11,6 +11,7 @@ import type { Shape } from './shape.js';
  * ```ts
  * const info: TensorInfo = { shape: [2], dtype: 'float64', handle: new Float64Array(2) };
  * ```
+ * @category Backends
  */
 export interface TensorInfo {
   /** Size of each axis. */
@@ -29,6 +30,7 @@ export interface TensorInfo {
  * ```ts
  * const op: UnaryOp = 'softplus';
  * ```
+ * @category Backends
  */
 export type UnaryOp =
   | 'neg'
@@ -73,6 +75,7 @@ export type UnaryOp =
  * ```ts
  * const op: BinaryOp = 'atan2';
  * ```
+ * @category Backends
  */
 export type BinaryOp =
   | 'add'
@@ -100,6 +103,7 @@ export type BinaryOp =
  * ```ts
  * const op: ReduceOp = 'max';
  * ```
+ * @category Backends
  */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 
@@ -115,6 +119,7 @@ export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
  * registerBackend(myBackend); // an object implementing Backend
  * setBackend(myBackend.name);
  * ```
+ * @category Backends
  */
 export interface Backend {
   /** Registry name, e.g. `cpu`. */
@@ -190,6 +195,7 @@ export interface Backend {
  * ```ts
  * const { lu, pivots } = backend.lu(a);
  * ```
+ * @category Backends
  */
 export interface BackendLU {
   /** Packed factors, the shape of the input. */
@@ -208,6 +214,7 @@ let active: Backend | undefined;
  * ```ts
  * registerBackend(new CpuBackend());
  * ```
+ * @category Backends
  */
 export function registerBackend(backend: Backend): void {
   registry.set(backend.name, backend);
@@ -222,6 +229,7 @@ export function registerBackend(backend: Backend): void {
  * import '@eddy/backend-cpu';
  * setBackend('cpu');
  * ```
+ * @category Backends
  */
 export function setBackend(name: string): Backend {
   const b = registry.get(name);
@@ -241,6 +249,7 @@ export function setBackend(name: string): Backend {
  * ```ts
  * getBackend().name; // 'cpu'
  * ```
+ * @category Backends
  */
 export function getBackend(): Backend {
   if (active === undefined) {
@@ -256,6 +265,7 @@ export function getBackend(): Backend {
  * ```ts
  * listBackends(); // ['cpu']
  * ```
+ * @category Backends
  */
 export function listBackends(): string[] {
   return [...registry.keys()];

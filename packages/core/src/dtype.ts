@@ -8,10 +8,15 @@ import { DTypeError } from './errors.js';
  * ```ts
  * const d: DType = 'float64';
  * ```
+ * @category Tensors
  */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
-/** The floating-point dtypes. @example `const d: FloatDType = 'float32';` */
+/**
+ * The floating-point dtypes. @example `const d: FloatDType = 'float32';`
+ *
+ * @category Tensors
+ */
 export type FloatDType = 'float32' | 'float64';
 
 /**
@@ -21,6 +26,7 @@ export type FloatDType = 'float32' | 'float64';
  * ```ts
  * const a: TypedArray = new Float64Array(3);
  * ```
+ * @category Tensors
  */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
@@ -31,6 +37,7 @@ export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
  * ```ts
  * const buf = new (arrayType('float32'))(4); // Float32Array(4)
  * ```
+ * @category Tensors
  */
 export function arrayType(
   dtype: DType,
@@ -56,6 +63,7 @@ export function arrayType(
  * ```ts
  * dtypeOfArray(new Float64Array(2)); // 'float64'
  * ```
+ * @category Tensors
  */
 export function dtypeOfArray(a: TypedArray): DType {
   if (a instanceof Float32Array) return 'float32';
@@ -72,6 +80,7 @@ export function dtypeOfArray(a: TypedArray): DType {
  * ```ts
  * isFloat('int32'); // false
  * ```
+ * @category Tensors
  */
 export function isFloat(dtype: DType): dtype is FloatDType {
   return dtype === 'float32' || dtype === 'float64';
@@ -89,6 +98,7 @@ let defaultFloat: FloatDType = 'float32';
  * setDefaultDType('float64');
  * tensor([1, 2]).dtype; // 'float64'
  * ```
+ * @category Tensors
  */
 export function setDefaultDType(dtype: FloatDType): void {
   if (!isFloat(dtype)) throw new DTypeError(`setDefaultDType: expected float32 or float64, got ${dtype}`);
@@ -102,6 +112,7 @@ export function setDefaultDType(dtype: FloatDType): void {
  * ```ts
  * getDefaultDType(); // 'float32' unless changed
  * ```
+ * @category Tensors
  */
 export function getDefaultDType(): FloatDType {
   return defaultFloat;
@@ -119,6 +130,7 @@ const rank: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 
  * ```ts
  * promoteTypes('float32', 'float64'); // 'float64'
  * ```
+ * @category Tensors
  */
 export function promoteTypes(a: DType, b: DType): DType {
   return rank[a] >= rank[b] ? a : b;

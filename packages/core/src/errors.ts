@@ -6,6 +6,7 @@
  * ```ts
  * try { reshape(x, [7]); } catch (e) { if (e instanceof EddyError) console.error(e.name, e.message); }
  * ```
+ * @category Errors
  */
 export class EddyError extends Error {
   /** Stable error name: `EddyError`. */
@@ -20,6 +21,7 @@ export class EddyError extends Error {
  * ```ts
  * add(zeros([2, 3]), zeros([4])); // ShapeError: add: shapes [2,3] and [4] do not broadcast
  * ```
+ * @category Errors
  */
 export class ShapeError extends EddyError {
   /** Stable error name: `ShapeError`. */
@@ -34,6 +36,7 @@ export class ShapeError extends EddyError {
  * ```ts
  * matmul(tensor([[true]]), tensor([[1]])); // DTypeError
  * ```
+ * @category Errors
  */
 export class DTypeError extends EddyError {
   /** Stable error name: `DTypeError`. */
@@ -48,6 +51,7 @@ export class DTypeError extends EddyError {
  * ```ts
  * sum(x, 5); // ValueError: sum: axis 5 is out of range for a tensor of rank 2
  * ```
+ * @category Errors
  */
 export class ValueError extends EddyError {
   /** Stable error name: `ValueError`. */
@@ -61,6 +65,7 @@ export class ValueError extends EddyError {
  * ```ts
  * setBackend('tpu'); // BackendError: no backend named "tpu" is registered (have: cpu)
  * ```
+ * @category Errors
  */
 export class BackendError extends EddyError {
   /** Stable error name: `BackendError`. */
@@ -75,6 +80,7 @@ export class BackendError extends EddyError {
  * ```ts
  * new Sort(new Normal(0, 1), 3).entropy(); // NotImplementedError: Sort.entropy is not implemented
  * ```
+ * @category Errors
  */
 export class NotImplementedError extends EddyError {
   /** Stable error name: `NotImplementedError`. */

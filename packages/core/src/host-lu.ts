@@ -13,6 +13,7 @@ import type { TypedArray } from './dtype.js';
  * const piv = new Int32Array(2);
  * luInPlace(a, 0, 2, piv, 0); // a = [3, 4, 1/3, 2/3], piv = [1, 1]
  * ```
+ * @category Linear algebra
  */
 export function luInPlace(lu: TypedArray, off: number, n: number, piv: Int32Array, pOff: number): void {
   for (let k = 0; k < n; k++) {

@@ -19,6 +19,7 @@ export function trackTensor(t: Tensor): void {
  * ```ts
  * const y = tidy(() => exp(x).add(1).log()); // the intermediates are freed
  * ```
+ * @category Memory
  */
 export function tidy<T>(fn: () => T): T {
   scopes.push([]);
@@ -58,6 +59,7 @@ export function tidy<T>(fn: () => T): T {
  * ```ts
  * tidy(() => { state = keep(tensor([0])); });
  * ```
+ * @category Memory
  */
 export function keep<T extends Tensor>(t: T): T {
   kept.add(t);

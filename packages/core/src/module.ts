@@ -14,6 +14,7 @@ import { Tensor } from './tensor.js';
  * const p: StateTensor = new Parameter(zeros([2]));
  * p.assign(ones([2]));
  * ```
+ * @category Modules
  */
 export abstract class StateTensor extends Tensor {
   /** Wraps the values of `value` (its history is dropped). */
@@ -47,6 +48,7 @@ export abstract class StateTensor extends Tensor {
  * const w = new Parameter(zeros([3, 2]));
  * const y = matmul(x, w);
  * ```
+ * @category Modules
  */
 export class Parameter extends StateTensor {
   /** Wraps the values of `value` as a trainable leaf. */
@@ -63,6 +65,7 @@ export class Parameter extends StateTensor {
  * ```ts
  * this.mask = new Buffer(tensor([[1, 0], [1, 1]]));
  * ```
+ * @category Modules
  */
 export class Buffer extends StateTensor {
   /** Wraps the values of `value`. */
@@ -78,6 +81,7 @@ export class Buffer extends StateTensor {
  * ```ts
  * model.loadStateDict(dict, { strict: false });
  * ```
+ * @category Modules
  */
 export interface LoadStateDictOptions {
   /** Reject missing and unexpected keys (default true). */
@@ -99,6 +103,7 @@ export interface LoadStateDictOptions {
  * }
  * new Linear().namedParameters().map(([n]) => n); // ['weight', 'bias']
  * ```
+ * @category Modules
  */
 export abstract class Module {
   /** Training mode flag (see {@link Module.train} / {@link Module.eval}). */
@@ -222,6 +227,7 @@ export abstract class Module {
  * ```ts
  * const relu: TensorFunction = { call: (x) => relu(x) };
  * ```
+ * @category Modules
  */
 export interface TensorFunction {
   /** Applies the layer. */
@@ -238,6 +244,7 @@ export interface TensorFunction {
  * const net = new Sequential([new Linear(2, 8), new ReLU(), new Linear(8, 1)]);
  * net.namedParameters().map(([n]) => n); // ['0.weight', '0.bias', '2.weight', '2.bias']
  * ```
+ * @category Modules
  */
 export class Sequential extends Module implements TensorFunction {
   /** The layers, in order. */

@@ -16,6 +16,7 @@ import type { Tensor } from './tensor.js';
  * const opt = new Adam(model.parameters(), { lr: 1e-3 });
  * opt.step(gradients(loss, opt.params));
  * ```
+ * @category Optimizers
  */
 export abstract class Optimizer {
   /** The parameters updated by {@link Optimizer.step}. */
@@ -66,6 +67,7 @@ export abstract class Optimizer {
  * ```ts
  * const o: SGDOptions = { lr: 0.1, momentum: 0.9 };
  * ```
+ * @category Optimizers
  */
 export interface SGDOptions {
   /** Learning rate. */
@@ -84,6 +86,7 @@ export interface SGDOptions {
  * ```ts
  * const opt = new SGD(params, { lr: 0.1, momentum: 0.9 });
  * ```
+ * @category Optimizers
  */
 export class SGD extends Optimizer {
   readonly #o: Required<SGDOptions>;
@@ -114,6 +117,7 @@ export class SGD extends Optimizer {
  * ```ts
  * const o: AdamOptions = { lr: 1e-3, weightDecay: 1e-4, decoupled: true };
  * ```
+ * @category Optimizers
  */
 export interface AdamOptions {
   /** Learning rate (default 1e-3). */
@@ -135,6 +139,7 @@ export interface AdamOptions {
  * ```ts
  * const opt = new Adam(model.parameters(), { lr: 1e-3 });
  * ```
+ * @category Optimizers
  */
 export class Adam extends Optimizer {
   readonly #o: Required<AdamOptions>;
@@ -173,6 +178,7 @@ export class Adam extends Optimizer {
  * ```ts
  * const { grads, norm }: ClippedGradients = clipGradNorm(g, 1);
  * ```
+ * @category Optimizers
  */
 export interface ClippedGradients {
   /** The gradients, scaled down if their norm exceeded the limit. */
@@ -189,6 +195,7 @@ export interface ClippedGradients {
  * ```ts
  * const { grads, norm } = clipGradNorm(gradients(loss, params), 1.0);
  * ```
+ * @category Optimizers
  */
 export function clipGradNorm(grads: readonly Tensor[], maxNorm: number): ClippedGradients {
   if (!(maxNorm > 0)) throw new ValueError(`clipGradNorm: maxNorm must be positive, got ${maxNorm}`);

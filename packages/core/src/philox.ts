@@ -85,6 +85,7 @@ function mulhi32(a: number, b: number, lo: number): number {
  * philox4x32(0, 0, 0, 0, 0, 0, out);
  * // out = [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]
  * ```
+ * @category Random numbers
  */
 export function philox4x32(
   c0: number,
@@ -282,6 +283,7 @@ function walkBlocks(
  * fillUniform(a, 42, 0, 0);
  * fillUniform(b, 42, 0, 3); // b[j] === all[3 + j]
  * ```
+ * @category Random numbers
  */
 export function fillUniform(
   out: Float64Array | Float32Array,
@@ -330,6 +332,7 @@ export function fillUniform(
  * const next = new Float32Array(1024);
  * fillNormal(next, 7, 1, 1024);
  * ```
+ * @category Random numbers
  */
 export function fillNormal(
   out: Float64Array | Float32Array,

@@ -15,6 +15,7 @@ import { Tensor, type TensorOptions } from './tensor.js';
  * ```ts
  * const opts: RandomOptions = { seed: 42, stream: 0, offset: 1000 };
  * ```
+ * @category Random numbers
  */
 export interface RandomOptions {
   /** Key of the generator: a non-negative safe integer. */
@@ -49,6 +50,7 @@ function draw(kind: 'normal' | 'uniform', shape: readonly number[], o: RandomOpt
  * ```ts
  * const z = randn([1000, 2], { seed: 0 });
  * ```
+ * @category Random numbers
  */
 export function randn(shape: readonly number[], options: RandomOptions): Tensor {
   return draw('normal', shape, options);
@@ -61,6 +63,7 @@ export function randn(shape: readonly number[], options: RandomOptions): Tensor 
  * ```ts
  * const u = rand([3], { seed: 7, stream: 1 });
  * ```
+ * @category Random numbers
  */
 export function rand(shape: readonly number[], options: RandomOptions): Tensor {
   return draw('uniform', shape, options);
@@ -77,6 +80,7 @@ export function rand(shape: readonly number[], options: RandomOptions): Tensor {
  * const w = rng.uniform([64, 8], -0.35, 0.35);
  * const z = rng.normal([10]);
  * ```
+ * @category Random numbers
  */
 export class RandomStream {
   /** Generator key. */
@@ -125,6 +129,7 @@ const CALLS_PER_STREAM = 4096;
  * const all = new Rng(7).normal([1000, 2]);
  * const part = new Rng(7, { row: 600 }).normal([400, 2]); // rows 600..999 of `all`
  * ```
+ * @category Random numbers
  */
 export class Rng {
   /** Generator key. */
@@ -180,6 +185,7 @@ let globalRng = new Rng(0);
  * manualSeed(42);
  * const x = normal.sample([10]); // the same on every run
  * ```
+ * @category Random numbers
  */
 export function manualSeed(seed: number): void {
   globalRng = new Rng(seed);
@@ -192,6 +198,7 @@ export function manualSeed(seed: number): void {
  * ```ts
  * const z = defaultRng().normal([3]);
  * ```
+ * @category Random numbers
  */
 export function defaultRng(): Rng {
   // Roll over to the next base stream once this one's draw calls are used up.

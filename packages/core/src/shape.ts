@@ -7,6 +7,7 @@ import { ShapeError, ValueError, fmtShape } from './errors.js';
  * ```ts
  * const s: Shape = [64, 3];
  * ```
+ * @category Tensors
  */
 export type Shape = readonly number[];
 
@@ -17,6 +18,7 @@ export type Shape = readonly number[];
  * ```ts
  * sizeOf([2, 3]); // 6
  * ```
+ * @category Tensors
  */
 export function sizeOf(shape: Shape): number {
   let n = 1;
@@ -31,6 +33,7 @@ export function sizeOf(shape: Shape): number {
  * ```ts
  * stridesOf([2, 3, 4]); // [12, 4, 1]
  * ```
+ * @category Tensors
  */
 export function stridesOf(shape: Shape): number[] {
   const s = new Array<number>(shape.length);
@@ -49,6 +52,7 @@ export function stridesOf(shape: Shape): number[] {
  * ```ts
  * broadcastShapes('add', [2, 1], [3]); // [2, 3]
  * ```
+ * @category Tensors
  */
 export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
   const nd = Math.max(0, ...shapes.map((s) => s.length));
@@ -73,6 +77,7 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
  * ```ts
  * normalizeAxis('sum', -1, 3); // 2
  * ```
+ * @category Tensors
  */
 export function normalizeAxis(op: string, axis: number, ndim: number): number {
   if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
@@ -88,6 +93,7 @@ export function normalizeAxis(op: string, axis: number, ndim: number): number {
  * ```ts
  * shapesEqual([2, 3], [2, 3]); // true
  * ```
+ * @category Tensors
  */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
@@ -102,6 +108,7 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
  * ```ts
  * checkShape('zeros', [2, 3]);
  * ```
+ * @category Tensors
  */
 export function checkShape(op: string, shape: Shape): void {
   if (!Array.isArray(shape)) throw new ValueError(`${op}: shape must be an array of integers, got ${String(shape)}`);

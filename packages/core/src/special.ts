@@ -286,6 +286,7 @@ function erfcinvTail(q: number): number {
  * erf(0.5); // 0.5204998778130465
  * erf(-Infinity); // -1
  * ```
+ * @category Special functions
  */
 export function erf(x: number): number {
   if (Number.isNaN(x)) return Number.NaN;
@@ -314,6 +315,7 @@ export function erf(x: number): number {
  * erfc(1); // 0.1572992070502851
  * erfc(10); // 2.088487583762545e-45
  * ```
+ * @category Special functions
  */
 export function erfc(x: number): number {
   if (Number.isNaN(x)) return Number.NaN;
@@ -339,6 +341,7 @@ export function erfc(x: number): number {
  * erfinv(0.5); // 0.4769362762044699
  * erfinv(1); // Infinity
  * ```
+ * @category Special functions
  */
 export function erfinv(y: number): number {
   const a = Math.abs(y);
@@ -365,6 +368,7 @@ export function erfinv(y: number): number {
  * erfcinv(1e-300); // 26.209469960516124
  * erfcinv(1); // 0
  * ```
+ * @category Special functions
  */
 export function erfcinv(q: number): number {
   if (!(q >= 0 && q <= 2)) return Number.NaN;
@@ -392,6 +396,7 @@ export function erfcinv(q: number): number {
  * ndtri(0.975); // 1.959963984540054
  * ndtri(0.5); // 0
  * ```
+ * @category Special functions
  */
 export function ndtri(p: number): number {
   if (!(p >= 0 && p <= 1)) return Number.NaN;
@@ -422,6 +427,7 @@ export function ndtri(p: number): number {
  * lgamma(101); // 363.73937555556347 (= ln 100!)
  * lgamma(-0.5); // 1.2655121234846454 (= ln 2√π)
  * ```
+ * @category Special functions
  */
 export function lgamma(x: number): number {
   if (Number.isNaN(x)) return Number.NaN;
@@ -475,6 +481,7 @@ export function lgamma(x: number): number {
  * digamma(1); // -0.5772156649015329 (= -γ)
  * digamma(0.5); // -1.9635100260214235 (= -γ - 2 ln 2)
  * ```
+ * @category Special functions
  */
 export function digamma(x: number): number {
   if (Number.isNaN(x) || x === Number.NEGATIVE_INFINITY) return Number.NaN;

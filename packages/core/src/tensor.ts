@@ -17,6 +17,7 @@ import { type Shape, checkShape, sizeOf } from './shape.js';
  * ```ts
  * const v: TensorLike = 2.5;
  * ```
+ * @category Tensors
  */
 export type TensorLike = Tensor | number;
 
@@ -27,6 +28,7 @@ export type TensorLike = Tensor | number;
  * ```ts
  * const rows: NestedArray = [[1, 2], [3, 4]];
  * ```
+ * @category Tensors
  */
 export type NestedArray = number | boolean | readonly NestedArray[];
 
@@ -40,6 +42,7 @@ export type NestedArray = number | boolean | readonly NestedArray[];
  * const x = tensor([[1, 2], [3, 4]], { dtype: 'float64' });
  * x.mul(2).sum().item(); // 20
  * ```
+ * @category Tensors
  */
 export class Tensor {
   /** Size of each axis. */
@@ -348,6 +351,7 @@ export class Tensor {
  * ```ts
  * const o: TensorOptions = { dtype: 'float64' };
  * ```
+ * @category Tensors
  */
 export interface TensorOptions {
   /** Element type; defaults to the array's own type, or the default float dtype. */
@@ -402,6 +406,7 @@ function flattenNested(data: NestedArray, op: string): { flat: number[]; shape: 
  * tensor(new Float64Array([1, 2, 3, 4]), { shape: [2, 2] }); // float64 [2,2]
  * tensor(3, { dtype: 'float64' });                           // scalar
  * ```
+ * @category Tensors
  */
 export function tensor(data: NestedArray | TypedArray, options: TensorOptions = {}): Tensor {
   const backend = options.backend ?? getBackend();
@@ -435,6 +440,7 @@ export function tensor(data: NestedArray | TypedArray, options: TensorOptions = 
  * ```ts
  * full([2, 2], 7, { dtype: 'int32' });
  * ```
+ * @category Tensors
  */
 export function full(shape: readonly number[], value: number, options: Omit<TensorOptions, 'shape'> = {}): Tensor {
   checkShape('full', shape);
@@ -452,6 +458,7 @@ export function full(shape: readonly number[], value: number, options: Omit<Tens
  * ```ts
  * zeros([3], { dtype: 'float64' });
  * ```
+ * @category Tensors
  */
 export function zeros(shape: readonly number[], options: Omit<TensorOptions, 'shape'> = {}): Tensor {
   return full(shape, 0, options);
@@ -464,6 +471,7 @@ export function zeros(shape: readonly number[], options: Omit<TensorOptions, 'sh
  * ```ts
  * ones([2, 3]);
  * ```
+ * @category Tensors
  */
 export function ones(shape: readonly number[], options: Omit<TensorOptions, 'shape'> = {}): Tensor {
   return full(shape, 1, options);
@@ -477,6 +485,7 @@ export function ones(shape: readonly number[], options: Omit<TensorOptions, 'sha
  * arange(0, 5);            // [0, 1, 2, 3, 4]
  * arange(0, 1, 0.25);      // [0, 0.25, 0.5, 0.75]
  * ```
+ * @category Tensors
  */
 export function arange(start: number, end: number, step = 1, options: Omit<TensorOptions, 'shape'> = {}): Tensor {
   if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be finite and non-zero, got ${step}`);
@@ -494,6 +503,7 @@ export function arange(start: number, end: number, step = 1, options: Omit<Tenso
  * ```ts
  * linspace(0, 1, 5); // [0, 0.25, 0.5, 0.75, 1]
  * ```
+ * @category Tensors
  */
 export function linspace(start: number, end: number, n: number, options: Omit<TensorOptions, 'shape'> = {}): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new ValueError(`linspace: n must be a non-negative integer, got ${n}`);
@@ -510,6 +520,7 @@ export function linspace(start: number, end: number, n: number, options: Omit<Te
  * ```ts
  * eye(3, undefined, { dtype: 'float64' });
  * ```
+ * @category Tensors
  */
 export function eye(n: number, m = n, options: Omit<TensorOptions, 'shape'> = {}): Tensor {
   checkShape('eye', [n, m]);

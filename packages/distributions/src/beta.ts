@@ -22,6 +22,7 @@ import { checkPositive } from './params.js';
  * d.mean.item();                     // 2/7
  * d.rsample([100], new Rng(0)).shape; // [100]
  * ```
+ * @category Univariate
  */
 export class Beta extends Distribution {
   /** `α`, the exponent of `x` plus one, broadcast to the batch shape. */

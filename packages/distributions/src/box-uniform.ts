@@ -14,6 +14,7 @@ import { Uniform } from './uniform.js';
  * d.eventShape;                    // [2]
  * d.logProb(tensor([0, 1])).item(); // -log 6
  * ```
+ * @category Multivariate
  */
 export class BoxUniform extends Independent {
   /**

@@ -46,6 +46,7 @@ import { outside } from './helpers.js';
  * const a: CategoricalParams = { logits: tensor([0, 1, 2]) };
  * const b: CategoricalParams = { probs: tensor([0.2, 0.8]) };
  * ```
+ * @category Univariate
  */
 export type CategoricalParams =
   | {
@@ -74,6 +75,7 @@ export type CategoricalParams =
  * d.sample([4], new Rng(0)).dtype;            // 'int32'
  * d.logProb(tensor([2], { dtype: 'int32' })); // [log 0.5]
  * ```
+ * @category Univariate
  */
 export class Categorical extends Distribution {
   /** Normalised log-probabilities `log p_k`, shape `batchShape + [K]`. */

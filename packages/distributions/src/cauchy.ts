@@ -16,6 +16,7 @@ const LOG_PI = Math.log(Math.PI);
  * d.cdf(tensor([2])).toArray();     // [0.75]
  * d.sample([10], new Rng(0)).shape; // [10]
  * ```
+ * @category Univariate
  */
 export class Cauchy extends LocationScale {
   /**

@@ -12,6 +12,7 @@ import { Normal } from './normal.js';
  * const base = new DiagNormal(zeros([2]), ones([2]));
  * base.eventShape; // [2]
  * ```
+ * @category Multivariate
  */
 export class DiagNormal extends Independent {
   /** @param loc means `[..., D]`; @param scale standard deviations `[..., D]`. */

@@ -23,6 +23,7 @@ import {
  * const x = d.sample([1000], new Rng(42));
  * d.logProb(x).mean();
  * ```
+ * @category Basics
  */
 export abstract class Distribution {
   /** Shape of independent, non-identical distributions batched together. */

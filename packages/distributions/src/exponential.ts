@@ -15,6 +15,7 @@ import { checkPositive } from './params.js';
  * d.mean.toArray();                 // [2, 0.5]
  * d.sample([3], new Rng(1)).shape;  // [3, 2]
  * ```
+ * @category Univariate
  */
 export class Exponential extends Distribution {
   /** Rate `λ > 0`, broadcast to the batch shape. */

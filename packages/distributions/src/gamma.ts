@@ -25,6 +25,7 @@ import { checkPositive } from './params.js';
  * d.mean.toArray();                  // [2, 1/6]
  * d.rsample([1000], new Rng(0)).shape; // [1000, 2]
  * ```
+ * @category Univariate
  */
 export class Gamma extends Distribution {
   /** Shape `α > 0`, broadcast to the batch shape. */

@@ -38,6 +38,7 @@ import { checkPositive } from './params.js';
  * d.batchShape;                    // [3]
  * d.sample([10], new Rng(0)).shape; // [10, 3]
  * ```
+ * @category Univariate
  */
 export class GeneralizedNormal extends Distribution {
   /** Shape `β > 0`, broadcast to the batch shape. */

@@ -13,6 +13,7 @@ import { Distribution } from './distribution.js';
  * d.batchShape; // []
  * d.eventShape; // [3]
  * ```
+ * @category Multivariate
  */
 export class Independent extends Distribution {
   /** The wrapped distribution. */

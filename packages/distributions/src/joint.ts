@@ -32,6 +32,7 @@ import { Distribution } from './distribution.js';
  * d.eventShape;                    // [4]
  * d.sample([5], new Rng(0)).shape; // [5, 4]
  * ```
+ * @category Multivariate
  */
 export class Joint extends Distribution {
   /** The marginals, each expanded to the common batch shape. */

@@ -15,6 +15,7 @@ import { epsOf } from './helpers.js';
  * d.logProb(tensor([0])).toArray(); // [-log 2]
  * d.sample([100], new Rng(0)).shape; // [100]
  * ```
+ * @category Univariate
  */
 export class Laplace extends LocationScale {
   /**

@@ -12,6 +12,7 @@ import { checkPositive } from './params.js';
  * ```ts
  * class Logistic extends LocationScale { ... }
  * ```
+ * @category Univariate
  */
 export abstract class LocationScale extends Distribution {
   /** Location, broadcast to the batch shape. */

@@ -12,6 +12,7 @@ import { Minimum } from './minimum.js';
  * d.logProb(tensor([0])).item();   // log 4 + log φ(0) + 3 log ½
  * d.sample([5], new Rng(0)).shape; // [5]
  * ```
+ * @category Derived
  */
 export class Maximum extends Minimum {
   /** True: the largest draw. */

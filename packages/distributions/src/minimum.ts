@@ -13,6 +13,7 @@ import { TopK } from './top-k.js';
  * d.eventShape;                    // []
  * d.sample([5], new Rng(0)).shape; // [5]
  * ```
+ * @category Derived
  */
 export class Minimum extends TopK {
   /** Whether this order statistic is the largest draw (see {@link Maximum}) rather than the smallest. */

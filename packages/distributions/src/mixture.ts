@@ -36,6 +36,7 @@ import { Distribution } from './distribution.js';
  * d.batchShape;                    // []
  * d.sample([10], new Rng(0)).shape; // [10]
  * ```
+ * @category Derived
  */
 export class Mixture extends Distribution {
   /** The components: a distribution whose last batch axis has size `K`. */

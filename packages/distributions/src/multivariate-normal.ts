@@ -44,6 +44,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * d.logProb(tensor([0, 1])).item(); // -log 2π - log 2
  * d.sample([3], new Rng(0)).shape;  // [3, 2]
  * ```
+ * @category Multivariate
  */
 export class MultivariateNormal extends Distribution {
   /** Mean `μ`, shape `batchShape + [D]`. */

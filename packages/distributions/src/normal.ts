@@ -15,6 +15,7 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  * d.batchShape;                    // [2]
  * d.sample([5], new Rng(0)).shape; // [5, 2]
  * ```
+ * @category Univariate
  */
 export class Normal extends LocationScale {
   /**

@@ -23,6 +23,7 @@ import { Independent } from './independent.js';
  * const x = flow.sample([1000], new Rng(0));
  * const lp = flow.logProb(x);
  * ```
+ * @category Normalizing flows
  */
 export class NormalizingFlow extends Distribution {
   /** The transform `f` from data to base space. */

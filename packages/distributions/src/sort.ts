@@ -29,6 +29,7 @@ import { checkInteger, hostSortLastAxis, logFactorial, outside } from './helpers
  * d.eventShape;                    // [3]
  * d.sample([4], new Rng(0)).shape; // [4, 3], each row ascending
  * ```
+ * @category Derived
  */
 export class Sort extends Distribution {
   /** The univariate base distribution. */

@@ -35,6 +35,7 @@ const HALF_LOG_PI = 0.5 * Math.log(Math.PI);
  * d.variance.toArray();                    // [3, 30/28]
  * d.sample([5], new Rng(0)).shape;         // [5, 2]
  * ```
+ * @category Univariate
  */
 export class StudentT extends Distribution {
   /** Degrees of freedom `ν > 0`, broadcast to the batch shape. */

@@ -18,6 +18,7 @@ import { Sort } from './sort.js';
  * d.eventShape;                    // [2]
  * d.sample([3], new Rng(0)).shape; // [3, 2]
  * ```
+ * @category Derived
  */
 export class TopK extends Sort {
   /** Number of kept draws `k`, `1 ≤ k < n`. */

@@ -27,6 +27,7 @@ function uniformBase(f: Transform, lower: Tensor, upper: Tensor): Uniform {
  * const d = new TransformedUniform(new ExpTransform(), -1, 1); // log-uniform on [e⁻¹, e)
  * d.sample([3], new Rng(0)).shape; // [3]
  * ```
+ * @category Derived
  */
 export class TransformedUniform extends NormalizingFlow {
   /** Lower bound `l` (inclusive), before `f`. */

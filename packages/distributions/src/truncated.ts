@@ -31,6 +31,7 @@ import { Uniform } from './uniform.js';
  * d.sample([5], new Rng(0)).shape; // [5], every draw in [1, 2)
  * d.logProb(tensor([0])).item();   // -Infinity
  * ```
+ * @category Derived
  */
 export class Truncated extends Distribution {
   /** The untruncated distribution. */

@@ -17,6 +17,7 @@ import { checkOrdered } from './params.js';
  * d.logProb(tensor([0.5, 2])).toArray(); // [0, -Infinity]
  * d.sample([4], new Rng(0)).shape;     // [4, 2]
  * ```
+ * @category Univariate
  */
 export class Uniform extends Distribution {
   /** Lower bound `low` (inclusive), broadcast to the batch shape. */

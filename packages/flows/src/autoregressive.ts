@@ -13,6 +13,7 @@ import { totalSize, unpack } from './unpack.js';
  * ```ts
  * const o: MaskedAutoregressiveOptions = { passes: 2, hiddenFeatures: [32, 32] };
  * ```
+ * @category Flows
  */
 export interface MaskedAutoregressiveOptions extends NetworkOptions {
   /** Number of autoregressive groups (default `features`: fully autoregressive). */
@@ -38,6 +39,7 @@ export interface MaskedAutoregressiveOptions extends NetworkOptions {
  * ```ts
  * new MaskedAutoregressiveTransform(3, 0, { univariate: monotonicAffine, shapes: [[], []] });
  * ```
+ * @category Flows
  */
 export const monotonicAffine: Univariate = (shift: Tensor, scale: Tensor) => new MonotonicAffineTransform(shift, scale);
 
@@ -48,6 +50,7 @@ export const monotonicAffine: Univariate = (shift: Tensor, scale: Tensor) => new
  * ```ts
  * const a: Adjacency = { data: Uint8Array.of(0, 1, 0, 0), rows: 2, cols: 2 };
  * ```
+ * @category Flows
  */
 export interface Adjacency {
   /** Row-major 0/1 entries. */
@@ -67,6 +70,7 @@ export interface Adjacency {
  * ```ts
  * autoregressiveAdjacency([0, 1, 2], 0, 2); // 6 × 3
  * ```
+ * @category Flows
  */
 export function autoregressiveAdjacency(order: readonly number[], context: number, total: number): Adjacency {
   const d = order.length;
@@ -96,6 +100,7 @@ export function autoregressiveAdjacency(order: readonly number[], context: numbe
  * const t = new MaskedAutoregressiveTransform(3, 2); // 3 features, 2 context features
  * const [y, ladj] = t.call(c).callAndLadj(x);
  * ```
+ * @category Flows
  */
 export class MaskedAutoregressiveTransform extends LazyTransform {
   /** Number of features `D`. */
@@ -171,6 +176,7 @@ export class MaskedAutoregressiveTransform extends LazyTransform {
  * ```ts
  * alternatingOrders(3, 3); // [[0,1,2],[2,1,0],[0,1,2]]
  * ```
+ * @category Flows
  */
 export function alternatingOrders(features: number, transforms: number, rng?: RandomStream): number[][] {
   return Array.from({ length: transforms }, (_, i) => {

@@ -10,6 +10,7 @@ import { UnconditionalDistribution } from './lazy.js';
  * ```ts
  * const base = standardNormalBase(3);
  * ```
+ * @category Lazy modules
  */
 export function standardNormalBase(features: number, dtype: FloatDType = getDefaultDType()): UnconditionalDistribution {
   return new UnconditionalDistribution((loc, scale) => new DiagNormal(loc, scale), { loc: zeros([features], { dtype }), scale: ones([features], { dtype }) }, { buffer: true });
@@ -24,6 +25,7 @@ export function standardNormalBase(features: number, dtype: FloatDType = getDefa
  * ```ts
  * const base = boxUniformBase(2, -Math.PI - 1e-5, Math.PI + 1e-5, (l, u) => new BoxUniform(l, u));
  * ```
+ * @category Lazy modules
  */
 export function boxUniformBase(
   features: number,

@@ -25,6 +25,7 @@ import { type NetworkOptions, networkRng } from './options.js';
  * ```ts
  * const o: FFJTransformOptions = { freqs: 3, atol: 1e-6, rtol: 1e-5, exact: true, hiddenFeatures: [64, 64] };
  * ```
+ * @category Flows
  */
 export interface FFJTransformOptions extends NetworkOptions {
   /** Number of time-embedding frequencies `F` (default 3): `[cos(πkt), sin(πkt)]`, `k = 1…F`. */
@@ -70,6 +71,7 @@ const checkInteger = (name: string, what: string, v: number, min: number): void 
  * const y = t.call(c).call(x);            // c: [N, 4], x: [N, 3]
  * t.call(c).inv.call(y);                  // ≈ x
  * ```
+ * @category Flows
  */
 export class FFJTransform extends LazyTransform {
   /** Buffer `[t₀, t₁] = [0, 1]`. */
@@ -157,6 +159,7 @@ export class FFJTransform extends LazyTransform {
  * ```ts
  * const o: CNFOptions = { features: 2, context: 0, hiddenFeatures: [32, 32], atol: 1e-5, rtol: 1e-4 };
  * ```
+ * @category Flows
  */
 export interface CNFOptions extends FFJTransformOptions {
   /** Number of features `D`. */
@@ -183,6 +186,7 @@ export interface CNFOptions extends FFJTransformOptions {
  * const lp = flow.call().logProb(x);    // x: [N, 2] → [N]
  * const s = flow.call().sample([100]);  // [100, 2]
  * ```
+ * @category Flows
  */
 export class CNF extends Flow {
   /** The constructor options (saved with the model). */

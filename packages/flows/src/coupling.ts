@@ -16,6 +16,7 @@ import { totalSize, unpack } from './unpack.js';
  * ```ts
  * const o: CouplingOptions = { mask: [true, false, true] };
  * ```
+ * @category Flows
  */
 export interface CouplingOptions extends NetworkOptions {
   /** Per feature: true = constant part (default: even features constant). */
@@ -41,6 +42,7 @@ export interface CouplingOptions extends NetworkOptions {
  * ```ts
  * const t = new GeneralCouplingTransform(4, 0, { mask: [true, false, true, false] });
  * ```
+ * @category Flows
  */
 export class GeneralCouplingTransform extends LazyTransform {
   /** Number of features. */
@@ -103,6 +105,7 @@ export class GeneralCouplingTransform extends LazyTransform {
  * ```ts
  * const o: CouplingFlowOptions = { features: 4, transforms: 5 };
  * ```
+ * @category Flows
  */
 export interface CouplingFlowOptions extends Omit<CouplingOptions, 'mask'> {
   /** Number of features. */
@@ -126,6 +129,7 @@ export interface CouplingFlowOptions extends Omit<CouplingOptions, 'mask'> {
  * ```ts
  * const flow = new NICE({ features: 4 });
  * ```
+ * @category Flows
  */
 export class NICE extends Flow {
   /** The constructor options (saved with the model). */
@@ -154,6 +158,7 @@ export class NICE extends Flow {
  * ```ts
  * const flow = new RealNVP({ features: 4 });
  * ```
+ * @category Flows
  */
 export class RealNVP extends NICE {}
 

@@ -16,6 +16,7 @@ import { totalSize, unpack } from './unpack.js';
  * ```ts
  * const o: ElementWiseOptions = { shapes: [[8], [8]] };
  * ```
+ * @category Flows
  */
 export interface ElementWiseOptions extends NetworkOptions {
   /** The elementwise transform built from the parameters (default monotonic affine). */
@@ -37,6 +38,7 @@ export interface ElementWiseOptions extends NetworkOptions {
  * ```ts
  * const t = new ElementWiseTransform(3, 0, { univariate: (s, a) => new GaussianizationTransform(s, a), shapes: [[8], [8]] });
  * ```
+ * @category Flows
  */
 export class ElementWiseTransform extends LazyTransformBase {
   /** Number of features. */
@@ -93,6 +95,7 @@ export class ElementWiseTransform extends LazyTransformBase {
  * ```ts
  * const o: GFOptions = { features: 3, components: 8 };
  * ```
+ * @category Flows
  */
 export interface GFOptions extends Omit<ElementWiseOptions, 'univariate' | 'shapes'> {
   /** Number of features. */
@@ -117,6 +120,7 @@ export interface GFOptions extends Omit<ElementWiseOptions, 'univariate' | 'shap
  * ```ts
  * const flow = new GF({ features: 3 });
  * ```
+ * @category Flows
  */
 export class GF extends Flow {
   /** The constructor options (saved with the model). */

@@ -12,6 +12,7 @@ import { totalSize, unpack } from './unpack.js';
  * ```ts
  * const o: GMMOptions = { features: 2, components: 5, covarianceType: 'diagonal' };
  * ```
+ * @category Mixtures
  */
 export interface GMMOptions extends NetworkOptions {
   /** Number of features `D`. */
@@ -40,6 +41,7 @@ export interface GMMOptions extends NetworkOptions {
  * ```ts
  * gmmShapes(2, 3, 'full', false); // [[3], [3, 2], [3, 2], [3, 1]]
  * ```
+ * @category Mixtures
  */
 export function gmmShapes(features: number, components: number, covarianceType: 'full' | 'diagonal' | 'spherical', tied: boolean): number[][] {
   const lead = tied ? 1 : components;
@@ -61,6 +63,7 @@ export function gmmShapes(features: number, components: number, covarianceType: 
  * const gmm = new GMM({ features: 2, components: 3 });
  * gmm.call().logProb(x);
  * ```
+ * @category Mixtures
  */
 export class GMM extends LazyDistribution {
   /** The constructor options (saved with the model). */

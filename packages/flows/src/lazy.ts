@@ -11,6 +11,7 @@ import { ComposedTransform, type Transform } from '@eddy/transforms';
  * ```ts
  * const t: Transform = lazy.call(context); // then t.callAndLadj(x)
  * ```
+ * @category Lazy modules
  */
 export abstract class LazyTransform extends Module {
   /** Builds the transform for context `c` (none for unconditional transforms). */
@@ -30,6 +31,7 @@ export abstract class LazyTransform extends Module {
  * ```ts
  * const d: Distribution = lazy.call(context);
  * ```
+ * @category Lazy modules
  */
 export abstract class LazyDistribution extends Module {
   /** Builds the distribution for context `c`. */
@@ -43,6 +45,7 @@ export abstract class LazyDistribution extends Module {
  * ```ts
  * const inverse = new LazyInverse(lazy); // inverse.call(c) === lazy.call(c).inv
  * ```
+ * @category Lazy modules
  */
 export class LazyInverse extends LazyTransform {
   /** The lazy transform inverted. */
@@ -71,6 +74,7 @@ export class LazyInverse extends LazyTransform {
  * ```ts
  * const t = new LazyComposedTransform([mat0, mat1]).call(c);
  * ```
+ * @category Lazy modules
  */
 export class LazyComposedTransform extends LazyTransform {
   /** The parts, applied first to last. */
@@ -95,6 +99,7 @@ export class LazyComposedTransform extends LazyTransform {
  * ```ts
  * const o: UnconditionalOptions = { buffer: true };
  * ```
+ * @category Lazy modules
  */
 export interface UnconditionalOptions {
   /** Store the tensors as buffers (fixed) rather than parameters (trainable). Default false. */
@@ -125,6 +130,7 @@ function registered(owner: Module, names: readonly string[]): Tensor[] {
  * const base = new UnconditionalDistribution((loc, scale) => new DiagNormal(loc, scale), { loc: zeros([2]), scale: ones([2]) }, { buffer: true });
  * base.call(); // DiagNormal
  * ```
+ * @category Lazy modules
  */
 export class UnconditionalDistribution extends LazyDistribution {
   readonly #meta: (...tensors: Tensor[]) => Distribution;
@@ -151,6 +157,7 @@ export class UnconditionalDistribution extends LazyDistribution {
  * ```ts
  * const rot = new UnconditionalTransform((a) => new RotationTransform(a), { A: randn([3, 3], { seed: 0 }) });
  * ```
+ * @category Lazy modules
  */
 export class UnconditionalTransform extends LazyTransform {
   readonly #meta: (...tensors: Tensor[]) => Transform;
@@ -180,6 +187,7 @@ export class UnconditionalTransform extends LazyTransform {
  * const d = flow.call(c);  // NormalizingFlow
  * const lp = d.logProb(x);
  * ```
+ * @category Lazy modules
  */
 export class Flow extends LazyDistribution {
   /** The lazy transforms, composed. */

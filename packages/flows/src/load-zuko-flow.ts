@@ -17,6 +17,7 @@ import { loadZukoStateDict } from './zuko.js';
  * // Python: safetensors.torch.save_file(zuko.flows.NSF(3, hidden_features=[32, 32]).state_dict(), 'nsf.safetensors')
  * const flow = loadZukoFlow(new NSF({ features: 3, hiddenFeatures: [32, 32] }), 'nsf.safetensors');
  * ```
+ * @category Saving and loading
  */
 export function loadZukoFlow<M extends Module>(flow: M, source: string | Uint8Array): M {
   let bytes: Uint8Array;

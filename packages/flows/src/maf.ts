@@ -12,6 +12,7 @@ import type { Univariate } from './univariate.js';
  * ```ts
  * const o: AutoregressiveFlowOptions = { features: 3, context: 2, transforms: 5 };
  * ```
+ * @category Flows
  */
 export interface AutoregressiveFlowOptions extends Omit<MaskedAutoregressiveOptions, 'order'> {
   /** Number of features `D`. */
@@ -63,6 +64,7 @@ export function autoregressiveStack(
  * const flow = new MAF({ features: 3, context: 2 });
  * const lp = flow.call(c).logProb(x);
  * ```
+ * @category Flows
  */
 export class MAF extends Flow {
   /** The constructor options (saved with the model). */

@@ -13,6 +13,7 @@ import { type NetworkOptions, networkRng } from './options.js';
  * ```ts
  * const o: UnivariateNetworkOptions = { hiddenFeatures: [16, 16] };
  * ```
+ * @category Flows
  */
 export interface UnivariateNetworkOptions {
   /** Hidden layer sizes (default `[64, 64]`). */
@@ -41,6 +42,7 @@ function withSignal(x: Tensor, signal: Tensor): Tensor {
  * const mnn = new MNN(16, 3, { hiddenFeatures: [16, 16] }, { seed: 0 });
  * const t = mnn.call(signal); // signal [..., 3, 16]
  * ```
+ * @category Flows
  */
 export class MNN extends Module {
   /** The stacked monotonic network (`stack = features`). */
@@ -72,6 +74,7 @@ export class MNN extends Module {
  * const umnn = new UMNN(16, 3);
  * const t = umnn.call(signal, constant);
  * ```
+ * @category Flows
  */
 export class UMNN extends Module {
   /** The stacked integrand network. */
@@ -106,6 +109,7 @@ export class UMNN extends Module {
  * ```ts
  * const o: NeuralFlowOptions = { features: 2, signal: 16, network: { hiddenFeatures: [16, 16] } };
  * ```
+ * @category Flows
  */
 export interface NeuralFlowOptions extends Omit<AutoregressiveFlowOptions, 'univariate' | 'shapes'> {
   /** Signal size per feature (default 16). */
@@ -135,6 +139,7 @@ export function withSoftclips(parts: readonly LazyTransform[]): LazyTransform[] 
  * ```ts
  * const flow = new NAF({ features: 2, network: { hiddenFeatures: [16, 16] } });
  * ```
+ * @category Flows
  */
 export class NAF extends Flow {
   /** The constructor options (saved with the model). */
@@ -159,6 +164,7 @@ export class NAF extends Flow {
  * ```ts
  * const flow = new UNAF({ features: 2 });
  * ```
+ * @category Flows
  */
 export class UNAF extends Flow {
   /** The constructor options (saved with the model). */

@@ -12,6 +12,7 @@ import { type AutoregressiveFlowOptions, autoregressiveStack } from './maf.js';
  * ```ts
  * const o: SplineFlowOptions = { features: 2, bins: 8 };
  * ```
+ * @category Flows
  */
 export interface SplineFlowOptions extends Omit<AutoregressiveFlowOptions, 'univariate' | 'shapes'> {
   /** Number of spline bins `K` (default 8). */
@@ -39,6 +40,7 @@ function splineShapes(bins: number): number[][] {
  * const flow = new NSF({ features: 5, context: 2 });
  * const x = flow.call(c).sample([100]);
  * ```
+ * @category Flows
  */
 export class NSF extends Flow {
   /** The constructor options (saved with the model). */
@@ -64,6 +66,7 @@ export class NSF extends Flow {
  * ```ts
  * const flow = new NCSF({ features: 2 });
  * ```
+ * @category Flows
  */
 export class NCSF extends Flow {
   /** The constructor options (saved with the model). */

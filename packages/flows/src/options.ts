@@ -8,6 +8,7 @@ import { type FloatDType, RandomStream } from '@eddy/core';
  * ```ts
  * const o: NetworkOptions = { seed: 42, dtype: 'float64' };
  * ```
+ * @category Lazy modules
  */
 export interface NetworkOptions {
   /** Seed of the weight initialisation (default 0): the same seed gives the same weights. */
@@ -26,6 +27,7 @@ export interface NetworkOptions {
  * ```ts
  * const rng = networkRng({ seed: 1 });
  * ```
+ * @category Lazy modules
  */
 export function networkRng(options: NetworkOptions): RandomStream {
   return options.rng ?? new RandomStream(options.seed ?? 0);
@@ -38,6 +40,7 @@ export function networkRng(options: NetworkOptions): RandomStream {
  * ```ts
  * randperm(4, new RandomStream(0)); // e.g. [2, 0, 3, 1]
  * ```
+ * @category Lazy modules
  */
 export function randperm(n: number, rng: RandomStream): number[] {
   const p = Array.from({ length: n }, (_, i) => i);

@@ -12,6 +12,7 @@ import { withSoftclips } from './neural.js';
  * ```ts
  * const o: SOSPFOptions = { features: 3, degree: 4, polynomials: 3 };
  * ```
+ * @category Flows
  */
 export interface SOSPFOptions extends Omit<AutoregressiveFlowOptions, 'univariate' | 'shapes'> {
   /** Degree of each polynomial (default 4). */
@@ -31,6 +32,7 @@ export interface SOSPFOptions extends Omit<AutoregressiveFlowOptions, 'univariat
  * ```ts
  * const flow = new SOSPF({ features: 3 });
  * ```
+ * @category Flows
  */
 export class SOSPF extends Flow {
   /** The constructor options (saved with the model). */
@@ -56,6 +58,7 @@ export class SOSPF extends Flow {
  * ```ts
  * const o: BPFOptions = { features: 3, degree: 16 };
  * ```
+ * @category Flows
  */
 export interface BPFOptions extends Omit<AutoregressiveFlowOptions, 'univariate' | 'shapes'> {
   /** Degree of the Bernstein polynomial (default 16). */
@@ -72,6 +75,7 @@ export interface BPFOptions extends Omit<AutoregressiveFlowOptions, 'univariate'
  * ```ts
  * const flow = new BPF({ features: 3 });
  * ```
+ * @category Flows
  */
 export class BPF extends Flow {
   /** The constructor options (saved with the model). */

@@ -10,6 +10,7 @@ import { type DType, EddyError, type Tensor, type TypedArray, fmtShape, tensor }
  * ```ts
  * try { readSafetensors(new Uint8Array(3)); } catch (e) { if (e instanceof SafetensorsError) console.error(e.message); }
  * ```
+ * @category Saving and loading
  */
 export class SafetensorsError extends EddyError {
   /** Stable error name: `SafetensorsError`. */
@@ -24,6 +25,7 @@ export class SafetensorsError extends EddyError {
  * ```ts
  * const { tensors, metadata }: SafetensorsContents = readSafetensors(bytes);
  * ```
+ * @category Saving and loading
  */
 export interface SafetensorsContents {
   /** Tensors by name, in the order the header lists them. */
@@ -284,6 +286,7 @@ const isIndex = (v: Json): v is number => typeof v === 'number' && Number.isSafe
  * const { tensors, metadata } = readSafetensors(readFileSync('model.safetensors'));
  * tensors['base.loc'].shape; // [3]
  * ```
+ * @category Saving and loading
  */
 export function readSafetensors(bytes: Uint8Array): SafetensorsContents {
   if (!(bytes instanceof Uint8Array)) fail(`readSafetensors: expected a Uint8Array, got ${typeof bytes}`);
@@ -403,6 +406,7 @@ function leBytes(a: TypedArray): Uint8Array {
  * const bytes = writeSafetensors(flow.stateDict(), { format: 'pt' });
  * writeFileSync('model.safetensors', bytes);
  * ```
+ * @category Saving and loading
  */
 export function writeSafetensors(tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array {
   if (typeof tensors !== 'object' || tensors === null) fail('writeSafetensors: tensors must be an object of tensors');

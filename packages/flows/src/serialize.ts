@@ -20,6 +20,7 @@ import { ZUKO_UNIVARIATES } from './zuko.js';
  * ```ts
  * const ctor: FlowClass = NSF;
  * ```
+ * @category Saving and loading
  */
 export type FlowClass = new (options: never) => LazyDistribution;
 
@@ -30,6 +31,7 @@ export type FlowClass = new (options: never) => LazyDistribution;
  * ```ts
  * readSafetensors(saveFlow(flow)).metadata.format === FLOW_FORMAT; // true
  * ```
+ * @category Saving and loading
  */
 export const FLOW_FORMAT = 'eddy-flow/1';
 
@@ -50,6 +52,7 @@ const registry = new Map<string, FlowClass>();
  * registerFlowClass('MyFlow', MyFlow);
  * loadFlow(saveFlow(new MyFlow({ features: 2 })));
  * ```
+ * @category Saving and loading
  */
 export function registerFlowClass(name: string, ctor: FlowClass): void {
   if (typeof name !== 'string' || name === '') throw new ValueError('registerFlowClass: the name must be a non-empty string');
@@ -70,6 +73,7 @@ export function registerFlowClass(name: string, ctor: FlowClass): void {
  * ```ts
  * registeredFlowClasses(); // ['BPF', 'GF', 'GMM', 'MAF', ...]
  * ```
+ * @category Saving and loading
  */
 export function registeredFlowClasses(): string[] {
   return [...registry.keys()].sort();
@@ -201,6 +205,7 @@ function dataSection(bytes: Uint8Array): Uint8Array {
  * const bytes = saveFlow(new NSF({ features: 2, hiddenFeatures: [32, 32] }));
  * const copy = loadFlow(bytes);
  * ```
+ * @category Saving and loading
  */
 export function saveFlow(flow: LazyDistribution): Uint8Array {
   const ctor = (flow as object | null)?.constructor;
@@ -227,6 +232,7 @@ export function saveFlow(flow: LazyDistribution): Uint8Array {
  * saveFlowToFile(flow, 'flow.safetensors');
  * const copy = loadFlow('flow.safetensors');
  * ```
+ * @category Saving and loading
  */
 export function saveFlowToFile(flow: LazyDistribution, path: string): void {
   const bytes = saveFlow(flow);
@@ -263,6 +269,7 @@ const list = (names: readonly string[]): string => (names.length <= 5 ? names.jo
  * const flow = loadFlow('flow.safetensors') as NSF;
  * flow.call(c).logProb(x);
  * ```
+ * @category Saving and loading
  */
 export function loadFlow(source: string | Uint8Array): LazyDistribution {
   const bytes = sourceBytes(source, 'loadFlow');

@@ -24,6 +24,7 @@ import type { LazyDistribution } from './lazy.js';
  * ```ts
  * const p: StepInfo = { epoch: 0, step: 10, loss: 1.93, lr: 1e-3 };
  * ```
+ * @category Training
  */
 export interface StepInfo {
   /** Epoch index (from 0). */
@@ -43,6 +44,7 @@ export interface StepInfo {
  * ```ts
  * const e: EpochInfo = { epoch: 3, trainLoss: 1.9, validLoss: 1.95, seconds: 0.8 };
  * ```
+ * @category Training
  */
 export interface EpochInfo {
   /** Epoch index (from 0). */
@@ -62,6 +64,7 @@ export interface EpochInfo {
  * ```ts
  * const v: ValidationData = { data: testRows };
  * ```
+ * @category Training
  */
 export interface ValidationData {
   /** Held-out rows. */
@@ -77,6 +80,7 @@ export interface ValidationData {
  * ```ts
  * const o: FitOptions = { epochs: 60, batchSize: 256, lr: 1e-3, validation: 0.1, patience: 10 };
  * ```
+ * @category Training
  */
 export interface FitOptions {
   /** Number of passes over the training data (default 100). */
@@ -116,6 +120,7 @@ export interface FitOptions {
  * ```ts
  * const { trainLoss, validLoss, bestEpoch } = fit(flow, data, { epochs: 10, validation: 0.1 });
  * ```
+ * @category Training
  */
 export interface FitResult {
   /** Mean training loss per epoch. */
@@ -174,6 +179,7 @@ function evaluate(flow: LazyDistribution, x: Tensor, c: Tensor | undefined, batc
  * const flow = new NSF({ features: 2 });
  * const result = fit(flow, data, { epochs: 20, batchSize: 256, validation: 0.1, onEpoch: (e) => console.log(e) });
  * ```
+ * @category Training
  */
 export function fit(flow: LazyDistribution, data: Tensor, options: FitOptions = {}): FitResult {
   const { epochs = 100, batchSize = 256, lr = 1e-3, seed = 0 } = options;
@@ -276,6 +282,7 @@ export function fit(flow: LazyDistribution, data: Tensor, options: FitOptions = 
  * ```ts
  * fit(flow, data, { schedule: cosineSchedule(0.01) });
  * ```
+ * @category Training
  */
 export function cosineSchedule(floor = 0): (step: number, total: number, lr: number) => number {
   return (step, total, lr) => lr * (floor + ((1 - floor) * (1 + Math.cos((Math.PI * step) / Math.max(1, total)))) / 2);

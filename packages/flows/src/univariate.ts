@@ -10,6 +10,7 @@ import type { Transform } from '@eddy/transforms';
  * ```ts
  * const u: Univariate = (shift, scale) => new MonotonicAffineTransform(shift, scale);
  * ```
+ * @category Lazy modules
  */
 export type Univariate = ((...phi: Tensor[]) => Transform) | UnivariateModule;
 
@@ -21,6 +22,7 @@ export type Univariate = ((...phi: Tensor[]) => Transform) | UnivariateModule;
  * ```ts
  * const u: UnivariateModule = new MNN(16, 3);
  * ```
+ * @category Lazy modules
  */
 export interface UnivariateModule extends Module {
   /** The elementwise transform for the parameters `phi`. */
@@ -34,6 +36,7 @@ export interface UnivariateModule extends Module {
  * ```ts
  * const t = applyUnivariate(u, [shift, scale]);
  * ```
+ * @category Lazy modules
  */
 export function applyUnivariate(u: Univariate, phi: readonly Tensor[]): Transform {
   return typeof u === 'function' ? u(...phi) : u.call(...phi);

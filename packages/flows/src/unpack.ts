@@ -8,6 +8,7 @@ import { ShapeError, type Tensor, fmtShape, reshape, slice } from '@eddy/core';
  * ```ts
  * unpack(zeros([4, 3, 23]), [[8], [8], [7]]); // shapes [4,3,8], [4,3,8], [4,3,7]
  * ```
+ * @category Lazy modules
  */
 export function unpack(x: Tensor, shapes: ReadonlyArray<readonly number[]>): Tensor[] {
   const sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
@@ -33,6 +34,7 @@ export function unpack(x: Tensor, shapes: ReadonlyArray<readonly number[]>): Ten
  * ```ts
  * totalSize([[8], [8], [7]]); // 23
  * ```
+ * @category Lazy modules
  */
 export function totalSize(shapes: ReadonlyArray<readonly number[]>): number {
   return shapes.reduce((acc, s) => acc + s.reduce((a, b) => a * b, 1), 0);

@@ -14,6 +14,7 @@ import type { LazyDistribution } from './lazy.js';
  * const logTarget = (x: Tensor) => x.square().sum(-1).mul(-0.5); // an unnormalised Gaussian
  * const value = elbo(flow, logTarget, 1024, new Rng(0)).item();
  * ```
+ * @category Training
  */
 export function elbo(flow: LazyDistribution, logDensity: (x: Tensor) => Tensor, n: number, rng?: Rng, context?: Tensor): Tensor {
   if (!Number.isInteger(n) || n < 1) throw new ValueError(`elbo: n must be a positive integer, got ${n}`);
@@ -28,6 +29,7 @@ export function elbo(flow: LazyDistribution, logDensity: (x: Tensor) => Tensor, 
  * ```ts
  * const o: ReverseKLOptions = { steps: 500, samples: 256, lr: 1e-2 };
  * ```
+ * @category Training
  */
 export interface ReverseKLOptions {
   /** Optimizer steps (default 1000). */
@@ -54,6 +56,7 @@ export interface ReverseKLOptions {
  * const q = new NSF({ features: 2 });
  * const history = fitReverseKL(q, banana, { steps: 2000, samples: 256, lr: 1e-3 });
  * ```
+ * @category Training
  */
 export function fitReverseKL(flow: LazyDistribution, logDensity: (x: Tensor) => Tensor, options: ReverseKLOptions = {}): number[] {
   const { steps = 1000, samples = 256, lr = 1e-3, seed = 0 } = options;

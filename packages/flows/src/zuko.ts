@@ -10,6 +10,7 @@ import type { Univariate } from './univariate.js';
  * ```ts
  * new NICE({ features: 4, univariate: ZUKO_UNIVARIATES.AdditiveTransform, shapes: [[]] });
  * ```
+ * @category Saving and loading
  */
 export const ZUKO_UNIVARIATES: Readonly<Record<string, Univariate>> = {
   MonotonicAffineTransform: (shift: Tensor, scale: Tensor) => new MonotonicAffineTransform(shift, scale),
@@ -28,6 +29,7 @@ export const ZUKO_UNIVARIATES: Readonly<Record<string, Univariate>> = {
  * const flow = new NSF({ features: 3 });
  * loadZukoStateDict(flow, readSafetensors(bytes));
  * ```
+ * @category Saving and loading
  */
 export function loadZukoStateDict(module: Module, stateDict: Record<string, Tensor>): void {
   const own = new Map(Object.entries(module.stateDict()));

@@ -11,6 +11,7 @@ import type { NpyArray } from './npy.js';
  * ```ts
  * const { data, shape } = readCsv('points.csv'); // shape [n, d]
  * ```
+ * @category Files
  */
 export function readCsv(path: string): NpyArray {
   const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim().length > 0);
@@ -40,6 +41,7 @@ export function readCsv(path: string): NpyArray {
  * ```ts
  * writeCsv('lp.csv', { data: lp.dataSync() as Float64Array, shape: [n] }, ['log_prob']);
  * ```
+ * @category Files
  */
 export function writeCsv(path: string, array: NpyArray, header?: readonly string[]): void {
   const cols = array.shape.length === 1 ? 1 : (array.shape[1] as number);

@@ -9,6 +9,7 @@ import { FlowPool, type JobOptions } from './pool.js';
  * ```ts
  * const { estimate, standardError }: Estimate = await expectation(flow, f, 1e6);
  * ```
+ * @category Estimators
  */
 export interface Estimate {
   /** The estimate. */
@@ -26,6 +27,7 @@ export interface Estimate {
  * ```ts
  * const { logZ, ess }: ImportanceEstimate = await importanceSampling(q, logTarget, 1e5);
  * ```
+ * @category Estimators
  */
 export interface ImportanceEstimate extends Estimate {
   /** log of the normalising constant `Z = E_q[p̃/q]`. */
@@ -41,6 +43,7 @@ export interface ImportanceEstimate extends Estimate {
  * ```ts
  * const o: EstimatorOptions = { pool, seed: 3, chunkSize: 8192 };
  * ```
+ * @category Estimators
  */
 export interface EstimatorOptions extends JobOptions {
   /** Pool to run on (default: a temporary pool with `threads`). */
@@ -102,7 +105,7 @@ export async function expectation(flow: LazyDistribution, f: (x: Tensor) => Tens
  *
  * @example
  * ```ts
- * const r = await importanceSampling(q, (x) => logDensity(x), 100_000, { f: (x) => x.select(-1, 0) });
+ * const r = await importanceSampling(q, (x) => logDensity(x), 100_000, { f: (x) => select(x, -1, 0) });
  * console.log(r.logZ, r.ess);
  * ```
  */

@@ -8,6 +8,7 @@ import { EddyError, type FloatDType } from '@eddy/core';
  * ```ts
  * try { readNpy('x.npy'); } catch (e) { if (e instanceof NpyError) console.error(e.message); }
  * ```
+ * @category Files
  */
 export class NpyError extends EddyError {
   /** Stable error name: `NpyError`. */
@@ -21,6 +22,7 @@ export class NpyError extends EddyError {
  * ```ts
  * const a: NpyArray = { data: new Float32Array(6), shape: [3, 2] };
  * ```
+ * @category Files
  */
 export interface NpyArray {
   /** Values in C order. */
@@ -40,6 +42,7 @@ const DESCR: Record<FloatDType, string> = { float32: '<f4', float64: '<f8' };
  * ```ts
  * const header = npyHeader('float32', [1000000, 2]);
  * ```
+ * @category Files
  */
 export function npyHeader(dtype: FloatDType, shape: readonly number[]): Uint8Array {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
@@ -70,6 +73,7 @@ export function npyHeader(dtype: FloatDType, shape: readonly number[]): Uint8Arr
  * ```ts
  * const h: NpyHeader = readNpyHeader('x.npy');
  * ```
+ * @category Files
  */
 export interface NpyHeader {
   /** Element type. */
@@ -123,6 +127,7 @@ function parseHeader(bytes: Uint8Array, fileSize: number, name: string): NpyHead
  * ```ts
  * const { data, shape } = readNpy('samples.npy');
  * ```
+ * @category Files
  */
 export function readNpy(source: string | Uint8Array): NpyArray {
   const bytes = typeof source === 'string' ? new Uint8Array(readFileSync(source)) : source;
@@ -142,6 +147,7 @@ export function readNpy(source: string | Uint8Array): NpyArray {
  * ```ts
  * const { shape } = readNpyHeader('points.npy');
  * ```
+ * @category Files
  */
 export function readNpyHeader(path: string): NpyHeader {
   const fd = openSync(path, 'r');
@@ -161,6 +167,7 @@ export function readNpyHeader(path: string): NpyHeader {
  * ```ts
  * const rows = readNpyRows('points.npy', 1000, 2000);
  * ```
+ * @category Files
  */
 export function readNpyRows(path: string, start: number, end: number): NpyArray {
   const h = readNpyHeader(path);
@@ -187,6 +194,7 @@ export function readNpyRows(path: string, start: number, end: number): NpyArray 
  * ```ts
  * writeNpy('samples.npy', { data: x.dataSync() as Float32Array, shape: x.shape });
  * ```
+ * @category Files
  */
 export function writeNpy(path: string | null, array: NpyArray): Uint8Array {
   const dtype: FloatDType = array.data instanceof Float32Array ? 'float32' : 'float64';
@@ -218,6 +226,7 @@ export function writeNpy(path: string | null, array: NpyArray): Uint8Array {
  * w.writeRows(0, chunk); // rows 0..chunk.length/2
  * w.close();
  * ```
+ * @category Files
  */
 export class NpyWriter {
   /** Path of the file. */

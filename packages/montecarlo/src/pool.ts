@@ -16,6 +16,7 @@ import type { SharedArray, ShardResult, ShardTask, TaskKind } from './protocol.j
  * ```ts
  * try { await pool.sample(flow, 1e6); } catch (e) { if (e instanceof ShardError) console.error(e.start, e.end); }
  * ```
+ * @category Pool
  */
 export class ShardError extends EddyError {
   /** Stable error name: `ShardError`. */
@@ -40,6 +41,7 @@ export class ShardError extends EddyError {
  * ```ts
  * const p: Progress = { done: 500_000, total: 1_000_000, rowsPerSecond: 2e5, etaSeconds: 2.5 };
  * ```
+ * @category Pool
  */
 export interface Progress {
   /** Rows finished. */
@@ -59,6 +61,7 @@ export interface Progress {
  * ```ts
  * const o: JobOptions = { seed: 1, chunkSize: 65536, dtype: 'float32', onProgress: (p) => console.log(p.done) };
  * ```
+ * @category Pool
  */
 export interface JobOptions {
   /** Rows per shard (default 16384). Results do not depend on it. */
@@ -88,6 +91,7 @@ export interface JobOptions {
  * ```ts
  * const o: PoolOptions = { threads: 2 };
  * ```
+ * @category Pool
  */
 export interface PoolOptions {
   /** Worker threads (default: the machine's available parallelism). */
@@ -105,6 +109,7 @@ export interface PoolOptions {
  * ```ts
  * await pool.workers[0]?.terminate(); // the pool reruns its shard on a fresh worker
  * ```
+ * @category Pool
  */
 export interface PoolWorker {
   /** Stops the thread. */
@@ -118,6 +123,7 @@ export interface PoolWorker {
  * ```ts
  * const { path, shape }: FileOutput = await pool.sampleToFile(flow, 1e6, 's.npy');
  * ```
+ * @category Pool
  */
 export interface FileOutput {
   /** Path of the `.npy` file. */
@@ -173,6 +179,7 @@ let flowCounter = 0;
  * const lp = await pool.logProb(flow, x);
  * await pool.close();
  * ```
+ * @category Pool
  */
 export class FlowPool {
   /** Number of worker threads. */

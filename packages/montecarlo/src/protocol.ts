@@ -3,10 +3,18 @@
  * (the serialised flow, inputs, in-memory outputs) so nothing big is copied per task.
  */
 
-/** What a shard computes. */
+/**
+ * What a shard computes.
+ *
+ * @category Pool
+ */
 export type TaskKind = 'sample' | 'logProb' | 'sampleAndLogProb';
 
-/** A float array shared between threads: `rows × rowSize` values. */
+/**
+ * A float array shared between threads: `rows × rowSize` values.
+ *
+ * @category Pool
+ */
 export interface SharedArray {
   /** Backing memory. */
   buffer: SharedArrayBuffer;
@@ -16,7 +24,11 @@ export interface SharedArray {
   shape: number[];
 }
 
-/** One shard: rows `[start, start + count)` of a job. */
+/**
+ * One shard: rows `[start, start + count)` of a job.
+ *
+ * @category Pool
+ */
 export interface ShardTask {
   kind: TaskKind;
   /** Identifies the flow (workers cache the rebuilt flow under it). */
@@ -42,7 +54,11 @@ export interface ShardTask {
   backend: string;
 }
 
-/** A shard's outcome: results (when not written in place) or the error it raised. */
+/**
+ * A shard's outcome: results (when not written in place) or the error it raised.
+ *
+ * @category Pool
+ */
 export type ShardResult =
   | { ok: true; values?: Float32Array | Float64Array; logProb?: Float32Array | Float64Array }
   | { ok: false; error: string; name: string };

@@ -10,6 +10,7 @@ import { ElementwiseTransform } from './transform.js';
  * ```ts
  * new AdditiveTransform(tensor([1, 2])).call(tensor([0, 0])); // [1, 2]
  * ```
+ * @category Elementwise
  */
 export class AdditiveTransform extends ElementwiseTransform {
   /** The shift. */

@@ -11,6 +11,7 @@ import { sumRightmost } from './utils.js';
  * ```ts
  * new AffineTransform(1, 2).call(tensor([0, 1])); // [1, 3]
  * ```
+ * @category Elementwise
  */
 export class AffineTransform extends Transform {
   /** Shift. */

@@ -17,6 +17,7 @@ import { type Domain, Transform, domain } from './transform.js';
  * // meta builds the transform from a masked network's output for x
  * const t = new AutoregressiveTransform((x) => makeTransform(hyper.call(x)), features);
  * ```
+ * @category Autoregressive and coupling
  */
 export class AutoregressiveTransform extends Transform {
   /** `x ↦` the transform to apply at `x`. */

@@ -53,6 +53,7 @@ function basisConstants(order: number): BasisConstants {
  * ```ts
  * bernsteinPolynomial(tensor([0.5]), tensor([[0, 1, 2]])); // [1]
  * ```
+ * @category Splines and polynomials
  */
 export function bernsteinPolynomial(u: Tensor, theta: Tensor): Tensor {
   const order = (theta.shape[theta.ndim - 1] as number) - 1;
@@ -75,6 +76,7 @@ export function bernsteinPolynomial(u: Tensor, theta: Tensor): Tensor {
  * ```ts
  * const o: BernsteinOptions = { bound: 5 };
  * ```
+ * @category Splines and polynomials
  */
 export interface BernsteinOptions {
   /** The polynomial's domain bound `B` (default 5), also the bisection bound. */
@@ -106,6 +108,7 @@ export interface BernsteinOptions {
  * const [y, ladj] = t.callAndLadj(randn([4], { seed: 9, dtype: 'float64' }));
  * t.inv.call(y); // x again (to ~6e-7)
  * ```
+ * @category Splines and polynomials
  */
 export class BernsteinTransform extends MonotonicTransform {
   /** The constrained, increasing coefficients `θ` `(..., M + 1)`. */

@@ -25,6 +25,7 @@ import {
  * ```ts
  * const f: ParametricFunction = (x, [a]) => x.pow(3).mul(a).add(x); // a x³ + x
  * ```
+ * @category Numerics
  */
 export type ParametricFunction = (x: Tensor, phi: readonly Tensor[]) => Tensor;
 
@@ -35,6 +36,7 @@ export type ParametricFunction = (x: Tensor, phi: readonly Tensor[]) => Tensor;
  * ```ts
  * const o: BisectionOptions = { phi: [a], bound: 10, eps: 1e-6, explicit: true };
  * ```
+ * @category Numerics
  */
 export interface BisectionOptions {
   /** The parameter tensors `φ` of `f`; gradients flow to those that require them. */
@@ -62,6 +64,7 @@ export interface BisectionOptions {
  * ```ts
  * bisectionIterations(10, 1e-6); // 25
  * ```
+ * @category Numerics
  */
 export function bisectionIterations(bound: number, eps: number): number {
   if (!(bound > 0) || !(eps > 0)) throw new ValueError(`bisection: bound and eps must be positive, got ${bound}, ${eps}`);
@@ -99,6 +102,7 @@ export function parameterStandIns(phi: readonly Tensor[], explicit: boolean): Te
  * const x = bisection((x, [s]) => x.pow(3).mul(s).add(x), tensor([10], { dtype: 'float64' }), { phi: [a], explicit: true });
  * // x ≈ 1.6586 (2x³ + x = 10); gradients(x, [a]) = -x³/(6x² + 1)
  * ```
+ * @category Numerics
  */
 export function bisection(f: ParametricFunction, y: Tensor, options: BisectionOptions = {}): Tensor {
   const { phi = [], bound = 10, eps = 1e-6, explicit = false } = options;

@@ -20,6 +20,7 @@ import { BernsteinTransform } from './bernstein.js';
  * ```
  *
  * Constructor: `new BoundedBernsteinTransform(theta, { bound = 5, eps = 1e-6 })`, as {@link BernsteinTransform}.
+ * @category Splines and polynomials
  */
 export class BoundedBernsteinTransform extends BernsteinTransform {
   /** `cumsum([-B, Δ, Δ, softmax(θ)·(2B - 4Δ), Δ, Δ])` with `Δ = 2B/(L + 4)`. */

@@ -10,6 +10,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```ts
  * new CircularShiftTransform(1).call(tensor([0.5])); // [-0.5]
  * ```
+ * @category Elementwise
  */
 export class CircularShiftTransform extends ElementwiseTransform {
   /** The half-period `B`. */

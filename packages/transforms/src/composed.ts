@@ -14,6 +14,7 @@ import { sumRightmost } from './utils.js';
  * ```ts
  * const f = new ComposedTransform([new ExpTransform(), new AffineTransform(1, 2)]); // y = 1 + 2eˣ
  * ```
+ * @category Basics
  */
 export class ComposedTransform extends Transform {
   /** The parts, applied first to last. */

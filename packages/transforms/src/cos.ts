@@ -8,6 +8,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```ts
  * new CosTransform().call(tensor([Math.PI / 2])); // [0]
  * ```
+ * @category Elementwise
  */
 export class CosTransform extends ElementwiseTransform {
   /** `(0, π)`. */

@@ -14,6 +14,7 @@ import { type Domain, Transform, domain } from './transform.js';
  * ```ts
  * const t = new CouplingTransform((xa) => new DependentTransform(new AdditiveTransform(net.call(xa)), 1), [true, false]);
  * ```
+ * @category Autoregressive and coupling
  */
 export class CouplingTransform extends Transform {
   /** `x_a ↦` the vector transform of `x_b`. */

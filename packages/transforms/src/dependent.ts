@@ -14,6 +14,7 @@ import { sumRightmost } from './utils.js';
  * const t = new DependentTransform(new MonotonicRQSTransform(w, h, d), 1);
  * const [y, ladj] = t.callAndLadj(x); // x [N, D] → ladj [N]
  * ```
+ * @category Basics
  */
 export class DependentTransform extends Transform {
   /** The wrapped transform. */
@@ -80,5 +81,6 @@ export class DependentTransform extends Transform {
  * ```ts
  * new IndependentTransform(new ExpTransform(), 1);
  * ```
+ * @category Basics
  */
 export const IndependentTransform = DependentTransform;

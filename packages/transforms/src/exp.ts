@@ -8,6 +8,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```ts
  * new ExpTransform().inv.call(y); // log y
  * ```
+ * @category Elementwise
  */
 export class ExpTransform extends ElementwiseTransform {
   /** Positive reals. */

@@ -21,6 +21,7 @@ import { type Domain, Transform, domain } from './transform.js';
  * ```ts
  * const o: FreeFormJacobianOptions = { atol: 1e-6, rtol: 1e-5, exact: false, rng: new Rng(0) };
  * ```
+ * @category Continuous
  */
 export interface FreeFormJacobianOptions {
   /** Absolute integration tolerance (default 1e-6). */
@@ -70,6 +71,7 @@ const TRACE_SCALE = 1e-2;
  * const [y, ladj] = t.callAndLadj(x); // x: [N, 2] → y: [N, 2], ladj: [N]
  * t.inv.call(y);                        // ≈ x
  * ```
+ * @category Continuous
  */
 export class FreeFormJacobianTransform extends Transform {
   /** The system `f_φ(t, x)`. */

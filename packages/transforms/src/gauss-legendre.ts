@@ -8,6 +8,7 @@ import { type ParametricFunction, parameterStandIns } from './bisection.js';
  * ```ts
  * const { nodes, weights }: GaussLegendreRule = gaussLegendreNodes(3);
  * ```
+ * @category Numerics
  */
 export interface GaussLegendreRule {
   /** `t_i = (ξ_i + 1)/2`, increasing. */
@@ -46,6 +47,7 @@ function legendre(n: number, x: number): [number, number] {
  * ```ts
  * gaussLegendreNodes(2); // nodes [0.2113248654051871, 0.7886751345948129], weights [0.5, 0.5]
  * ```
+ * @category Numerics
  */
 export function gaussLegendreNodes(n: number): GaussLegendreRule {
   if (!Number.isInteger(n) || n < 1) throw new ValueError(`gaussLegendreNodes: n must be a positive integer, got ${n}`);
@@ -100,6 +102,7 @@ export function gaussLegendreNodes(n: number): GaussLegendreRule {
  * ```ts
  * lerp(tensor([0]), tensor([10]), tensor([0.25])); // [2.5]
  * ```
+ * @category Numerics
  */
 export function lerp(a: Tensor, b: Tensor, t: Tensor): Tensor {
   const d = b.sub(a);
@@ -113,6 +116,7 @@ export function lerp(a: Tensor, b: Tensor, t: Tensor): Tensor {
  * ```ts
  * const o: GaussLegendreOptions = { n: 16, phi: [a], explicit: true };
  * ```
+ * @category Numerics
  */
 export interface GaussLegendreOptions {
   /** Number of nodes (default 3, as zuko's `gauss_legendre`). */
@@ -151,6 +155,7 @@ function quadrature(f: ParametricFunction, a: Tensor, b: Tensor, n: number, phi:
  * ```ts
  * gaussLegendre((u) => u.square(), tensor([0]), tensor([3]), { n: 2 }); // [9]
  * ```
+ * @category Numerics
  */
 export function gaussLegendre(f: ParametricFunction, a: Tensor, b: Tensor, options: GaussLegendreOptions = {}): Tensor {
   const { n = 3, phi = [], explicit = false } = options;

@@ -11,6 +11,7 @@ const C = 1 - 1e-6;
  * ```ts
  * const o: GaussianizationOptions = { bound: 10, eps: 1e-6 };
  * ```
+ * @category Splines and polynomials
  */
 export interface GaussianizationOptions {
   /** The bisection bound of the inverse (default 10). */
@@ -37,6 +38,7 @@ export interface GaussianizationOptions {
  * const [y, ladj] = t.callAndLadj(randn([4], { seed: 9, dtype: 'float64' }));
  * t.inv.call(y); // x again (to ~6e-7)
  * ```
+ * @category Splines and polynomials
  */
 export class GaussianizationTransform extends MonotonicTransform {
   /** The shifts `b` `(..., K)`. */

@@ -8,6 +8,7 @@ import { ElementwiseTransform } from './transform.js';
  * ```ts
  * new IdentityTransform().call(x); // x
  * ```
+ * @category Basics
  */
 export class IdentityTransform extends ElementwiseTransform {
   /** Increasing. */

@@ -28,6 +28,7 @@ import { type Domain, Transform, domain } from './transform.js';
  * ```ts
  * new LULinearTransform(eye(3, 3, { dtype: 'float64' })).call(x); // x
  * ```
+ * @category Linear
  */
 export class LULinearTransform extends Transform {
   /** Lower factor, with its diagonal. */

@@ -13,6 +13,7 @@ import { ElementwiseTransform } from './transform.js';
  * ```ts
  * new MonotonicAffineTransform(tensor([1]), tensor([0])).call(tensor([2])); // [3]
  * ```
+ * @category Elementwise
  */
 export class MonotonicAffineTransform extends ElementwiseTransform {
   /** The shift. */

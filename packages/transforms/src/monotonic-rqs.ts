@@ -33,6 +33,7 @@ import { ElementwiseTransform } from './transform.js';
  * ```ts
  * const o: RQSOptions = { bound: 5, slope: 1e-3 };
  * ```
+ * @category Splines and polynomials
  */
 export interface RQSOptions {
   /** The spline's (co)domain bound `B` (default 5). */
@@ -86,6 +87,7 @@ interface Bin {
  * const [y, ladj] = t.callAndLadj(randn([4], { seed: 9, dtype: 'float64' }));
  * t.inv.call(y); // x again
  * ```
+ * @category Splines and polynomials
  */
 export class MonotonicRQSTransform extends ElementwiseTransform {
   /** The knot abscissae `X` `(..., K + 1)`. */
@@ -227,6 +229,7 @@ export class MonotonicRQSTransform extends ElementwiseTransform {
  * ```ts
  * const o: CircularRQSOptions = { slope: 1e-3 };
  * ```
+ * @category Splines and polynomials
  */
 export interface CircularRQSOptions {
   /** The minimum slope of the spline (default 1e-3). */
@@ -249,6 +252,7 @@ export interface CircularRQSOptions {
  * const t = new CircularRQSTransform(randn([4, 8], { seed: 1, dtype: 'float64' }), randn([4, 8], { seed: 2, dtype: 'float64' }), randn([4, 7], { seed: 3, dtype: 'float64' }));
  * const [y, ladj] = t.callAndLadj(tensor([0, 1, -3, 3], { dtype: 'float64' }));
  * ```
+ * @category Splines and polynomials
  */
 export class CircularRQSTransform extends ComposedTransform {
   /** The spline part (bound π). */

@@ -9,6 +9,7 @@ import { ElementwiseTransform } from './transform.js';
  * ```ts
  * const o: MonotonicOptions = { phi: [a, b], bound: 10, eps: 1e-6 };
  * ```
+ * @category Monotonic networks
  */
 export interface MonotonicOptions {
   /**
@@ -54,6 +55,7 @@ function link(standIn: Tensor, source: Tensor): void {
  * const [y, ladj] = t.callAndLadj(tensor([1, 1], { dtype: 'float64' })); // y [2, 3], ladj log [4, 7]
  * t.inv.call(y); // ≈ [1, 1] (to ~6e-7)
  * ```
+ * @category Monotonic networks
  */
 export class MonotonicTransform extends ElementwiseTransform {
   /** The bisection bound `B` of the inverse. */

@@ -24,6 +24,7 @@ import {
  * ```ts
  * const f: OdeFunction = (t, x) => x.mul(t.cos()); // dx/dt = cos(t) x
  * ```
+ * @category Numerics
  */
 export type OdeFunction = (t: Tensor, x: Tensor) => Tensor;
 
@@ -36,6 +37,7 @@ export type OdeFunction = (t: Tensor, x: Tensor) => Tensor;
  * ```ts
  * const oscillator: OdeSystem = (_t, q, p) => [p, q.neg()]; // q'' = -q
  * ```
+ * @category Numerics
  */
 export type OdeSystem = (t: Tensor, ...x: Tensor[]) => readonly Tensor[];
 
@@ -46,6 +48,7 @@ export type OdeSystem = (t: Tensor, ...x: Tensor[]) => readonly Tensor[];
  * ```ts
  * const info: OdeStepInfo = { t: 0, dt: 0.1, error: 0.3, accepted: true };
  * ```
+ * @category Numerics
  */
 export interface OdeStepInfo {
   /** Time at the start of the step. */
@@ -65,6 +68,7 @@ export interface OdeStepInfo {
  * ```ts
  * const o: OdeintOptions = { atol: 1e-8, rtol: 1e-8 };
  * ```
+ * @category Numerics
  */
 export interface OdeintOptions {
   /** Absolute tolerance (default 1e-6, as zuko). */
@@ -278,6 +282,7 @@ function dotDynamics(f: System, t: number, x: State, a: State): Tensor {
  * // ≈ [0, -1]: a quarter turn
  * const [q, p] = odeint((_t, q, p) => [p, q.neg()], [q0, p0], 0, 1, [], { atol: 1e-8, rtol: 1e-8 });
  * ```
+ * @category Numerics
  */
 export function odeint(f: OdeFunction, x: Tensor, t0: number | Tensor, t1: number | Tensor, phi?: Iterable<Tensor>, options?: OdeintOptions): Tensor;
 export function odeint(

@@ -9,6 +9,7 @@ import { type Domain, Transform, domain } from './transform.js';
  * ```ts
  * new PermutationTransform([2, 0, 1]).call(tensor([10, 20, 30])); // [30, 10, 20]
  * ```
+ * @category Linear
  */
 export class PermutationTransform extends Transform {
   /** The permutation (int32). */

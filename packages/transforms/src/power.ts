@@ -9,6 +9,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```ts
  * new PowerTransform(2).call(tensor([3])); // [9]
  * ```
+ * @category Elementwise
  */
 export class PowerTransform extends ElementwiseTransform {
   /** The exponent `e`. */

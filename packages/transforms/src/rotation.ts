@@ -12,6 +12,7 @@ import { type Domain, Transform, domain } from './transform.js';
  * ```ts
  * const t = new RotationTransform(randn([3, 3], { seed: 0, dtype: 'float64' }));
  * ```
+ * @category Linear
  */
 export class RotationTransform extends Transform {
   /** The unconstrained matrix `A` (`[D, D]` or batched `[..., D, D]`). */

@@ -9,6 +9,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```ts
  * new SigmoidTransform().call(tensor([0])); // [0.5]
  * ```
+ * @category Elementwise
  */
 export class SigmoidTransform extends ElementwiseTransform {
   /** The unit interval. */

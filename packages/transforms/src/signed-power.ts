@@ -10,6 +10,7 @@ import { ElementwiseTransform } from './transform.js';
  * ```ts
  * new SignedPowerTransform(tensor([Math.LN2])).call(tensor([-3])); // [-9]
  * ```
+ * @category Elementwise
  */
 export class SignedPowerTransform extends ElementwiseTransform {
   /** The log-power `α`. */

@@ -8,6 +8,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```ts
  * new SinTransform().call(tensor([0])); // [0]
  * ```
+ * @category Elementwise
  */
 export class SinTransform extends ElementwiseTransform {
   /** `(-π/2, π/2)`. */

@@ -10,6 +10,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```ts
  * new SoftclipTransform(2).call(tensor([2])); // [1]
  * ```
+ * @category Elementwise
  */
 export class SoftclipTransform extends ElementwiseTransform {
   /** The bound `B`. */

@@ -9,6 +9,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```ts
  * new SoftplusTransform().call(tensor([0])); // [log 2]
  * ```
+ * @category Elementwise
  */
 export class SoftplusTransform extends ElementwiseTransform {
   /** Positive reals. */

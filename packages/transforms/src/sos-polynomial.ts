@@ -10,6 +10,7 @@ import { UnconstrainedMonotonicTransform } from './unconstrained-monotonic.js';
  * ```ts
  * const o: SOSPolynomialOptions = { slope: 1e-3 };
  * ```
+ * @category Splines and polynomials
  */
 export interface SOSPolynomialOptions {
   /** The minimum slope added to the integrand (default 1e-3). */
@@ -35,6 +36,7 @@ export interface SOSPolynomialOptions {
  * const t = new SOSPolynomialTransform(randn([4, 3, 5], { seed: 1, dtype: 'float64' }));
  * const [y, ladj] = t.callAndLadj(randn([4], { seed: 9, dtype: 'float64' }));
  * ```
+ * @category Splines and polynomials
  */
 export class SOSPolynomialTransform extends UnconstrainedMonotonicTransform {
   /** The polynomial coefficients `a` `(..., K, L + 1)`. */
@@ -83,6 +85,7 @@ export class SOSPolynomialTransform extends UnconstrainedMonotonicTransform {
  * ```ts
  * const o: ShiftedSOSPOptions = { slope: 1e-3 };
  * ```
+ * @category Splines and polynomials
  */
 export interface ShiftedSOSPOptions {
   /** The minimum slope of the SOS polynomial (default 1e-3). */
@@ -102,6 +105,7 @@ export interface ShiftedSOSPOptions {
  * const t = new ShiftedSOSPTransform(randn([4, 3, 5], { seed: 1, dtype: 'float64' }), randn([4], { seed: 2, dtype: 'float64' }));
  * const [y, ladj] = t.callAndLadj(randn([4], { seed: 9, dtype: 'float64' }));
  * ```
+ * @category Splines and polynomials
  */
 export class ShiftedSOSPTransform extends ComposedTransform {
   /** The SOS polynomial part. */

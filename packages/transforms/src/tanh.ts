@@ -9,6 +9,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```ts
  * new TanhTransform().call(tensor([0])); // [0]
  * ```
+ * @category Elementwise
  */
 export class TanhTransform extends ElementwiseTransform {
   /** The interval (-1, 1). */

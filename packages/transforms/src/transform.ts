@@ -8,6 +8,7 @@ import type { Tensor } from '@eddy/core';
  * ```ts
  * const d: Domain = { eventDim: 1, description: 'real vector' };
  * ```
+ * @category Basics
  */
 export interface Domain {
   /** Number of trailing axes that form one event. */
@@ -23,6 +24,7 @@ export interface Domain {
  * ```ts
  * domain(0, '(0, π)');
  * ```
+ * @category Basics
  */
 export function domain(eventDim: number, description = 'real'): Domain {
   return { eventDim, description };
@@ -44,6 +46,7 @@ export function domain(eventDim: number, description = 'real'): Domain {
  * const [y, ladj] = t.callAndLadj(x); // y = eˣ, ladj = x
  * t.inv.call(y);                        // x again
  * ```
+ * @category Basics
  */
 export abstract class Transform {
   #inv: Transform | undefined;
@@ -109,6 +112,7 @@ export abstract class Transform {
  * ```ts
  * const g = new ExpTransform().inv; // log
  * ```
+ * @category Basics
  */
 export class InverseTransform extends Transform {
   /** The transform this inverts. */
@@ -174,10 +178,11 @@ export class InverseTransform extends Transform {
  * ```ts
  * class Cube extends ElementwiseTransform {
  *   call(x: Tensor) { return x.pow(3); }
- *   inverse(y: Tensor) { return y.sign().mul(y.abs().pow(1 / 3)); }
+ *   inverse(y: Tensor) { return sign(y).mul(y.abs().pow(1 / 3)); }
  *   logAbsDetJacobian(x: Tensor) { return x.square().mul(3).log(); }
  * }
  * ```
+ * @category Basics
  */
 export abstract class ElementwiseTransform extends Transform {
   /** The reals, elementwise. */

@@ -10,6 +10,7 @@ import { type MonotonicOptions, MonotonicTransform } from './monotonic.js';
  * ```ts
  * const o: UnconstrainedMonotonicOptions = { phi: [h], n: 32, bound: 10, eps: 1e-6 };
  * ```
+ * @category Monotonic networks
  */
 export interface UnconstrainedMonotonicOptions extends MonotonicOptions {
   /** Number of Gauss–Legendre nodes of the quadrature (default 32). */
@@ -35,6 +36,7 @@ export interface UnconstrainedMonotonicOptions extends MonotonicOptions {
  * const [y, ladj] = t.callAndLadj(tensor([0, 1, 2], { dtype: 'float64' }));
  * t.inv.call(y); // x again (to ~6e-7)
  * ```
+ * @category Monotonic networks
  */
 export class UnconstrainedMonotonicTransform extends MonotonicTransform {
   /** Number of quadrature nodes. */

@@ -7,6 +7,7 @@ import { type Tensor, sum } from '@eddy/core';
  * ```ts
  * sumRightmost(zeros([4, 3]), 1).shape; // [4]
  * ```
+ * @category Basics
  */
 export function sumRightmost(x: Tensor, n: number): Tensor {
   if (n <= 0) return x;

@@ -1,14 +1,22 @@
 import type { BinaryOp, TypedArray, UnaryOp } from '@eddy/core';
 import { special } from '@eddy/core';
 
-/** One operand of an elementwise loop: data plus its strides (0 = broadcast) and offset. */
+/**
+ * One operand of an elementwise loop: data plus its strides (0 = broadcast) and offset.
+ *
+ * @category Kernels
+ */
 export interface Operand {
   readonly data: TypedArray;
   readonly strides: readonly number[];
   readonly offset: number;
 }
 
-/** Scalar JS expressions of `a` (and `b`, `c`) for each op; `H` holds helper functions. */
+/**
+ * Scalar JS expressions of `a` (and `b`, `c`) for each op; `H` holds helper functions.
+ *
+ * @category Kernels
+ */
 export const UNARY_EXPR: Record<UnaryOp, string> = {
   neg: '-a',
   exp: 'Math.exp(a)',
@@ -113,7 +121,11 @@ while (o < total) {
   return fn;
 }
 
-/** Strides of an operand of shape `shape` broadcast to `outShape` (0 on broadcast axes). */
+/**
+ * Strides of an operand of shape `shape` broadcast to `outShape` (0 on broadcast axes).
+ *
+ * @category Kernels
+ */
 export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
   const out = new Array<number>(outShape.length).fill(0);
   let acc = 1;
@@ -152,7 +164,11 @@ function collapse(shape: readonly number[], strides: number[][]): { shape: numbe
   return { shape: s, strides: st };
 }
 
-/** Runs `expr` over operands into a fresh row-major output of `outShape`. */
+/**
+ * Runs `expr` over operands into a fresh row-major output of `outShape`.
+ *
+ * @category Kernels
+ */
 export function elementwise(expr: string, operands: readonly Operand[], out: TypedArray, outShape: readonly number[]): TypedArray {
   const key = `${expr}|${operands.map((o) => o.data.constructor.name).join(',')}|${out.constructor.name}`;
   const fn = compile(operands.length, expr, key);

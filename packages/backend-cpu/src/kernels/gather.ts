@@ -1,6 +1,10 @@
 import { type TypedArray, ValueError } from '@eddy/core';
 
-/** `out[o, j, i] = x[o, idx[o, j, i], i]` with `x` as `[outer, k, inner]`, `idx` as `[outer, j, inner]`. */
+/**
+ * `out[o, j, i] = x[o, idx[o, j, i], i]` with `x` as `[outer, k, inner]`, `idx` as `[outer, j, inner]`.
+ *
+ * @category Kernels
+ */
 export function gatherMiddle(x: TypedArray, idx: Int32Array, outer: number, k: number, j: number, inner: number, out: TypedArray): void {
   for (let o = 0; o < outer; o++) {
     for (let t = 0; t < j; t++) {
@@ -14,7 +18,11 @@ export function gatherMiddle(x: TypedArray, idx: Int32Array, outer: number, k: n
   }
 }
 
-/** `out[o, idx[o, j, i], i] += src[o, j, i]` into zeroed `out` (`[outer, k, inner]`). */
+/**
+ * `out[o, idx[o, j, i], i] += src[o, j, i]` into zeroed `out` (`[outer, k, inner]`).
+ *
+ * @category Kernels
+ */
 export function scatterAddMiddle(src: TypedArray, idx: Int32Array, outer: number, k: number, j: number, inner: number, out: TypedArray): void {
   for (let o = 0; o < outer; o++) {
     for (let t = 0; t < j; t++) {
@@ -29,7 +37,11 @@ export function scatterAddMiddle(src: TypedArray, idx: Int32Array, outer: number
   }
 }
 
-/** Binary search per row: `sorted` `[rows, k]`, `values` `[rows, n]` → int32 `[rows, n]`. */
+/**
+ * Binary search per row: `sorted` `[rows, k]`, `values` `[rows, n]` → int32 `[rows, n]`.
+ *
+ * @category Kernels
+ */
 export function searchsortedRows(sorted: TypedArray, values: TypedArray, rows: number, k: number, n: number, right: boolean, out: Int32Array): void {
   for (let r = 0; r < rows; r++) {
     const s0 = r * k;

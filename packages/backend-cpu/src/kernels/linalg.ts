@@ -4,6 +4,7 @@ import type { TypedArray } from '@eddy/core';
  * Solves `op(A) X = B` for one triangular `A` (n×n at `aOff`) and `B` (n×m at `bOff`),
  * writing X at `xOff`. `op(A) = Aᵀ` when `trans`; the effective triangle is lower unless
  * `upper` xor `trans`.
+ * @category Kernels
  */
 export function triangularSolveOne(
   a: TypedArray, aOff: number, b: TypedArray, bOff: number, x: TypedArray, xOff: number,

@@ -8,6 +8,7 @@ import type { TypedArray } from '@eddy/core';
  * ```ts
  * const mm: MatmulKernel = (a, aOff, b, bOff, c, cOff, m, k, n) => { ... };
  * ```
+ * @category Kernels
  */
 export type MatmulKernel = (
   a: TypedArray,
@@ -34,6 +35,7 @@ let pack = new Float64Array(0);
  * const c = new Float64Array(4);
  * matmulJs(new Float64Array([1, 2, 3, 4]), 0, new Float64Array([1, 0, 0, 1]), 0, c, 0, 2, 2, 2); // c = [1, 2, 3, 4]
  * ```
+ * @category Kernels
  */
 export const matmulJs: MatmulKernel = (a, aOff, b, bOff, c, cOff, m, k, n) => {
   const panels = Math.ceil(n / 4);
@@ -120,6 +122,7 @@ function store(c: TypedArray, o: number, w: number, v0: number, v1: number, v2: 
  * ```ts
  * matmulNaive(a, 0, b, 0, c, 0, m, k, n);
  * ```
+ * @category Kernels
  */
 export const matmulNaive: MatmulKernel = (a, aOff, b, bOff, c, cOff, m, k, n) => {
   for (let i = 0; i < m; i++) {

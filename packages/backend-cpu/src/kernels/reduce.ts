@@ -4,6 +4,7 @@ import type { ReduceOp, TypedArray } from '@eddy/core';
  * Reduces `x` viewed as `[outer, r, inner]` over the middle axis into `out`
  * (`[outer, inner]`). Callers bring the reduced axes together first. Accumulates in
  * float64 for both float dtypes.
+ * @category Kernels
  */
 export function reduceMiddle(op: ReduceOp, x: TypedArray, outer: number, r: number, inner: number, out: TypedArray): void {
   const init = op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
@@ -56,7 +57,11 @@ export function reduceMiddle(op: ReduceOp, x: TypedArray, outer: number, r: numb
   }
 }
 
-/** Inclusive cumulative sum of `x` viewed as `[outer, n, inner]` along the middle axis. */
+/**
+ * Inclusive cumulative sum of `x` viewed as `[outer, n, inner]` along the middle axis.
+ *
+ * @category Kernels
+ */
 export function cumsumMiddle(x: TypedArray, outer: number, n: number, inner: number, reverse: boolean, out: TypedArray): void {
   if (inner === 1) {
     for (let o = 0; o < outer; o++) {

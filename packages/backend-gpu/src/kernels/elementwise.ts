@@ -60,7 +60,11 @@ const UNARY: Record<UnaryOp, (x: tf.Tensor) => tf.Tensor> = {
   isfinite: (x) => (x.dtype === 'float32' ? tf.isFinite(x) : tf.ones(x.shape, 'bool')),
 };
 
-/** Elementwise unary op with output dtype `out`. */
+/**
+ * Elementwise unary op with output dtype `out`.
+ *
+ * @category Kernels
+ */
 export function unaryKernel(op: UnaryOp, x: tf.Tensor, out: TfDType): tf.Tensor {
   return tf.tidy(() => {
     const y = UNARY[op](x);
@@ -98,7 +102,11 @@ const BINARY: Record<BinaryOp, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor> = {
   logicalOr: (a, b) => tf.logicalOr(toBool(a), toBool(b)),
 };
 
-/** Elementwise binary op with broadcasting to `outShape` and output dtype `out`. */
+/**
+ * Elementwise binary op with broadcasting to `outShape` and output dtype `out`.
+ *
+ * @category Kernels
+ */
 export function binaryKernel(op: BinaryOp, a: tf.Tensor, b: tf.Tensor, outShape: readonly number[], out: TfDType): tf.Tensor {
   return tf.tidy(() => {
     let y = BINARY[op](a, b);
@@ -108,7 +116,11 @@ export function binaryKernel(op: BinaryOp, a: tf.Tensor, b: tf.Tensor, outShape:
   });
 }
 
-/** `cond ? a : b` with all three broadcast to `outShape`. */
+/**
+ * `cond ? a : b` with all three broadcast to `outShape`.
+ *
+ * @category Kernels
+ */
 export function whereKernel(cond: tf.Tensor, a: tf.Tensor, b: tf.Tensor, outShape: readonly number[]): tf.Tensor {
   return tf.tidy(() => {
     const y = select(toBool(cond), a, b);
@@ -116,7 +128,11 @@ export function whereKernel(cond: tf.Tensor, a: tf.Tensor, b: tf.Tensor, outShap
   });
 }
 
-/** Cast with the CPU backend's rules (floats to int32 truncate toward zero; to bool: x != 0). */
+/**
+ * Cast with the CPU backend's rules (floats to int32 truncate toward zero; to bool: x != 0).
+ *
+ * @category Kernels
+ */
 export function castKernel(x: tf.Tensor, out: TfDType): tf.Tensor {
   return x.dtype === out ? tf.clone(x) : tf.cast(x, out);
 }

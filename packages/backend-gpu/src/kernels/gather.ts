@@ -14,6 +14,7 @@ function around(shape: readonly number[], axis: number): [number, number, number
  * Throws like the CPU backend when an index is outside `[0, k)`. Costs one small read
  * back (the min and max index); TensorFlow.js would otherwise fail differently per engine
  * (the pure-JS engine asserts, CUDA gathers zeros).
+ * @category Kernels
  */
 export function checkRange(op: string, idx: tf.Tensor, k: number): void {
   if (idx.size === 0) return;
@@ -39,6 +40,7 @@ function flatPositions(idx: tf.Tensor, outer: number, k: number, j: number, inne
  * `out[..., j, ...] = x[..., indices[..., j, ...], ...]` along `axis`, as one gather from
  * the flattened `x` with flat indices: no `batchDims` (which gives wrong values on the
  * wasm engine) and no TensorFlow.js gradient (Eddy differentiates it itself).
+ * @category Kernels
  */
 export function gatherKernel(x: tf.Tensor, indices: tf.Tensor, axis: number, check: boolean): tf.Tensor {
   const [outer, k, inner] = around(x.shape, axis);
@@ -54,6 +56,7 @@ export function gatherKernel(x: tf.Tensor, indices: tf.Tensor, axis: number, che
 /**
  * Zeros of `shape`, then `out[..., indices[..., j, ...], ...] += src[..., j, ...]` along
  * `axis`: one `scatterND` into the flattened output (repeated positions add up).
+ * @category Kernels
  */
 export function scatterAddKernel(shape: readonly number[], indices: tf.Tensor, src: tf.Tensor, axis: number, check: boolean): tf.Tensor {
   const [outer, k, inner] = around(shape, axis);
@@ -76,6 +79,7 @@ const COUNT_LIMIT = 1 << 24;
  * `sorted[i] >= v` (`> v`). Small problems count comparisons in one broadcast; large ones
  * bisect with ⌈log2(K + 1)⌉ flat gathers. (TensorFlow.js's `searchSorted` has no kernel in
  * tfjs-node, so both paths use plain ops.)
+ * @category Kernels
  */
 export function searchsortedKernel(sorted: tf.Tensor, values: tf.Tensor, right: boolean): tf.Tensor {
   return tf.tidy(() => {

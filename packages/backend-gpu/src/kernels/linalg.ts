@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * `[...B, n, m]`, same batch): n steps, each one matrix-vector product against the rows
  * already solved, so B's columns (e.g. a batch of samples) stay in parallel. Only the
  * effective triangle of `op(A)` is read.
+ * @category Kernels
  */
 export function triangularSolveKernel(a: tf.Tensor, b: tf.Tensor, upper: boolean, transpose: boolean, unit: boolean): tf.Tensor {
   return tf.tidy(() => {
@@ -40,6 +41,7 @@ export function triangularSolveKernel(a: tf.Tensor, b: tf.Tensor, upper: boolean
  * LU with partial pivoting of `[...B, n, n]` values (row-major, any float array), in
  * float64 on the host: pivot choice is data-dependent and the matrices of flows are small.
  * Returns packed factors and LAPACK-style 0-based pivots.
+ * @category Kernels
  */
 export function luHost(values: ArrayLike<number>, batches: number, n: number): { lu: Float32Array; pivots: Int32Array } {
   const f = Float64Array.from(values);

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * (core materialises transposes; the wasm engine uses its fast kernel only for
  * untransposed operands). When `b` has no batch (a weight matrix), `a`'s batch folds
  * into its rows: one 2-D product, no broadcast copies of `b`.
+ * @category Kernels
  */
 export function matmulKernel(a: tf.Tensor, b: tf.Tensor, outShape: readonly number[]): tf.Tensor {
   return tf.tidy(() => {

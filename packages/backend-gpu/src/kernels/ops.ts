@@ -5,6 +5,7 @@ const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.len
 /**
  * `tf.where` without its three broadcast copies when the shapes already agree: the
  * `Select` kernel directly (one kernel instead of four on every engine).
+ * @category Kernels
  */
 export function select(cond: tf.Tensor, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   if (cond.dtype === 'bool' && sameShape(cond.shape, a.shape) && sameShape(a.shape, b.shape) && a.dtype === b.dtype) {

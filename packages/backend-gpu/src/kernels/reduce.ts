@@ -12,6 +12,7 @@ const INIT: Record<ReduceOp, number> = {
 /**
  * Reduces over `axes` (sorted, unique, non-negative), dropping them. An empty reduction
  * gives the op's identity (0, 1, -∞, +∞); max and min propagate NaN on every engine.
+ * @category Kernels
  */
 export function reduceKernel(op: ReduceOp, x: tf.Tensor, axes: readonly number[]): tf.Tensor {
   return tf.tidy(() => {
@@ -48,6 +49,7 @@ export function reduceKernel(op: ReduceOp, x: tf.Tensor, axes: readonly number[]
  * Inclusive cumulative sum along `axis`, optionally from the end. The axis is always
  * passed non-negative: `tf.cumsum(x, -1)` returns an empty tensor on the pure-JS engine
  * (and corrupts memory on wasm).
+ * @category Kernels
  */
 export function cumsumKernel(x: tf.Tensor, axis: number, reverse: boolean): tf.Tensor {
   return tf.tidy(() => {

@@ -57,7 +57,11 @@ function erfcPositive(z: tf.Tensor): tf.Tensor {
   return select(tf.greaterEqual(z, ERFC_ZERO), tf.zerosLike(v), v);
 }
 
-/** erf(x). */
+/**
+ * erf(x).
+ *
+ * @category Kernels
+ */
 export function erf(x: tf.Tensor): tf.Tensor {
   const x2 = tf.square(x);
   let tail: tf.Tensor = tf.fill(x.shape, ERF_SERIES[ERF_SERIES.length - 1] as number);
@@ -71,7 +75,11 @@ export function erf(x: tf.Tensor): tf.Tensor {
   return select(tf.logicalOr(tf.less(a, ERF_SERIES_MAX), tf.isNaN(x)), series, outer);
 }
 
-/** erfc(x) = 1 - erf(x), accurate in both tails. */
+/**
+ * erfc(x) = 1 - erf(x), accurate in both tails.
+ *
+ * @category Kernels
+ */
 export function erfc(x: tf.Tensor): tf.Tensor {
   const e = erfcPositive(tf.abs(x));
   // NaN stays NaN also where an engine's minimum drops it.
@@ -82,6 +90,7 @@ export function erfc(x: tf.Tensor): tf.Tensor {
  * erfinv(y) for y in [-1, 1]: Giles' single-precision approximation ("Approximating the
  * erfinv function", GPU Computing Gems, 2011), relative error about 1.2e-7 before
  * float32 rounding. ±1 give ±∞; |y| > 1 and NaN give NaN.
+ * @category Kernels
  */
 export function erfinv(y: tf.Tensor): tf.Tensor {
   const w = tf.neg(tf.log(tf.mul(tf.sub(1, y), tf.add(1, y))));
@@ -170,7 +179,11 @@ function lgammaPositive(x: tf.Tensor): tf.Tensor {
   return select(tf.less(x, SHIFT), tf.add(lnGammaTwoPlus(z), correction), stirling);
 }
 
-/** ln|Γ(x)|; +∞ at the poles and at ±∞. */
+/**
+ * ln|Γ(x)|; +∞ at the poles and at ±∞.
+ *
+ * @category Kernels
+ */
 export function lgamma(x: tf.Tensor): tf.Tensor {
   const neg = tf.less(x, 0);
   const pos = lgammaPositive(select(neg, tf.sub(1, x), x));
@@ -191,7 +204,11 @@ function digammaPositive(x: tf.Tensor): tf.Tensor {
   return select(low, tf.sub(asym, sum), asym);
 }
 
-/** ψ(x) (digamma); NaN at the poles 0 > x ∈ ℤ and at -∞, -∞ at +0. */
+/**
+ * ψ(x) (digamma); NaN at the poles 0 > x ∈ ℤ and at -∞, -∞ at +0.
+ *
+ * @category Kernels
+ */
 export function digamma(x: tf.Tensor): tf.Tensor {
   const neg = tf.less(x, 0);
   const pos = digammaPositive(select(neg, tf.sub(1, x), x));

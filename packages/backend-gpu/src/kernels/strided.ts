@@ -13,7 +13,11 @@ interface AxisRead {
   flip: boolean;
 }
 
-/** A strided view expressed as slice → flip → transpose → broadcast of the input. */
+/**
+ * A strided view expressed as slice → flip → transpose → broadcast of the input.
+ *
+ * @category Kernels
+ */
 export interface ViewPlan {
   /** One read per input axis. */
   reads: AxisRead[];
@@ -30,6 +34,7 @@ export interface ViewPlan {
  * start, a count and a step), flips, a transpose and a broadcast, when the strides are
  * multiples of `x`'s own strides that stay inside `x`'s axes (every view core makes:
  * permute, transpose, slice, flip, expand). Returns null otherwise.
+ * @category Kernels
  */
 export function planView(xShape: readonly number[], outShape: readonly number[], strides: readonly number[], offset: number): ViewPlan | null {
   const xst = stridesOf(xShape);
@@ -69,7 +74,11 @@ export function planView(xShape: readonly number[], outShape: readonly number[],
   return { reads, used, order, broadcast };
 }
 
-/** Materialises a strided view of `x` (see `Backend.strided`). */
+/**
+ * Materialises a strided view of `x` (see `Backend.strided`).
+ *
+ * @category Kernels
+ */
 export function stridedKernel(x: tf.Tensor, outShape: readonly number[], strides: readonly number[], offset: number): tf.Tensor {
   return tf.tidy(() => {
     const shape = [...outShape];

@@ -19,6 +19,7 @@ export function scalarLike(v: number, like: Tensor, dtype: DType = like.dtype): 
  * ```ts
  * cast(tensor([1.7, -1.7]), 'int32'); // [1, -1]
  * ```
+ * @category Elementwise ops
  */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
@@ -48,6 +49,7 @@ const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
  * ```ts
  * neg(tensor([1, -2])); // [-1, 2]
  * ```
+ * @category Elementwise ops
  */
 export function neg(x: Tensor): Tensor {
   return unary('neg', x, (g) => neg(g));
@@ -58,6 +60,7 @@ export function neg(x: Tensor): Tensor {
  * ```ts
  * exp(tensor([0])); // [1]
  * ```
+ * @category Elementwise ops
  */
 export function exp(x: Tensor): Tensor {
   return unary('exp', x, (g, _x, y) => mul(g, y));
@@ -68,6 +71,7 @@ export function exp(x: Tensor): Tensor {
  * ```ts
  * expm1(tensor([1e-10])); // [1e-10]
  * ```
+ * @category Elementwise ops
  */
 export function expm1(x: Tensor): Tensor {
   return unary('expm1', x, (g, _x, y) => mul(g, add(y, 1)));
@@ -78,6 +82,7 @@ export function expm1(x: Tensor): Tensor {
  * ```ts
  * log(tensor([Math.E])); // [1]
  * ```
+ * @category Elementwise ops
  */
 export function log(x: Tensor): Tensor {
   return unary('log', x, (g, xx) => div(g, xx));
@@ -88,6 +93,7 @@ export function log(x: Tensor): Tensor {
  * ```ts
  * log1p(tensor([1e-10])); // [1e-10]
  * ```
+ * @category Elementwise ops
  */
 export function log1p(x: Tensor): Tensor {
   return unary('log1p', x, (g, xx) => div(g, add(xx, 1)));
@@ -98,6 +104,7 @@ export function log1p(x: Tensor): Tensor {
  * ```ts
  * sqrt(tensor([4])); // [2]
  * ```
+ * @category Elementwise ops
  */
 export function sqrt(x: Tensor): Tensor {
   return unary('sqrt', x, (g, _x, y) => div(g, mul(y, 2)));
@@ -108,6 +115,7 @@ export function sqrt(x: Tensor): Tensor {
  * ```ts
  * square(tensor([3])); // [9]
  * ```
+ * @category Elementwise ops
  */
 export function square(x: Tensor): Tensor {
   return unary('square', x, (g, xx) => mul(g, mul(xx, 2)));
@@ -118,6 +126,7 @@ export function square(x: Tensor): Tensor {
  * ```ts
  * reciprocal(tensor([4])); // [0.25]
  * ```
+ * @category Elementwise ops
  */
 export function reciprocal(x: Tensor): Tensor {
   return unary('reciprocal', x, (g, _x, y) => neg(mul(g, square(y))));
@@ -128,6 +137,7 @@ export function reciprocal(x: Tensor): Tensor {
  * ```ts
  * abs(tensor([-2])); // [2]
  * ```
+ * @category Elementwise ops
  */
 export function abs(x: Tensor): Tensor {
   return unary('abs', x, (g, xx) => mul(g, sign(xx)));
@@ -138,6 +148,7 @@ export function abs(x: Tensor): Tensor {
  * ```ts
  * sign(tensor([-3, 0, 2])); // [-1, 0, 1]
  * ```
+ * @category Elementwise ops
  */
 export function sign(x: Tensor): Tensor {
   return unary('sign', x, null);
@@ -148,6 +159,7 @@ export function sign(x: Tensor): Tensor {
  * ```ts
  * sin(tensor([0])); // [0]
  * ```
+ * @category Elementwise ops
  */
 export function sin(x: Tensor): Tensor {
   return unary('sin', x, (g, xx) => mul(g, cos(xx)));
@@ -158,6 +170,7 @@ export function sin(x: Tensor): Tensor {
  * ```ts
  * cos(tensor([0])); // [1]
  * ```
+ * @category Elementwise ops
  */
 export function cos(x: Tensor): Tensor {
   return unary('cos', x, (g, xx) => neg(mul(g, sin(xx))));
@@ -168,6 +181,7 @@ export function cos(x: Tensor): Tensor {
  * ```ts
  * tan(tensor([0])); // [0]
  * ```
+ * @category Elementwise ops
  */
 export function tan(x: Tensor): Tensor {
   return unary('tan', x, (g, _x, y) => mul(g, add(square(y), 1)));
@@ -178,6 +192,7 @@ export function tan(x: Tensor): Tensor {
  * ```ts
  * asin(tensor([1])); // [π/2]
  * ```
+ * @category Elementwise ops
  */
 export function asin(x: Tensor): Tensor {
   return unary('asin', x, (g, xx) => div(g, sqrt(rsub(1, square(xx)))));
@@ -188,6 +203,7 @@ export function asin(x: Tensor): Tensor {
  * ```ts
  * acos(tensor([1])); // [0]
  * ```
+ * @category Elementwise ops
  */
 export function acos(x: Tensor): Tensor {
   return unary('acos', x, (g, xx) => neg(div(g, sqrt(rsub(1, square(xx))))));
@@ -198,6 +214,7 @@ export function acos(x: Tensor): Tensor {
  * ```ts
  * atan(tensor([1])); // [π/4]
  * ```
+ * @category Elementwise ops
  */
 export function atan(x: Tensor): Tensor {
   return unary('atan', x, (g, xx) => div(g, add(square(xx), 1)));
@@ -208,6 +225,7 @@ export function atan(x: Tensor): Tensor {
  * ```ts
  * sinh(tensor([0])); // [0]
  * ```
+ * @category Elementwise ops
  */
 export function sinh(x: Tensor): Tensor {
   return unary('sinh', x, (g, xx) => mul(g, cosh(xx)));
@@ -218,6 +236,7 @@ export function sinh(x: Tensor): Tensor {
  * ```ts
  * cosh(tensor([0])); // [1]
  * ```
+ * @category Elementwise ops
  */
 export function cosh(x: Tensor): Tensor {
   return unary('cosh', x, (g, xx) => mul(g, sinh(xx)));
@@ -228,6 +247,7 @@ export function cosh(x: Tensor): Tensor {
  * ```ts
  * tanh(tensor([0])); // [0]
  * ```
+ * @category Elementwise ops
  */
 export function tanh(x: Tensor): Tensor {
   return unary('tanh', x, (g, _x, y) => mul(g, rsub(1, square(y))));
@@ -238,6 +258,7 @@ export function tanh(x: Tensor): Tensor {
  * ```ts
  * sigmoid(tensor([0])); // [0.5]
  * ```
+ * @category Elementwise ops
  */
 export function sigmoid(x: Tensor): Tensor {
   return unary('sigmoid', x, (g, _x, y) => mul(g, mul(y, rsub(1, y))));
@@ -248,6 +269,7 @@ export function sigmoid(x: Tensor): Tensor {
  * ```ts
  * logsigmoid(tensor([0])); // [-log 2]
  * ```
+ * @category Elementwise ops
  */
 export function logsigmoid(x: Tensor): Tensor {
   return unary('logsigmoid', x, (g, xx) => mul(g, sigmoid(neg(xx))));
@@ -258,6 +280,7 @@ export function logsigmoid(x: Tensor): Tensor {
  * ```ts
  * softplus(tensor([0])); // [log 2]
  * ```
+ * @category Elementwise ops
  */
 export function softplus(x: Tensor): Tensor {
   return unary('softplus', x, (g, xx) => mul(g, sigmoid(xx)));
@@ -268,6 +291,7 @@ export function softplus(x: Tensor): Tensor {
  * ```ts
  * relu(tensor([-1, 2])); // [0, 2]
  * ```
+ * @category Elementwise ops
  */
 export function relu(x: Tensor): Tensor {
   return unary('relu', x, (g, xx) => mul(g, cast(gt(xx, 0), g.dtype)));
@@ -279,6 +303,7 @@ export function relu(x: Tensor): Tensor {
  * ```ts
  * elu(tensor([-1, 2])); // [e⁻¹ - 1, 2]
  * ```
+ * @category Elementwise ops
  */
 export function elu(x: Tensor, alpha = 1): Tensor {
   const xf = asFloat(x);
@@ -290,6 +315,7 @@ export function elu(x: Tensor, alpha = 1): Tensor {
  * ```ts
  * erf(tensor([0.5])); // [0.5204998778130465]
  * ```
+ * @category Elementwise ops
  */
 export function erf(x: Tensor): Tensor {
   return unary('erf', x, (g, xx) => mul(g, mul(exp(neg(square(xx))), TWO_OVER_SQRT_PI)));
@@ -300,6 +326,7 @@ export function erf(x: Tensor): Tensor {
  * ```ts
  * erfc(tensor([10])); // [2.088487583762545e-45]
  * ```
+ * @category Elementwise ops
  */
 export function erfc(x: Tensor): Tensor {
   return unary('erfc', x, (g, xx) => mul(g, mul(exp(neg(square(xx))), -TWO_OVER_SQRT_PI)));
@@ -310,6 +337,7 @@ export function erfc(x: Tensor): Tensor {
  * ```ts
  * erfinv(tensor([0.5])); // [0.4769362762044699]
  * ```
+ * @category Elementwise ops
  */
 export function erfinv(x: Tensor): Tensor {
   return unary('erfinv', x, (g, _x, y) => mul(g, mul(exp(square(y)), Math.sqrt(Math.PI) / 2)));
@@ -320,6 +348,7 @@ export function erfinv(x: Tensor): Tensor {
  * ```ts
  * lgamma(tensor([5])); // [log 24]
  * ```
+ * @category Elementwise ops
  */
 export function lgamma(x: Tensor): Tensor {
   return unary('lgamma', x, (g, xx) => mul(g, digamma(xx)));
@@ -331,6 +360,7 @@ export function lgamma(x: Tensor): Tensor {
  * ```ts
  * digamma(tensor([1])); // [-0.5772156649015329]
  * ```
+ * @category Elementwise ops
  */
 export function digamma(x: Tensor): Tensor {
   return unary('digamma', x, () => {
@@ -343,6 +373,7 @@ export function digamma(x: Tensor): Tensor {
  * ```ts
  * floor(tensor([1.5, -1.5])); // [1, -2]
  * ```
+ * @category Elementwise ops
  */
 export function floor(x: Tensor): Tensor {
   return unary('floor', x, null);
@@ -353,6 +384,7 @@ export function floor(x: Tensor): Tensor {
  * ```ts
  * ceil(tensor([1.5])); // [2]
  * ```
+ * @category Elementwise ops
  */
 export function ceil(x: Tensor): Tensor {
   return unary('ceil', x, null);
@@ -367,6 +399,7 @@ function boolUnary(op: UnaryOp, x: Tensor): Tensor {
  * ```ts
  * logicalNot(tensor([true, false])); // [false, true]
  * ```
+ * @category Elementwise ops
  */
 export function logicalNot(x: Tensor): Tensor {
   return boolUnary('logicalNot', x);
@@ -377,6 +410,7 @@ export function logicalNot(x: Tensor): Tensor {
  * ```ts
  * isnan(tensor([NaN, 1])); // [true, false]
  * ```
+ * @category Elementwise ops
  */
 export function isnan(x: Tensor): Tensor {
   return boolUnary('isnan', x);
@@ -387,6 +421,7 @@ export function isnan(x: Tensor): Tensor {
  * ```ts
  * isfinite(tensor([Infinity, 1])); // [false, true]
  * ```
+ * @category Elementwise ops
  */
 export function isfinite(x: Tensor): Tensor {
   return boolUnary('isfinite', x);
@@ -439,6 +474,7 @@ function binary(op: BinaryOp, a0: TensorLike, b0: TensorLike, gradFn: BinaryGrad
  * ```ts
  * add(tensor([1, 2]), 1); // [2, 3]
  * ```
+ * @category Elementwise ops
  */
 export function add(a: TensorLike, b: TensorLike): Tensor {
   return binary('add', a, b, (g) => [g, g]);
@@ -449,6 +485,7 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
  * ```ts
  * sub(tensor([3]), tensor([1])); // [2]
  * ```
+ * @category Elementwise ops
  */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   return binary('sub', a, b, (g) => [g, neg(g)]);
@@ -463,6 +500,7 @@ function rsub(a: number, b: Tensor): Tensor {
  * ```ts
  * mul(tensor([1, 2]), tensor([[1], [2]])); // [[1, 2], [2, 4]]
  * ```
+ * @category Elementwise ops
  */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   return binary('mul', a, b, (g, x, y) => [mul(g, y), mul(g, x)]);
@@ -473,6 +511,7 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
  * ```ts
  * div(tensor([1]), 4); // [0.25]
  * ```
+ * @category Elementwise ops
  */
 export function div(a: TensorLike, b: TensorLike): Tensor {
   return binary('div', a, b, (g, _a, b2, y) => [div(g, b2), neg(div(mul(g, y), b2))], true);
@@ -484,6 +523,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
  * ```ts
  * pow(tensor([2, 3]), 2); // [4, 9]
  * ```
+ * @category Elementwise ops
  */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   return binary(
@@ -506,6 +546,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
  * ```ts
  * atan2(tensor([1]), tensor([-1])); // [3π/4]
  * ```
+ * @category Elementwise ops
  */
 export function atan2(a: TensorLike, b: TensorLike): Tensor {
   return binary(
@@ -536,6 +577,7 @@ function minMaxGrad(isMin: boolean): BinaryGrad {
  * ```ts
  * minimum(tensor([1, 5]), 3); // [1, 3]
  * ```
+ * @category Elementwise ops
  */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
   return binary('minimum', a, b, minMaxGrad(true));
@@ -546,6 +588,7 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
  * ```ts
  * maximum(tensor([1, 5]), 3); // [3, 5]
  * ```
+ * @category Elementwise ops
  */
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
   return binary('maximum', a, b, minMaxGrad(false));
@@ -556,6 +599,7 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor {
  * ```ts
  * remainder(tensor([-1]), 3); // [2]
  * ```
+ * @category Elementwise ops
  */
 export function remainder(a: TensorLike, b: TensorLike): Tensor {
   return binary('remainder', a, b, (g, x, y) => [g, neg(mul(g, floor(div(x, y))))]);
@@ -567,6 +611,7 @@ export function remainder(a: TensorLike, b: TensorLike): Tensor {
  * ```ts
  * clamp(tensor([-2, 0.5, 2]), -1, 1); // [-1, 0.5, 1]
  * ```
+ * @category Elementwise ops
  */
 export function clamp(x: Tensor, min?: TensorLike, max?: TensorLike): Tensor {
   let y = x;
@@ -580,6 +625,7 @@ export function clamp(x: Tensor, min?: TensorLike, max?: TensorLike): Tensor {
  * ```ts
  * eq(tensor([1, 2]), 2); // [false, true]
  * ```
+ * @category Elementwise ops
  */
 export function eq(a: TensorLike, b: TensorLike): Tensor {
   return binary('eq', a, b, null);
@@ -590,6 +636,7 @@ export function eq(a: TensorLike, b: TensorLike): Tensor {
  * ```ts
  * ne(tensor([1, 2]), 2); // [true, false]
  * ```
+ * @category Elementwise ops
  */
 export function ne(a: TensorLike, b: TensorLike): Tensor {
   return binary('ne', a, b, null);
@@ -600,6 +647,7 @@ export function ne(a: TensorLike, b: TensorLike): Tensor {
  * ```ts
  * lt(tensor([1, 2]), 2); // [true, false]
  * ```
+ * @category Elementwise ops
  */
 export function lt(a: TensorLike, b: TensorLike): Tensor {
   return binary('lt', a, b, null);
@@ -610,6 +658,7 @@ export function lt(a: TensorLike, b: TensorLike): Tensor {
  * ```ts
  * le(tensor([1, 2]), 2); // [true, true]
  * ```
+ * @category Elementwise ops
  */
 export function le(a: TensorLike, b: TensorLike): Tensor {
   return binary('le', a, b, null);
@@ -620,6 +669,7 @@ export function le(a: TensorLike, b: TensorLike): Tensor {
  * ```ts
  * gt(tensor([1, 2]), 1); // [false, true]
  * ```
+ * @category Elementwise ops
  */
 export function gt(a: TensorLike, b: TensorLike): Tensor {
   return binary('gt', a, b, null);
@@ -630,6 +680,7 @@ export function gt(a: TensorLike, b: TensorLike): Tensor {
  * ```ts
  * ge(tensor([1, 2]), 2); // [false, true]
  * ```
+ * @category Elementwise ops
  */
 export function ge(a: TensorLike, b: TensorLike): Tensor {
   return binary('ge', a, b, null);
@@ -640,6 +691,7 @@ export function ge(a: TensorLike, b: TensorLike): Tensor {
  * ```ts
  * logicalAnd(tensor([true, true]), tensor([true, false])); // [true, false]
  * ```
+ * @category Elementwise ops
  */
 export function logicalAnd(a: TensorLike, b: TensorLike): Tensor {
   return binary('logicalAnd', a, b, null);
@@ -650,6 +702,7 @@ export function logicalAnd(a: TensorLike, b: TensorLike): Tensor {
  * ```ts
  * logicalOr(tensor([false, true]), tensor([false, false])); // [false, true]
  * ```
+ * @category Elementwise ops
  */
 export function logicalOr(a: TensorLike, b: TensorLike): Tensor {
   return binary('logicalOr', a, b, null);
@@ -663,6 +716,7 @@ export function logicalOr(a: TensorLike, b: TensorLike): Tensor {
  * ```ts
  * where(tensor([true, false]), tensor([1, 2]), 0); // [1, 0]
  * ```
+ * @category Elementwise ops
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   // Two plain numbers take the default float dtype.

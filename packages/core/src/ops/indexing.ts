@@ -26,6 +26,7 @@ function withAxis(shape: readonly number[], a: number, n: number): number[] {
  * ```ts
  * gather(tensor([[1, 2], [3, 4]]), tensor([[1], [0]], { dtype: 'int32' }), 1); // [[2], [3]]
  * ```
+ * @category Indexing
  */
 export function gather(x: Tensor, indices: Tensor, axis: number): Tensor {
   const a = normalizeAxis('gather', axis, x.ndim);
@@ -46,6 +47,7 @@ export function gather(x: Tensor, indices: Tensor, axis: number): Tensor {
  * ```ts
  * takeAlongAxis(tensor([[10, 20, 30]]), tensor([[2, 0]], { dtype: 'int32' }), 1); // [[30, 10]]
  * ```
+ * @category Indexing
  */
 export const takeAlongAxis: (x: Tensor, indices: Tensor, axis: number) => Tensor = gather;
 
@@ -63,6 +65,7 @@ function scatterAddInto(shape: readonly number[], indices: Tensor, src: Tensor, 
  * ```ts
  * scatterAdd(zeros([3]), tensor([0, 0, 2], { dtype: 'int32' }), tensor([1, 1, 5]), 0); // [2, 0, 5]
  * ```
+ * @category Indexing
  */
 export function scatterAdd(x: Tensor, indices: Tensor, src: Tensor, axis: number): Tensor {
   const a = normalizeAxis('scatterAdd', axis, x.ndim);
@@ -82,6 +85,7 @@ export function scatterAdd(x: Tensor, indices: Tensor, src: Tensor, axis: number
  * ```ts
  * take(tensor([[1, 2, 3]]), [2, 0], 1); // [[3, 1]]
  * ```
+ * @category Indexing
  */
 export function take(x: Tensor, indices: Tensor | readonly number[], axis: number): Tensor {
   const a = normalizeAxis('take', axis, x.ndim);
@@ -106,6 +110,7 @@ export function take(x: Tensor, indices: Tensor | readonly number[], axis: numbe
  * ```ts
  * searchsorted(tensor([0, 1, 2]), tensor([1.5, -1, 3])); // [2, 0, 3]
  * ```
+ * @category Indexing
  */
 export function searchsorted(sorted: Tensor, values: Tensor, side: 'left' | 'right' = 'left'): Tensor {
   if (sorted.ndim === 0) throw new ShapeError('searchsorted: sorted must have at least one axis');

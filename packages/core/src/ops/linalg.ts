@@ -19,6 +19,7 @@ function checkFloat(op: string, ...xs: Tensor[]): void {
  * ```ts
  * matmul(ones([5, 2, 3]), ones([3, 4])); // shape [5, 2, 4], every entry 3
  * ```
+ * @category Linear algebra
  */
 export function matmul(a0: Tensor, b0: Tensor): Tensor {
   const [a1, b1] = coerce(a0, b0, true);
@@ -67,6 +68,7 @@ function triMask(x: Tensor, k: number, lower: boolean): Tensor {
  * ```ts
  * tril(ones([3, 3])); // [[1,0,0],[1,1,0],[1,1,1]]
  * ```
+ * @category Linear algebra
  */
 export function tril(x: Tensor, k = 0): Tensor {
   if (x.ndim < 2) throw new ShapeError(`tril: needs at least 2 axes, got ${fmtShape(x.shape)}`);
@@ -79,6 +81,7 @@ export function tril(x: Tensor, k = 0): Tensor {
  * ```ts
  * triu(ones([3, 3]), 1); // [[0,1,1],[0,0,1],[0,0,0]]
  * ```
+ * @category Linear algebra
  */
 export function triu(x: Tensor, k = 0): Tensor {
   if (x.ndim < 2) throw new ShapeError(`triu: needs at least 2 axes, got ${fmtShape(x.shape)}`);
@@ -91,6 +94,7 @@ export function triu(x: Tensor, k = 0): Tensor {
  * ```ts
  * diagonal(tensor([[1, 2], [3, 4]])); // [1, 4]
  * ```
+ * @category Linear algebra
  */
 export function diagonal(x: Tensor): Tensor {
   if (x.ndim < 2) throw new ShapeError(`diagonal: needs at least 2 axes, got ${fmtShape(x.shape)}`);
@@ -106,6 +110,7 @@ export function diagonal(x: Tensor): Tensor {
  * ```ts
  * const o: TriangularSolveOptions = { upper: true };
  * ```
+ * @category Linear algebra
  */
 export interface TriangularSolveOptions {
   /** Use the upper triangle of A (default: lower). */
@@ -123,6 +128,7 @@ export interface TriangularSolveOptions {
  * ```ts
  * triangularSolve(tensor([[2, 0], [1, 1]]), tensor([[2], [3]])); // [[1], [2]]
  * ```
+ * @category Linear algebra
  */
 export function triangularSolve(a0: Tensor, b0: Tensor, options: TriangularSolveOptions = {}): Tensor {
   const { upper = false, transpose: trans = false, unitDiagonal = false } = options;
@@ -151,6 +157,7 @@ export function triangularSolve(a0: Tensor, b0: Tensor, options: TriangularSolve
  * ```ts
  * const f: LUFactors = lu(a);
  * ```
+ * @category Linear algebra
  */
 export interface LUFactors {
   /** Packed factors: unit-lower L below the diagonal, U on and above. */
@@ -167,6 +174,7 @@ export interface LUFactors {
  * ```ts
  * const { lu: f, pivots } = lu(tensor([[1, 2], [3, 4]], { dtype: 'float64' }));
  * ```
+ * @category Linear algebra
  */
 export function lu(a: Tensor): LUFactors {
   checkFloat('lu', a);
@@ -228,6 +236,7 @@ function gatherRows(b: Tensor, idx: Tensor): Tensor {
  * ```ts
  * solve(tensor([[2, 0], [0, 4]]), tensor([[2], [4]])); // [[1], [1]]
  * ```
+ * @category Linear algebra
  */
 export function solve(a0: Tensor, b0: Tensor): Tensor {
   const [a1, b1] = coerce(a0, b0, true);
@@ -279,6 +288,7 @@ function expmForward(a: Tensor): Tensor {
  * ```ts
  * matrixExp(tensor([[0, 1], [-1, 0]], { dtype: 'float64' })); // rotation by 1 radian
  * ```
+ * @category Linear algebra
  */
 export function matrixExp(a: Tensor): Tensor {
   checkFloat('matrixExp', a);

@@ -33,6 +33,7 @@ function reducePrim(op: ReduceOp, x: Tensor, axes: number[], keepdims: boolean):
  * ```ts
  * sum(tensor([[1, 2], [3, 4]]), 0); // [4, 6]
  * ```
+ * @category Reductions
  */
 export function sum(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
   const axes = resolveAxes('sum', x.ndim, axis);
@@ -48,6 +49,7 @@ export function sum(x: Tensor, axis?: number | readonly number[], keepdims = fal
  * ```ts
  * mean(tensor([1, 2, 3, 4])); // 2.5
  * ```
+ * @category Reductions
  */
 export function mean(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
   const axes = resolveAxes('mean', x.ndim, axis);
@@ -79,6 +81,7 @@ function extremum(op: 'max' | 'min', x: Tensor, axis: number | readonly number[]
  * ```ts
  * max(tensor([[1, 5], [3, 2]]), 1); // [5, 3]
  * ```
+ * @category Reductions
  */
 export function max(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
   return extremum('max', x, axis, keepdims);
@@ -90,6 +93,7 @@ export function max(x: Tensor, axis?: number | readonly number[], keepdims = fal
  * ```ts
  * min(tensor([[1, 5], [3, 2]]), 1); // [1, 2]
  * ```
+ * @category Reductions
  */
 export function min(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
   return extremum('min', x, axis, keepdims);
@@ -102,6 +106,7 @@ export function min(x: Tensor, axis?: number | readonly number[], keepdims = fal
  * ```ts
  * prod(tensor([1, 2, 3, 4])); // 24
  * ```
+ * @category Reductions
  */
 export function prod(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
   const axes = resolveAxes('prod', x.ndim, axis);
@@ -119,6 +124,7 @@ export function prod(x: Tensor, axis?: number | readonly number[], keepdims = fa
  * ```ts
  * logsumexp(tensor([0, 0])); // log 2
  * ```
+ * @category Reductions
  */
 export function logsumexp(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
   const axes = resolveAxes('logsumexp', x.ndim, axis);
@@ -137,6 +143,7 @@ export function logsumexp(x: Tensor, axis?: number | readonly number[], keepdims
  * ```ts
  * softmax(tensor([0, 0])); // [0.5, 0.5]
  * ```
+ * @category Reductions
  */
 export function softmax(x: Tensor, axis = -1): Tensor {
   return exp(logSoftmax(x, axis));
@@ -148,6 +155,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
  * ```ts
  * logSoftmax(tensor([0, 0])); // [-log 2, -log 2]
  * ```
+ * @category Reductions
  */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   return sub(x, logsumexp(x, axis, true));
@@ -159,6 +167,7 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
  * ```ts
  * cumsum(tensor([1, 2, 3]), 0); // [1, 3, 6]
  * ```
+ * @category Reductions
  */
 export function cumsum(x: Tensor, axis: number): Tensor {
   const a = normalizeAxis('cumsum', axis, x.ndim);
@@ -173,6 +182,7 @@ export function cumsum(x: Tensor, axis: number): Tensor {
  * ```ts
  * sumToShape(ones([4, 3]), [1, 3]); // [[4, 4, 4]]
  * ```
+ * @category Reductions
  */
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   if (shapesEqual(g.shape, shape)) return g;

@@ -11,6 +11,7 @@ import { take } from './indexing.js';
  * ```ts
  * reshape(arange(0, 6), [2, -1]); // shape [2, 3]
  * ```
+ * @category Shape ops
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = [...shape];
@@ -37,6 +38,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
  * ```ts
  * flatten(zeros([2, 3, 4]), 1); // shape [2, 12]
  * ```
+ * @category Shape ops
  */
 export function flatten(x: Tensor, start = 0, end = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
@@ -52,6 +54,7 @@ export function flatten(x: Tensor, start = 0, end = -1): Tensor {
  * ```ts
  * unflatten(zeros([2, 12]), 1, [3, 4]); // shape [2, 3, 4]
  * ```
+ * @category Shape ops
  */
 export function unflatten(x: Tensor, axis: number, sizes: readonly number[]): Tensor {
   const a = normalizeAxis('unflatten', axis, x.ndim);
@@ -69,6 +72,7 @@ function view(x: Tensor, shape: readonly number[], strides: readonly number[], o
  * ```ts
  * permute(zeros([2, 3, 4]), [2, 0, 1]); // shape [4, 2, 3]
  * ```
+ * @category Shape ops
  */
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const p = perm.map((a) => normalizeAxis('permute', a, x.ndim));
@@ -96,6 +100,7 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
  * ```ts
  * transpose(zeros([2, 3])); // shape [3, 2]
  * ```
+ * @category Shape ops
  */
 export function transpose(x: Tensor, axis0 = -2, axis1 = -1): Tensor {
   const a = normalizeAxis('transpose', axis0, x.ndim);
@@ -112,6 +117,7 @@ export function transpose(x: Tensor, axis0 = -2, axis1 = -1): Tensor {
  * ```ts
  * expand(tensor([1, 2]), [3, 2]); // [[1, 2], [1, 2], [1, 2]]
  * ```
+ * @category Shape ops
  */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (shapesEqual(x.shape, shape)) return x;
@@ -132,6 +138,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
  * ```ts
  * broadcastTo(tensor([1]), [4]); // [1, 1, 1, 1]
  * ```
+ * @category Shape ops
  */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   return expand(x, shape);
@@ -143,6 +150,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
  * ```ts
  * squeeze(zeros([2, 1, 3])); // shape [2, 3]
  * ```
+ * @category Shape ops
  */
 export function squeeze(x: Tensor, axis?: number): Tensor {
   if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
@@ -160,6 +168,7 @@ export function squeeze(x: Tensor, axis?: number): Tensor {
  * ```ts
  * unsqueeze(zeros([2, 3]), -1); // shape [2, 3, 1]
  * ```
+ * @category Shape ops
  */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
   const a = normalizeAxis('unsqueeze', axis, x.ndim + 1);
@@ -173,6 +182,7 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
  * ```ts
  * slice(arange(0, 10), 0, 2, 8, 3); // [2, 5]
  * ```
+ * @category Shape ops
  */
 export function slice(x: Tensor, axis: number, start: number, end?: number, step = 1): Tensor {
   const a = normalizeAxis('slice', axis, x.ndim);
@@ -196,6 +206,7 @@ export function slice(x: Tensor, axis: number, start: number, end?: number, step
  * ```ts
  * padAxis(tensor([1, 2]), 0, 1, 2); // [0, 1, 2, 0, 0]
  * ```
+ * @category Shape ops
  */
 export function padAxis(x: Tensor, axis: number, before: number, after: number, value = 0): Tensor {
   const a = normalizeAxis('padAxis', axis, x.ndim);
@@ -217,6 +228,7 @@ export function padAxis(x: Tensor, axis: number, before: number, after: number, 
  * ```ts
  * flip(tensor([1, 2, 3]), 0); // [3, 2, 1]
  * ```
+ * @category Shape ops
  */
 export function flip(x: Tensor, axis: number): Tensor {
   const a = normalizeAxis('flip', axis, x.ndim);
@@ -234,6 +246,7 @@ export function flip(x: Tensor, axis: number): Tensor {
  * ```ts
  * concat([zeros([2, 3]), ones([1, 3])], 0); // shape [3, 3]
  * ```
+ * @category Shape ops
  */
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   if (xs.length === 0) throw new ValueError('concat: needs at least one tensor');
@@ -271,6 +284,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
  * ```ts
  * stack([zeros([3]), ones([3])], 0); // shape [2, 3]
  * ```
+ * @category Shape ops
  */
 export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   if (xs.length === 0) throw new ValueError('stack: needs at least one tensor');
@@ -293,6 +307,7 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
  * ```ts
  * split(arange(0, 5), [2, 3], 0); // [[0, 1], [2, 3, 4]]
  * ```
+ * @category Shape ops
  */
 export function split(x: Tensor, sizes: number | readonly number[], axis = 0): Tensor[] {
   const a = normalizeAxis('split', axis, x.ndim);
@@ -321,6 +336,7 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
  * ```ts
  * select(tensor([[1, 2], [3, 4]]), 1, 0); // [1, 3]
  * ```
+ * @category Shape ops
  */
 export function select(x: Tensor, axis: number, index: number): Tensor {
   const a = normalizeAxis('select', axis, x.ndim);

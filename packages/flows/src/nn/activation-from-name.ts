@@ -10,6 +10,7 @@ import { TwoWayELU } from './two-way-elu.js';
  * ```ts
  * const name: ActivationName = 'ELU';
  * ```
+ * @category Networks
  */
 export type ActivationName =
   | 'ReLU'
@@ -32,6 +33,7 @@ export type ActivationName =
  * const act: ActivationFactory = () => new ELU(0.5);
  * new MLP(3, 2, { activation: act });
  * ```
+ * @category Networks
  */
 export type ActivationFactory = () => Module & TensorFunction;
 
@@ -44,6 +46,7 @@ export type ActivationFactory = () => Module & TensorFunction;
  * const a: ActivationSpec = 'ReLU';
  * const b: ActivationSpec = () => new Tanh();
  * ```
+ * @category Networks
  */
 export type ActivationSpec = ActivationName | (string & {}) | ActivationFactory;
 
@@ -70,6 +73,7 @@ const FACTORIES: Record<ActivationName, ActivationFactory> = {
  * ```ts
  * activationFromName('ELU').call(tensor([-1])); // [e⁻¹ − 1]
  * ```
+ * @category Networks
  */
 export function activationFromName(name: string): Module & TensorFunction {
   const bare = name.replace(/^(torch\.nn\.|zuko\.nn\.|nn\.)/, '');
@@ -88,6 +92,7 @@ export function activationFromName(name: string): Module & TensorFunction {
  * const make = activationFactory('ReLU');
  * const a = make(), b = make(); // two layers
  * ```
+ * @category Networks
  */
 export function activationFactory(spec: ActivationSpec): ActivationFactory {
   if (typeof spec === 'function') return spec;

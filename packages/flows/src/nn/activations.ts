@@ -7,6 +7,7 @@ import { type Tensor, type TensorFunction, Module, elu, erf, mul, relu, sigmoid,
  * ```ts
  * new ReLU().call(tensor([-1, 2])); // [0, 2]
  * ```
+ * @category Networks
  */
 export class ReLU extends Module implements TensorFunction {
   /** `max(x, 0)` elementwise. */
@@ -26,6 +27,7 @@ export class ReLU extends Module implements TensorFunction {
  * ```ts
  * new ELU().call(tensor([-1, 2])); // [e⁻¹ − 1, 2]
  * ```
+ * @category Networks
  */
 export class ELU extends Module implements TensorFunction {
   /** The slope `α` of the negative part (default 1). */
@@ -53,6 +55,7 @@ export class ELU extends Module implements TensorFunction {
  * ```ts
  * new Tanh().call(tensor([0])); // [0]
  * ```
+ * @category Networks
  */
 export class Tanh extends Module implements TensorFunction {
   /** `tanh(x)` elementwise. */
@@ -72,6 +75,7 @@ export class Tanh extends Module implements TensorFunction {
  * ```ts
  * new Sigmoid().call(tensor([0])); // [0.5]
  * ```
+ * @category Networks
  */
 export class Sigmoid extends Module implements TensorFunction {
   /** `σ(x)` elementwise. */
@@ -91,6 +95,7 @@ export class Sigmoid extends Module implements TensorFunction {
  * ```ts
  * new SiLU().call(tensor([0, 1])); // [0, 0.7310585786300049]
  * ```
+ * @category Networks
  */
 export class SiLU extends Module implements TensorFunction {
   /** `x σ(x)` elementwise. */
@@ -110,6 +115,7 @@ export class SiLU extends Module implements TensorFunction {
  * ```ts
  * new Softplus().call(tensor([0])); // [log 2]
  * ```
+ * @category Networks
  */
 export class Softplus extends Module implements TensorFunction {
   /** `log(1 + eˣ)` elementwise. */
@@ -129,6 +135,7 @@ export class Softplus extends Module implements TensorFunction {
  * ```ts
  * new LeakyReLU(0.1).call(tensor([-1, 2])); // [-0.1, 2]
  * ```
+ * @category Networks
  */
 export class LeakyReLU extends Module implements TensorFunction {
   /** The slope of the negative part (default 0.01). */
@@ -157,6 +164,7 @@ export class LeakyReLU extends Module implements TensorFunction {
  * ```ts
  * new GELU().call(tensor([0])); // [0]
  * ```
+ * @category Networks
  */
 export class GELU extends Module implements TensorFunction {
   /** `x Φ(x)` elementwise. */
@@ -176,6 +184,7 @@ export class GELU extends Module implements TensorFunction {
  * ```ts
  * new Identity().call(x) === x; // true
  * ```
+ * @category Networks
  */
 export class Identity extends Module implements TensorFunction {
   /** Returns `x` unchanged. */

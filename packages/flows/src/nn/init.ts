@@ -17,6 +17,7 @@ let initCounter = 0;
  * const rng = defaultInitRng(); // RandomStream(0, 0), then (0, 1), ...
  * const layer = new Linear(3, 4, { rng });
  * ```
+ * @category Networks
  */
 export function defaultInitRng(): RandomStream {
   return new RandomStream(initSeed, initCounter++);
@@ -33,6 +34,7 @@ export function defaultInitRng(): RandomStream {
  * manualInitSeed(42);
  * const b = new MLP(3, 2); // same weights as `a`
  * ```
+ * @category Networks
  */
 export function manualInitSeed(seed: number): void {
   if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`manualInitSeed: seed must be a non-negative integer, got ${seed}`);
@@ -49,6 +51,7 @@ export function manualInitSeed(seed: number): void {
  * ```ts
  * const w = kaimingUniform([4, 3], 3, new RandomStream(0), 'float64');
  * ```
+ * @category Networks
  */
 export function kaimingUniform(shape: readonly number[], fanIn: number, rng: RandomStream, dtype?: FloatDType): Parameter {
   const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;

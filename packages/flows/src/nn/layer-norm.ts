@@ -7,6 +7,7 @@ import { type Tensor, type TensorFunction, Module, resolveAxes, sqrt, square, su
  * ```ts
  * const opts: LayerNormOptions = { axis: -1, eps: 1e-5 };
  * ```
+ * @category Networks
  */
 export interface LayerNormOptions {
   /** Axis or axes to standardise (default −1, the last). */
@@ -24,6 +25,7 @@ export interface LayerNormOptions {
  * ```ts
  * new LayerNorm().call(tensor([1, 2, 3])); // [-1, 0, 1] (up to ε)
  * ```
+ * @category Networks
  */
 export class LayerNorm extends Module implements TensorFunction {
   /** The standardised axis or axes. */

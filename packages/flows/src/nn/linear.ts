@@ -28,6 +28,7 @@ import { defaultInitRng, kaimingUniform } from './init.js';
  * ```ts
  * linear(ones([5, 3]), ones([2, 3]), zeros([2])); // [5, 2], every entry 3
  * ```
+ * @category Networks
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   let y: Tensor;
@@ -58,6 +59,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
  * ```ts
  * const opts: LinearOptions = { bias: false, stack: 4, rng: new RandomStream(0), dtype: 'float64' };
  * ```
+ * @category Networks
  */
 export interface LinearOptions {
   /** Whether the layer has an additive bias (default true). */
@@ -87,6 +89,7 @@ function checkSize(op: string, what: string, n: number): void {
  * layer.call(ones([5, 3])).shape; // [5, 2]
  * layer.namedParameters().map(([n]) => n); // ['weight', 'bias']
  * ```
+ * @category Networks
  */
 export class Linear extends Module implements TensorFunction {
   /** `[out, in]` or `[stack, out, in]`. */

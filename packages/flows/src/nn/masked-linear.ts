@@ -21,6 +21,7 @@ import { linear } from './linear.js';
  * ```ts
  * const opts: MaskedLinearOptions = { rng: new RandomStream(0), dtype: 'float64' };
  * ```
+ * @category Networks
  */
 export interface MaskedLinearOptions {
   /** Whether the layer has an additive bias (default true). */
@@ -44,6 +45,7 @@ export interface MaskedLinearOptions {
  * const layer = new MaskedLinear(tensor([[true, false], [true, true]]));
  * layer.call(ones([5, 2])).shape; // [5, 2]; output 0 ignores input 1
  * ```
+ * @category Networks
  */
 export class MaskedLinear extends Module implements TensorFunction {
   /** `[out, in]`, unmasked. */

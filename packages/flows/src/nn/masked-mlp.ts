@@ -21,6 +21,7 @@ import { Residual } from './residual.js';
  * ```ts
  * const opts: MaskedMLPOptions = { hiddenFeatures: [32, 32], activation: 'ELU', residual: true };
  * ```
+ * @category Networks
  */
 export interface MaskedMLPOptions {
   /** Sizes of the hidden layers (default `[64, 64]`). */
@@ -57,6 +58,7 @@ function boolTensor(m: BoolMatrix): Tensor {
  * const net = new MaskedMLP(A, { hiddenFeatures: [16, 16] });
  * net.call(ones([5, 3])).shape; // [5, 3]
  * ```
+ * @category Networks
  */
 export class MaskedMLP extends Sequential {
   /** Number of input features `N`. */

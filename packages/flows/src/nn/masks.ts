@@ -7,6 +7,7 @@ import { ValueError } from '@eddy/core';
  * ```ts
  * const eye2: BoolMatrix = { rows: 2, cols: 2, data: new Uint8Array([1, 0, 0, 1]) };
  * ```
+ * @category Networks
  */
 export interface BoolMatrix {
   /** Number of rows. */
@@ -26,6 +27,7 @@ export interface BoolMatrix {
  * ```ts
  * const b: MaskedMLPBlock = { type: 'linear', mask: { rows: 1, cols: 1, data: new Uint8Array([1]) } };
  * ```
+ * @category Networks
  */
 export interface MaskedMLPBlock {
   /** `'linear'` (one masked layer) or `'residual'` (a residual block). */
@@ -227,6 +229,7 @@ function precedence(u: BitRows, rows: Int32Array, cols: Int32Array): BoolMatrix 
  * const A = { rows: 2, cols: 2, data: new Uint8Array([0, 0, 1, 0]) };
  * maskedMLPBlocks(A, [4]).map((b) => [b.mask.rows, b.mask.cols]); // [[4, 2], [2, 4]]
  * ```
+ * @category Networks
  */
 export function maskedMLPBlocks(adjacency: BoolMatrix, hiddenFeatures: readonly number[], residual = false): MaskedMLPBlock[] {
   const { rows: m, cols: n } = adjacency;

@@ -19,6 +19,7 @@ import { Linear, type LinearOptions } from './linear.js';
  * ```ts
  * const make: LinearConstructor = MonotonicLinear;
  * ```
+ * @category Networks
  */
 export type LinearConstructor = new (inFeatures: number, outFeatures: number, options?: LinearOptions) => Linear;
 
@@ -29,6 +30,7 @@ export type LinearConstructor = new (inFeatures: number, outFeatures: number, op
  * ```ts
  * const opts: MLPOptions = { hiddenFeatures: [32, 32], activation: 'ELU', stack: 3 };
  * ```
+ * @category Networks
  */
 export interface MLPOptions {
   /** Sizes of the hidden layers (default `[64, 64]`). */
@@ -63,6 +65,7 @@ export interface MLPOptions {
  * net.call(ones([10, 3])).shape; // [10, 2]
  * net.namedParameters().map(([n]) => n); // ['0.weight', '0.bias', '2.weight', '2.bias', '4.weight', '4.bias']
  * ```
+ * @category Networks
  */
 export class MLP extends Sequential {
   /** Number of input features. */

@@ -12,6 +12,7 @@ import { Linear, linear } from './linear.js';
  * const layer = new MonotonicLinear(3, 2, { stack: 4, rng: new RandomStream(0) });
  * layer.call(ones([10, 4, 3])).shape; // [10, 4, 2]
  * ```
+ * @category Networks
  */
 export class MonotonicLinear extends Linear {
   /** `x |W|ᵀ + b` (stacked: per stack member). */

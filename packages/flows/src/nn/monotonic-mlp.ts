@@ -10,6 +10,7 @@ import { TwoWayELU } from './two-way-elu.js';
  * ```ts
  * const opts: MonotonicMLPOptions = { hiddenFeatures: [16, 16], stack: 2 };
  * ```
+ * @category Networks
  */
 export interface MonotonicMLPOptions {
   /** Sizes of the hidden layers (default `[64, 64]`). */
@@ -36,6 +37,7 @@ export interface MonotonicMLPOptions {
  * const net = new MonotonicMLP(17, 1, { hiddenFeatures: [16, 16], stack: 2 });
  * net.call(ones([10, 2, 17])).shape; // [10, 2, 1]
  * ```
+ * @category Networks
  */
 export class MonotonicMLP extends MLP {
   /**

@@ -10,6 +10,7 @@ import { Sequential, type Tensor, add } from '@eddy/core';
  * const block = new Residual([new Linear(8, 8), new ReLU(), new Linear(8, 8)]);
  * block.call(x); // x + Linear(ReLU(Linear(x)))
  * ```
+ * @category Networks
  */
 export class Residual extends Sequential {
   /** `x + layers(x)`. */

@@ -12,6 +12,7 @@ import { type Tensor, type TensorFunction, Module, concat, elu, neg, slice } fro
  * ```ts
  * new TwoWayELU().call(tensor([-1, -1])); // [e⁻¹ − 1, −1]
  * ```
+ * @category Networks
  */
 export class TwoWayELU extends Module implements TensorFunction {
   /** The ELU scale `α` (default 1). */
