@@ -28,7 +28,8 @@ const result = fit(flow, train, {
   validation: { data: test }, // reports the held-out loss per epoch
   onEpoch: (e) => console.log(`epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(3)}, held-out ${e.validLoss?.toFixed(3)}`),
 });
-console.log(`held-out log-likelihood: ${start.toFixed(3)} → ${heldOut().toFixed(3)} nats per point`);
+const end = heldOut();
+console.log(`held-out log-likelihood: ${start.toFixed(3)} → ${end.toFixed(3)} nats per point`);
 // #endregion fit
 
 const after = densityGrid((x) => flow.call().logProb(x), box, bins);
@@ -54,6 +55,6 @@ writeFigure(
     ),
   ]),
 );
-check(heldOut() > start + 1, 'training raises the held-out log-likelihood by more than 1 nat per point');
-check(heldOut() > -1, `the held-out log-likelihood after 12 epochs (${heldOut().toFixed(3)}) is above −1`);
+check(end > start + 1, 'training raises the held-out log-likelihood by more than 1 nat per point');
+check(end > -1, `the held-out log-likelihood after 12 epochs (${end.toFixed(3)}) is above −1`);
 check(result.validLoss.length === 12, 'one validation loss per epoch');

@@ -24,10 +24,11 @@ export function check(condition: boolean, claim: string): void {
   console.log(`ok: ${claim}`);
 }
 
-/** The largest `|a − b|` over two tensors' values (same size). */
-export function maxAbsDiff(a: Tensor, b: Tensor): number {
-  const x = a.dataSync();
-  const y = b.dataSync();
+/** The largest `|a − b|` over two tensors' (or arrays') values; throws if the sizes differ. */
+export function maxAbsDiff(a: Tensor | ArrayLike<number>, b: Tensor | ArrayLike<number>): number {
+  const values = (t: Tensor | ArrayLike<number>) => ('dataSync' in t ? t.dataSync() : t);
+  const x = values(a);
+  const y = values(b);
   if (x.length !== y.length) throw new Error(`maxAbsDiff: sizes differ (${x.length} vs ${y.length})`);
   let m = 0;
   for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs((x[i] as number) - (y[i] as number)));
