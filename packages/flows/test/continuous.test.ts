@@ -1,16 +1,9 @@
 import '@eddy/backend-cpu';
 import { Rng, type Tensor, gradients, mean, noGrad, randn, tensor } from '@eddy/core';
 import { CNF, FFJTransform, fit, loadZukoStateDict } from '@eddy/flows';
+import { maxAbsDiff } from '@eddy/testing';
 import { FreeFormJacobianTransform } from '@eddy/transforms';
 import { describe, expect, it } from 'vitest';
-
-const maxAbsDiff = (a: Tensor, b: Tensor): number => {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs((x[i] as number) - (y[i] as number)));
-  return m;
-};
 
 const norm = (t: Tensor): number => Math.sqrt(Array.from(t.dataSync(), (v) => v * v).reduce((a, b) => a + b, 0));
 

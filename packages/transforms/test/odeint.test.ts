@@ -13,20 +13,12 @@ import {
   tensor,
   transpose,
 } from '@eddy/core';
-import { checkTransform, gradcheck, hostValues } from '@eddy/testing';
+import { checkTransform, gradcheck, hostValues, maxAbsDiff } from '@eddy/testing';
 import { FreeFormJacobianTransform, type OdeStepInfo, odeint } from '@eddy/transforms';
 import { describe, expect, it } from 'vitest';
 
 const f64 = (shape: number[], seed: number, lo = -1, hi = 1): Tensor =>
   tensor(hostValues(shape.reduce((a, b) => a * b, 1), seed, lo, hi), { shape, dtype: 'float64' });
-
-const maxAbsDiff = (a: Tensor, b: Tensor): number => {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs((x[i] as number) - (y[i] as number)));
-  return m;
-};
 
 const maxAbs = (a: Tensor): number => Math.max(...Array.from(a.dataSync(), Math.abs));
 

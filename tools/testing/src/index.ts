@@ -7,3 +7,4 @@ export * from './gradcheck.js';
 export * from './backend-suite.js';
 export * from './counting-backend.js';
 export * from './transform-check.js';
+export * from './compare.js';
