@@ -1,0 +1,488 @@
+// Node-API glue of @eddy/cpu-native: picks the kernel set for this CPU (AVX-512, AVX2+FMA
+// or portable; EDDY_NATIVE_ISA can ask for a lower one), checks every argument coming
+// from JavaScript (array types, and that every index the kernel will touch is inside its
+// array), and calls the kernel on the caller's thread. No state is shared between calls
+// except the read-only kernel table, so it loads and runs in any worker thread.
+#define NAPI_VERSION 8
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "kernels.h"
+
+namespace {
+
+const KernelSet* g_kernels = nullptr;
+std::string g_reason;
+
+bool has(const char* feature) {
+#if defined(__x86_64__) || defined(__i386__)
+  if (strcmp(feature, "avx512") == 0)
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl");
+  if (strcmp(feature, "avx2") == 0) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+  (void)feature;
+  return false;
+}
+
+void choose() {
+  if (g_kernels != nullptr) return;
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+#endif
+  const char* want = getenv("EDDY_NATIVE_ISA");
+  std::string w = want == nullptr ? "" : want;
+#if defined(__x86_64__)
+  if ((w.empty() || w == "avx512") && has("avx512")) {
+    g_kernels = eddy_kernels_avx512();
+    return;
+  }
+  if ((w.empty() || w == "avx512" || w == "avx2") && has("avx2")) {
+    g_kernels = eddy_kernels_avx2();
+    if (w == "avx512") g_reason = "EDDY_NATIVE_ISA=avx512 but the CPU lacks AVX-512; using avx2";
+    return;
+  }
+  if (!w.empty() && w != "generic") g_reason = "EDDY_NATIVE_ISA=" + w + " is not supported by this CPU; using generic";
+#else
+  if (!w.empty() && w != "generic") g_reason = "EDDY_NATIVE_ISA=" + w + ": only the generic kernels exist on this architecture";
+#endif
+  g_kernels = eddy_kernels_generic();
+}
+
+// ---- argument helpers ---------------------------------------------------------------
+
+struct Arr {
+  void* data = nullptr;
+  size_t length = 0;  // elements
+  napi_typedarray_type type = napi_float64_array;
+};
+
+bool throwErr(napi_env env, const std::string& msg) {
+  napi_throw_type_error(env, "EDDY_NATIVE_ARGUMENT", msg.c_str());
+  return false;
+}
+
+bool getArr(napi_env env, napi_value v, Arr& out, const char* name) {
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  if (!is) return throwErr(env, std::string(name) + ": expected a Float32Array or Float64Array");
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &out.type, &out.length, &out.data, &ab, &off) != napi_ok)
+    return throwErr(env, std::string(name) + ": cannot read the typed array");
+  if (out.type != napi_float32_array && out.type != napi_float64_array)
+    return throwErr(env, std::string(name) + ": expected a Float32Array or Float64Array");
+  return true;
+}
+
+bool isNull(napi_env env, napi_value v) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  return t == napi_null || t == napi_undefined;
+}
+
+bool getOptArr(napi_env env, napi_value v, Arr& out, bool& present, const char* name) {
+  present = !isNull(env, v);
+  return present ? getArr(env, v, out, name) : true;
+}
+
+bool getInt(napi_env env, napi_value v, int64_t& out, const char* name) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !(d == std::floor(d)) || std::fabs(d) > 9007199254740991.0)
+    return throwErr(env, std::string(name) + ": expected an integer");
+  out = (int64_t)d;
+  return true;
+}
+
+bool getNum(napi_env env, napi_value v, double& out, const char* name) {
+  if (napi_get_value_double(env, v, &out) != napi_ok) return throwErr(env, std::string(name) + ": expected a number");
+  return true;
+}
+
+bool sameType(napi_env env, const Arr& a, const Arr& b, const char* name) {
+  if (a.type != b.type) return throwErr(env, std::string(name) + ": all arrays must have the same float type");
+  return true;
+}
+
+// Every index base + i*rs + j*cs for i < rows, j < cols (non-negative strides) is inside.
+bool fits(napi_env env, const Arr& a, int64_t base, int64_t rows, int64_t cols, int64_t rs, int64_t cs, const char* name) {
+  if (rows <= 0 || cols <= 0) return true;
+  if (base < 0 || rs < 0 || cs < 0) return throwErr(env, std::string(name) + ": negative offset or stride");
+  int64_t last = base + (rows - 1) * rs + (cols - 1) * cs;
+  if (last >= (int64_t)a.length)
+    return throwErr(env, std::string(name) + ": needs index " + std::to_string(last) + " but has " + std::to_string(a.length) + " elements");
+  return true;
+}
+
+template <int N>
+bool args(napi_env env, napi_callback_info info, napi_value (&argv)[N], const char* fn) {
+  size_t argc = N;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != N) return throwErr(env, std::string(fn) + ": expected " + std::to_string(N) + " arguments, got " + std::to_string(argc));
+  return true;
+}
+
+#define F32P(a) (static_cast<float*>((a).data))
+#define F64P(a) (static_cast<double*>((a).data))
+
+// gemm(transA, transB, m, n, k, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, beta)
+//   C = op(A)·op(B) (+ C when beta = 1), row-major with leading dimensions.
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  napi_value a[15];
+  if (!args(env, info, a, "gemm")) return nullptr;
+  bool ta, tb;
+  napi_get_value_bool(env, a[0], &ta);
+  napi_get_value_bool(env, a[1], &tb);
+  int64_t m, n, k, aOff, lda, bOff, ldb, cOff, ldc, beta;
+  Arr A, B, C;
+  if (!getInt(env, a[2], m, "m") || !getInt(env, a[3], n, "n") || !getInt(env, a[4], k, "k") || !getArr(env, a[5], A, "A") ||
+      !getInt(env, a[6], aOff, "aOff") || !getInt(env, a[7], lda, "lda") || !getArr(env, a[8], B, "B") || !getInt(env, a[9], bOff, "bOff") ||
+      !getInt(env, a[10], ldb, "ldb") || !getArr(env, a[11], C, "C") || !getInt(env, a[12], cOff, "cOff") || !getInt(env, a[13], ldc, "ldc") ||
+      !getInt(env, a[14], beta, "beta"))
+    return nullptr;
+  if (!sameType(env, A, B, "gemm") || !sameType(env, A, C, "gemm")) return nullptr;
+  if (m < 0 || n < 0 || k < 0 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) {
+    throwErr(env, "gemm: m, n, k must be non-negative 32-bit sizes");
+    return nullptr;
+  }
+  // op(A)(i, kk): ta ? A[kk*lda + i] : A[i*lda + kk]
+  int64_t ars = ta ? 1 : lda, acs = ta ? lda : 1;
+  int64_t brs = tb ? 1 : ldb, bcs = tb ? ldb : 1;  // op(B)(kk, j)
+  if (!fits(env, A, aOff, m, k, ars, acs, "gemm A") || !fits(env, B, bOff, k, n, brs, bcs, "gemm B") ||
+      !fits(env, C, cOff, m, n, ldc, 1, "gemm C"))
+    return nullptr;
+  if (A.type == napi_float32_array) {
+    SegF32 s{F32P(A) + aOff, (long)ars, (long)acs, (int)k};
+    g_kernels->gemm_f32((int)m, (int)n, &s, 1, F32P(B) + bOff, (long)brs, (long)bcs, nullptr, 0, (int)beta, F32P(C) + cOff, (long)ldc);
+  } else {
+    SegF64 s{F64P(A) + aOff, (long)ars, (long)acs, (int)k};
+    g_kernels->gemm_f64((int)m, (int)n, &s, 1, F64P(B) + bOff, (long)brs, (long)bcs, nullptr, 0, (int)beta, F64P(C) + cOff, (long)ldc);
+  }
+  return nullptr;
+}
+
+// linear(m, n, xs[], W, bias|null, act, Y)
+//   Y[m×n] = act(Σ_b X_b · W[:, c_b : c_b + k_b]ᵀ + bias): each X_b is [m × k_b] row-major
+//   (k_b = X_b.length / m), W is [n × Σ k_b] row-major, bias [n].
+napi_value Linear(napi_env env, napi_callback_info info) {
+  napi_value a[7];
+  if (!args(env, info, a, "linear")) return nullptr;
+  int64_t m, n, act;
+  Arr Wt, Bias, Y;
+  bool hasBias;
+  if (!getInt(env, a[0], m, "m") || !getInt(env, a[1], n, "n") || !getArr(env, a[3], Wt, "W") ||
+      !getOptArr(env, a[4], Bias, hasBias, "bias") || !getInt(env, a[5], act, "act") || !getArr(env, a[6], Y, "Y"))
+    return nullptr;
+  if (m < 0 || n <= 0 || m > INT32_MAX || n > INT32_MAX) {
+    throwErr(env, "linear: bad m or n");
+    return nullptr;
+  }
+  bool isArray = false;
+  napi_is_array(env, a[2], &isArray);
+  if (!isArray) {
+    throwErr(env, "linear: xs must be an array of typed arrays");
+    return nullptr;
+  }
+  uint32_t nb = 0;
+  napi_get_array_length(env, a[2], &nb);
+  if (!sameType(env, Wt, Y, "linear") || (hasBias && !sameType(env, Wt, Bias, "linear"))) return nullptr;
+  SegF32 s32[256];
+  SegF64 s64[256];
+  SegF32* seg32 = nb <= 256 ? s32 : (SegF32*)malloc(sizeof(SegF32) * nb);
+  SegF64* seg64 = nb <= 256 ? s64 : (SegF64*)malloc(sizeof(SegF64) * nb);
+  int64_t K = 0;
+  bool ok = seg32 != nullptr && seg64 != nullptr;
+  for (uint32_t i = 0; ok && i < nb; i++) {
+    napi_value el;
+    napi_get_element(env, a[2], i, &el);
+    Arr X;
+    if (!getArr(env, el, X, "linear xs[i]") || !sameType(env, Wt, X, "linear")) {
+      ok = false;
+      break;
+    }
+    if (m == 0 || X.length % m != 0) {
+      if (m != 0) throwErr(env, "linear: xs[" + std::to_string(i) + "] length is not a multiple of m");
+      ok = m == 0;
+      if (!ok) break;
+    }
+    int64_t kb = m == 0 ? 0 : (int64_t)X.length / m;
+    seg32[i] = SegF32{F32P(X), (long)kb, 1, (int)kb};
+    seg64[i] = SegF64{F64P(X), (long)kb, 1, (int)kb};
+    K += kb;
+  }
+  if (ok && (int64_t)Wt.length != n * K) {
+    throwErr(env, "linear: W has " + std::to_string(Wt.length) + " elements, expected n × K = " + std::to_string(n * K));
+    ok = false;
+  }
+  if (ok && hasBias && (int64_t)Bias.length != n) {
+    throwErr(env, "linear: bias has " + std::to_string(Bias.length) + " elements, expected " + std::to_string(n));
+    ok = false;
+  }
+  if (ok && (int64_t)Y.length != m * n) {
+    throwErr(env, "linear: Y has " + std::to_string(Y.length) + " elements, expected " + std::to_string(m * n));
+    ok = false;
+  }
+  if (ok && m > 0) {
+    if (Wt.type == napi_float32_array)
+      g_kernels->gemm_f32((int)m, (int)n, seg32, (int)nb, F32P(Wt), 1, (long)K, hasBias ? F32P(Bias) : nullptr, (int)act, 0, F32P(Y), (long)n);
+    else
+      g_kernels->gemm_f64((int)m, (int)n, seg64, (int)nb, F64P(Wt), 1, (long)K, hasBias ? F64P(Bias) : nullptr, (int)act, 0, F64P(Y), (long)n);
+  }
+  if (seg32 != s32) free(seg32);
+  if (seg64 != s64) free(seg64);
+  return nullptr;
+}
+
+// rqs(E, K, x, phi, bound, slope, inverse, y, ladj|null)
+napi_value Rqs(napi_env env, napi_callback_info info) {
+  napi_value a[9];
+  if (!args(env, info, a, "rqs")) return nullptr;
+  int64_t E, K;
+  double bound, slope;
+  bool inverse, hasL;
+  Arr X, Phi, Y, L;
+  if (!getInt(env, a[0], E, "E") || !getInt(env, a[1], K, "K") || !getArr(env, a[2], X, "x") || !getArr(env, a[3], Phi, "phi") ||
+      !getNum(env, a[4], bound, "bound") || !getNum(env, a[5], slope, "slope") || !getArr(env, a[7], Y, "y") ||
+      !getOptArr(env, a[8], L, hasL, "ladj"))
+    return nullptr;
+  napi_get_value_bool(env, a[6], &inverse);
+  if (K < 1 || K > 64) {
+    throwErr(env, "rqs: K must be in [1, 64]");
+    return nullptr;
+  }
+  if (!sameType(env, X, Phi, "rqs") || !sameType(env, X, Y, "rqs") || (hasL && !sameType(env, X, L, "rqs"))) return nullptr;
+  if (E < 0 || (int64_t)X.length < E || (int64_t)Y.length < E || (hasL && (int64_t)L.length < E) || (int64_t)Phi.length < E * (3 * K - 1)) {
+    throwErr(env, "rqs: arrays too short for E elements");
+    return nullptr;
+  }
+  double lnS = std::log(slope);
+  if (X.type == napi_float32_array)
+    g_kernels->rqs_f32((long)E, (int)K, F32P(X), F32P(Phi), (float)bound, (float)lnS, inverse, F32P(Y), hasL ? F32P(L) : nullptr);
+  else
+    g_kernels->rqs_f64((long)E, (int)K, F64P(X), F64P(Phi), bound, lnS, inverse, F64P(Y), hasL ? F64P(L) : nullptr);
+  return nullptr;
+}
+
+// rqsVjp(E, K, x, phi, bound, slope, inverse, g, gl|null, gin, gphi)
+napi_value RqsVjp(napi_env env, napi_callback_info info) {
+  napi_value a[11];
+  if (!args(env, info, a, "rqsVjp")) return nullptr;
+  int64_t E, K;
+  double bound, slope;
+  bool inverse, hasGl;
+  Arr X, Phi, G, Gl, Gin, Gphi;
+  if (!getInt(env, a[0], E, "E") || !getInt(env, a[1], K, "K") || !getArr(env, a[2], X, "x") || !getArr(env, a[3], Phi, "phi") ||
+      !getNum(env, a[4], bound, "bound") || !getNum(env, a[5], slope, "slope") || !getArr(env, a[7], G, "g") ||
+      !getOptArr(env, a[8], Gl, hasGl, "gl") || !getArr(env, a[9], Gin, "gin") || !getArr(env, a[10], Gphi, "gphi"))
+    return nullptr;
+  napi_get_value_bool(env, a[6], &inverse);
+  if (K < 1 || K > 64) {
+    throwErr(env, "rqsVjp: K must be in [1, 64]");
+    return nullptr;
+  }
+  if (!sameType(env, X, Phi, "rqsVjp") || !sameType(env, X, G, "rqsVjp") || !sameType(env, X, Gin, "rqsVjp") ||
+      !sameType(env, X, Gphi, "rqsVjp") || (hasGl && !sameType(env, X, Gl, "rqsVjp")))
+    return nullptr;
+  int64_t P = 3 * K - 1;
+  if (E < 0 || (int64_t)X.length < E || (int64_t)G.length < E || (int64_t)Gin.length < E || (hasGl && (int64_t)Gl.length < E) ||
+      (int64_t)Phi.length < E * P || (int64_t)Gphi.length < E * P) {
+    throwErr(env, "rqsVjp: arrays too short for E elements");
+    return nullptr;
+  }
+  double lnS = std::log(slope);
+  if (X.type == napi_float32_array)
+    g_kernels->rqs_vjp_f32((long)E, (int)K, F32P(X), F32P(Phi), (float)bound, (float)lnS, inverse, F32P(G), hasGl ? F32P(Gl) : nullptr,
+                           F32P(Gin), F32P(Gphi));
+  else
+    g_kernels->rqs_vjp_f64((long)E, (int)K, F64P(X), F64P(Phi), bound, lnS, inverse, F64P(G), hasGl ? F64P(Gl) : nullptr, F64P(Gin),
+                           F64P(Gphi));
+  return nullptr;
+}
+
+// affine(E, x, phi, slope, inverse, y, ladj|null)
+napi_value Affine(napi_env env, napi_callback_info info) {
+  napi_value a[7];
+  if (!args(env, info, a, "affine")) return nullptr;
+  int64_t E;
+  double slope;
+  bool inverse, hasL;
+  Arr X, Phi, Y, L;
+  if (!getInt(env, a[0], E, "E") || !getArr(env, a[1], X, "x") || !getArr(env, a[2], Phi, "phi") || !getNum(env, a[3], slope, "slope") ||
+      !getArr(env, a[5], Y, "y") || !getOptArr(env, a[6], L, hasL, "ladj"))
+    return nullptr;
+  napi_get_value_bool(env, a[4], &inverse);
+  if (!sameType(env, X, Phi, "affine") || !sameType(env, X, Y, "affine") || (hasL && !sameType(env, X, L, "affine"))) return nullptr;
+  if (E < 0 || (int64_t)X.length < E || (int64_t)Y.length < E || (hasL && (int64_t)L.length < E) || (int64_t)Phi.length < 2 * E) {
+    throwErr(env, "affine: arrays too short for E elements");
+    return nullptr;
+  }
+  double lnS = std::log(slope);
+  if (X.type == napi_float32_array)
+    g_kernels->affine_f32((long)E, F32P(X), F32P(Phi), (float)lnS, inverse, F32P(Y), hasL ? F32P(L) : nullptr);
+  else
+    g_kernels->affine_f64((long)E, F64P(X), F64P(Phi), lnS, inverse, F64P(Y), hasL ? F64P(L) : nullptr);
+  return nullptr;
+}
+
+// affineVjp(E, x, phi, slope, inverse, g, gl|null, gin, gphi)
+napi_value AffineVjp(napi_env env, napi_callback_info info) {
+  napi_value a[9];
+  if (!args(env, info, a, "affineVjp")) return nullptr;
+  int64_t E;
+  double slope;
+  bool inverse, hasGl;
+  Arr X, Phi, G, Gl, Gin, Gphi;
+  if (!getInt(env, a[0], E, "E") || !getArr(env, a[1], X, "x") || !getArr(env, a[2], Phi, "phi") || !getNum(env, a[3], slope, "slope") ||
+      !getArr(env, a[5], G, "g") || !getOptArr(env, a[6], Gl, hasGl, "gl") || !getArr(env, a[7], Gin, "gin") || !getArr(env, a[8], Gphi, "gphi"))
+    return nullptr;
+  napi_get_value_bool(env, a[4], &inverse);
+  if (!sameType(env, X, Phi, "affineVjp") || !sameType(env, X, G, "affineVjp") || !sameType(env, X, Gin, "affineVjp") ||
+      !sameType(env, X, Gphi, "affineVjp") || (hasGl && !sameType(env, X, Gl, "affineVjp")))
+    return nullptr;
+  if (E < 0 || (int64_t)X.length < E || (int64_t)G.length < E || (int64_t)Gin.length < E || (hasGl && (int64_t)Gl.length < E) ||
+      (int64_t)Phi.length < 2 * E || (int64_t)Gphi.length < 2 * E) {
+    throwErr(env, "affineVjp: arrays too short for E elements");
+    return nullptr;
+  }
+  double lnS = std::log(slope);
+  if (X.type == napi_float32_array)
+    g_kernels->affine_vjp_f32((long)E, F32P(X), F32P(Phi), (float)lnS, inverse, F32P(G), hasGl ? F32P(Gl) : nullptr, F32P(Gin), F32P(Gphi));
+  else
+    g_kernels->affine_vjp_f64((long)E, F64P(X), F64P(Phi), lnS, inverse, F64P(G), hasGl ? F64P(Gl) : nullptr, F64P(Gin), F64P(Gphi));
+  return nullptr;
+}
+
+// normalLogProb(rows, D, z, loc, scale, out) / normalLogProbVjp(rows, D, z, loc, scale, g, gz)
+napi_value NormalLogProb(napi_env env, napi_callback_info info) {
+  napi_value a[6];
+  if (!args(env, info, a, "normalLogProb")) return nullptr;
+  int64_t rows, D;
+  Arr Z, Loc, Scale, Out;
+  if (!getInt(env, a[0], rows, "rows") || !getInt(env, a[1], D, "D") || !getArr(env, a[2], Z, "z") || !getArr(env, a[3], Loc, "loc") ||
+      !getArr(env, a[4], Scale, "scale") || !getArr(env, a[5], Out, "out"))
+    return nullptr;
+  if (!sameType(env, Z, Loc, "normalLogProb") || !sameType(env, Z, Scale, "normalLogProb") || !sameType(env, Z, Out, "normalLogProb")) return nullptr;
+  if (rows < 0 || D < 1 || D > INT32_MAX || (int64_t)Z.length < rows * D || (int64_t)Loc.length < D || (int64_t)Scale.length < D ||
+      (int64_t)Out.length < rows) {
+    throwErr(env, "normalLogProb: bad sizes");
+    return nullptr;
+  }
+  if (Z.type == napi_float32_array)
+    g_kernels->normal_logprob_f32((long)rows, (int)D, F32P(Z), F32P(Loc), F32P(Scale), F32P(Out));
+  else
+    g_kernels->normal_logprob_f64((long)rows, (int)D, F64P(Z), F64P(Loc), F64P(Scale), F64P(Out));
+  return nullptr;
+}
+
+napi_value NormalLogProbVjp(napi_env env, napi_callback_info info) {
+  napi_value a[7];
+  if (!args(env, info, a, "normalLogProbVjp")) return nullptr;
+  int64_t rows, D;
+  Arr Z, Loc, Scale, G, Gz;
+  if (!getInt(env, a[0], rows, "rows") || !getInt(env, a[1], D, "D") || !getArr(env, a[2], Z, "z") || !getArr(env, a[3], Loc, "loc") ||
+      !getArr(env, a[4], Scale, "scale") || !getArr(env, a[5], G, "g") || !getArr(env, a[6], Gz, "gz"))
+    return nullptr;
+  if (!sameType(env, Z, Loc, "normalLogProbVjp") || !sameType(env, Z, Scale, "normalLogProbVjp") || !sameType(env, Z, G, "normalLogProbVjp") ||
+      !sameType(env, Z, Gz, "normalLogProbVjp"))
+    return nullptr;
+  if (rows < 0 || D < 1 || D > INT32_MAX || (int64_t)Z.length < rows * D || (int64_t)Loc.length < D || (int64_t)Scale.length < D ||
+      (int64_t)G.length < rows || (int64_t)Gz.length < rows * D) {
+    throwErr(env, "normalLogProbVjp: bad sizes");
+    return nullptr;
+  }
+  if (Z.type == napi_float32_array)
+    g_kernels->normal_logprob_vjp_f32((long)rows, (int)D, F32P(Z), F32P(Loc), F32P(Scale), F32P(G), F32P(Gz));
+  else
+    g_kernels->normal_logprob_vjp_f64((long)rows, (int)D, F64P(Z), F64P(Loc), F64P(Scale), F64P(G), F64P(Gz));
+  return nullptr;
+}
+
+// actVjp(n, act, g, y, out)
+napi_value ActVjp(napi_env env, napi_callback_info info) {
+  napi_value a[5];
+  if (!args(env, info, a, "actVjp")) return nullptr;
+  int64_t n, act;
+  Arr G, Y, Out;
+  if (!getInt(env, a[0], n, "n") || !getInt(env, a[1], act, "act") || !getArr(env, a[2], G, "g") || !getArr(env, a[3], Y, "y") ||
+      !getArr(env, a[4], Out, "out"))
+    return nullptr;
+  if (!sameType(env, G, Y, "actVjp") || !sameType(env, G, Out, "actVjp")) return nullptr;
+  if (n < 0 || (int64_t)G.length < n || (int64_t)Y.length < n || (int64_t)Out.length < n) {
+    throwErr(env, "actVjp: arrays too short");
+    return nullptr;
+  }
+  if (G.type == napi_float32_array)
+    g_kernels->act_vjp_f32((long)n, (int)act, F32P(G), F32P(Y), F32P(Out));
+  else
+    g_kernels->act_vjp_f64((long)n, (int)act, F64P(G), F64P(Y), F64P(Out));
+  return nullptr;
+}
+
+// colsum(m, n, A, out): out[j] = Σ_i A[i*n + j]
+napi_value Colsum(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  if (!args(env, info, a, "colsum")) return nullptr;
+  int64_t m, n;
+  Arr A, Out;
+  if (!getInt(env, a[0], m, "m") || !getInt(env, a[1], n, "n") || !getArr(env, a[2], A, "A") || !getArr(env, a[3], Out, "out")) return nullptr;
+  if (!sameType(env, A, Out, "colsum")) return nullptr;
+  if (m < 0 || n < 0 || (int64_t)A.length < m * n || (int64_t)Out.length < n) {
+    throwErr(env, "colsum: arrays too short");
+    return nullptr;
+  }
+  if (A.type == napi_float32_array)
+    g_kernels->colsum_f32((long)m, (long)n, F32P(A), (long)n, F32P(Out));
+  else
+    g_kernels->colsum_f64((long)m, (long)n, F64P(A), (long)n, F64P(Out));
+  return nullptr;
+}
+
+// info() -> { isa, lanesF32, lanesF64, cpu: { avx2, avx512 }, note }
+napi_value Info(napi_env env, napi_callback_info) {
+  napi_value obj, v;
+  napi_create_object(env, &obj);
+  napi_create_string_utf8(env, g_kernels->name, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, obj, "isa", v);
+  napi_create_int32(env, g_kernels->lanes_f32, &v);
+  napi_set_named_property(env, obj, "lanesF32", v);
+  napi_create_int32(env, g_kernels->lanes_f64, &v);
+  napi_set_named_property(env, obj, "lanesF64", v);
+  napi_value cpu;
+  napi_create_object(env, &cpu);
+  napi_get_boolean(env, has("avx2"), &v);
+  napi_set_named_property(env, cpu, "avx2", v);
+  napi_get_boolean(env, has("avx512"), &v);
+  napi_set_named_property(env, cpu, "avx512", v);
+  napi_set_named_property(env, obj, "cpu", cpu);
+  napi_create_string_utf8(env, g_reason.c_str(), NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, obj, "note", v);
+  return obj;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  choose();
+  napi_property_descriptor props[] = {
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"linear", nullptr, Linear, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"rqs", nullptr, Rqs, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"rqsVjp", nullptr, RqsVjp, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"affine", nullptr, Affine, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"affineVjp", nullptr, AffineVjp, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"normalLogProb", nullptr, NormalLogProb, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"normalLogProbVjp", nullptr, NormalLogProbVjp, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"actVjp", nullptr, ActVjp, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"colsum", nullptr, Colsum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(eddy_native, Init)

@@ -1,0 +1,399 @@
+// Fused elementwise kernels over a traits type S, included inside each ISA's namespace:
+// the monotonic rational-quadratic spline (forward, inverse, and their vector-Jacobian
+// products), the monotonic affine map, the diagonal normal log-density, activation
+// gradients and column sums. Elements are processed W at a time (lanes); the last,
+// partial group goes through the same instructions with masked loads and stores, so an
+// element's result never depends on its position or on how many elements are processed.
+#pragma once
+
+enum { RQS_MAX_BINS = 64 };
+
+// --- Monotonic rational-quadratic spline --------------------------------------------
+//
+// Element e has input v[e] and raw parameters phi[e*P .. e*P + P) with P = 3K - 1:
+// widths w (K), heights h (K), inner derivatives d (K - 1), as zuko packs them. See
+// MonotonicRQSTransform for the formulas; this is the same computation per element.
+
+template <class S>
+struct RqsBin {
+  typename S::V x0, x1, y0, y1, d0, d1;
+  typename S::V k;      // clamped bin index, as a float
+  typename S::M inside; // knot_0 < v <= knot_K
+};
+
+template <class S>
+struct RqsKnotsWork {
+  typename S::V pw[RQS_MAX_BINS];  // softmax of bounded widths
+  typename S::V ph[RQS_MAX_BINS];  // softmax of bounded heights
+};
+
+// Softmax of the bounded raw values par[lane*P + off + i], i < K; `scale` = 2/ln(slope).
+template <class S>
+static inline void rqs_softmax(const typename S::T* par, int P, int off, int K, int n, typename S::V scale, typename S::V* out) {
+  using V = typename S::V;
+  V mx = S::set1(-(typename S::T)__builtin_inf());
+  for (int i = 0; i < K; i++) {
+    V w = S::gathern(par + off + i, P, n);
+    w = S::div(w, S::add(S::abs(S::mul(w, scale)), S::set1(1)));
+    out[i] = w;
+    mx = S::max(mx, w);
+  }
+  V sum = S::zero();
+  for (int i = 0; i < K; i++) {
+    out[i] = vexp<S>(S::sub(out[i], mx));
+    sum = S::add(sum, out[i]);
+  }
+  V r = S::div(S::set1(1), sum);
+  for (int i = 0; i < K; i++) out[i] = S::mul(out[i], r);
+}
+
+// Knots, knot derivatives and the bin of `v` (over X when !overY, over Y when overY).
+template <class S>
+static inline RqsBin<S> rqs_bin(const typename S::T* par, int P, int K, int n, typename S::V v, bool overY, typename S::V bound,
+                                typename S::V dscale, const RqsKnotsWork<S>& wk) {
+  using V = typename S::V;
+  using M = typename S::M;
+  RqsBin<S> b;
+  V one = S::set1(1), two = S::set1(2);
+  V sx = S::zero(), sy = S::zero();
+  M prev = S::lt(S::set1(1), S::zero());  // all false
+  M first = prev;
+  V cnt = S::zero();
+  for (int j = 0; j <= K; j++) {
+    V X = S::mul(S::sub(S::mul(sx, two), one), bound);
+    V Y = S::mul(S::sub(S::mul(sy, two), one), bound);
+    V D;
+    if (j == 0 || j == K) {
+      D = one;
+    } else {
+      V d = S::gathern(par + 2 * K + (j - 1), P, n);
+      d = S::div(d, S::add(S::abs(S::mul(d, dscale)), one));
+      D = vexp<S>(d);
+    }
+    M c = S::lt(overY ? Y : X, v);
+    if (j == 0) {
+      b.x0 = X; b.y0 = Y; b.d0 = D;
+      first = c;
+    } else if (j == 1) {
+      b.x1 = X; b.y1 = Y; b.d1 = D;
+    } else {
+      b.x1 = S::select(prev, X, b.x1);
+      b.y1 = S::select(prev, Y, b.y1);
+      b.d1 = S::select(prev, D, b.d1);
+    }
+    if (j >= 1 && j < K) {
+      b.x0 = S::select(c, X, b.x0);
+      b.y0 = S::select(c, Y, b.y0);
+      b.d0 = S::select(c, D, b.d0);
+      cnt = S::select(c, S::set1((typename S::T)j), cnt);
+    }
+    if (j == K) b.inside = S::mand(first, S::mnot(c));
+    prev = c;
+    if (j < K) {
+      sx = S::add(sx, wk.pw[j]);
+      sy = S::add(sy, wk.ph[j]);
+    }
+  }
+  b.k = cnt;
+  return b;
+}
+
+template <class S>
+static void rqs(long E, int K, const typename S::T* x, const typename S::T* phi, typename S::T bound_, typename S::T lnS, bool inverse,
+                typename S::T* y, typename S::T* ladj) {
+  using T = typename S::T;
+  using V = typename S::V;
+  constexpr int W = S::W;
+  const int P = 3 * K - 1;
+  const V bound = S::set1(bound_);
+  const V wscale = S::set1((T)2 / lnS);
+  const V dscale = S::set1((T)1 / lnS);
+  RqsKnotsWork<S> wk;
+  for (long e0 = 0; e0 < E; e0 += W) {
+    const int n = E - e0 < W ? (int)(E - e0) : W;
+    const T* par = phi + e0 * P;
+    const V v = S::loadn(x + e0, n);
+    rqs_softmax<S>(par, P, 0, K, n, wscale, wk.pw);
+    rqs_softmax<S>(par, P, K, K, n, wscale, wk.ph);
+    RqsBin<S> b = rqs_bin<S>(par, P, K, n, v, inverse, bound, dscale, wk);
+    const V one = S::set1(1), two = S::set1(2);
+    V dx = S::sub(b.x1, b.x0);
+    V dy = S::sub(b.y1, b.y0);
+    V s = S::div(dy, dx);
+    V out, z;
+    if (!inverse) {
+      V xs = S::select(b.inside, v, b.x0);
+      z = S::div(S::sub(xs, b.x0), dx);
+    } else {
+      V ys = S::select(b.inside, v, b.y0);
+      V yr = S::sub(ys, b.y0);
+      V dd = S::sub(S::add(b.d0, b.d1), S::mul(s, two));
+      V a = S::add(S::mul(dy, S::sub(s, b.d0)), S::mul(yr, dd));
+      V bb = S::sub(S::mul(dy, b.d0), S::mul(yr, dd));
+      V c = S::neg(S::mul(s, yr));
+      V disc = S::max(S::sub(S::mul(bb, bb), S::mul(S::mul(a, S::set1(4)), c)), S::zero());
+      z = S::div(S::mul(c, two), S::sub(S::neg(bb), S::sqrt(disc)));
+      out = S::select(b.inside, S::add(b.x0, S::mul(z, dx)), v);
+    }
+    V omz = S::sub(one, z);
+    V t = S::mul(z, omz);
+    V den = S::add(s, S::mul(S::sub(S::add(b.d0, b.d1), S::mul(s, two)), t));
+    if (!inverse) {
+      V num = S::add(S::mul(s, S::mul(z, z)), S::mul(b.d0, t));
+      out = S::select(b.inside, S::add(b.y0, S::div(S::mul(dy, num), den)), v);
+    }
+    S::storen(y + e0, out, n);
+    if (ladj != nullptr) {
+      V q = S::add(S::add(S::mul(S::mul(s, two), t), S::mul(b.d0, S::mul(omz, omz))), S::mul(b.d1, S::mul(z, z)));
+      V jac = S::div(S::mul(S::mul(s, s), q), S::mul(den, den));
+      V l = vlog<S>(jac);
+      if (inverse) l = S::neg(l);
+      S::storen(ladj + e0, S::select(b.inside, l, S::zero()), n);
+    }
+  }
+}
+
+// Vector-Jacobian product of the spline. Forward (!inverse): v = x, g = ∂L/∂y, gl = ∂L/∂ladj;
+// writes gin = ∂L/∂x and gphi = ∂L/∂phi. Inverse: v = x = f⁻¹(y) (the inverse's output),
+// g = ∂L/∂x, gl = ∂L/∂(inverse ladj); writes gin = ∂L/∂y and gphi.
+template <class S>
+static void rqs_vjp(long E, int K, const typename S::T* xv, const typename S::T* phi, typename S::T bound_, typename S::T lnS, bool inverse,
+                    const typename S::T* g, const typename S::T* gl, typename S::T* gin, typename S::T* gphi) {
+  using T = typename S::T;
+  using V = typename S::V;
+  using M = typename S::M;
+  constexpr int W = S::W;
+  const int P = 3 * K - 1;
+  const V bound = S::set1(bound_);
+  const V wscale = S::set1((T)2 / lnS);
+  const V dscale = S::set1((T)1 / lnS);
+  RqsKnotsWork<S> wk;
+  for (long e0 = 0; e0 < E; e0 += W) {
+    const int n = E - e0 < W ? (int)(E - e0) : W;
+    const T* par = phi + e0 * P;
+    T* gpar = gphi + e0 * P;
+    const V v = S::loadn(xv + e0, n);
+    const V gv = S::loadn(g + e0, n);
+    const V glv = gl == nullptr ? S::zero() : S::loadn(gl + e0, n);
+    rqs_softmax<S>(par, P, 0, K, n, wscale, wk.pw);
+    rqs_softmax<S>(par, P, K, K, n, wscale, wk.ph);
+    RqsBin<S> b = rqs_bin<S>(par, P, K, n, v, false, bound, dscale, wk);
+    const V one = S::set1(1), two = S::set1(2), zero = S::zero();
+    const M in = b.inside;
+    V dx = S::sub(b.x1, b.x0);
+    V dy = S::sub(b.y1, b.y0);
+    V s = S::div(dy, dx);
+    V xs = S::select(in, v, b.x0);
+    V z = S::div(S::sub(xs, b.x0), dx);
+    V omz = S::sub(one, z);
+    V t = S::mul(z, omz);
+    V dsum = S::sub(S::add(b.d0, b.d1), S::mul(s, two));
+    V den = S::add(s, S::mul(dsum, t));
+    V num = S::add(S::mul(s, S::mul(z, z)), S::mul(b.d0, t));
+    V R = S::div(num, den);
+    V q = S::add(S::add(S::mul(S::mul(s, two), t), S::mul(b.d0, S::mul(omz, omz))), S::mul(b.d1, S::mul(z, z)));
+    V oneM2z = S::sub(one, S::mul(z, two));
+    // Partial derivatives of num, den, q.
+    V dnum_dz = S::add(S::mul(S::mul(s, two), z), S::mul(b.d0, oneM2z));
+    V dden_dz = S::mul(dsum, oneM2z);
+    V dden_ds = S::sub(one, S::mul(t, two));
+    V dq_dz = S::sub(S::add(S::mul(S::mul(s, two), oneM2z), S::mul(S::mul(b.d1, two), z)), S::mul(S::mul(b.d0, two), omz));
+    V rden = S::div(one, den);
+    V rq = S::div(one, q);
+    // y = y0 + dy R; ladj = 2 ln s + ln q - 2 ln den.
+    V dy_dz = S::mul(dy, S::mul(S::sub(dnum_dz, S::mul(R, dden_dz)), rden));
+    V dy_ds = S::mul(dy, S::mul(S::sub(S::mul(z, z), S::mul(R, dden_ds)), rden));
+    V dy_dd0 = S::mul(dy, S::mul(S::sub(t, S::mul(R, t)), rden));
+    V dy_dd1 = S::mul(dy, S::mul(S::neg(S::mul(R, t)), rden));
+    V dl_dz = S::sub(S::mul(dq_dz, rq), S::mul(S::mul(dden_dz, two), rden));
+    V dl_ds = S::add(S::div(two, s), S::sub(S::mul(S::mul(t, two), rq), S::mul(S::mul(dden_ds, two), rden)));
+    V dl_dd0 = S::sub(S::mul(S::mul(omz, omz), rq), S::mul(S::mul(t, two), rden));
+    V dl_dd1 = S::sub(S::mul(S::mul(z, z), rq), S::mul(S::mul(t, two), rden));
+    V U, L, ginv;
+    if (!inverse) {
+      U = gv;
+      L = glv;
+      ginv = S::select(in, S::div(S::add(S::mul(U, dy_dz), S::mul(L, dl_dz)), dx), gv);
+    } else {
+      // x = f⁻¹(y): dx = (dy - f_φ dφ)/f_x; L_inv = -ℓ.  a = g - gl ℓ_x.
+      V fx = S::mul(S::mul(S::mul(s, s), q), S::mul(rden, rden));
+      V lx = S::div(dl_dz, dx);
+      V a = S::sub(gv, S::mul(glv, lx));
+      V af = S::div(a, fx);
+      U = S::neg(af);
+      L = S::neg(glv);
+      ginv = S::select(in, af, gv);
+    }
+    S::storen(gin + e0, ginv, n);
+    U = S::select(in, U, zero);
+    L = S::select(in, L, zero);
+    V Gz = S::add(S::mul(U, dy_dz), S::mul(L, dl_dz));
+    V Gs = S::add(S::mul(U, dy_ds), S::mul(L, dl_ds));
+    V Gd0 = S::add(S::mul(U, dy_dd0), S::mul(L, dl_dd0));
+    V Gd1 = S::add(S::mul(U, dy_dd1), S::mul(L, dl_dd1));
+    V Gdy = S::mul(U, R);
+    V rdx = S::div(one, dx);
+    V gx0 = S::mul(S::add(S::mul(Gz, S::sub(z, one)), S::mul(Gs, s)), rdx);
+    V gx1 = S::neg(S::mul(S::add(S::mul(Gz, z), S::mul(Gs, s)), rdx));
+    V gy0 = S::sub(S::sub(U, Gdy), S::mul(Gs, rdx));
+    V gy1 = S::add(Gdy, S::mul(Gs, rdx));
+    // Knot abscissae X_j = (2 S_j - 1) B, S_j = Σ_{i<j} pw_i: ∂/∂pw_i = 2B([i<k](g_k + g_{k+1}) + [i=k] g_{k+1}).
+    V twoB = S::mul(bound, two);
+    for (int pass = 0; pass < 2; pass++) {
+      const V* p = pass == 0 ? wk.pw : wk.ph;
+      V g0 = pass == 0 ? gx0 : gy0;
+      V g1 = pass == 0 ? gx1 : gy1;
+      V both = S::mul(S::add(g0, g1), twoB);
+      V only1 = S::mul(g1, twoB);
+      V dot = S::zero();
+      V gp[RQS_MAX_BINS];
+      for (int i = 0; i < K; i++) {
+        V ii = S::set1((T)i);
+        V gi = S::select(S::lt(ii, b.k), both, S::select(S::eq(ii, b.k), only1, zero));
+        gp[i] = gi;
+        dot = S::add(dot, S::mul(p[i], gi));
+      }
+      for (int i = 0; i < K; i++) {
+        V gw = S::mul(p[i], S::sub(gp[i], dot));
+        V w = S::gathern(par + pass * K + i, P, n);
+        V den1 = S::add(S::abs(S::mul(w, wscale)), one);
+        gw = S::div(gw, S::mul(den1, den1));
+        S::scattern(gpar + pass * K + i, P, gw, n);
+      }
+    }
+    // Inner derivatives D_j = exp(d'_{j-1}), j = 1..K-1; D at the bin: d0 = D_k, d1 = D_{k+1}.
+    for (int j = 1; j < K; j++) {
+      V jj = S::set1((T)j);
+      V gD = S::add(S::select(S::eq(jj, b.k), Gd0, zero), S::select(S::eq(jj, S::add(b.k, one)), Gd1, zero));
+      V d = S::gathern(par + 2 * K + (j - 1), P, n);
+      V den1 = S::add(S::abs(S::mul(d, dscale)), one);
+      V dp = S::div(d, den1);
+      V gd = S::div(S::mul(gD, vexp<S>(dp)), S::mul(den1, den1));
+      S::scattern(gpar + 2 * K + (j - 1), P, gd, n);
+    }
+  }
+}
+
+// --- Monotonic affine: y = x e^l + shift, l = scale / (1 + |scale / ln slope|) -------
+// phi[e*2] = shift, phi[e*2 + 1] = scale.
+
+template <class S>
+static void affine(long E, const typename S::T* x, const typename S::T* phi, typename S::T lnS, bool inverse, typename S::T* y,
+                   typename S::T* ladj) {
+  using T = typename S::T;
+  using V = typename S::V;
+  constexpr int W = S::W;
+  const V r = S::set1((T)1 / lnS);
+  for (long e0 = 0; e0 < E; e0 += W) {
+    const int n = E - e0 < W ? (int)(E - e0) : W;
+    V v = S::loadn(x + e0, n);
+    V shift = S::gathern(phi + e0 * 2, 2, n);
+    V sc = S::gathern(phi + e0 * 2 + 1, 2, n);
+    V l = S::div(sc, S::add(S::abs(S::mul(sc, r)), S::set1(1)));
+    V out = inverse ? S::mul(S::sub(v, shift), vexp<S>(S::neg(l))) : S::add(S::mul(v, vexp<S>(l)), shift);
+    S::storen(y + e0, out, n);
+    if (ladj != nullptr) S::storen(ladj + e0, inverse ? S::neg(l) : l, n);
+  }
+}
+
+// VJP. Forward: v = x, g = ∂L/∂y, gl = ∂L/∂ladj → gin = ∂L/∂x. Inverse: v = x (output),
+// g = ∂L/∂x, gl = ∂L/∂(−l) → gin = ∂L/∂y.
+template <class S>
+static void affine_vjp(long E, const typename S::T* xv, const typename S::T* phi, typename S::T lnS, bool inverse, const typename S::T* g,
+                       const typename S::T* gl, typename S::T* gin, typename S::T* gphi) {
+  using T = typename S::T;
+  using V = typename S::V;
+  constexpr int W = S::W;
+  const V r = S::set1((T)1 / lnS);
+  const V one = S::set1(1);
+  for (long e0 = 0; e0 < E; e0 += W) {
+    const int n = E - e0 < W ? (int)(E - e0) : W;
+    V v = S::loadn(xv + e0, n);
+    V gv = S::loadn(g + e0, n);
+    V glv = gl == nullptr ? S::zero() : S::loadn(gl + e0, n);
+    V sc = S::gathern(phi + e0 * 2 + 1, 2, n);
+    V den = S::add(S::abs(S::mul(sc, r)), one);
+    V l = S::div(sc, den);
+    V gshift, glog, gi;
+    if (!inverse) {
+      V el = vexp<S>(l);
+      gi = S::mul(gv, el);
+      gshift = gv;
+      glog = S::add(S::mul(gi, v), glv);
+    } else {
+      V eml = vexp<S>(S::neg(l));
+      gi = S::mul(gv, eml);
+      gshift = S::neg(gi);
+      glog = S::neg(S::add(S::mul(gv, v), glv));
+    }
+    S::storen(gin + e0, gi, n);
+    S::scattern(gphi + e0 * 2, 2, gshift, n);
+    S::scattern(gphi + e0 * 2 + 1, 2, S::div(glog, S::mul(den, den)), n);
+  }
+}
+
+// --- Diagonal normal log-density, summed over the last axis (D features) --------------
+// out[r] = Σ_d −(z − μ_d)²/(2σ_d²) − log σ_d − ½ log 2π;  loc, scale: D values.
+
+template <class S>
+static void normal_logprob(long rows, int D, const typename S::T* z, const typename S::T* loc, const typename S::T* scale, typename S::T* out) {
+  using T = typename S::T;
+  using V = typename S::V;
+  constexpr int W = S::W;
+  const T half_log_2pi = (T)0.91893853320467274178;
+  for (long r0 = 0; r0 < rows; r0 += W) {
+    const int n = rows - r0 < W ? (int)(rows - r0) : W;
+    V acc = S::zero();
+    for (int d = 0; d < D; d++) {
+      V zv = S::gathern(z + r0 * D + d, D, n);
+      V sd = S::set1(scale[d]);
+      V diff = S::sub(zv, S::set1(loc[d]));
+      V term = S::neg(S::div(S::mul(diff, diff), S::mul(S::mul(sd, sd), S::set1(2))));
+      term = S::sub(S::sub(term, vlog<S>(sd)), S::set1(half_log_2pi));
+      acc = S::add(acc, term);
+    }
+    S::storen(out + r0, acc, n);
+  }
+}
+
+// ∂/∂z of the above, times the row's upstream gradient g[r].
+template <class S>
+static void normal_logprob_vjp(long rows, int D, const typename S::T* z, const typename S::T* loc, const typename S::T* scale,
+                               const typename S::T* g, typename S::T* gz) {
+  using T = typename S::T;
+  for (long r = 0; r < rows; r++) {
+    T gr = g[r];
+    for (int d = 0; d < D; d++) gz[r * D + d] = -gr * (z[r * D + d] - loc[d]) / (scale[d] * scale[d]);
+  }
+}
+
+// --- Activation gradient: out = g · act'(y), from the activation's output y ----------
+
+template <class S>
+static void act_vjp(long n_, int act, const typename S::T* g, const typename S::T* y, typename S::T* out) {
+  using V = typename S::V;
+  constexpr int W = S::W;
+  for (long i = 0; i < n_; i += W) {
+    const int n = n_ - i < W ? (int)(n_ - i) : W;
+    V gv = S::loadn(g + i, n);
+    V res = gv;
+    if (act == ACT_RELU) {
+      V yv = S::loadn(y + i, n);
+      res = S::select(S::gt(yv, S::zero()), gv, S::zero());
+    }
+    S::storen(out + i, res, n);
+  }
+}
+
+// out[j] = Σ_i a[i*lda + j] (rows in order).
+template <class S>
+static void colsum(long m, long n_, const typename S::T* a, long lda, typename S::T* out) {
+  using V = typename S::V;
+  constexpr int W = S::W;
+  for (long j = 0; j < n_; j += W) {
+    const int n = n_ - j < W ? (int)(n_ - j) : W;
+    V acc = S::zero();
+    for (long i = 0; i < m; i++) acc = S::add(acc, S::loadn(a + i * lda + j, n));
+    S::storen(out + j, acc, n);
+  }
+}

@@ -1,0 +1,298 @@
+// Packed, register-blocked matrix product (the BLIS/OpenBLAS micro-kernel scheme) over a
+// traits type S, included inside each ISA's namespace.
+//
+//   C[m×n] = act( beta·C + Σ_s op(A_s) · B_s + bias )
+//
+// op(A) is given as K-segments (A_s with its own row/column strides, so x·Wᵀ over several
+// input blocks needs no concatenation); B(kk, j) = b[kk*rsb + j*csb] over the total K.
+// A is packed per block of MR rows (kk-major, MR-interleaved, zero rows past m), B per
+// panel of NR = 2W columns (a last narrow panel of W columns), so the micro-kernel reads
+// both with unit stride and keeps MR × NR accumulators in registers.
+//
+// Determinism: every C element is one fused multiply-add chain over kk = 0..K-1 in order,
+// started from beta·C (or 0), then + bias, then the activation — the same instructions
+// whatever m, the row's position in a block, or the K blocking (a K block continues the
+// chain from the stored partial sum, which is exact). So a row's result does not depend
+// on how many rows are computed together.
+#pragma once
+
+enum { ACT_NONE = 0, ACT_RELU = 1 };
+
+template <class S>
+struct Segment {
+  const typename S::T* p;
+  long rs;  // stride between rows i
+  long cs;  // stride between k indices
+  int k;
+};
+
+template <class T>
+struct Buf {
+  T* p = nullptr;
+  size_t cap = 0;
+  T* get(size_t n) {
+    if (n > cap) {
+      free(p);
+      size_t c = n < 1024 ? 1024 : n;
+      p = (T*)aligned_alloc(64, ((c * sizeof(T) + 63) / 64) * 64);
+      cap = p == nullptr ? 0 : c;
+    }
+    return p;
+  }
+};
+
+template <class T>
+struct Piece {
+  const T* p;
+  long rs, cs;
+  int k;
+};
+
+template <class S, int NV>
+static inline void micro(int K, const typename S::T* ap, const typename S::T* bp, bool fromC, typename S::T* c, long ldc, int mr,
+                         int nr, const typename S::T* bias, int act, bool last) {
+  using V = typename S::V;
+  constexpr int W = S::W;
+  constexpr int MR = S::MR;
+  V acc[MR][NV];
+  if (fromC) {
+    for (int r = 0; r < MR; r++)
+      for (int v = 0; v < NV; v++) {
+        int nv = nr - v * W;
+        acc[r][v] = (r < mr && nv > 0) ? S::loadn(c + r * ldc + v * W, nv) : S::zero();
+      }
+  } else {
+    for (int r = 0; r < MR; r++)
+      for (int v = 0; v < NV; v++) acc[r][v] = S::zero();
+  }
+  for (int kk = 0; kk < K; kk++) {
+    V b[NV];
+    for (int v = 0; v < NV; v++) b[v] = S::load(bp + v * W);
+    for (int r = 0; r < MR; r++) {
+      V a = S::bcast(ap + r);
+      for (int v = 0; v < NV; v++) acc[r][v] = S::fma(a, b[v], acc[r][v]);
+    }
+    ap += MR;
+    bp += NV * W;
+  }
+  // Constant loop bounds (runtime conditions inside) keep acc[][] in registers.
+  for (int r = 0; r < MR; r++) {
+    if (r >= mr) break;
+    for (int v = 0; v < NV; v++) {
+      int nv = nr - v * W;
+      if (nv <= 0) continue;
+      V x = acc[r][v];
+      if (last) {
+        if (bias != nullptr) x = S::add(x, S::load(bias + v * W));
+        if (act == ACT_RELU) x = S::select(S::gt(x, S::zero()), x, S::select(S::isnan(x), x, S::zero()));
+      }
+      if (nv >= W)
+        S::store(c + r * ldc + v * W, x);
+      else
+        S::storen(c + r * ldc + v * W, x, nv);
+    }
+  }
+}
+
+// The same micro-kernel reading op(A) in place when its k stride is 1 (row-major A, the
+// common case of x·Wᵀ): one pointer per row (rows past m repeat the last valid row; their
+// results are never stored). Same arithmetic, so results equal the packed-A path.
+template <class S, int NV>
+static inline void micro_direct(const Piece<typename S::T>* pieces, int npieces, long i0, const typename S::T* bp, bool fromC, typename S::T* c,
+                                long ldc, int mr, int nr, const typename S::T* bias, int act, bool last) {
+  using V = typename S::V;
+  using T = typename S::T;
+  constexpr int W = S::W;
+  constexpr int MR = S::MR;
+  V acc[MR][NV];
+  for (int r = 0; r < MR; r++)
+    for (int v = 0; v < NV; v++) {
+      int nv = nr - v * W;
+      acc[r][v] = (fromC && r < mr && nv > 0) ? S::loadn(c + r * ldc + v * W, nv) : S::zero();
+    }
+  for (int q = 0; q < npieces; q++) {
+    const Piece<T>& pc = pieces[q];
+    const T* a[MR];
+    for (int r = 0; r < MR; r++) a[r] = pc.p + (i0 + (r < mr ? r : mr - 1)) * pc.rs;
+    for (int kk = 0; kk < pc.k; kk++) {
+      V b[NV];
+      for (int v = 0; v < NV; v++) b[v] = S::load(bp + v * W);
+      for (int r = 0; r < MR; r++) {
+        V av = S::bcast(a[r] + kk);
+        for (int v = 0; v < NV; v++) acc[r][v] = S::fma(av, b[v], acc[r][v]);
+      }
+      bp += NV * W;
+    }
+  }
+  for (int r = 0; r < MR; r++) {
+    if (r >= mr) break;
+    for (int v = 0; v < NV; v++) {
+      int nv = nr - v * W;
+      if (nv <= 0) continue;
+      V x = acc[r][v];
+      if (last) {
+        if (bias != nullptr) x = S::add(x, S::load(bias + v * W));
+        if (act == ACT_RELU) x = S::select(S::gt(x, S::zero()), x, S::select(S::isnan(x), x, S::zero()));
+      }
+      if (nv >= W)
+        S::store(c + r * ldc + v * W, x);
+      else
+        S::storen(c + r * ldc + v * W, x, nv);
+    }
+  }
+}
+
+template <class S>
+static void gemm(int m, int n, const Segment<S>* segs, int nseg, const typename S::T* b, long rsb, long csb,
+                 const typename S::T* bias, int act, bool beta, typename S::T* c, long ldc) {
+  using T = typename S::T;
+  constexpr int W = S::W;
+  constexpr int MR = S::MR;
+  constexpr int NR = 2 * W;
+  constexpr int KC = 384;
+  static thread_local Buf<T> apBuf, bpBuf, biasBuf;
+  static thread_local Buf<Piece<T>> pieceBuf;
+  if (m <= 0 || n <= 0) return;
+  int K = 0;
+  for (int s = 0; s < nseg; s++) K += segs[s].k;
+  // Panels: full NR-wide ones, then a last narrow one (W wide) when at most W columns remain.
+  int panels = 0;
+  size_t packedWidth = 0;
+  for (int j0 = 0; j0 < n;) {
+    int width = (n - j0 > W) ? NR : W;
+    packedWidth += width;
+    j0 += width;
+    panels++;
+  }
+  const T* biasp = nullptr;
+  if (bias != nullptr) {
+    T* bb = biasBuf.get(packedWidth + NR);
+    for (size_t j = 0; j < packedWidth + NR; j++) bb[j] = j < (size_t)n ? bias[j] : T(0);
+    biasp = bb;
+  }
+  if (K == 0) {
+    // No inputs: C = act(beta·C + bias).
+    for (int i = 0; i < m; i += MR) {
+      int mr = m - i < MR ? m - i : MR;
+      int j0 = 0;
+      for (int p = 0; p < panels; p++) {
+        int width = (n - j0 > W) ? NR : W;
+        int nr = n - j0 < width ? n - j0 : width;
+        if (width == NR)
+          micro<S, 2>(0, nullptr, nullptr, beta, c + (long)i * ldc + j0, ldc, mr, nr, biasp == nullptr ? nullptr : biasp + j0, act, true);
+        else
+          micro<S, 1>(0, nullptr, nullptr, beta, c + (long)i * ldc + j0, ldc, mr, nr, biasp == nullptr ? nullptr : biasp + j0, act, true);
+        j0 += width;
+      }
+    }
+    return;
+  }
+  const int kcMax = K < KC ? K : KC;
+  T* bp = bpBuf.get((size_t)kcMax * packedWidth + NR);
+  T* ap = apBuf.get((size_t)kcMax * MR + MR);
+  // Walk the K blocks; within each, segments may be split.
+  int seg = 0, segOff = 0;
+  for (int k0 = 0; k0 < K; k0 += KC) {
+    const int kc = K - k0 < KC ? K - k0 : KC;
+    const bool first = k0 == 0;
+    const bool last = k0 + kc == K;
+    // Pack B rows [k0, k0 + kc): panel p holds kc rows of `width` values.
+    {
+      T* out = bp;
+      int j0 = 0;
+      for (int p = 0; p < panels; p++) {
+        int width = (n - j0 > W) ? NR : W;
+        int nr = n - j0 < width ? n - j0 : width;
+        for (int kk = 0; kk < kc; kk++) {
+          const T* row = b + (long)(k0 + kk) * rsb + (long)j0 * csb;
+          int j = 0;
+          if (csb == 1)
+            for (; j < nr; j++) out[j] = row[j];
+          else
+            for (; j < nr; j++) out[j] = row[(long)j * csb];
+          for (; j < width; j++) out[j] = T(0);
+          out += width;
+        }
+        j0 += width;
+      }
+    }
+    // The segment pieces that make up this K block.
+    Piece<T>* pieces = pieceBuf.get((size_t)nseg + 1);
+    int npieces = 0;
+    {
+      int need = kc;
+      int s = seg, off = segOff;
+      while (need > 0 && s < nseg) {
+        int avail = segs[s].k - off;
+        if (avail <= 0) {
+          s++;
+          off = 0;
+          continue;
+        }
+        int take = avail < need ? avail : need;
+        pieces[npieces++] = {segs[s].p + (long)off * segs[s].cs, segs[s].rs, segs[s].cs, take};
+        need -= take;
+        off += take;
+        if (off == segs[s].k) {
+          s++;
+          off = 0;
+        }
+      }
+      seg = s;
+      segOff = off;
+    }
+    bool direct = true;
+    for (int q = 0; q < npieces; q++) direct = direct && pieces[q].cs == 1;
+    for (int i = 0; i < m; i += MR) {
+      const int mr = m - i < MR ? m - i : MR;
+      if (direct) {
+        const T* bpp = bp;
+        int j0 = 0;
+        for (int p = 0; p < panels; p++) {
+          int width = (n - j0 > W) ? NR : W;
+          int nr = n - j0 < width ? n - j0 : width;
+          T* cp = c + (long)i * ldc + j0;
+          const T* bj = biasp == nullptr ? nullptr : biasp + j0;
+          bool fromC = !first || beta;
+          if (width == NR)
+            micro_direct<S, 2>(pieces, npieces, i, bpp, fromC, cp, ldc, mr, nr, bj, act, last);
+          else
+            micro_direct<S, 1>(pieces, npieces, i, bpp, fromC, cp, ldc, mr, nr, bj, act, last);
+          bpp += (size_t)kc * width;
+          j0 += width;
+        }
+        continue;
+      }
+      // Pack A rows [i, i + mr) of this K block, MR-interleaved; rows past m are zero.
+      {
+        T* out = ap;
+        for (int q = 0; q < npieces; q++) {
+          const Piece<T>& pc = pieces[q];
+          const T* base = pc.p + (long)i * pc.rs;
+          for (int kk = 0; kk < pc.k; kk++) {
+            const T* col = base + (long)kk * pc.cs;
+            int r = 0;
+            for (; r < mr; r++) out[r] = col[(long)r * pc.rs];
+            for (; r < MR; r++) out[r] = T(0);
+            out += MR;
+          }
+        }
+      }
+      const T* bpp = bp;
+      int j0 = 0;
+      for (int p = 0; p < panels; p++) {
+        int width = (n - j0 > W) ? NR : W;
+        int nr = n - j0 < width ? n - j0 : width;
+        T* cp = c + (long)i * ldc + j0;
+        const T* bj = biasp == nullptr ? nullptr : biasp + j0;
+        bool fromC = !first || beta;
+        if (width == NR)
+          micro<S, 2>(kc, ap, bpp, fromC, cp, ldc, mr, nr, bj, act, last);
+        else
+          micro<S, 1>(kc, ap, bpp, fromC, cp, ldc, mr, nr, bj, act, last);
+        bpp += (size_t)kc * width;
+        j0 += width;
+      }
+    }
+  }
+}

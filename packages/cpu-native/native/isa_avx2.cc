@@ -1,0 +1,16 @@
+// The avx2 kernels: the shared templates instantiated with the simd_avx2.h traits, inside a
+// namespace of their own (no symbol is shared with the other instruction sets).
+#include <immintrin.h>
+#include <stdlib.h>
+#include "kernels.h"
+
+namespace eddy_avx2 {
+#define EDDY_ISA_NAME "avx2"
+#include "simd_avx2.h"
+#include "vmath.h"
+#include "gemm.h"
+#include "fused.h"
+#include "kernel_set.inc"
+}  // namespace eddy_avx2
+
+const KernelSet* eddy_kernels_avx2() { return &eddy_avx2::kset; }
