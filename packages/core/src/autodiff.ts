@@ -20,6 +20,25 @@ export interface GradNode {
   readonly inputs: readonly Tensor[];
   /** Maps the output's gradient to each input's gradient. */
   readonly backward: (g: Tensor) => ReadonlyArray<Tensor | null>;
+  /** Set when this output is one of several produced by one op (see {@link recordMulti}). */
+  readonly group?: GradGroup;
+}
+
+/**
+ * The shared part of an op with several outputs (see {@link recordMulti}): its backward
+ * runs once, with the gradient of every output (`null` for an output that got none).
+ *
+ * @example
+ * ```ts
+ * // y, ladj = f(x): backward: ([gy, gl]) => [gy.mul(dy) .add(gl.mul(dl))]
+ * ```
+ * @category Autodiff
+ */
+export interface GradGroup {
+  /** The outputs, in the order the backward receives their gradients. */
+  readonly outputs: readonly Tensor[];
+  /** Maps the outputs' gradients to each input's gradient. */
+  readonly backward: (gs: ReadonlyArray<Tensor | null>) => ReadonlyArray<Tensor | null>;
 }
 
 let gradEnabled = true;
@@ -99,6 +118,36 @@ export function record(
 }
 
 /**
+ * Like {@link record} for an op with several outputs that share one backward (a fused
+ * kernel returning a value and its log-Jacobian, say): `backward` is called once during
+ * {@link gradients}, after the gradients of all outputs are complete, with `null` for an
+ * output nothing depended on. Returns `outputs`.
+ *
+ * @example
+ * ```ts
+ * recordMulti('split', [a, b], [x], ([ga, gb]) => [addGrads(ga, gb)]);
+ * ```
+ * @category Autodiff
+ */
+export function recordMulti(
+  op: string,
+  outputs: readonly Tensor[],
+  inputs: readonly Tensor[],
+  backward: (gs: ReadonlyArray<Tensor | null>) => ReadonlyArray<Tensor | null>,
+): readonly Tensor[] {
+  if (!gradEnabled) return outputs;
+  let any = false;
+  for (const t of inputs) if (t.requiresGrad) any = true;
+  if (!any) return outputs;
+  const group: GradGroup = { outputs, backward };
+  const unused = (): never => {
+    throw new ValueError(`internal: the outputs of ${op} are differentiated through their group`);
+  };
+  for (const o of outputs) o._setNode({ op, inputs, backward: unused, group });
+  return outputs;
+}
+
+/**
  * Options for {@link gradients}.
  *
  * @example
@@ -158,12 +207,26 @@ export function gradients(output: Tensor, wrt: readonly Tensor[], options: Gradi
     }
     const grads = new Map<Tensor, Tensor>();
     grads.set(output, seed);
+    // A multi-output op runs its backward at its earliest output in topological order:
+    // by then every consumer of every output has passed its gradient back.
+    const remaining = new Map<GradGroup, number>();
+    for (const t of order) {
+      const grp = t.node?.group;
+      if (grp !== undefined) remaining.set(grp, (remaining.get(grp) ?? 0) + 1);
+    }
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i] as Tensor;
       const node = t.node;
-      const g = grads.get(t);
+      let g = grads.get(t);
+      const grp = node?.group;
+      if (grp !== undefined) {
+        const left = (remaining.get(grp) as number) - 1;
+        remaining.set(grp, left);
+        if (left > 0) continue;
+        g = grp.outputs.some((o) => grads.has(o)) ? t : undefined;
+      }
       if (node === null || g === undefined || targets.has(t) && !node.inputs.some((inp) => needed.has(inp))) continue;
-      const inGrads = node.backward(g);
+      const inGrads = grp !== undefined ? grp.backward(grp.outputs.map((o) => grads.get(o) ?? null)) : node.backward(g);
       for (let j = 0; j < node.inputs.length; j++) {
         const inp = node.inputs[j] as Tensor;
         const gi = inGrads[j];
@@ -177,7 +240,9 @@ export function gradients(output: Tensor, wrt: readonly Tensor[], options: Gradi
         grads.set(inp, prev === undefined ? gi : prev.add(gi));
       }
       // Free intermediate gradients as soon as they are consumed.
-      if (!targets.has(t)) grads.delete(t);
+      if (grp !== undefined) {
+        for (const o of grp.outputs) if (!targets.has(o)) grads.delete(o);
+      } else if (!targets.has(t)) grads.delete(t);
     }
     return wrt.map((t) => grads.get(t) ?? t.zerosLike());
   });

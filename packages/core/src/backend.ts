@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from './dtype.js';
 import { BackendError } from './errors.js';
+import type { FusedKernels } from './fused-kernels.js';
 import type { Shape } from './shape.js';
 
 /**
@@ -186,6 +187,13 @@ export interface Backend {
    * 0-based: row i was swapped with row pivots[i]).
    */
   lu(a: TensorInfo): BackendLU;
+  /**
+   * Optional fused kernels (see {@link FusedKernels}); core composes primitives where one
+   * is missing.
+   */
+  readonly fused?: FusedKernels;
+  /** Facts about the backend worth showing a user (active kernels, device, ...). */
+  info?(): Record<string, unknown>;
 }
 
 /**
@@ -269,4 +277,20 @@ export function getBackend(): Backend {
  */
 export function listBackends(): string[] {
   return [...registry.keys()];
+}
+
+/**
+ * The name of a registered backend (default: the active one) with what it reports about
+ * itself: for `cpu`, whether the native kernels run and on which instruction set.
+ *
+ * @example
+ * ```ts
+ * backendInfo(); // { name: 'cpu', native: true, isa: 'avx512', ... }
+ * ```
+ * @category Backends
+ */
+export function backendInfo(name?: string): Record<string, unknown> {
+  const b = name === undefined ? getBackend() : registry.get(name);
+  if (b === undefined) throw new BackendError(`no backend named ${JSON.stringify(name)} is registered (have: ${[...registry.keys()].join(', ') || 'none'})`);
+  return { name: b.name, ...(b.info?.() ?? {}) };
 }

@@ -1,0 +1,177 @@
+import type { TensorInfo } from './backend.js';
+
+/**
+ * Activations a fused linear kernel applies in its epilogue.
+ *
+ * @example
+ * ```ts
+ * const act: FusedActivation = 'relu';
+ * ```
+ * @category Backends
+ */
+export type FusedActivation = 'none' | 'relu';
+
+/**
+ * Which gradients {@link FusedKernels.linearBackward} must return.
+ *
+ * @example
+ * ```ts
+ * const need: LinearGradNeeds = { xs: [true], weight: true, bias: false };
+ * ```
+ * @category Backends
+ */
+export interface LinearGradNeeds {
+  /** One flag per input block. */
+  readonly xs: readonly boolean[];
+  /** Gradient of the weight. */
+  readonly weight: boolean;
+  /** Gradient of the bias. */
+  readonly bias: boolean;
+}
+
+/**
+ * What {@link FusedKernels.linearBackward} returns: backend handles, `null` where not
+ * requested.
+ *
+ * @example
+ * ```ts
+ * const { xs, weight, bias }: LinearGrads = backend.fused.linearBackward(g, y, xs, w, 'relu', need);
+ * ```
+ * @category Backends
+ */
+export interface LinearGrads {
+  /** `[m, k_b]` per input block. */
+  xs: Array<unknown | null>;
+  /** `[n, K]`. */
+  weight: unknown | null;
+  /** `[n]`. */
+  bias: unknown | null;
+}
+
+/**
+ * Output and per-element log-derivative handles of a fused elementwise transform.
+ *
+ * @example
+ * ```ts
+ * const { y, ladj }: FusedElementwiseResult = backend.fused.rqs(x, phi, 8, 5, 1e-3, false, true);
+ * ```
+ * @category Backends
+ */
+export interface FusedElementwiseResult {
+  /** Same shape as the input. */
+  y: unknown;
+  /** Per-element `log |dy/dx|`, or `null` when not requested. */
+  ladj: unknown | null;
+}
+
+/**
+ * Vector-Jacobian product handles of a fused elementwise transform.
+ *
+ * @example
+ * ```ts
+ * const { input, phi }: FusedElementwiseGrads = backend.fused.rqsVjp(x, phi, 8, 5, 1e-3, false, g, null);
+ * ```
+ * @category Backends
+ */
+export interface FusedElementwiseGrads {
+  /** Gradient of the transform's input (`x`, or `y` for the inverse). */
+  input: unknown;
+  /** Gradient of the packed parameters. */
+  phi: unknown;
+}
+
+/**
+ * Optional fused kernels a backend may provide beside its primitives (the way tfjs
+ * registers `_FusedMatMul`): core's fused ops ({@link fusedLinear},
+ * {@link rationalQuadraticSpline}, {@link monotonicAffineMap}, {@link diagNormalLogProb})
+ * call them when present and otherwise compose primitives, so every backend stays
+ * correct. Inputs are dense row-major tensors whose shapes core has already checked;
+ * each kernel is single-threaded and computes every row independently of the others, so
+ * a row's result does not depend on how many rows are in the call.
+ *
+ * @example
+ * ```ts
+ * const k = getBackend().fused?.linear; // undefined where the backend has none
+ * ```
+ * @category Backends
+ */
+export interface FusedKernels {
+  /**
+   * `act(Σ_b x_b · W[:, c_b : c_b + k_b]ᵀ + bias)`: each `x_b` is `[m, k_b]`, `weight` is
+   * `[n, Σ k_b]`, `bias` is `[n]` or `null`; returns `[m, n]`.
+   */
+  linear?(xs: readonly TensorInfo[], weight: TensorInfo, bias: TensorInfo | null, activation: FusedActivation, m: number): unknown;
+  /** Gradients of {@link FusedKernels.linear} given the output gradient `g` and output `y` (`[m, n]`). */
+  linearBackward?(
+    g: TensorInfo,
+    y: TensorInfo,
+    xs: readonly TensorInfo[],
+    weight: TensorInfo,
+    activation: FusedActivation,
+    need: LinearGradNeeds,
+  ): LinearGrads;
+  /**
+   * The monotonic rational-quadratic spline elementwise: `x` has `E` elements, `phi`
+   * `E · (3·bins − 1)` raw parameters (widths, heights, inner derivatives per element).
+   */
+  rqs?(x: TensorInfo, phi: TensorInfo, bins: number, bound: number, slope: number, inverse: boolean, withLadj: boolean): FusedElementwiseResult;
+  /**
+   * VJP of {@link FusedKernels.rqs}. Forward: `x` is the input, `g`/`gl` the gradients of
+   * `y`/ladj. Inverse: `x` is the inverse's output, `g`/`gl` the gradients of `x`/its ladj.
+   */
+  rqsVjp?(
+    x: TensorInfo,
+    phi: TensorInfo,
+    bins: number,
+    bound: number,
+    slope: number,
+    inverse: boolean,
+    g: TensorInfo,
+    gl: TensorInfo | null,
+  ): FusedElementwiseGrads;
+  /** The monotonic affine map `x·e^l + shift` elementwise; `phi` holds `(shift, scale)` pairs. */
+  affine?(x: TensorInfo, phi: TensorInfo, slope: number, inverse: boolean, withLadj: boolean): FusedElementwiseResult;
+  /** VJP of {@link FusedKernels.affine} (same conventions as {@link FusedKernels.rqsVjp}). */
+  affineVjp?(x: TensorInfo, phi: TensorInfo, slope: number, inverse: boolean, g: TensorInfo, gl: TensorInfo | null): FusedElementwiseGrads;
+  /** Diagonal normal log-density of `z` (`[rows, D]`) summed over `D`, with `loc`, `scale` `[D]`; returns `[rows]`. */
+  normalLogProb?(z: TensorInfo, loc: TensorInfo, scale: TensorInfo): unknown;
+  /** Gradient of {@link FusedKernels.normalLogProb} with respect to `z`, given `g` (`[rows]`). */
+  normalLogProbVjp?(z: TensorInfo, loc: TensorInfo, scale: TensorInfo, g: TensorInfo): unknown;
+}
+
+let fusedEnabled = true;
+
+/**
+ * Runs `fn` with every fused op composed from primitives, as on a backend without fused
+ * kernels: the reference the fused kernels are tested against, and a way to rule them
+ * out when debugging.
+ *
+ * @example
+ * ```ts
+ * const reference = withComposedOps(() => fusedLinear(x, w, b, 'relu'));
+ * ```
+ * @category Backends
+ */
+export function withComposedOps<T>(fn: () => T): T {
+  const prev = fusedEnabled;
+  fusedEnabled = false;
+  try {
+    return fn();
+  } finally {
+    fusedEnabled = prev;
+  }
+}
+
+/**
+ * The fused kernels core's fused ops may use on `backend` right now: its own, or none
+ * inside {@link withComposedOps}.
+ *
+ * @example
+ * ```ts
+ * const k = fusedKernelsOf(x.backend)?.linear;
+ * ```
+ * @category Backends
+ */
+export function fusedKernelsOf(backend: { readonly fused?: FusedKernels }): FusedKernels | undefined {
+  return fusedEnabled ? backend.fused : undefined;
+}
