@@ -3,6 +3,7 @@ import {
   type BackendLU,
   type BinaryOp,
   type DType,
+  type FusedKernels,
   type ReduceOp,
   type Shape,
   type TensorInfo,
@@ -13,7 +14,9 @@ import {
   sizeOf,
   stridesOf,
 } from '@eddy/core';
+import { cpuFused } from './fused.js';
 import { kernels } from './kernel-table.js';
+import { kernelInfo } from './native.js';
 import { BINARY_EXPR, UNARY_EXPR, broadcastStrides, elementwise } from './kernels/elementwise.js';
 import { gatherMiddle, scatterAddMiddle, searchsortedRows } from './kernels/gather.js';
 import { triangularSolveOne } from './kernels/linalg.js';
@@ -68,6 +71,13 @@ export class CpuBackend implements Backend {
   readonly dtypes: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
   /** Memory is garbage-collected. */
   readonly manualMemory = false;
+  /** Fused linear layers, splines, affine maps and normal log-densities (see {@link cpuFused}). */
+  readonly fused: FusedKernels = cpuFused;
+
+  /** Which kernels run: native (and which instruction set) or TypeScript. */
+  info(): Record<string, unknown> {
+    return { ...kernelInfo() };
+  }
 
   /** Takes ownership of `values` (the caller must not reuse the array). */
   upload(values: TypedArray, _shape: Shape, dtype: DType): unknown {

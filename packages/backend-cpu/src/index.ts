@@ -13,10 +13,18 @@
  */
 import { registerBackend } from '@eddy/core';
 import { CpuBackend } from './cpu-backend.js';
+import { useNativeKernels } from './native.js';
 
 export { CpuBackend } from './cpu-backend.js';
-export { type KernelTable, kernels, setKernel } from './kernel-table.js';
+export { type KernelTable, jsKernels, kernels, setKernel } from './kernel-table.js';
 export { type MatmulKernel, matmulJs, matmulNaive } from './kernels/matmul.js';
+export { type GemmKernel, gemmJs } from './kernels/gemm.js';
+export { ACT_CODES, type LinearKernel, actVjpJs, colsumJs, linearJs } from './kernels/linear.js';
+export { type RqsKernel, type RqsVjpKernel, rqsJs, rqsVjpJs } from './kernels/rqs.js';
+export { type AffineKernel, type AffineVjpKernel, affineJs, affineVjpJs } from './kernels/affine.js';
+export { normalLogProbJs, normalLogProbVjpJs } from './kernels/normal.js';
+export { cpuFused } from './fused.js';
+export { type KernelInfo, kernelInfo, useNativeKernels } from './native.js';
 
 /**
  * The instance registered as `cpu` on import.
@@ -29,4 +37,5 @@ export { type MatmulKernel, matmulJs, matmulNaive } from './kernels/matmul.js';
  * @category Backend
  */
 export const cpuBackend: CpuBackend = new CpuBackend();
+useNativeKernels(true);
 registerBackend(cpuBackend);

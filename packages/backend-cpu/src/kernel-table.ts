@@ -1,34 +1,84 @@
+import type { TypedArray } from '@eddy/core';
+import { type AffineKernel, type AffineVjpKernel, affineJs, affineVjpJs } from './kernels/affine.js';
+import { type GemmKernel, gemmJs } from './kernels/gemm.js';
+import { type LinearKernel, actVjpJs, colsumJs, linearJs } from './kernels/linear.js';
 import { type MatmulKernel, matmulJs } from './kernels/matmul.js';
+import { normalLogProbJs, normalLogProbVjpJs } from './kernels/normal.js';
+import { type RqsKernel, type RqsVjpKernel, rqsJs, rqsVjpJs } from './kernels/rqs.js';
 
 /**
  * The hot kernels of the CPU backend, behind one table so that a faster implementation
- * (a native addon, WebAssembly SIMD) can replace one without touching the rest. The pure
- * TypeScript kernels are the defaults and stay available as the oracle in tests.
+ * (the native addon `@eddy/cpu-native`) can replace them without touching the rest. The
+ * TypeScript kernels ({@link jsKernels}) are the defaults and stay available as the
+ * oracle in tests. All of them compute each row independently of the others.
  *
  * @example
  * ```ts
- * import { kernels, setKernel } from '@eddy/backend-cpu';
- * const js = kernels.matmul;
- * setKernel('matmul', myWasmMatmul);
- * setKernel('matmul', js); // back to the default
+ * import { kernels, setKernel, jsKernels } from '@eddy/backend-cpu';
+ * setKernel('matmul', jsKernels.matmul); // force the TypeScript matmul
  * ```
  * @category Kernels
  */
 export interface KernelTable {
   /** `C[m×n] = A[m×k] · B[k×n]` on row-major buffers. */
   matmul: MatmulKernel;
+  /** `C = op(A)·op(B) (+ C)` with transposes, offsets and leading dimensions. */
+  gemm: GemmKernel;
+  /** The fused linear layer `act(Σ_b X_b W_bᵀ + bias)`. */
+  linear: LinearKernel;
+  /** `out = g · act'(y)`. */
+  actVjp: (n: number, act: number, g: TypedArray, y: TypedArray, out: TypedArray) => void;
+  /** Column sums of a row-major `[m, n]` array. */
+  colsum: (m: number, n: number, a: TypedArray, out: TypedArray) => void;
+  /** The monotonic rational-quadratic spline. */
+  rqs: RqsKernel;
+  /** Its vector-Jacobian product. */
+  rqsVjp: RqsVjpKernel;
+  /** The monotonic affine map. */
+  affine: AffineKernel;
+  /** Its vector-Jacobian product. */
+  affineVjp: AffineVjpKernel;
+  /** Diagonal normal log-density summed over the features of each row. */
+  normalLogProb: (rows: number, d: number, z: TypedArray, loc: TypedArray, scale: TypedArray, out: TypedArray) => void;
+  /** Its gradient with respect to `z`. */
+  normalLogProbVjp: (rows: number, d: number, z: TypedArray, loc: TypedArray, scale: TypedArray, g: TypedArray, gz: TypedArray) => void;
 }
 
 /**
- * The active kernels.
+ * The TypeScript kernels (always available; the reference the native ones are tested
+ * against).
  *
  * @example
  * ```ts
- * kernels.matmul === matmulJs; // true by default
+ * jsKernels.matmul === matmulJs; // true
  * ```
  * @category Kernels
  */
-export const kernels: KernelTable = { matmul: matmulJs };
+export const jsKernels: Readonly<KernelTable> = Object.freeze({
+  matmul: matmulJs,
+  gemm: gemmJs,
+  linear: linearJs,
+  actVjp: actVjpJs,
+  colsum: colsumJs,
+  rqs: rqsJs,
+  rqsVjp: rqsVjpJs,
+  affine: affineJs,
+  affineVjp: affineVjpJs,
+  normalLogProb: normalLogProbJs,
+  normalLogProbVjp: normalLogProbVjpJs,
+});
+
+/**
+ * The active kernels: the native ones where `@eddy/cpu-native` loaded, else
+ * {@link jsKernels}.
+ *
+ * @example
+ * ```ts
+ * kernels.matmul(a, 0, b, 0, c, 0, m, k, n);
+ * ```
+ * @category Kernels
+ */
+export const kernels: KernelTable = { ...jsKernels };
 
 /**
  * Replaces one kernel of {@link kernels}.

@@ -8,3 +8,4 @@ export * from './backend-suite.js';
 export * from './counting-backend.js';
 export * from './transform-check.js';
 export * from './compare.js';
+export * from './fused-suite.js';

@@ -1,0 +1,199 @@
+// Native-vs-TypeScript kernel parity: runs every kernel of a candidate table and of the
+// TypeScript table (the oracle, float64 arithmetic) on the same seeded inputs — odd sizes,
+// offsets, transposes, several input blocks, values inside and outside the spline's
+// range — and returns, per kernel and dtype, the worst |candidate − oracle| divided by
+// its allowed error. Shared by the in-process test and the per-instruction-set
+// subprocesses (native-isa-check.mjs). Plain JavaScript so a bare `node` can run it.
+
+/** A small deterministic generator (xorshift32) → uniform [lo, hi). */
+function rng(seed) {
+  let s = seed >>> 0 || 1;
+  return (lo = -1, hi = 1) => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return lo + ((hi - lo) * s) / 4294967296;
+  };
+}
+
+const U = { float32: 2 ** -24, float64: 2 ** -53 };
+
+/** Worst ratio |a − b| / tol[i] over the elements. */
+function worst(a, b, tol, n = a.length) {
+  let w = 0;
+  for (let i = 0; i < n; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (Number.isNaN(a[i]) !== Number.isNaN(b[i])) return Number.POSITIVE_INFINITY;
+    if (Number.isNaN(d)) continue;
+    w = Math.max(w, d / tol(i));
+  }
+  return w;
+}
+
+export function compareKernels(cand, oracle) {
+  const out = [];
+  for (const dtype of ['float32', 'float64']) {
+    const T = dtype === 'float32' ? Float32Array : Float64Array;
+    const u = U[dtype];
+    const r = rng(dtype === 'float32' ? 7 : 11);
+    const fill = (n, lo, hi) => T.from({ length: n }, () => r(lo, hi));
+    // gemm: every transpose combination, leading dimensions, offsets, accumulate.
+    let gw = 0;
+    for (const [m, n, k] of [[1, 1, 1], [13, 17, 9], [12, 32, 64], [25, 33, 401], [100, 16, 8], [7, 184, 64]]) {
+      for (const ta of [false, true]) {
+        for (const tb of [false, true]) {
+          for (const beta of [0, 1]) {
+            const lda = (ta ? m : k) + 3;
+            const ldb = (tb ? k : n) + 2;
+            const ldc = n + 1;
+            const a = fill((ta ? k : m) * lda + 5);
+            const b = fill((tb ? n : k) * ldb + 4);
+            const c0 = fill(m * ldc + 2);
+            const c1 = T.from(c0);
+            const c2 = T.from(c0);
+            cand.gemm(ta, tb, m, n, k, a, 5, lda, b, 4, ldb, c1, 1, ldc, beta);
+            oracle.gemm(ta, tb, m, n, k, a, 5, lda, b, 4, ldb, c2, 1, ldc, beta);
+            // Error bound of a k-term dot product: (k + 2)·u·Σ|a_i b_i| (+ |c| when accumulating).
+            const scale = new Float64Array(c0.length);
+            for (let i = 0; i < m; i++) {
+              for (let j = 0; j < n; j++) {
+                let s = beta ? Math.abs(c0[1 + i * ldc + j]) : 0;
+                for (let kk = 0; kk < k; kk++) s += Math.abs((ta ? a[5 + kk * lda + i] : a[5 + i * lda + kk]) * (tb ? b[4 + j * ldb + kk] : b[4 + kk * ldb + j]));
+                scale[1 + i * ldc + j] = s;
+              }
+            }
+            gw = Math.max(gw, worst(c1, c2, (i) => (k + 2) * u * scale[i] + 1e-300));
+            if (c1[0] !== c0[0]) gw = Number.POSITIVE_INFINITY; // wrote outside C
+          }
+        }
+      }
+    }
+    out.push({ kernel: 'gemm', dtype, worst: gw });
+    // linear: several blocks, bias, ReLU; rows not a multiple of any block size.
+    let lw = 0;
+    for (const [m, blocks, n, act, bias] of [[37, [5], 64, 1, true], [50, [3, 1, 7, 2], 19, 0, true], [16, [8], 184, 0, false], [1, [64], 64, 1, true]]) {
+      const K = blocks.reduce((p, q) => p + q, 0);
+      const xs = blocks.map((kb) => fill(m * kb));
+      const w = fill(n * K);
+      const bb = bias ? fill(n) : null;
+      const y1 = new T(m * n);
+      const y2 = new T(m * n);
+      cand.linear(m, n, xs, w, bb, act, y1);
+      oracle.linear(m, n, xs, w, bb, act, y2);
+      lw = Math.max(lw, worst(y1, y2, () => (K + 3) * u * K + 1e-300));
+    }
+    out.push({ kernel: 'linear', dtype, worst: lw });
+    // The spline, forward and inverse, values and log-derivatives, then the VJPs.
+    for (const bins of [8, 3, 1]) {
+      const e = 203;
+      const P = 3 * bins - 1;
+      const phi = fill(e * P, -3, 3);
+      const x = fill(e, -6, 6);
+      for (const inverse of [false, true]) {
+        const y1 = new T(e), l1 = new T(e), y2 = new T(e), l2 = new T(e);
+        cand.rqs(e, bins, x, phi, 5, 1e-3, inverse, y1, l1);
+        oracle.rqs(e, bins, x, phi, 5, 1e-3, inverse, y2, l2);
+        // float32: knots carry ~K·u·B absolute error, amplified by the spline's slope (up to ~10 here).
+        const tol = dtype === 'float32' ? 1e-4 : 1e-12;
+        out.push({ kernel: `rqs${inverse ? '-inverse' : ''} K=${bins}`, dtype, worst: Math.max(worst(y1, y2, (i) => tol * (1 + Math.abs(y2[i]))), worst(l1, l2, (i) => tol * (1 + Math.abs(l2[i])))) });
+        const g = fill(e);
+        const gl = fill(e);
+        const at = inverse ? y2 : x; // the VJP of the inverse is taken at its output
+        const gi1 = new T(e), gp1 = new T(e * P), gi2 = new T(e), gp2 = new T(e * P);
+        cand.rqsVjp(e, bins, at, phi, 5, 1e-3, inverse, g, gl, gi1, gp1);
+        oracle.rqsVjp(e, bins, at, phi, 5, 1e-3, inverse, g, gl, gi2, gp2);
+        // Gradients mix many terms: compare against the size of each element's gradient vector.
+        const gtol = dtype === 'float32' ? 5e-4 : 1e-10;
+        const mag = new Float64Array(e);
+        for (let i = 0; i < e; i++) {
+          let s = Math.abs(gi2[i]);
+          for (let p = 0; p < P; p++) s = Math.max(s, Math.abs(gp2[i * P + p]));
+          mag[i] = s;
+        }
+        out.push({
+          kernel: `rqsVjp${inverse ? '-inverse' : ''} K=${bins}`,
+          dtype,
+          worst: Math.max(worst(gi1, gi2, (i) => gtol * (1 + mag[i])), worst(gp1, gp2, (i) => gtol * (1 + mag[Math.floor(i / P)]))),
+        });
+      }
+    }
+    // Affine map and its VJP.
+    {
+      const e = 77;
+      const phi = fill(2 * e, -4, 4);
+      const x = fill(e, -3, 3);
+      for (const inverse of [false, true]) {
+        const y1 = new T(e), l1 = new T(e), y2 = new T(e), l2 = new T(e);
+        cand.affine(e, x, phi, 1e-3, inverse, y1, l1);
+        oracle.affine(e, x, phi, 1e-3, inverse, y2, l2);
+        const tol = dtype === 'float32' ? 2e-6 : 1e-14;
+        out.push({ kernel: `affine${inverse ? '-inverse' : ''}`, dtype, worst: Math.max(worst(y1, y2, (i) => tol * (1 + Math.abs(y2[i]))), worst(l1, l2, (i) => tol * (1 + Math.abs(l2[i])))) });
+        const g = fill(e), gl = fill(e);
+        const gi1 = new T(e), gp1 = new T(2 * e), gi2 = new T(e), gp2 = new T(2 * e);
+        cand.affineVjp(e, inverse ? y2 : x, phi, 1e-3, inverse, g, gl, gi1, gp1);
+        oracle.affineVjp(e, inverse ? y2 : x, phi, 1e-3, inverse, g, gl, gi2, gp2);
+        out.push({ kernel: `affineVjp${inverse ? '-inverse' : ''}`, dtype, worst: Math.max(worst(gi1, gi2, (i) => tol * 4 * (1 + Math.abs(gi2[i]))), worst(gp1, gp2, (i) => tol * 4 * (1 + Math.abs(gp2[i])))) });
+      }
+    }
+    // Normal log-density, its VJP, activation VJP and column sums.
+    {
+      const rows = 41, d = 7;
+      const z = fill(rows * d, -4, 4), loc = fill(d), scale = fill(d, 0.2, 3), g = fill(rows);
+      const o1 = new T(rows), o2 = new T(rows), gz1 = new T(rows * d), gz2 = new T(rows * d);
+      cand.normalLogProb(rows, d, z, loc, scale, o1);
+      oracle.normalLogProb(rows, d, z, loc, scale, o2);
+      cand.normalLogProbVjp(rows, d, z, loc, scale, g, gz1);
+      oracle.normalLogProbVjp(rows, d, z, loc, scale, g, gz2);
+      const tol = dtype === 'float32' ? 4e-6 : 1e-14;
+      out.push({ kernel: 'normalLogProb', dtype, worst: worst(o1, o2, (i) => tol * d * (1 + Math.abs(o2[i]))) });
+      out.push({ kernel: 'normalLogProbVjp', dtype, worst: worst(gz1, gz2, (i) => tol * (1 + Math.abs(gz2[i]))) });
+      const n = 203, gg = fill(n), yy = fill(n), a1 = new T(n), a2 = new T(n);
+      cand.actVjp(n, 1, gg, yy, a1);
+      oracle.actVjp(n, 1, gg, yy, a2);
+      out.push({ kernel: 'actVjp', dtype, worst: worst(a1, a2, () => 1e-300) });
+      const m = 301, nc = 19, a = fill(m * nc), s1 = new T(nc), s2 = new T(nc);
+      cand.colsum(m, nc, a, s1);
+      oracle.colsum(m, nc, a, s2);
+      out.push({ kernel: 'colsum', dtype, worst: worst(s1, s2, () => m * u * m) });
+    }
+  }
+  return out;
+}
+
+/**
+ * Row independence: a kernel's result for row i must not depend on how many rows are in
+ * the call (every row computed alone must match the batched result bit for bit).
+ */
+export function rowIndependence(cand) {
+  const bad = [];
+  for (const dtype of ['float32', 'float64']) {
+    const T = dtype === 'float32' ? Float32Array : Float64Array;
+    const r = rng(3);
+    const fill = (n, lo = -1, hi = 1) => T.from({ length: n }, () => r(lo, hi));
+    const m = 29, blocks = [5, 3], n = 40, K = 8;
+    const xs = blocks.map((kb) => fill(m * kb));
+    const w = fill(n * K), b = fill(n);
+    const all = new T(m * n);
+    cand.linear(m, n, xs, w, b, 1, all);
+    for (const start of [0, 7, 13, 28]) {
+      for (const count of [1, 2, 5]) {
+        if (start + count > m) continue;
+        const part = new T(count * n);
+        cand.linear(count, n, xs.map((x, q) => x.slice(start * blocks[q], (start + count) * blocks[q])), w, b, 1, part);
+        for (let i = 0; i < count * n; i++) if (!Object.is(part[i], all[start * n + i])) bad.push(`linear ${dtype} rows ${start}+${count}`);
+      }
+    }
+    const e = 53, P = 23;
+    const phi = fill(e * P, -3, 3), x = fill(e, -6, 6);
+    const y = new T(e), l = new T(e);
+    cand.rqs(e, 8, x, phi, 5, 1e-3, false, y, l);
+    for (const start of [0, 17, 52]) {
+      const y1 = new T(1), l1 = new T(1);
+      cand.rqs(1, 8, x.slice(start, start + 1), phi.slice(start * P, (start + 1) * P), 5, 1e-3, false, y1, l1);
+      if (!Object.is(y1[0], y[start]) || !Object.is(l1[0], l[start])) bad.push(`rqs ${dtype} element ${start}`);
+    }
+  }
+  return bad;
+}

@@ -1,0 +1,150 @@
+import {
+  type Backend,
+  type FloatDType,
+  type FusedActivation,
+  type Tensor,
+  diagNormalLogProb,
+  fusedLinear,
+  getBackend,
+  gradients,
+  monotonicAffineMap,
+  mul,
+  rationalQuadraticSpline,
+  setBackend,
+  sum,
+  tensor,
+  withComposedOps,
+} from '@eddy/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostValues } from './backend-suite.js';
+
+/**
+ * Options of {@link fusedOpsSuite}.
+ *
+ * @example
+ * ```ts
+ * const o: FusedSuiteOptions = { dtypes: ['float64', 'float32'], label: 'native' };
+ * ```
+ */
+export interface FusedSuiteOptions {
+  /** Float dtypes to test. */
+  dtypes: readonly FloatDType[];
+  /** Shown in the suite's name (e.g. which kernels run). */
+  label?: string;
+  /** Relative tolerance of values per dtype (gradients get 10×). */
+  rtol?: Partial<Record<FloatDType, number>>;
+}
+
+const DEFAULT_RTOL: Record<FloatDType, number> = { float64: 1e-10, float32: 2e-4 };
+
+function values(shape: number[], seed: number, dtype: FloatDType, lo = -2, hi = 2): Tensor {
+  const n = shape.reduce((p, q) => p * q, 1);
+  return tensor(hostValues(n, seed, lo, hi), { shape, dtype });
+}
+
+function close(a: Tensor, b: Tensor, rtol: number, what: string): void {
+  expect(a.shape, `${what}: shape`).toEqual(b.shape);
+  const x = a.dataSync();
+  const y = b.dataSync();
+  let scale = 0;
+  for (let i = 0; i < y.length; i++) scale = Math.max(scale, Math.abs(y[i] as number));
+  for (let i = 0; i < y.length; i++) {
+    const tol = rtol * Math.max(1, scale);
+    if (!(Math.abs((x[i] as number) - (y[i] as number)) <= tol)) {
+      throw new Error(`${what}[${i}]: fused ${x[i]}, composed ${y[i]} (tolerance ${tol})`);
+    }
+  }
+}
+
+/**
+ * Runs `f` on fresh leaves made from `inputs` (fused kernels on), and again composed from
+ * primitives ({@link withComposedOps}); compares every output and the gradients of a
+ * random projection of the outputs with respect to every input.
+ */
+function compareFusedAndComposed(what: string, inputs: Tensor[], f: (...xs: Tensor[]) => Tensor[], rtol: number, seed: number): void {
+  const run = (): { outs: Tensor[]; grads: Tensor[] } => {
+    const leaves = inputs.map((t) => t.requireGrad());
+    const outs = f(...leaves);
+    let loss: Tensor | undefined;
+    for (const [i, o] of outs.entries()) {
+      const term = sum(mul(o, values([...o.shape], seed + 31 * i, o.dtype as FloatDType)));
+      loss = loss === undefined ? term : loss.add(term);
+    }
+    return { outs: outs.map((o) => o.detach()), grads: gradients(loss as Tensor, leaves) };
+  };
+  const fused = run();
+  const composed = withComposedOps(run);
+  for (const [i, o] of fused.outs.entries()) close(o, composed.outs[i] as Tensor, rtol, `${what} output ${i}`);
+  for (const [i, g] of fused.grads.entries()) close(g, composed.grads[i] as Tensor, rtol * 10, `${what} gradient ${i}`);
+}
+
+/**
+ * The fused ops of core ({@link fusedLinear}, {@link rationalQuadraticSpline},
+ * {@link monotonicAffineMap}, {@link diagNormalLogProb}) against their composed fallback
+ * on one backend: values and gradients, float32 and float64, odd shapes, several input
+ * blocks, broadcast parameters, inputs outside the spline's range, both directions.
+ *
+ * @example
+ * ```ts
+ * fusedOpsSuite(cpuBackend, { dtypes: ['float64', 'float32'] });
+ * ```
+ */
+export function fusedOpsSuite(backend: Backend, options: FusedSuiteOptions): void {
+  describe(`fused ops on ${backend.name}${options.label ? ` (${options.label})` : ''}`, () => {
+    let previous: string;
+    beforeAll(() => {
+      previous = getBackend().name;
+      setBackend(backend.name);
+    });
+    afterAll(() => {
+      setBackend(previous);
+    });
+    for (const dtype of options.dtypes) {
+      const rtol = options.rtol?.[dtype] ?? DEFAULT_RTOL[dtype];
+      describe(dtype, () => {
+        it('fusedLinear: one block, several blocks, leading axes, bias or not, ReLU or not', () => {
+          const acts: FusedActivation[] = ['none', 'relu'];
+          for (const act of acts) {
+            compareFusedAndComposed(`linear ${act}`, [values([7, 5], 1, dtype), values([9, 5], 2, dtype), values([9], 3, dtype)], (x, w, b) => [fusedLinear(x as Tensor, w as Tensor, b as Tensor, act)], rtol, 4);
+            compareFusedAndComposed(
+              `linear blocks ${act}`,
+              [values([3, 4, 2], 5, dtype), values([3, 4, 1], 6, dtype), values([3, 4, 3], 7, dtype), values([6, 6], 8, dtype)],
+              (a, b, c, w) => [fusedLinear([a as Tensor, b as Tensor, c as Tensor], w as Tensor, null, act)],
+              rtol,
+              9,
+            );
+          }
+        });
+        it('fusedLinear: second-order gradients (composed backward under createGraph)', () => {
+          const run = (): Tensor => {
+            const x = values([4, 3], 11, dtype).requireGrad();
+            const w = values([2, 3], 12, dtype).requireGrad();
+            const y = fusedLinear(x, w, null, 'none');
+            const [gx] = gradients(sum(mul(y, y)), [x], { createGraph: true });
+            return gradients(sum(mul(gx as Tensor, gx as Tensor)), [w])[0] as Tensor;
+          };
+          close(run(), withComposedOps(run), rtol * 10, 'second-order gradient');
+        });
+        for (const inverse of [false, true]) {
+          it(`rationalQuadraticSpline${inverse ? ' (inverse)' : ''}: per-element and broadcast parameters, inside and outside the bound`, () => {
+            const opts = { bound: 5, slope: 1e-3, inverse };
+            compareFusedAndComposed(`rqs ${inverse}`, [values([13, 3], 21, dtype, -7, 7), values([13, 3, 23], 22, dtype, -3, 3)], (x, p) => rationalQuadraticSpline(x as Tensor, p as Tensor, opts), rtol, 23);
+            compareFusedAndComposed(`rqs broadcast ${inverse}`, [values([6, 3], 24, dtype, -6, 6), values([3, 14], 25, dtype)], (x, p) => rationalQuadraticSpline(x as Tensor, p as Tensor, opts), rtol, 26);
+            compareFusedAndComposed(`rqs value only ${inverse}`, [values([5, 2], 27, dtype, -4, 4), values([5, 2, 8], 28, dtype)], (x, p) => [rationalQuadraticSpline(x as Tensor, p as Tensor, opts)[0]], rtol, 29);
+            compareFusedAndComposed(`rqs ladj only ${inverse}`, [values([5, 2], 30, dtype, -4, 4), values([5, 2, 8], 31, dtype)], (x, p) => [rationalQuadraticSpline(x as Tensor, p as Tensor, opts)[1]], rtol, 32);
+          });
+          it(`monotonicAffineMap${inverse ? ' (inverse)' : ''}: per-element and broadcast parameters`, () => {
+            compareFusedAndComposed(`affine ${inverse}`, [values([11, 4], 41, dtype, -3, 3), values([11, 4, 2], 42, dtype, -4, 4)], (x, p) => monotonicAffineMap(x as Tensor, p as Tensor, { inverse }), rtol, 43);
+            compareFusedAndComposed(`affine broadcast ${inverse}`, [values([5, 4], 44, dtype), values([4, 2], 45, dtype)], (x, p) => monotonicAffineMap(x as Tensor, p as Tensor, { inverse }), rtol, 46);
+          });
+        }
+        it('diagNormalLogProb: fixed loc/scale (fused) and trainable ones (composed)', () => {
+          const loc = values([5], 51, dtype);
+          const scale = values([5], 52, dtype, 0.3, 2);
+          compareFusedAndComposed('normal', [values([9, 5], 53, dtype, -3, 3)], (z) => [diagNormalLogProb(z as Tensor, loc, scale)], rtol, 54);
+          compareFusedAndComposed('normal trainable', [values([2, 3, 5], 55, dtype), values([5], 56, dtype), values([5], 57, dtype, 0.5, 2)], (z, l, s) => [diagNormalLogProb(z as Tensor, l as Tensor, s as Tensor)], rtol, 58);
+        });
+      });
+    }
+  });
+}
