@@ -1,4 +1,4 @@
-import { ShapeError, type TensorLike } from '@eddy/core';
+import { ShapeError, type Tensor, type TensorLike, diagNormalLogProb } from '@eddy/core';
 import { Independent } from './independent.js';
 import { Normal } from './normal.js';
 
@@ -22,5 +22,12 @@ export class DiagNormal extends Independent {
       throw new ShapeError('DiagNormal: loc and scale need at least one axis (the event axis), got scalars');
     }
     super(base, 1);
+  }
+
+  /** `Σ_d log N(x_d; μ_d, σ_d)`, one fused pass where the backend has the kernel. */
+  override logProb(x: Tensor): Tensor {
+    this.checkValue(x);
+    const n = this.base as Normal;
+    return diagNormalLogProb(x, n.loc, n.scale);
   }
 }

@@ -3,8 +3,8 @@ import { AutoregressiveTransform, DependentTransform, MonotonicAffineTransform, 
 import { LazyTransform } from './lazy.js';
 import { type ActivationName, MaskedMLP } from './nn/index.js';
 import { type NetworkOptions, networkRng, randperm } from './options.js';
-import { type Univariate, applyUnivariate } from './univariate.js';
-import { totalSize, unpack } from './unpack.js';
+import { type Univariate, applyPacked, packedUnivariate } from './univariate.js';
+import { totalSize } from './unpack.js';
 
 /**
  * Options of {@link MaskedAutoregressiveTransform}.
@@ -41,7 +41,10 @@ export interface MaskedAutoregressiveOptions extends NetworkOptions {
  * ```
  * @category Flows
  */
-export const monotonicAffine: Univariate = (shift: Tensor, scale: Tensor) => new MonotonicAffineTransform(shift, scale);
+export const monotonicAffine: Univariate = packedUnivariate(
+  (shift: Tensor, scale: Tensor) => new MonotonicAffineTransform(shift, scale),
+  (phi: Tensor) => MonotonicAffineTransform.fromPacked(phi),
+);
 
 /**
  * A boolean matrix in row-major bytes (1 = connected).
@@ -149,7 +152,7 @@ export class MaskedAutoregressiveTransform extends LazyTransform {
   #meta(c: Tensor | undefined, x: Tensor): Transform {
     const h = c === undefined ? x : concat([x, expand(c, [...x.shape.slice(0, -1), this.context])], -1);
     const phi = reshape(this.hyper.call(h), [...x.shape.slice(0, -1), this.features, this.#total]);
-    return new DependentTransform(applyUnivariate(this.univariate, unpack(phi, this.#shapes)), 1);
+    return new DependentTransform(applyPacked(this.univariate, phi, this.#shapes), 1);
   }
 
   /** The autoregressive transform for context `c`. */

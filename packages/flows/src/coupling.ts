@@ -6,8 +6,8 @@ import { Flow, LazyTransform } from './lazy.js';
 import { flowDefaults } from './maf.js';
 import { type ActivationName, MLP } from './nn/index.js';
 import { type NetworkOptions, networkRng, randperm } from './options.js';
-import { type Univariate, applyUnivariate } from './univariate.js';
-import { totalSize, unpack } from './unpack.js';
+import { type Univariate, applyPacked } from './univariate.js';
+import { totalSize } from './unpack.js';
 
 /**
  * Options of {@link GeneralCouplingTransform}.
@@ -84,7 +84,7 @@ export class GeneralCouplingTransform extends LazyTransform {
   #meta(c: Tensor | undefined, xa: Tensor): Transform {
     const h = c === undefined ? xa : concat([xa, expand(c, [...xa.shape.slice(0, -1), this.context])], -1);
     const phi = reshape(this.hyper.call(h), [...xa.shape.slice(0, -1), this.#nb, this.#total]);
-    return new DependentTransform(applyUnivariate(this.univariate, unpack(phi, this.#shapes)), 1);
+    return new DependentTransform(applyPacked(this.univariate, phi, this.#shapes), 1);
   }
 
   /** The coupling transform for context `c`. */

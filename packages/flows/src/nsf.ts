@@ -4,6 +4,7 @@ import { CircularRQSTransform, MonotonicRQSTransform } from '@eddy/transforms';
 import { boxUniformBase, standardNormalBase } from './bases.js';
 import { Flow } from './lazy.js';
 import { type AutoregressiveFlowOptions, autoregressiveStack } from './maf.js';
+import { packedUnivariate } from './univariate.js';
 
 /**
  * Options of {@link NSF} and {@link NCSF}.
@@ -49,7 +50,10 @@ export class NSF extends Flow {
   /** @param options see {@link SplineFlowOptions}. */
   constructor(options: SplineFlowOptions) {
     const { bins = 8, slope = 1e-3, bound = 5 } = options;
-    const univariate = (w: Tensor, h: Tensor, d: Tensor) => new MonotonicRQSTransform(w, h, d, { bound, slope });
+    const univariate = packedUnivariate(
+      (w: Tensor, h: Tensor, d: Tensor) => new MonotonicRQSTransform(w, h, d, { bound, slope }),
+      (phi: Tensor) => MonotonicRQSTransform.fromPacked(phi, { bound, slope }),
+    );
     super(autoregressiveStack('NSF', { ...options, univariate, shapes: splineShapes(bins) }), standardNormalBase(options.features, options.dtype));
     this.options = options;
   }
@@ -75,7 +79,10 @@ export class NCSF extends Flow {
   /** @param options see {@link SplineFlowOptions} (`bound` is ignored: always π). */
   constructor(options: SplineFlowOptions) {
     const { bins = 8, slope = 1e-3 } = options;
-    const univariate = (w: Tensor, h: Tensor, d: Tensor) => new CircularRQSTransform(w, h, d, { slope });
+    const univariate = packedUnivariate(
+      (w: Tensor, h: Tensor, d: Tensor) => new CircularRQSTransform(w, h, d, { slope }),
+      (phi: Tensor) => CircularRQSTransform.fromPacked(phi, { slope }),
+    );
     const limit = Math.PI + 1e-5;
     super(
       autoregressiveStack('NCSF', { ...options, univariate, shapes: splineShapes(bins) }),

@@ -1,5 +1,6 @@
 import type { Module, Tensor } from '@eddy/core';
 import type { Transform } from '@eddy/transforms';
+import { unpack } from './unpack.js';
 
 /**
  * How a hypernetwork's outputs become an elementwise transform: a function of the
@@ -12,7 +13,42 @@ import type { Transform } from '@eddy/transforms';
  * ```
  * @category Lazy modules
  */
-export type Univariate = ((...phi: Tensor[]) => Transform) | UnivariateModule;
+export type Univariate = UnivariateFunction | UnivariateModule;
+
+/**
+ * A function building an elementwise transform from its parameter tensors, optionally
+ * with a faster constructor from the parameters still packed along one last axis (in
+ * unpack order), which skips splitting a hypernetwork's output.
+ *
+ * @example
+ * ```ts
+ * const u: UnivariateFunction = packedUnivariate(
+ *   (shift, scale) => new MonotonicAffineTransform(shift, scale),
+ *   (phi) => MonotonicAffineTransform.fromPacked(phi),
+ * );
+ * ```
+ * @category Lazy modules
+ */
+export interface UnivariateFunction {
+  (...phi: Tensor[]): Transform;
+  /** The same transform from the parameters packed along the last axis. */
+  fromPacked?: (phi: Tensor) => Transform;
+}
+
+/**
+ * Attaches a packed constructor to a univariate function (see {@link UnivariateFunction}).
+ *
+ * @example
+ * ```ts
+ * const u = packedUnivariate((w, h, d) => new MonotonicRQSTransform(w, h, d), (phi) => MonotonicRQSTransform.fromPacked(phi));
+ * ```
+ * @category Lazy modules
+ */
+export function packedUnivariate(fn: (...phi: Tensor[]) => Transform, fromPacked: (phi: Tensor) => Transform): UnivariateFunction {
+  const u = ((...phi: Tensor[]) => fn(...phi)) as UnivariateFunction;
+  u.fromPacked = fromPacked;
+  return u;
+}
 
 /**
  * A module that builds an elementwise transform from parameter tensors (its own weights
@@ -40,4 +76,20 @@ export interface UnivariateModule extends Module {
  */
 export function applyUnivariate(u: Univariate, phi: readonly Tensor[]): Transform {
   return typeof u === 'function' ? u(...phi) : u.call(...phi);
+}
+
+/**
+ * Builds the elementwise transform of a {@link Univariate} from parameters packed along
+ * the last axis of `phi` (`[..., Σ ∏ shapes]`): through its packed constructor when it
+ * has one, else split with {@link unpack}.
+ *
+ * @example
+ * ```ts
+ * const t = applyPacked(u, phi, [[], []]);
+ * ```
+ * @category Lazy modules
+ */
+export function applyPacked(u: Univariate, phi: Tensor, shapes: ReadonlyArray<readonly number[]>): Transform {
+  if (typeof u === 'function' && u.fromPacked !== undefined) return u.fromPacked(phi);
+  return applyUnivariate(u, unpack(phi, shapes));
 }

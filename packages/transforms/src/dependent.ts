@@ -60,6 +60,11 @@ export class DependentTransform extends Transform {
     const [y, ladj] = this.base.callAndLadj(x);
     return [y, sumRightmost(ladj, this.reinterpreted)];
   }
+  /** The base's inverse and log-determinant, summed over the reinterpreted axes. */
+  override inverseAndLadj(y: Tensor): [Tensor, Tensor] {
+    const [x, ladj] = this.base.inverseAndLadj(y);
+    return [x, sumRightmost(ladj, this.reinterpreted)];
+  }
   /** The base's forward shape. */
   override forwardShape(shape: readonly number[]): number[] {
     return this.base.forwardShape(shape);

@@ -1,11 +1,19 @@
-import { type Tensor, type TensorLike, abs, exp } from '@eddy/core';
-import { ladjLike, param } from './params.js';
+import { type Tensor, type TensorLike, abs, broadcastShapes, expand, monotonicAffineMap, select, stack } from '@eddy/core';
+import { param } from './params.js';
 import { ElementwiseTransform } from './transform.js';
+
+/** Marks packed parameters passed through the constructor by `fromPacked`. */
+class Packed {
+  constructor(readonly phi: Tensor) {}
+}
 
 /**
  * The affine map of MAF and RealNVP with a bounded log-scale (zuko's
  * `MonotonicAffineTransform`): `l = scale / (1 + |scale / log(slope)|)` keeps the slope
  * `eˡ` in `(slope, 1/slope)`; `y = x eˡ + shift`, `ladj = l`.
+ *
+ * The parameters are kept packed (`phi`, `(..., 2)` = shift, scale) and evaluated by
+ * core's {@link monotonicAffineMap}: one fused pass on the CPU backend.
  *
  * Papamakarios et al. (2017), "Masked Autoregressive Flow for Density Estimation".
  *
@@ -16,10 +24,8 @@ import { ElementwiseTransform } from './transform.js';
  * @category Elementwise
  */
 export class MonotonicAffineTransform extends ElementwiseTransform {
-  /** The shift. */
-  readonly shift: Tensor;
-  /** The bounded log-scale `l`. */
-  readonly logScale: Tensor;
+  /** `(shift, scale)` packed along a last axis of size 2. */
+  readonly phi: Tensor;
   /** The minimum slope. */
   readonly slope: number;
 
@@ -29,11 +35,38 @@ export class MonotonicAffineTransform extends ElementwiseTransform {
    */
   constructor(shift: TensorLike, scale: TensorLike, slope = 1e-3) {
     super();
-    const s = param(scale);
-    const lnS = Math.log(slope);
-    this.shift = param(shift);
-    this.logScale = s.div(abs(s.div(lnS)).add(1));
+    if (shift instanceof Packed) {
+      this.phi = shift.phi;
+    } else {
+      const sh = param(shift);
+      const sc = param(scale);
+      const lead = broadcastShapes('MonotonicAffineTransform', sh.shape, sc.shape);
+      this.phi = stack([expand(sh, lead), expand(sc, lead)], -1);
+    }
     this.slope = slope;
+  }
+
+  /**
+   * The map from packed parameters `phi` `(..., 2)` (shift, scale), as a hypernetwork
+   * outputs them.
+   *
+   * @example
+   * ```ts
+   * MonotonicAffineTransform.fromPacked(tensor([[1, 0]])).call(tensor([2])); // [3]
+   * ```
+   */
+  static fromPacked(phi: Tensor, slope = 1e-3): MonotonicAffineTransform {
+    return new MonotonicAffineTransform(new Packed(phi) as unknown as TensorLike, 0, slope);
+  }
+
+  /** The shift. */
+  get shift(): Tensor {
+    return select(this.phi, -1, 0);
+  }
+  /** The bounded log-scale `l`. */
+  get logScale(): Tensor {
+    const s = select(this.phi, -1, 1);
+    return s.div(abs(s.div(Math.log(this.slope))).add(1));
   }
   /** Increasing. */
   override get sign(): 1 {
@@ -41,14 +74,22 @@ export class MonotonicAffineTransform extends ElementwiseTransform {
   }
   /** `x eˡ + shift`. */
   call(x: Tensor): Tensor {
-    return x.mul(exp(this.logScale)).add(this.shift);
+    return monotonicAffineMap(x, this.phi, { slope: this.slope })[0];
   }
   /** `(y - shift) e⁻ˡ`. */
   inverse(y: Tensor): Tensor {
-    return y.sub(this.shift).mul(exp(this.logScale.neg()));
+    return monotonicAffineMap(y, this.phi, { slope: this.slope, inverse: true })[0];
   }
   /** `l`, broadcast to `x`. */
   logAbsDetJacobian(x: Tensor): Tensor {
-    return ladjLike(this.logScale, x);
+    return monotonicAffineMap(x, this.phi, { slope: this.slope })[1];
+  }
+  /** `[y, l]` in one pass. */
+  override callAndLadj(x: Tensor): [Tensor, Tensor] {
+    return monotonicAffineMap(x, this.phi, { slope: this.slope });
+  }
+  /** `[x, −l]` in one pass. */
+  override inverseAndLadj(y: Tensor): [Tensor, Tensor] {
+    return monotonicAffineMap(y, this.phi, { slope: this.slope, inverse: true });
   }
 }

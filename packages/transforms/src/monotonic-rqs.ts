@@ -1,25 +1,15 @@
 import {
+  type SplineKnots,
   type Tensor,
   type TensorLike,
-  abs,
-  add,
-  clamp,
-  cumsum,
-  exp,
-  gather,
-  ge,
-  log,
-  logicalAnd,
-  lt,
-  padAxis,
-  reshape,
-  searchsorted,
-  softmax,
-  sqrt,
-  square,
-  sub,
   ValueError,
-  where,
+  broadcastShapes,
+  concat,
+  expand,
+  rationalQuadraticSpline,
+  rationalQuadraticSplineValue,
+  splineBins,
+  splineKnots,
 } from '@eddy/core';
 import { CircularShiftTransform } from './circular-shift.js';
 import { ComposedTransform } from './composed.js';
@@ -42,23 +32,25 @@ export interface RQSOptions {
   slope?: number;
 }
 
-/** Reshapes `t` to `ndim` axes by adding leading size-1 axes. */
-function toRank(t: Tensor, ndim: number): Tensor {
-  return t.ndim >= ndim ? t : reshape(t, [...Array.from({ length: ndim - t.ndim }, () => 1), ...t.shape]);
+/** Marks packed raw parameters passed through the constructor by `fromPacked`. */
+class Packed {
+  constructor(readonly phi: Tensor) {}
 }
 
-/** The values of one bin of the spline at each input. */
-interface Bin {
-  /** Whether the input lies strictly inside the spline's range (else identity). */
-  mask: Tensor;
-  x0: Tensor;
-  x1: Tensor;
-  y0: Tensor;
-  y1: Tensor;
-  d0: Tensor;
-  d1: Tensor;
-  /** `(y1 - y0)/(x1 - x0)`. */
-  s: Tensor;
+/** Widths, heights and inner derivatives broadcast to one leading shape and packed. */
+function pack(widths: TensorLike, heights: TensorLike, derivatives: TensorLike): Tensor {
+  const w = param(widths);
+  const h = param(heights);
+  const d = param(derivatives);
+  const K = w.shape[w.ndim - 1];
+  if (K === undefined || h.shape[h.ndim - 1] !== K || d.shape[d.ndim - 1] !== K - 1) {
+    throw new ValueError(
+      `MonotonicRQSTransform: widths (..., K), heights (..., K) and derivatives (..., K-1) expected, got [${w.shape}], [${h.shape}], [${d.shape}]`,
+    );
+  }
+  const lead = broadcastShapes('MonotonicRQSTransform', w.shape.slice(0, -1), h.shape.slice(0, -1), d.shape.slice(0, -1));
+  const to = (t: Tensor, n: number): Tensor => (t.ndim - 1 === lead.length && t.shape.slice(0, -1).every((v, i) => v === lead[i]) ? t : expand(t, [...lead, n]));
+  return concat([to(w, K), to(h, K), to(d, K - 1)], -1);
 }
 
 /**
@@ -75,9 +67,10 @@ interface Bin {
  * and the log-derivative of that; the others `y = x`, `ladj = 0`. The inverse solves the
  * quadratic in `z` analytically.
  *
- * Every `where` branch is guarded (clamped bin indices, the spline evaluated at the
- * bin's left knot for identity inputs), so inputs outside `[-B, B]`, infinite inputs and
- * knots give finite values and gradients.
+ * The parameters are kept packed (`phi`, `(..., 3K − 1)`) and every evaluation goes
+ * through core's {@link rationalQuadraticSpline}: one fused pass (and one for its
+ * gradient) on the CPU backend, composed ops elsewhere. Inputs outside `[-B, B]`,
+ * infinite inputs and knots give finite values and gradients.
  *
  * Durkan et al. (2019), "Neural Spline Flows" (https://arxiv.org/abs/1906.04032).
  *
@@ -90,16 +83,13 @@ interface Bin {
  * @category Splines and polynomials
  */
 export class MonotonicRQSTransform extends ElementwiseTransform {
-  /** The knot abscissae `X` `(..., K + 1)`. */
-  readonly horizontal: Tensor;
-  /** The knot ordinates `Y` `(..., K + 1)`. */
-  readonly vertical: Tensor;
-  /** The knot derivatives `(..., K + 1)` (the first and last are 1). */
-  readonly derivatives: Tensor;
+  /** The raw parameters packed along the last axis: widths `K`, heights `K`, inner derivatives `K − 1`. */
+  readonly phi: Tensor;
   /** The bound `B`. */
   readonly bound: number;
   /** The minimum slope. */
   readonly slope: number;
+  #knots: SplineKnots | undefined;
 
   /**
    * @param widths unconstrained bin widths `(..., K)`.
@@ -112,31 +102,47 @@ export class MonotonicRQSTransform extends ElementwiseTransform {
     const { bound = 5, slope = 1e-3 } = options;
     if (!(bound > 0)) throw new ValueError(`MonotonicRQSTransform: bound must be positive, got ${bound}`);
     if (!(slope > 0 && slope < 1)) throw new ValueError(`MonotonicRQSTransform: slope must be in (0, 1), got ${slope}`);
-    let w = param(widths);
-    let h = param(heights);
-    let d = param(derivatives);
-    const K = w.shape[w.ndim - 1];
-    if (K === undefined || h.shape[h.ndim - 1] !== K || d.shape[d.ndim - 1] !== K - 1) {
-      throw new ValueError(
-        `MonotonicRQSTransform: widths (..., K), heights (..., K) and derivatives (..., K-1) expected, got [${w.shape}], [${h.shape}], [${d.shape}]`,
-      );
-    }
-    const lnS = Math.log(slope);
-    w = w.div(abs(w.mul(2).div(lnS)).add(1));
-    h = h.div(abs(h.mul(2).div(lnS)).add(1));
-    d = d.div(abs(d.div(lnS)).add(1));
-    const cw = padAxis(softmax(w, -1), -1, 1, 0, 0);
-    const ch = padAxis(softmax(h, -1), -1, 1, 0, 0);
-    this.horizontal = cumsum(cw, -1).mul(2).sub(1).mul(bound);
-    this.vertical = cumsum(ch, -1).mul(2).sub(1).mul(bound);
-    this.derivatives = exp(padAxis(d, -1, 1, 1, 0));
+    this.phi = widths instanceof Packed ? widths.phi : pack(widths, heights, derivatives);
+    splineBins(this.phi);
     this.bound = bound;
     this.slope = slope;
   }
 
+  /**
+   * The spline from packed raw parameters `phi` `(..., 3K − 1)` (widths, heights, inner
+   * derivatives along the last axis, as a hypernetwork outputs them), without splitting
+   * them.
+   *
+   * @example
+   * ```ts
+   * const t = MonotonicRQSTransform.fromPacked(randn([4, 23], { seed: 1 })); // K = 8
+   * ```
+   */
+  static fromPacked(phi: Tensor, options: RQSOptions = {}): MonotonicRQSTransform {
+    return new MonotonicRQSTransform(new Packed(phi) as unknown as TensorLike, 0, 0, options);
+  }
+
+  #k(): SplineKnots {
+    this.#knots ??= splineKnots(this.phi, this.bound, this.slope);
+    return this.#knots;
+  }
+
+  /** The knot abscissae `X` `(..., K + 1)`. */
+  get horizontal(): Tensor {
+    return this.#k().horizontal;
+  }
+  /** The knot ordinates `Y` `(..., K + 1)`. */
+  get vertical(): Tensor {
+    return this.#k().vertical;
+  }
+  /** The knot derivatives `(..., K + 1)` (the first and last are 1). */
+  get derivatives(): Tensor {
+    return this.#k().derivatives;
+  }
+
   /** The number of bins `K`. */
   get bins(): number {
-    return (this.horizontal.shape[this.horizontal.ndim - 1] as number) - 1;
+    return splineBins(this.phi);
   }
 
   /** Increasing. */
@@ -144,76 +150,29 @@ export class MonotonicRQSTransform extends ElementwiseTransform {
     return 1;
   }
 
-  /** The bin of each value of `v` among the knots `knots` (`X` or `Y`). */
-  #bin(knots: Tensor, v: Tensor): Bin {
-    const K = this.bins;
-    const ndim = Math.max(knots.ndim, v.ndim + 1);
-    const sorted = toRank(knots, ndim);
-    const vv = toRank(v.unsqueeze(-1), ndim);
-    // k = #{j : knot_j < v} - 1 (searchsorted 'left' counts the knots strictly below v).
-    const k = sub(searchsorted(sorted, vv, 'left'), 1);
-    const mask = logicalAnd(ge(k, 0), lt(k, K)).squeeze(-1);
-    // Clamped indices: the bin is valid (finite values) even where mask is false.
-    const k0 = clamp(k, 0, K - 1);
-    const k1 = add(k0, 1);
-    const pick = (t: Tensor, i: Tensor): Tensor => gather(toRank(t, ndim), i, -1).squeeze(-1);
-    const x0 = pick(this.horizontal, k0);
-    const x1 = pick(this.horizontal, k1);
-    const y0 = pick(this.vertical, k0);
-    const y1 = pick(this.vertical, k1);
-    const d0 = pick(this.derivatives, k0);
-    const d1 = pick(this.derivatives, k1);
-    const s = y1.sub(y0).div(x1.sub(x0));
-    return { mask, x0, x1, y0, y1, d0, d1, s };
-  }
-
-  /** `[y, ladj]` of the spline part (masked to the identity outside). */
-  #forward(x: Tensor, withLadj: boolean): [Tensor, Tensor | undefined] {
-    const { mask, x0, x1, y0, y1, d0, d1, s } = this.#bin(this.horizontal, x);
-    // Identity inputs are moved onto the left knot (z = 0): no NaN/Inf in the unused branch.
-    const xs = where(mask, x, x0);
-    const z = xs.sub(x0).div(x1.sub(x0));
-    const omz = sub(1, z);
-    const den = s.add(d0.add(d1).sub(s.mul(2)).mul(z).mul(omz));
-    const num = s.mul(square(z)).add(d0.mul(z).mul(omz));
-    const y = where(mask, y0.add(y1.sub(y0).mul(num).div(den)), x);
-    if (!withLadj) return [y, undefined];
-    const jac = square(s)
-      .mul(s.mul(2).mul(z).mul(omz).add(d0.mul(square(omz))).add(d1.mul(square(z))))
-      .div(square(den));
-    return [y, where(mask, log(jac), 0)];
-  }
-
   /** The spline; the identity outside `[-B, B]`. */
   call(x: Tensor): Tensor {
-    return this.#forward(x, false)[0];
+    return rationalQuadraticSplineValue(x, this.phi, { bound: this.bound, slope: this.slope });
   }
 
   /** The analytic inverse (root of the rational quadratic); the identity outside `[-B, B]`. */
   inverse(y: Tensor): Tensor {
-    const { mask, x0, x1, y0, y1, d0, d1, s } = this.#bin(this.vertical, y);
-    const ys = where(mask, y, y0);
-    const yr = ys.sub(y0);
-    const dy = y1.sub(y0);
-    const dd = d0.add(d1).sub(s.mul(2));
-    const a = dy.mul(s.sub(d0)).add(yr.mul(dd));
-    const b = dy.mul(d0).sub(yr.mul(dd));
-    const c = s.neg().mul(yr);
-    const disc = clamp(square(b).sub(a.mul(4).mul(c)), 0);
-    const z = c.mul(2).div(b.neg().sub(sqrt(disc)));
-    const x = x0.add(z.mul(x1.sub(x0)));
-    return where(mask, x, y);
+    return rationalQuadraticSplineValue(y, this.phi, { bound: this.bound, slope: this.slope, inverse: true });
   }
 
   /** The log-derivative of the spline (0 outside `[-B, B]`). */
   logAbsDetJacobian(x: Tensor, _y?: Tensor): Tensor {
-    return this.#forward(x, true)[1] as Tensor;
+    return rationalQuadraticSpline(x, this.phi, { bound: this.bound, slope: this.slope })[1];
   }
 
   /** `[y, ladj]` in one pass. */
   override callAndLadj(x: Tensor): [Tensor, Tensor] {
-    const [y, ladj] = this.#forward(x, true);
-    return [y, ladj as Tensor];
+    return rationalQuadraticSpline(x, this.phi, { bound: this.bound, slope: this.slope });
+  }
+
+  /** `[x, ladj]` of the inverse in one pass. */
+  override inverseAndLadj(y: Tensor): [Tensor, Tensor] {
+    return rationalQuadraticSpline(y, this.phi, { bound: this.bound, slope: this.slope, inverse: true });
   }
 
   /** `MonotonicRQSTransform(bins=K)`. */
@@ -265,8 +224,23 @@ export class CircularRQSTransform extends ComposedTransform {
    * @param options `slope` (1e-3).
    */
   constructor(widths: TensorLike, heights: TensorLike, derivatives: TensorLike, options: CircularRQSOptions = {}) {
-    const spline = new MonotonicRQSTransform(widths, heights, derivatives, { bound: Math.PI, slope: options.slope ?? 1e-3 });
+    const spline =
+      widths instanceof Packed
+        ? MonotonicRQSTransform.fromPacked(widths.phi, { bound: Math.PI, slope: options.slope ?? 1e-3 })
+        : new MonotonicRQSTransform(widths, heights, derivatives, { bound: Math.PI, slope: options.slope ?? 1e-3 });
     super([new CircularShiftTransform(Math.PI), spline]);
     this.spline = spline;
+  }
+
+  /**
+   * The circular spline from packed raw parameters `phi` `(..., 3K − 1)`.
+   *
+   * @example
+   * ```ts
+   * const t = CircularRQSTransform.fromPacked(randn([4, 23], { seed: 1 }));
+   * ```
+   */
+  static fromPacked(phi: Tensor, options: CircularRQSOptions = {}): CircularRQSTransform {
+    return new CircularRQSTransform(new Packed(phi) as unknown as TensorLike, 0, 0, options);
   }
 }

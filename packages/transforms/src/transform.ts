@@ -68,6 +68,17 @@ export abstract class Transform {
     return [y, this.logAbsDetJacobian(x, y)];
   }
 
+  /**
+   * `[f⁻¹(y), log |det J_{f⁻¹}(y)|]` (what `inv.callAndLadj(y)` runs): by default the
+   * inverse, then minus the forward log-determinant at it; transforms whose inverse
+   * yields its log-determinant directly (splines, affine maps, autoregressive transforms)
+   * do it in one pass.
+   */
+  inverseAndLadj(y: Tensor): [Tensor, Tensor] {
+    const x = this.inverse(y);
+    return [x, this.logAbsDetJacobian(x, y).neg()];
+  }
+
   /** The inverse transform `f⁻¹` (cached; `t.inv.inv === t`). */
   get inv(): Transform {
     if (this.#inv === undefined) {
@@ -153,8 +164,11 @@ export class InverseTransform extends Transform {
   }
   /** `[f⁻¹(y), -log |det J_f(f⁻¹(y))|]`. */
   override callAndLadj(y: Tensor): [Tensor, Tensor] {
-    const x = this.base.inverse(y);
-    return [x, this.base.logAbsDetJacobian(x, y).neg()];
+    return this.base.inverseAndLadj(y);
+  }
+  /** The base's `callAndLadj`. */
+  override inverseAndLadj(x: Tensor): [Tensor, Tensor] {
+    return this.base.callAndLadj(x);
   }
   /** Shape of `f⁻¹(y)`. */
   override forwardShape(shape: readonly number[]): number[] {

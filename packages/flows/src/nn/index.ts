@@ -22,3 +22,4 @@ export * from './mlp.js';
 export * from './monotonic-mlp.js';
 export * from './masks.js';
 export * from './masked-mlp.js';
+export * from './fuse.js';

@@ -1,5 +1,6 @@
 import {
   type FloatDType,
+  type FusedActivation,
   type Parameter,
   type RandomStream,
   type Tensor,
@@ -8,6 +9,7 @@ import {
   ShapeError,
   ValueError,
   add,
+  fusedLinear,
   matmul,
   permute,
   reshape,
@@ -15,6 +17,7 @@ import {
   transpose,
   unsqueeze,
 } from '@eddy/core';
+import { type FusableLayer, applyActivation } from './fuse.js';
 import { defaultInitRng, kaimingUniform } from './init.js';
 
 /**
@@ -91,7 +94,7 @@ function checkSize(op: string, what: string, n: number): void {
  * ```
  * @category Networks
  */
-export class Linear extends Module implements TensorFunction {
+export class Linear extends Module implements TensorFunction, FusableLayer {
   /** `[out, in]` or `[stack, out, in]`. */
   readonly weight: Parameter;
   /** `[out]` or `[stack, out]`; `null` without bias. */
@@ -125,7 +128,13 @@ export class Linear extends Module implements TensorFunction {
 
   /** `x Wᵀ + b` (stacked: per stack member). */
   call(x: Tensor): Tensor {
-    return linear(x, this.weight, this.bias);
+    return this.callFused(x, 'none');
+  }
+
+  /** `act(x Wᵀ + b)`: one fused pass for a single (unstacked) map. */
+  callFused(x: Tensor, activation: FusedActivation): Tensor {
+    if (this.weight.ndim === 2 && x.ndim >= 1 && x.dtype === this.weight.dtype) return fusedLinear(x, this.weight, this.bias, activation);
+    return applyActivation(linear(x, this.weight, this.bias), activation);
   }
 
   /** e.g. `Linear(in_features=3, out_features=2, bias=true)`. */

@@ -1,5 +1,6 @@
 import {
   type FloatDType,
+  type FusedActivation,
   type Parameter,
   type RandomStream,
   type Tensor,
@@ -8,10 +9,12 @@ import {
   Module,
   ShapeError,
   cast,
+  fusedLinear,
   noGrad,
   where,
 } from '@eddy/core';
 import { defaultInitRng, kaimingUniform } from './init.js';
+import { type FusableLayer, applyActivation } from './fuse.js';
 import { linear } from './linear.js';
 
 /**
@@ -47,7 +50,7 @@ export interface MaskedLinearOptions {
  * ```
  * @category Networks
  */
-export class MaskedLinear extends Module implements TensorFunction {
+export class MaskedLinear extends Module implements TensorFunction, FusableLayer {
   /** `[out, in]`, unmasked. */
   readonly weight: Parameter;
   /** `[out]`, or `null` without bias. */
@@ -77,7 +80,19 @@ export class MaskedLinear extends Module implements TensorFunction {
 
   /** `x (M ⊙ W)ᵀ + b`. */
   call(x: Tensor): Tensor {
-    return linear(x, where(this.mask, this.weight, 0), this.bias);
+    return this.callFused(x, 'none');
+  }
+
+  /** The masked weight `M ⊙ W` (gradients reach `W` where `M` is set). */
+  maskedWeight(): Tensor {
+    return where(this.mask, this.weight, 0);
+  }
+
+  /** `act(x (M ⊙ W)ᵀ + b)` in one fused pass. */
+  callFused(x: Tensor, activation: FusedActivation): Tensor {
+    const w = this.maskedWeight();
+    if (x.ndim >= 1 && x.dtype === w.dtype) return fusedLinear(x, w, this.bias, activation);
+    return applyActivation(linear(x, w, this.bias), activation);
   }
 
   /** e.g. `MaskedLinear(in_features=3, out_features=64, bias=true)`. */

@@ -9,6 +9,7 @@ import {
   tensor,
 } from '@eddy/core';
 import { type ActivationSpec, activationFactory } from './activation-from-name.js';
+import { callLayers } from './fuse.js';
 import { defaultInitRng } from './init.js';
 import { MaskedLinear } from './masked-linear.js';
 import { type BoolMatrix, maskedMLPBlocks } from './masks.js';
@@ -95,5 +96,10 @@ export class MaskedMLP extends Sequential {
     super(layers);
     this.inFeatures = n;
     this.outFeatures = m;
+  }
+
+  /** The layers in order, each masked linear layer fused with the ReLU after it. */
+  override call(x: Tensor): Tensor {
+    return callLayers(this.layers, x);
   }
 }

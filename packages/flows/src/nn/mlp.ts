@@ -1,12 +1,14 @@
 import {
   type FloatDType,
   type Module,
+  type Tensor,
   type RandomStream,
   type TensorFunction,
   Sequential,
   ValueError,
 } from '@eddy/core';
 import { type ActivationSpec, activationFactory } from './activation-from-name.js';
+import { callLayers } from './fuse.js';
 import { defaultInitRng } from './init.js';
 import { LayerNorm } from './layer-norm.js';
 import { Linear, type LinearOptions } from './linear.js';
@@ -83,6 +85,11 @@ export class MLP extends Sequential {
     super(buildMLPLayers(new.target.name, inFeatures, outFeatures, options));
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
+  }
+
+  /** The layers in order, each linear layer fused with the ReLU after it. */
+  override call(x: Tensor): Tensor {
+    return callLayers(this.layers, x);
   }
 }
 

@@ -1,4 +1,5 @@
-import { type Tensor, abs } from '@eddy/core';
+import { type FusedActivation, type Tensor, abs, fusedLinear } from '@eddy/core';
+import { applyActivation } from './fuse.js';
 import { Linear, linear } from './linear.js';
 
 /**
@@ -17,6 +18,13 @@ import { Linear, linear } from './linear.js';
 export class MonotonicLinear extends Linear {
   /** `x |W|ᵀ + b` (stacked: per stack member). */
   override call(x: Tensor): Tensor {
-    return linear(x, abs(this.weight), this.bias);
+    return this.callFused(x, 'none');
+  }
+
+  /** `act(x |W|ᵀ + b)`, fused for a single (unstacked) map. */
+  override callFused(x: Tensor, activation: FusedActivation): Tensor {
+    const w = abs(this.weight);
+    if (w.ndim === 2 && x.ndim >= 1 && x.dtype === w.dtype) return fusedLinear(x, w, this.bias, activation);
+    return applyActivation(linear(x, w, this.bias), activation);
   }
 }

@@ -1,4 +1,5 @@
 import { Sequential, type Tensor, add } from '@eddy/core';
+import { callLayers } from './fuse.js';
 
 /**
  * zuko's `Residual` (`nn.py`): a {@link Sequential} block whose output is added to its
@@ -15,6 +16,6 @@ import { Sequential, type Tensor, add } from '@eddy/core';
 export class Residual extends Sequential {
   /** `x + layers(x)`. */
   override call(x: Tensor): Tensor {
-    return add(x, super.call(x));
+    return add(x, callLayers(this.layers, x));
   }
 }
