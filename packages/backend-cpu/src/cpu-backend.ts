@@ -14,6 +14,7 @@ import {
   sizeOf,
   stridesOf,
 } from '@eddy/core';
+import { allocOutput } from './alloc.js';
 import { cpuFused } from './fused.js';
 import { kernels } from './kernel-table.js';
 import { kernelInfo } from './native.js';
@@ -23,7 +24,10 @@ import { triangularSolveOne } from './kernels/linalg.js';
 import { cumsumMiddle, reduceMiddle } from './kernels/reduce.js';
 
 const data = (x: TensorInfo): TypedArray => x.handle as TypedArray;
-const alloc = (dtype: DType, shape: Shape): TypedArray => new (arrayType(dtype))(sizeOf(shape));
+/** Output storage that the kernel fills completely (uninitialised where that is cheaper). */
+const alloc = (dtype: DType, shape: Shape): TypedArray => allocOutput(dtype, sizeOf(shape));
+/** Zeroed storage, for kernels that accumulate into their output. */
+const zeros = (dtype: DType, shape: Shape): TypedArray => new (arrayType(dtype))(sizeOf(shape));
 
 /** `[outer, mid, inner]` sizes around `axis`. */
 function around(shape: Shape, axis: number): [number, number, number] {
@@ -224,7 +228,7 @@ export class CpuBackend implements Backend {
   }
   /** Scatter-add into zeros. */
   scatterAdd(shape: Shape, indices: TensorInfo, src: TensorInfo, axis: number): unknown {
-    const out = alloc(src.dtype, shape);
+    const out = zeros(src.dtype, shape);
     const [outer, k, inner] = around(shape, axis);
     scatterAddMiddle(data(src), data(indices) as Int32Array, outer, k, indices.shape[axis] as number, inner, out);
     return out;
@@ -241,7 +245,7 @@ export class CpuBackend implements Backend {
   triangularSolve(a: TensorInfo, b: TensorInfo, upper: boolean, transpose: boolean, unitDiagonal: boolean): unknown {
     const n = a.shape[a.shape.length - 1] as number;
     const m = b.shape[b.shape.length - 1] as number;
-    const out = alloc(b.dtype, b.shape);
+    const out = zeros(b.dtype, b.shape);
     const batches = sizeOf(a.shape.slice(0, -2));
     for (let i = 0; i < batches; i++) {
       triangularSolveOne(data(a), i * n * n, data(b), i * n * m, out, i * n * m, n, m, upper, transpose, unitDiagonal);

@@ -1,9 +1,10 @@
-import { type DType, type FusedKernels, type TensorInfo, type TypedArray, arrayType, sizeOf } from '@eddy/core';
+import { type FusedKernels, type TensorInfo, type TypedArray, sizeOf } from '@eddy/core';
+import { allocOutput } from './alloc.js';
 import { kernels } from './kernel-table.js';
 import { ACT_CODES } from './kernels/linear.js';
 
 const data = (x: TensorInfo): TypedArray => x.handle as TypedArray;
-const alloc = (dtype: DType, n: number): TypedArray => new (arrayType(dtype))(n);
+const alloc = allocOutput;
 
 /**
  * The CPU backend's fused kernels (see `FusedKernels` in core): each is one call into the
@@ -27,32 +28,19 @@ export const cpuFused: FusedKernels = {
     const [n, K] = weight.shape as [number, number];
     const m = sizeOf(g.shape) / n;
     const dt = weight.dtype;
-    let gz = data(g);
-    if (activation !== 'none') {
-      const t = alloc(dt, m * n);
-      kernels.actVjp(m * n, ACT_CODES[activation], gz, data(y), t);
-      gz = t;
-    }
-    const w = data(weight);
+    const gxs = xs.map((x, b) => (need.xs[b] === true ? alloc(dt, sizeOf(x.shape)) : null));
     const gw = need.weight ? alloc(dt, n * K) : null;
-    const gxs: Array<TypedArray | null> = [];
-    let col = 0;
-    for (const [b, x] of xs.entries()) {
-      const kb = x.shape[x.shape.length - 1] as number;
-      if (need.xs[b] === true) {
-        const gx = alloc(dt, m * kb);
-        kernels.gemm(false, false, m, kb, n, gz, 0, n, w, col, K, gx, 0, kb, 0);
-        gxs.push(gx);
-      } else gxs.push(null);
-      if (gw !== null) kernels.gemm(true, false, n, kb, m, gz, 0, n, data(x), 0, kb, gw, col, K, 0);
-      col += kb;
-    }
-    let gb: TypedArray | null = null;
-    if (need.bias) {
-      gb = alloc(dt, n);
-      kernels.colsum(m, n, gz, gb);
-    }
+    const gb = need.bias ? alloc(dt, n) : null;
+    kernels.linearBackward(m, n, data(g), activation === 'relu' ? data(y) : null, xs.map(data), data(weight), gxs, gw, gb);
     return { xs: gxs, weight: gw, bias: gb };
+  },
+  adam(p, g, m, v, o) {
+    const n = sizeOf(p.shape);
+    const po = alloc(p.dtype, n);
+    const mo = alloc(p.dtype, n);
+    const vo = alloc(p.dtype, n);
+    kernels.adam(n, data(p), data(g), m === null ? null : data(m), v === null ? null : data(v), o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.decoupled, o.step, po, mo, vo);
+    return { p: po, m: mo, v: vo };
   },
   rqs(x, phi, bins, bound, slope, inverse, withLadj) {
     const e = sizeOf(x.shape);

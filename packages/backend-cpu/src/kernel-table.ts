@@ -1,7 +1,8 @@
 import type { TypedArray } from '@eddy/core';
 import { type AffineKernel, type AffineVjpKernel, affineJs, affineVjpJs } from './kernels/affine.js';
 import { type GemmKernel, gemmJs } from './kernels/gemm.js';
-import { type LinearKernel, actVjpJs, colsumJs, linearJs } from './kernels/linear.js';
+import { type AdamKernel, adamJs } from './kernels/adam.js';
+import { type LinearBackwardKernel, type LinearKernel, actVjpJs, colsumJs, linearBackwardJs, linearJs } from './kernels/linear.js';
 import { type MatmulKernel, matmulJs } from './kernels/matmul.js';
 import { normalLogProbJs, normalLogProbVjpJs } from './kernels/normal.js';
 import { type RqsKernel, type RqsVjpKernel, rqsJs, rqsVjpJs } from './kernels/rqs.js';
@@ -26,6 +27,8 @@ export interface KernelTable {
   gemm: GemmKernel;
   /** The fused linear layer `act(Σ_b X_b W_bᵀ + bias)`. */
   linear: LinearKernel;
+  /** Its backward (activation gradient, input, weight and bias gradients). */
+  linearBackward: LinearBackwardKernel;
   /** `out = g · act'(y)`. */
   actVjp: (n: number, act: number, g: TypedArray, y: TypedArray, out: TypedArray) => void;
   /** Column sums of a row-major `[m, n]` array. */
@@ -42,6 +45,8 @@ export interface KernelTable {
   normalLogProb: (rows: number, d: number, z: TypedArray, loc: TypedArray, scale: TypedArray, out: TypedArray) => void;
   /** Its gradient with respect to `z`. */
   normalLogProbVjp: (rows: number, d: number, z: TypedArray, loc: TypedArray, scale: TypedArray, g: TypedArray, gz: TypedArray) => void;
+  /** One Adam step on one parameter. */
+  adam: AdamKernel;
 }
 
 /**
@@ -58,6 +63,7 @@ export const jsKernels: Readonly<KernelTable> = Object.freeze({
   matmul: matmulJs,
   gemm: gemmJs,
   linear: linearJs,
+  linearBackward: linearBackwardJs,
   actVjp: actVjpJs,
   colsum: colsumJs,
   rqs: rqsJs,
@@ -66,6 +72,7 @@ export const jsKernels: Readonly<KernelTable> = Object.freeze({
   affineVjp: affineVjpJs,
   normalLogProb: normalLogProbJs,
   normalLogProbVjp: normalLogProbVjpJs,
+  adam: adamJs,
 });
 
 /**

@@ -14,6 +14,8 @@ interface NativeAddon {
   normalLogProbVjp: (...args: never[]) => void;
   actVjp: (...args: never[]) => void;
   colsum: (...args: never[]) => void;
+  linearBackward: (...args: never[]) => void;
+  adam: (...args: never[]) => void;
 }
 
 /**
@@ -73,6 +75,7 @@ function nativeTable(n: NativeAddon): KernelTable {
     gemm: (ta, tb, m, nn, k, x, xo, lda, y, yo, ldb, c, co, ldc, beta) =>
       isFloatArray(x) ? a.gemm(ta, tb, m, nn, k, x, xo, lda, y, yo, ldb, c, co, ldc, beta) : jsKernels.gemm(ta, tb, m, nn, k, x, xo, lda, y, yo, ldb, c, co, ldc, beta),
     linear: (m, nn, xs, w, bias, act, y) => a.linear(m, nn, xs, w, bias, act, y),
+    linearBackward: (m, nn, g, y, xs, w, gxs, gw, gb) => a.linearBackward(m, nn, g, y, xs, w, gxs, gw, gb),
     actVjp: (nn, act, g, y, out) => a.actVjp(nn, act, g, y, out),
     colsum: (m, nn, x, out) => a.colsum(m, nn, x, out),
     rqs: (e, bins, x, phi, bound, slope, inv, y, ladj) => (bins <= 64 ? a.rqs(e, bins, x, phi, bound, slope, inv, y, ladj) : jsKernels.rqs(e, bins, x, phi, bound, slope, inv, y, ladj)),
@@ -82,6 +85,7 @@ function nativeTable(n: NativeAddon): KernelTable {
     affineVjp: (e, x, phi, slope, inv, g, gl, gin, gphi) => a.affineVjp(e, x, phi, slope, inv, g, gl, gin, gphi),
     normalLogProb: (rows, d, z, loc, scale, out) => a.normalLogProb(rows, d, z, loc, scale, out),
     normalLogProbVjp: (rows, d, z, loc, scale, g, gz) => a.normalLogProbVjp(rows, d, z, loc, scale, g, gz),
+    adam: (n, p, g, m, v, lr, b1, b2, eps, wd, dec, step, po, mo, vo) => a.adam(n, p, g, m, v, lr, b1, b2, eps, wd, dec, step, po, mo, vo),
   };
 }
 

@@ -85,6 +85,40 @@ export function compareKernels(cand, oracle) {
       lw = Math.max(lw, worst(y1, y2, () => (K + 3) * u * K + 1e-300));
     }
     out.push({ kernel: 'linear', dtype, worst: lw });
+    // linear backward: ReLU mask from y or none; some input gradients not requested.
+    let bw = 0;
+    for (const [m, blocks, n, relu, need] of [[37, [5], 64, true, [true]], [50, [3, 1, 7], 19, false, [true, false, true]], [600, [8], 184, true, [false]]]) {
+      const K = blocks.reduce((p, q) => p + q, 0);
+      const xs = blocks.map((kb) => fill(m * kb));
+      const w = fill(n * K);
+      const g = fill(m * n);
+      const y = relu ? fill(m * n) : null;
+      const res = [cand, oracle].map((k) => {
+        const gxs = blocks.map((kb, b) => (need[b] ? new T(m * kb) : null));
+        const gw = new T(n * K);
+        const gb = new T(n);
+        k.linearBackward(m, n, g, y, xs, w, gxs, gw, gb);
+        return { gxs, gw, gb };
+      });
+      const [c, o] = res;
+      for (const [b, kb] of blocks.entries()) if (need[b]) bw = Math.max(bw, worst(c.gxs[b], o.gxs[b], () => (n + 2) * u * n + 1e-300, m * kb));
+      bw = Math.max(bw, worst(c.gw, o.gw, () => (m + 2) * u * m + 1e-300), worst(c.gb, o.gb, () => (m + 2) * u * m + 1e-300));
+    }
+    out.push({ kernel: 'linearBackward', dtype, worst: bw });
+    // Adam: first step (no moments), a later step, L2 and decoupled weight decay.
+    let aw = 0;
+    for (const [first, wd, decoupled, step] of [[true, 0, false, 1], [false, 0.01, false, 7], [false, 0.1, true, 300]]) {
+      const n = 203;
+      const p = fill(n), g = fill(n), m = first ? null : fill(n), v = first ? null : fill(n, 0, 1);
+      const res = [cand, oracle].map((k) => {
+        const po = new T(n), mo = new T(n), vo = new T(n);
+        k.adam(n, p, g, m, v, 1e-3, 0.9, 0.999, 1e-8, wd, decoupled, step, po, mo, vo);
+        return [po, mo, vo];
+      });
+      const tol = dtype === 'float32' ? 1e-6 : 1e-14;
+      for (let q = 0; q < 3; q++) aw = Math.max(aw, worst(res[0][q], res[1][q], (i) => tol * (1 + Math.abs(res[1][q][i]))));
+    }
+    out.push({ kernel: 'adam', dtype, worst: aw });
     // The spline, forward and inverse, values and log-derivatives, then the VJPs.
     for (const bins of [8, 3, 1]) {
       const e = 203;

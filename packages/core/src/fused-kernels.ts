@@ -81,6 +81,50 @@ export interface FusedElementwiseGrads {
 }
 
 /**
+ * The hyper-parameters of one Adam step (PyTorch's formulas; see `Adam`).
+ *
+ * @example
+ * ```ts
+ * const o: AdamStep = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, step: 1 };
+ * ```
+ * @category Backends
+ */
+export interface AdamStep {
+  /** Learning rate. */
+  lr: number;
+  /** First-moment decay. */
+  beta1: number;
+  /** Second-moment decay. */
+  beta2: number;
+  /** Denominator term. */
+  eps: number;
+  /** Weight decay (0 for none). */
+  weightDecay: number;
+  /** AdamW-style decoupled weight decay. */
+  decoupled: boolean;
+  /** The step number `t` (from 1), for the bias corrections `1 − βᵗ`. */
+  step: number;
+}
+
+/**
+ * New parameter and moment handles returned by {@link FusedKernels.adam}.
+ *
+ * @example
+ * ```ts
+ * const { p, m, v }: AdamResult = backend.fused.adam(p, g, m, v, step);
+ * ```
+ * @category Backends
+ */
+export interface AdamResult {
+  /** The updated parameter. */
+  p: unknown;
+  /** The new first moment. */
+  m: unknown;
+  /** The new second moment. */
+  v: unknown;
+}
+
+/**
  * Optional fused kernels a backend may provide beside its primitives (the way tfjs
  * registers `_FusedMatMul`): core's fused ops ({@link fusedLinear},
  * {@link rationalQuadraticSpline}, {@link monotonicAffineMap}, {@link diagNormalLogProb})
@@ -137,6 +181,8 @@ export interface FusedKernels {
   normalLogProb?(z: TensorInfo, loc: TensorInfo, scale: TensorInfo): unknown;
   /** Gradient of {@link FusedKernels.normalLogProb} with respect to `z`, given `g` (`[rows]`). */
   normalLogProbVjp?(z: TensorInfo, loc: TensorInfo, scale: TensorInfo, g: TensorInfo): unknown;
+  /** One Adam step on one parameter (`m`, `v` null on the first step); new storage for all three. */
+  adam?(p: TensorInfo, g: TensorInfo, m: TensorInfo | null, v: TensorInfo | null, step: AdamStep): AdamResult;
 }
 
 let fusedEnabled = true;

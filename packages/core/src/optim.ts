@@ -4,7 +4,8 @@ import { ValueError } from './errors.js';
 import type { Parameter } from './module.js';
 import { add, div, mul, sqrt, square, sub } from './ops/elementwise.js';
 import { sum } from './ops/reduce.js';
-import type { Tensor } from './tensor.js';
+import { fusedKernelsOf } from './fused-kernels.js';
+import { Tensor } from './tensor.js';
 
 /**
  * Base of the optimizers: holds the parameters and a learning rate (mutable, for
@@ -155,6 +156,17 @@ export class Adam extends Optimizer {
   protected update(i: number, p0: Tensor, g0: Tensor): Tensor {
     const { betas, eps, weightDecay, decoupled } = this.#o;
     const [b1, b2] = betas;
+    const fused = fusedKernelsOf(p0.backend);
+    const prevM = this.#m[i];
+    const prevV = this.#v[i];
+    if (fused?.adam !== undefined && g0.dtype === p0.dtype && g0.backend === p0.backend && g0.size === p0.size) {
+      // One kernel call instead of a dozen elementwise ops (same formulas).
+      const r = fused.adam(p0, g0, prevM ?? null, prevV ?? null, { lr: this.lr, beta1: b1, beta2: b2, eps, weightDecay, decoupled, step: this.stepCount });
+      const wrap = (h: unknown): Tensor => new Tensor(h, p0.shape, p0.dtype, p0.backend);
+      this.#m[i] = this.remember(wrap(r.m), prevM);
+      this.#v[i] = this.remember(wrap(r.v), prevV);
+      return wrap(r.p);
+    }
     let p = p0;
     let g = g0;
     if (weightDecay !== 0) {

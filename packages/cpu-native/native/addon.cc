@@ -8,11 +8,16 @@
 
 #include <cmath>
 #include <cstdint>
+#include <mutex>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "kernels.h"
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace {
 
@@ -52,6 +57,24 @@ void choose() {
   if (!w.empty() && w != "generic") g_reason = "EDDY_NATIVE_ISA=" + w + ": only the generic kernels exist on this architecture";
 #endif
   g_kernels = eddy_kernels_generic();
+}
+
+// Bulk jobs allocate and free the same large arrays over and over. glibc hands blocks
+// over 128 KiB (adaptively up to 32 MiB) to mmap and returns them on free, so every
+// fresh array is page-faulted and zeroed by the kernel again (measured: a fifth of a MAF
+// training step). Keep freed memory for reuse instead, as zuko's benchmark does with
+// jemalloc. Process-wide, once; EDDY_MALLOC_TUNE=0 leaves malloc alone.
+bool g_mallocTuned = false;
+std::once_flag g_mallocOnce;
+void tuneMalloc() {
+#if defined(__GLIBC__)
+  std::call_once(g_mallocOnce, [] {
+    const char* env = getenv("EDDY_MALLOC_TUNE");
+    if (env != nullptr && strcmp(env, "0") == 0) return;
+    g_mallocTuned = mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024) == 1 && mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024) == 1 &&
+                    mallopt(M_TOP_PAD, 64 * 1024 * 1024) == 1;
+  });
+#endif
 }
 
 // ---- argument helpers ---------------------------------------------------------------
@@ -157,10 +180,10 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
       !fits(env, C, cOff, m, n, ldc, 1, "gemm C"))
     return nullptr;
   if (A.type == napi_float32_array) {
-    SegF32 s{F32P(A) + aOff, (long)ars, (long)acs, (int)k};
+    SegF32 s{F32P(A) + aOff, (long)ars, (long)acs, (int)k, nullptr};
     g_kernels->gemm_f32((int)m, (int)n, &s, 1, F32P(B) + bOff, (long)brs, (long)bcs, nullptr, 0, (int)beta, F32P(C) + cOff, (long)ldc);
   } else {
-    SegF64 s{F64P(A) + aOff, (long)ars, (long)acs, (int)k};
+    SegF64 s{F64P(A) + aOff, (long)ars, (long)acs, (int)k, nullptr};
     g_kernels->gemm_f64((int)m, (int)n, &s, 1, F64P(B) + bOff, (long)brs, (long)bcs, nullptr, 0, (int)beta, F64P(C) + cOff, (long)ldc);
   }
   return nullptr;
@@ -211,8 +234,8 @@ napi_value Linear(napi_env env, napi_callback_info info) {
       if (!ok) break;
     }
     int64_t kb = m == 0 ? 0 : (int64_t)X.length / m;
-    seg32[i] = SegF32{F32P(X), (long)kb, 1, (int)kb};
-    seg64[i] = SegF64{F64P(X), (long)kb, 1, (int)kb};
+    seg32[i] = SegF32{F32P(X), (long)kb, 1, (int)kb, nullptr};
+    seg64[i] = SegF64{F64P(X), (long)kb, 1, (int)kb, nullptr};
     K += kb;
   }
   if (ok && (int64_t)Wt.length != n * K) {
@@ -436,9 +459,141 @@ napi_value Colsum(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (A.type == napi_float32_array)
-    g_kernels->colsum_f32((long)m, (long)n, F32P(A), (long)n, F32P(Out));
+    g_kernels->colsum_f32((long)m, (long)n, F32P(A), (long)n, nullptr, F32P(Out));
   else
-    g_kernels->colsum_f64((long)m, (long)n, F64P(A), (long)n, F64P(Out));
+    g_kernels->colsum_f64((long)m, (long)n, F64P(A), (long)n, nullptr, F64P(Out));
+  return nullptr;
+}
+
+// linearBackward(m, n, g, y|null, xs[], W, gxs[], gW|null, gb|null)
+//   Gradients of Y = act(Σ_b X_b W_bᵀ + bias) given G = ∂L/∂Y: with y (the output Y) the
+//   ReLU derivative masks G while it is packed (no temporary), else the identity.
+//   gxs[b] (or null) = G'·W[:, c_b:c_b+k_b]; gW[:, c_b:c_b+k_b] = G'ᵀ·X_b; gb = Σ_rows G'.
+napi_value LinearBackward(napi_env env, napi_callback_info info) {
+  napi_value a[9];
+  if (!args(env, info, a, "linearBackward")) return nullptr;
+  int64_t m, n;
+  Arr G, Y, Wt, GW, GB;
+  bool hasY, hasGW, hasGB;
+  if (!getInt(env, a[0], m, "m") || !getInt(env, a[1], n, "n") || !getArr(env, a[2], G, "g") || !getOptArr(env, a[3], Y, hasY, "y") ||
+      !getArr(env, a[5], Wt, "W") || !getOptArr(env, a[7], GW, hasGW, "gW") || !getOptArr(env, a[8], GB, hasGB, "gb"))
+    return nullptr;
+  if (m < 0 || n <= 0 || m > INT32_MAX || n > INT32_MAX) {
+    throwErr(env, "linearBackward: bad m or n");
+    return nullptr;
+  }
+  if (!sameType(env, G, Wt, "linearBackward") || (hasY && !sameType(env, G, Y, "linearBackward")) ||
+      (hasGW && !sameType(env, G, GW, "linearBackward")) || (hasGB && !sameType(env, G, GB, "linearBackward")))
+    return nullptr;
+  if ((int64_t)G.length != m * n || (hasY && (int64_t)Y.length != m * n)) {
+    throwErr(env, "linearBackward: g and y must have m × n elements");
+    return nullptr;
+  }
+  bool isArr1 = false, isArr2 = false;
+  napi_is_array(env, a[4], &isArr1);
+  napi_is_array(env, a[6], &isArr2);
+  uint32_t nb = 0, nb2 = 0;
+  if (isArr1) napi_get_array_length(env, a[4], &nb);
+  if (isArr2) napi_get_array_length(env, a[6], &nb2);
+  if (!isArr1 || !isArr2 || nb != nb2 || nb == 0) {
+    throwErr(env, "linearBackward: xs and gxs must be arrays of the same length");
+    return nullptr;
+  }
+  Arr xs[64], gxs[64];
+  bool hasGx[64];
+  if (nb > 64) {
+    throwErr(env, "linearBackward: at most 64 input blocks");
+    return nullptr;
+  }
+  int64_t K = 0;
+  int64_t kb[64];
+  for (uint32_t i = 0; i < nb; i++) {
+    napi_value el, gel;
+    napi_get_element(env, a[4], i, &el);
+    napi_get_element(env, a[6], i, &gel);
+    if (!getArr(env, el, xs[i], "linearBackward xs[i]") || !sameType(env, G, xs[i], "linearBackward") ||
+        !getOptArr(env, gel, gxs[i], hasGx[i], "linearBackward gxs[i]") || (hasGx[i] && !sameType(env, G, gxs[i], "linearBackward")))
+      return nullptr;
+    if (m == 0 || xs[i].length % m != 0) {
+      throwErr(env, "linearBackward: xs[i] length is not a multiple of m");
+      return nullptr;
+    }
+    kb[i] = (int64_t)xs[i].length / m;
+    if (hasGx[i] && gxs[i].length != xs[i].length) {
+      throwErr(env, "linearBackward: gxs[i] must have the size of xs[i]");
+      return nullptr;
+    }
+    K += kb[i];
+  }
+  if ((int64_t)Wt.length != n * K || (hasGW && (int64_t)GW.length != n * K) || (hasGB && (int64_t)GB.length != n)) {
+    throwErr(env, "linearBackward: W and gW must be [n, K], gb [n]");
+    return nullptr;
+  }
+  const bool f32 = G.type == napi_float32_array;
+  int64_t col = 0;
+  for (uint32_t b = 0; b < nb; b++) {
+    const int64_t k = kb[b];
+    if (hasGx[b]) {
+      // gx = G'[m×n] · W[:, col:col+k]: B(kk, j) = W[kk*K + col + j].
+      if (f32) {
+        SegF32 sa{F32P(G), (long)n, 1, (int)n, hasY ? F32P(Y) : nullptr};
+        g_kernels->gemm_f32((int)m, (int)k, &sa, 1, F32P(Wt) + col, (long)K, 1, nullptr, 0, 0, F32P(gxs[b]), (long)k);
+      } else {
+        SegF64 sa{F64P(G), (long)n, 1, (int)n, hasY ? F64P(Y) : nullptr};
+        g_kernels->gemm_f64((int)m, (int)k, &sa, 1, F64P(Wt) + col, (long)K, 1, nullptr, 0, 0, F64P(gxs[b]), (long)k);
+      }
+    }
+    if (hasGW) {
+      // gW[:, col:col+k] = G'ᵀ[n×m] · X_b[m×k]: op(A)(i, kk) = G[kk*n + i].
+      if (f32) {
+        SegF32 sa{F32P(G), 1, (long)n, (int)m, hasY ? F32P(Y) : nullptr};
+        g_kernels->gemm_f32((int)n, (int)k, &sa, 1, F32P(xs[b]), (long)k, 1, nullptr, 0, 0, F32P(GW) + col, (long)K);
+      } else {
+        SegF64 sa{F64P(G), 1, (long)n, (int)m, hasY ? F64P(Y) : nullptr};
+        g_kernels->gemm_f64((int)n, (int)k, &sa, 1, F64P(xs[b]), (long)k, 1, nullptr, 0, 0, F64P(GW) + col, (long)K);
+      }
+    }
+    col += k;
+  }
+  if (hasGB) {
+    if (f32)
+      g_kernels->colsum_f32((long)m, (long)n, F32P(G), (long)n, hasY ? F32P(Y) : nullptr, F32P(GB));
+    else
+      g_kernels->colsum_f64((long)m, (long)n, F64P(G), (long)n, hasY ? F64P(Y) : nullptr, F64P(GB));
+  }
+  return nullptr;
+}
+
+// adam(n, p, g, m|null, v|null, lr, b1, b2, eps, wd, decoupled, step, po, mo, vo)
+napi_value Adam(napi_env env, napi_callback_info info) {
+  napi_value a[15];
+  if (!args(env, info, a, "adam")) return nullptr;
+  int64_t n, step;
+  double lr, b1, b2, eps, wd;
+  bool decoupled, hasM, hasV;
+  Arr P, G, M, V, PO, MO, VO;
+  if (!getInt(env, a[0], n, "n") || !getArr(env, a[1], P, "p") || !getArr(env, a[2], G, "g") || !getOptArr(env, a[3], M, hasM, "m") ||
+      !getOptArr(env, a[4], V, hasV, "v") || !getNum(env, a[5], lr, "lr") || !getNum(env, a[6], b1, "b1") || !getNum(env, a[7], b2, "b2") ||
+      !getNum(env, a[8], eps, "eps") || !getNum(env, a[9], wd, "weightDecay") || !getInt(env, a[11], step, "step") ||
+      !getArr(env, a[12], PO, "pOut") || !getArr(env, a[13], MO, "mOut") || !getArr(env, a[14], VO, "vOut"))
+    return nullptr;
+  napi_get_value_bool(env, a[10], &decoupled);
+  if (!sameType(env, P, G, "adam") || (hasM && !sameType(env, P, M, "adam")) || (hasV && !sameType(env, P, V, "adam")) ||
+      !sameType(env, P, PO, "adam") || !sameType(env, P, MO, "adam") || !sameType(env, P, VO, "adam"))
+    return nullptr;
+  const size_t un = (size_t)n;
+  if (n < 0 || P.length < un || G.length < un || (hasM && M.length < un) || (hasV && V.length < un) || PO.length < un || MO.length < un ||
+      VO.length < un || step < 1) {
+    throwErr(env, "adam: arrays too short or step < 1");
+    return nullptr;
+  }
+  const double c1 = 1.0 - std::pow(b1, (double)step), c2 = 1.0 - std::pow(b2, (double)step);
+  if (P.type == napi_float32_array)
+    g_kernels->adam_f32((long)n, F32P(P), F32P(G), hasM ? F32P(M) : nullptr, hasV ? F32P(V) : nullptr, (float)lr, (float)b1, (float)b2,
+                        (float)eps, (float)wd, decoupled, (float)c1, (float)c2, F32P(PO), F32P(MO), F32P(VO));
+  else
+    g_kernels->adam_f64((long)n, F64P(P), F64P(G), hasM ? F64P(M) : nullptr, hasV ? F64P(V) : nullptr, lr, b1, b2, eps, wd, decoupled, c1, c2,
+                        F64P(PO), F64P(MO), F64P(VO));
   return nullptr;
 }
 
@@ -461,11 +616,14 @@ napi_value Info(napi_env env, napi_callback_info) {
   napi_set_named_property(env, obj, "cpu", cpu);
   napi_create_string_utf8(env, g_reason.c_str(), NAPI_AUTO_LENGTH, &v);
   napi_set_named_property(env, obj, "note", v);
+  napi_get_boolean(env, g_mallocTuned, &v);
+  napi_set_named_property(env, obj, "mallocTuned", v);
   return obj;
 }
 
 napi_value Init(napi_env env, napi_value exports) {
   choose();
+  tuneMalloc();
   napi_property_descriptor props[] = {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
@@ -478,6 +636,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"normalLogProbVjp", nullptr, NormalLogProbVjp, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"actVjp", nullptr, ActVjp, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"colsum", nullptr, Colsum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"linearBackward", nullptr, LinearBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -385,15 +385,54 @@ static void act_vjp(long n_, int act, const typename S::T* g, const typename S::
   }
 }
 
-// out[j] = Σ_i a[i*lda + j] (rows in order).
+// out[j] = Σ_i a[i*lda + j] (rows in order); with `relu`, only where relu[i*lda + j] > 0.
 template <class S>
-static void colsum(long m, long n_, const typename S::T* a, long lda, typename S::T* out) {
+static void colsum(long m, long n_, const typename S::T* a, long lda, const typename S::T* relu, typename S::T* out) {
   using V = typename S::V;
   constexpr int W = S::W;
   for (long j = 0; j < n_; j += W) {
     const int n = n_ - j < W ? (int)(n_ - j) : W;
     V acc = S::zero();
-    for (long i = 0; i < m; i++) acc = S::add(acc, S::loadn(a + i * lda + j, n));
+    if (relu == nullptr) {
+      for (long i = 0; i < m; i++) acc = S::add(acc, S::loadn(a + i * lda + j, n));
+    } else {
+      for (long i = 0; i < m; i++)
+        acc = S::add(acc, S::select(S::gt(S::loadn(relu + i * lda + j, n), S::zero()), S::loadn(a + i * lda + j, n), S::zero()));
+    }
     S::storen(out + j, acc, n);
+  }
+}
+
+// --- Adam (PyTorch's formulas, as core's Adam) --------------------------------------
+// g' = g + wd·p (L2, !decoupled) or p' = p·(1 − lr·wd) (decoupled); m = b1·m + (1 − b1)g';
+// v = b2·v + (1 − b2)g'²; p_out = p' − lr·(m/c1)/(√(v/c2) + eps) with c1 = 1 − b1ᵗ, c2 = 1 − b2ᵗ.
+// m or v null: the first step (zero state).
+template <class S>
+static void adam(long n_, const typename S::T* p, const typename S::T* g, const typename S::T* m, const typename S::T* v, typename S::T lr,
+                 typename S::T b1, typename S::T b2, typename S::T eps, typename S::T wd, bool decoupled, typename S::T c1,
+                 typename S::T c2, typename S::T* po, typename S::T* mo, typename S::T* vo) {
+  using T = typename S::T;
+  using V = typename S::V;
+  constexpr int W = S::W;
+  const V vb1 = S::set1(b1), vb2 = S::set1(b2), v1b1 = S::set1(T(1) - b1), v1b2 = S::set1(T(1) - b2);
+  const V vlr = S::set1(lr), veps = S::set1(eps), vc1 = S::set1(c1), vc2 = S::set1(c2);
+  for (long i = 0; i < n_; i += W) {
+    const int n = n_ - i < W ? (int)(n_ - i) : W;
+    V pv = S::loadn(p + i, n);
+    V gv = S::loadn(g + i, n);
+    if (wd != T(0)) {
+      if (decoupled)
+        pv = S::mul(pv, S::set1(T(1) - lr * wd));
+      else
+        gv = S::add(gv, S::mul(pv, S::set1(wd)));
+    }
+    V mv = S::mul(gv, v1b1);
+    if (m != nullptr) mv = S::add(S::mul(S::loadn(m + i, n), vb1), mv);
+    V vv = S::mul(S::mul(gv, gv), v1b2);
+    if (v != nullptr) vv = S::add(S::mul(S::loadn(v + i, n), vb2), vv);
+    V step = S::mul(S::div(S::div(mv, vc1), S::add(S::sqrt(S::div(vv, vc2)), veps)), vlr);
+    S::storen(po + i, S::sub(pv, step), n);
+    S::storen(mo + i, mv, n);
+    S::storen(vo + i, vv, n);
   }
 }

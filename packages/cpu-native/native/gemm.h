@@ -24,6 +24,9 @@ struct Segment {
   long rs;  // stride between rows i
   long cs;  // stride between k indices
   int k;
+  // When set, op(A)(i, kk) is p[...] where y[...] > 0 and 0 elsewhere (same layout as p):
+  // the ReLU derivative applied on the fly, for the backward pass of a fused linear layer.
+  const typename S::T* relu;
 };
 
 template <class T>
@@ -46,6 +49,7 @@ struct Piece {
   const T* p;
   long rs, cs;
   int k;
+  const T* relu;
 };
 
 template <class S, int NV>
@@ -205,12 +209,16 @@ static void gemm(int m, int n, const Segment<S>* segs, int nseg, const typename 
         int nr = n - j0 < width ? n - j0 : width;
         for (int kk = 0; kk < kc; kk++) {
           const T* row = b + (long)(k0 + kk) * rsb + (long)j0 * csb;
-          int j = 0;
-          if (csb == 1)
-            for (; j < nr; j++) out[j] = row[j];
-          else
+          if (csb == 1) {
+            for (int j = 0; j < width; j += W) {
+              const int nv = nr - j < W ? (nr - j > 0 ? nr - j : 0) : W;
+              S::store(out + j, S::loadn(row + j, nv));
+            }
+          } else {
+            int j = 0;
             for (; j < nr; j++) out[j] = row[(long)j * csb];
-          for (; j < width; j++) out[j] = T(0);
+            for (; j < width; j++) out[j] = T(0);
+          }
           out += width;
         }
         j0 += width;
@@ -230,7 +238,7 @@ static void gemm(int m, int n, const Segment<S>* segs, int nseg, const typename 
           continue;
         }
         int take = avail < need ? avail : need;
-        pieces[npieces++] = {segs[s].p + (long)off * segs[s].cs, segs[s].rs, segs[s].cs, take};
+        pieces[npieces++] = {segs[s].p + (long)off * segs[s].cs, segs[s].rs, segs[s].cs, take, segs[s].relu == nullptr ? nullptr : segs[s].relu + (long)off * segs[s].cs};
         need -= take;
         off += take;
         if (off == segs[s].k) {
@@ -242,7 +250,7 @@ static void gemm(int m, int n, const Segment<S>* segs, int nseg, const typename 
       segOff = off;
     }
     bool direct = true;
-    for (int q = 0; q < npieces; q++) direct = direct && pieces[q].cs == 1;
+    for (int q = 0; q < npieces; q++) direct = direct && pieces[q].cs == 1 && pieces[q].relu == nullptr;
     for (int i = 0; i < m; i += MR) {
       const int mr = m - i < MR ? m - i : MR;
       if (direct) {
@@ -269,12 +277,55 @@ static void gemm(int m, int n, const Segment<S>* segs, int nseg, const typename 
         for (int q = 0; q < npieces; q++) {
           const Piece<T>& pc = pieces[q];
           const T* base = pc.p + (long)i * pc.rs;
-          for (int kk = 0; kk < pc.k; kk++) {
-            const T* col = base + (long)kk * pc.cs;
-            int r = 0;
-            for (; r < mr; r++) out[r] = col[(long)r * pc.rs];
-            for (; r < MR; r++) out[r] = T(0);
-            out += MR;
+          const T* ybase = pc.relu == nullptr ? nullptr : pc.relu + (long)i * pc.rs;
+          if (pc.cs < pc.rs) {
+            // Rows are contiguous in memory: walk each row (unit-stride reads).
+            for (int r = 0; r < MR; r++) {
+              T* o = out + r;
+              if (r >= mr) {
+                for (int kk = 0; kk < pc.k; kk++) o[(long)kk * MR] = T(0);
+                continue;
+              }
+              const T* row = base + (long)r * pc.rs;
+              if (ybase == nullptr) {
+                for (int kk = 0; kk < pc.k; kk++) o[(long)kk * MR] = row[(long)kk * pc.cs];
+              } else {
+                const T* yrow = ybase + (long)r * pc.rs;
+                for (int kk = 0; kk < pc.k; kk++) o[(long)kk * MR] = yrow[(long)kk * pc.cs] > T(0) ? row[(long)kk * pc.cs] : T(0);
+              }
+            }
+            out += (long)pc.k * MR;
+          } else if (pc.rs == 1) {
+            // The MR rows of one k index are contiguous: vector loads (masked past m).
+            using V = typename S::V;
+            for (int kk = 0; kk < pc.k; kk++) {
+              const T* col = base + (long)kk * pc.cs;
+              const T* ycol = ybase == nullptr ? nullptr : ybase + (long)kk * pc.cs;
+              for (int r0 = 0; r0 < MR; r0 += W) {
+                const int nv = mr - r0 < W ? (mr - r0 > 0 ? mr - r0 : 0) : W;
+                V v = S::loadn(col + r0, nv);
+                if (ycol != nullptr) v = S::select(S::gt(S::loadn(ycol + r0, nv), S::zero()), v, S::zero());
+                const int w = MR - r0 < W ? MR - r0 : W;
+                if (w == W)
+                  S::store(out + r0, v);
+                else
+                  S::storen(out + r0, v, w);
+              }
+              out += MR;
+            }
+          } else {
+            for (int kk = 0; kk < pc.k; kk++) {
+              const T* col = base + (long)kk * pc.cs;
+              int r = 0;
+              if (ybase == nullptr) {
+                for (; r < mr; r++) out[r] = col[(long)r * pc.rs];
+              } else {
+                const T* ycol = ybase + (long)kk * pc.cs;
+                for (; r < mr; r++) out[r] = ycol[(long)r * pc.rs] > T(0) ? col[(long)r * pc.rs] : T(0);
+              }
+              for (; r < MR; r++) out[r] = T(0);
+              out += MR;
+            }
           }
         }
       }

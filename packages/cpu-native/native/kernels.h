@@ -10,12 +10,14 @@ struct SegF32 {
   long rs;
   long cs;
   int k;
+  const float* relu;  // optional ReLU-derivative mask source (see gemm.h)
 };
 struct SegF64 {
   const double* p;
   long rs;
   long cs;
   int k;
+  const double* relu;
 };
 
 #define EDDY_KERNEL_FIELDS(T, Seg, sfx)                                                                                     \
@@ -29,7 +31,9 @@ struct SegF64 {
   void (*normal_logprob_##sfx)(long rows, int D, const T* z, const T* loc, const T* scale, T* out);                         \
   void (*normal_logprob_vjp_##sfx)(long rows, int D, const T* z, const T* loc, const T* scale, const T* g, T* gz);          \
   void (*act_vjp_##sfx)(long n, int act, const T* g, const T* y, T* out);                                                   \
-  void (*colsum_##sfx)(long m, long n, const T* a, long lda, T* out);
+  void (*colsum_##sfx)(long m, long n, const T* a, long lda, const T* relu, T* out);                                      \
+  void (*adam_##sfx)(long n, const T* p, const T* g, const T* m, const T* v, T lr, T b1, T b2, T eps, T wd, int decoupled, T c1, T c2, \
+                     T* po, T* mo, T* vo);
 
 struct KernelSet {
   const char* name;

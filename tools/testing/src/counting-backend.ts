@@ -30,12 +30,29 @@ export function countingBackend(inner: Backend, name = `${inner.name}-counting`)
     if (a !== null && typeof a === 'object' && 'handle' in a && boxes.has((a as TensorInfo).handle as object)) return un(a as TensorInfo);
     return a;
   };
+  // Fused kernels return a handle or an object/array of handles: box every one.
+  const boxResult = (r: unknown): unknown => {
+    if (r === null || r === undefined) return r;
+    if (Array.isArray(r)) return r.map(boxResult);
+    if (ArrayBuffer.isView(r) || typeof r !== 'object') return box(r);
+    return Object.fromEntries(Object.entries(r as Record<string, unknown>).map(([k, x]) => [k, boxResult(x)]));
+  };
+  const fusedProxy = (fused: object): object =>
+    new Proxy(fused, {
+      get(t, prop, receiver) {
+        const f = Reflect.get(t, prop, receiver);
+        if (typeof f !== 'function') return f;
+        return (...args: unknown[]) => boxResult((f as (...a: unknown[]) => unknown).apply(t, args.map(mapArg)));
+      },
+    });
   const handler: ProxyHandler<Backend> = {
     get(target, prop, receiver) {
       if (prop === 'name') return name;
       if (prop === 'manualMemory') return true;
       if (prop === 'live') return live;
       const v = Reflect.get(target, prop, receiver);
+      if (prop === 'fused' && v !== undefined) return fusedProxy(v as object);
+      if (prop === 'info') return v;
       if (typeof v !== 'function') return v;
       return (...args: unknown[]) => {
         const mapped = args.map(mapArg);

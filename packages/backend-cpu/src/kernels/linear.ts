@@ -85,3 +85,55 @@ export function colsumJs(m: number, n: number, a: TypedArray, out: TypedArray): 
   for (let i = 0, o = 0; i < m; i++) for (let j = 0; j < n; j++, o++) acc[j] = (acc[j] as number) + (a[o] as number);
   out.set(acc);
 }
+
+/**
+ * Signature of the fused linear layer's backward kernel: given `G = ∂L/∂Y` (`[m, n]`) and,
+ * for a ReLU layer, its output `y` (else `null`), writes `gxs[b] = G'·W[:, c_b:c_b+k_b]`
+ * (where not `null`), `gw = G'ᵀ·[X_b]` and `gb = Σ_rows G'`, with `G' = G ⊙ act'(y)`.
+ *
+ * @example
+ * ```ts
+ * const k: LinearBackwardKernel = linearBackwardJs;
+ * ```
+ * @category Kernels
+ */
+export type LinearBackwardKernel = (
+  m: number,
+  n: number,
+  g: TypedArray,
+  y: TypedArray | null,
+  xs: readonly TypedArray[],
+  w: TypedArray,
+  gxs: ReadonlyArray<TypedArray | null>,
+  gw: TypedArray | null,
+  gb: TypedArray | null,
+) => void;
+
+/**
+ * The TypeScript backward of the fused linear layer: the activation gradient, then one
+ * {@link gemmJs} per requested input block and per weight block, and column sums.
+ *
+ * @example
+ * ```ts
+ * linearBackwardJs(m, n, g, y, [x], w, [null], gw, gb);
+ * ```
+ * @category Kernels
+ */
+export const linearBackwardJs: LinearBackwardKernel = (m, n, g, y, xs, w, gxs, gw, gb) => {
+  let gz = g;
+  if (y !== null) {
+    gz = new (g.constructor as new (n: number) => TypedArray)(m * n);
+    actVjpJs(m * n, 1, g, y, gz);
+  }
+  let K = 0;
+  for (const x of xs) K += x.length / m;
+  let col = 0;
+  for (const [b, x] of xs.entries()) {
+    const kb = x.length / m;
+    const gx = gxs[b];
+    if (gx !== null && gx !== undefined) gemmJs(false, false, m, kb, n, gz, 0, n, w, col, K, gx, 0, kb, 0);
+    if (gw !== null) gemmJs(true, false, n, kb, m, gz, 0, n, x, 0, kb, gw, col, K, 0);
+    col += kb;
+  }
+  if (gb !== null) colsumJs(m, n, gz, gb);
+};
