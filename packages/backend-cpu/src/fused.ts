@@ -42,6 +42,11 @@ export const cpuFused: FusedKernels = {
     kernels.adam(n, data(p), data(g), m === null ? null : data(m), v === null ? null : data(v), o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.decoupled, o.step, po, mo, vo);
     return { p: po, m: mo, v: vo };
   },
+  random(kind, n, seed, stream, offset, dtype) {
+    const out = alloc(dtype, n) as Float32Array | Float64Array;
+    kernels.random(kind === 'normal' ? 1 : 0, n, seed, stream, offset, out);
+    return out;
+  },
   rqs(x, phi, bins, bound, slope, inverse, withLadj) {
     const e = sizeOf(x.shape);
     const y = alloc(x.dtype, e);

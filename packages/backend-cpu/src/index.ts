@@ -24,6 +24,7 @@ export { type AdamKernel, adamJs } from './kernels/adam.js';
 export { type RqsKernel, type RqsVjpKernel, rqsJs, rqsVjpJs } from './kernels/rqs.js';
 export { type AffineKernel, type AffineVjpKernel, affineJs, affineVjpJs } from './kernels/affine.js';
 export { normalLogProbJs, normalLogProbVjpJs } from './kernels/normal.js';
+export { type RandomKernel, randomJs } from './kernels/random.js';
 export { cpuFused } from './fused.js';
 export { type KernelInfo, kernelInfo, useNativeKernels } from './native.js';
 

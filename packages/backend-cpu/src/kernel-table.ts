@@ -5,6 +5,7 @@ import { type AdamKernel, adamJs } from './kernels/adam.js';
 import { type LinearBackwardKernel, type LinearKernel, actVjpJs, colsumJs, linearBackwardJs, linearJs } from './kernels/linear.js';
 import { type MatmulKernel, matmulJs } from './kernels/matmul.js';
 import { normalLogProbJs, normalLogProbVjpJs } from './kernels/normal.js';
+import { type RandomKernel, randomJs } from './kernels/random.js';
 import { type RqsKernel, type RqsVjpKernel, rqsJs, rqsVjpJs } from './kernels/rqs.js';
 
 /**
@@ -47,6 +48,8 @@ export interface KernelTable {
   normalLogProbVjp: (rows: number, d: number, z: TypedArray, loc: TypedArray, scale: TypedArray, g: TypedArray, gz: TypedArray) => void;
   /** One Adam step on one parameter. */
   adam: AdamKernel;
+  /** Draws `offset .. offset + n − 1` of `(seed, stream)`: kind 0 uniforms, 1 normals (Philox4x32-10). */
+  random: RandomKernel;
 }
 
 /**
@@ -73,6 +76,7 @@ export const jsKernels: Readonly<KernelTable> = Object.freeze({
   normalLogProb: normalLogProbJs,
   normalLogProbVjp: normalLogProbVjpJs,
   adam: adamJs,
+  random: randomJs,
 });
 
 /**

@@ -16,6 +16,7 @@ interface NativeAddon {
   colsum: (...args: never[]) => void;
   linearBackward: (...args: never[]) => void;
   adam: (...args: never[]) => void;
+  random: (...args: never[]) => void;
 }
 
 /**
@@ -86,6 +87,7 @@ function nativeTable(n: NativeAddon): KernelTable {
     normalLogProb: (rows, d, z, loc, scale, out) => a.normalLogProb(rows, d, z, loc, scale, out),
     normalLogProbVjp: (rows, d, z, loc, scale, g, gz) => a.normalLogProbVjp(rows, d, z, loc, scale, g, gz),
     adam: (n, p, g, m, v, lr, b1, b2, eps, wd, dec, step, po, mo, vo) => a.adam(n, p, g, m, v, lr, b1, b2, eps, wd, dec, step, po, mo, vo),
+    random: (kind, n, seed, stream, offset, out) => a.random(kind, n, seed, stream, offset, out),
   };
 }
 

@@ -119,6 +119,22 @@ export function compareKernels(cand, oracle) {
       for (let q = 0; q < 3; q++) aw = Math.max(aw, worst(res[0][q], res[1][q], (i) => tol * (1 + Math.abs(res[1][q][i]))));
     }
     out.push({ kernel: 'adam', dtype, worst: aw });
+    // Philox draws: uniforms bit for bit; normals to rounding (the sine and cosine are
+    // computed another way). Odd offsets and lengths, a large counter.
+    let ru = 0;
+    let rn = 0;
+    for (const [n, seed, stream, offset] of [[1, 0, 0, 0], [7, 3, 1, 5], [1001, 42, 7, 123456789], [64, 2 ** 40 + 3, 2 ** 35, 2 ** 45 + 1]]) {
+      for (const kind of [0, 1]) {
+        const c = new T(n);
+        const o = new T(n);
+        cand.random(kind, n, seed, stream, offset, c);
+        oracle.random(kind, n, seed, stream, offset, o);
+        if (kind === 0) ru = Math.max(ru, worst(c, o, () => 1e-300));
+        else rn = Math.max(rn, worst(c, o, (i) => (dtype === 'float32' ? 2 ** -23 : 4e-15) * (1 + Math.abs(o[i]))));
+      }
+    }
+    out.push({ kernel: 'random uniform', dtype, worst: ru });
+    out.push({ kernel: 'random normal', dtype, worst: rn });
     // The spline, forward and inverse, values and log-derivatives, then the VJPs.
     for (const bins of [8, 3, 1]) {
       const e = 203;

@@ -181,6 +181,12 @@ export interface FusedKernels {
   normalLogProb?(z: TensorInfo, loc: TensorInfo, scale: TensorInfo): unknown;
   /** Gradient of {@link FusedKernels.normalLogProb} with respect to `z`, given `g` (`[rows]`). */
   normalLogProbVjp?(z: TensorInfo, loc: TensorInfo, scale: TensorInfo, g: TensorInfo): unknown;
+  /**
+   * Draws numbers `offset .. offset + n − 1` of the counter-based sequence `(seed, stream)`
+   * (see `fillUniform` / `fillNormal`: the same Philox4x32-10 layout, so uniforms are
+   * identical and normals agree to rounding); returns `n` values of `dtype`.
+   */
+  random?(kind: 'uniform' | 'normal', n: number, seed: number, stream: number, offset: number, dtype: 'float32' | 'float64'): unknown;
   /** One Adam step on one parameter (`m`, `v` null on the first step); new storage for all three. */
   adam?(p: TensorInfo, g: TensorInfo, m: TensorInfo | null, v: TensorInfo | null, step: AdamStep): AdamResult;
 }

@@ -33,5 +33,5 @@ export * from './random.js';
 export * from './module.js';
 export * from './optim.js';
 export * as special from './special.js';
-export { fillNormal, fillUniform, philox4x32 } from './philox.js';
+export { checkDrawArgs, fillNormal, fillUniform, philox4x32 } from './philox.js';
 export { luInPlace } from './host-lu.js';

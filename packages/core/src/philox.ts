@@ -139,6 +139,25 @@ function checkNonNegativeSafeInteger(name: string, value: number): void {
   }
 }
 
+/**
+ * Checks the arguments of a draw of `n` numbers from `(seed, stream)` at `offset` (the
+ * same rules as {@link fillUniform}); throws a `RangeError` naming the argument.
+ *
+ * @example
+ * ```ts
+ * checkDrawArgs(1024, 42, 0, 0);
+ * ```
+ * @category Random numbers
+ */
+export function checkDrawArgs(n: number, seed: number, stream: number, offset: number): void {
+  checkNonNegativeSafeInteger('seed', seed);
+  checkNonNegativeSafeInteger('stream', stream);
+  checkNonNegativeSafeInteger('offset', offset);
+  if (n > 0 && offset > Number.MAX_SAFE_INTEGER - (n - 1)) {
+    throw new RangeError(`offset + n - 1 must be <= 2^53 - 1, got offset ${offset} with n ${n}`);
+  }
+}
+
 /** Validates all arguments of the fill functions. */
 function checkFillArgs(
   fn: string,

@@ -1,7 +1,8 @@
 import { getBackend } from './backend.js';
 import { type FloatDType, arrayType, getDefaultDType } from './dtype.js';
 import { ValueError } from './errors.js';
-import { fillNormal, fillUniform } from './philox.js';
+import { fusedKernelsOf } from './fused-kernels.js';
+import { checkDrawArgs, fillNormal, fillUniform } from './philox.js';
 import { checkShape, sizeOf } from './shape.js';
 import { Tensor, type TensorOptions } from './tensor.js';
 
@@ -36,9 +37,15 @@ function draw(kind: 'normal' | 'uniform', shape: readonly number[], o: RandomOpt
     throw new ValueError(`${kind === 'normal' ? 'randn' : 'rand'}: options.seed (a non-negative integer) is required`);
   }
   const dtype = o.dtype ?? getDefaultDType();
-  const arr = new (arrayType(dtype))(sizeOf(shape)) as Float32Array | Float64Array;
-  (kind === 'normal' ? fillNormal : fillUniform)(arr, o.seed, o.stream ?? 0, o.offset ?? 0);
   const backend = o.backend ?? getBackend();
+  const n = sizeOf(shape);
+  const kernel = fusedKernelsOf(backend)?.random;
+  if (kernel !== undefined) {
+    checkDrawArgs(n, o.seed, o.stream ?? 0, o.offset ?? 0);
+    return new Tensor(kernel.call(backend.fused, kind, n, o.seed, o.stream ?? 0, o.offset ?? 0, dtype), shape, dtype, backend);
+  }
+  const arr = new (arrayType(dtype))(n) as Float32Array | Float64Array;
+  (kind === 'normal' ? fillNormal : fillUniform)(arr, o.seed, o.stream ?? 0, o.offset ?? 0);
   return new Tensor(backend.upload(arr, shape, dtype), shape, dtype, backend);
 }
 

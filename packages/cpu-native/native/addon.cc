@@ -597,6 +597,26 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// random(kind, n, seed, stream, offset, out): kind 0 uniform, 1 normal (Philox4x32-10).
+napi_value Random(napi_env env, napi_callback_info info) {
+  napi_value a[6];
+  if (!args(env, info, a, "random")) return nullptr;
+  int64_t kind, n, seed, stream, offset;
+  Arr Out;
+  if (!getInt(env, a[0], kind, "kind") || !getInt(env, a[1], n, "n") || !getInt(env, a[2], seed, "seed") || !getInt(env, a[3], stream, "stream") ||
+      !getInt(env, a[4], offset, "offset") || !getArr(env, a[5], Out, "out"))
+    return nullptr;
+  if ((kind != 0 && kind != 1) || n < 0 || seed < 0 || stream < 0 || offset < 0 || (int64_t)Out.length < n || offset + n - 1 > 9007199254740991LL) {
+    throwErr(env, "random: bad kind, sizes, seed, stream or offset");
+    return nullptr;
+  }
+  if (Out.type == napi_float32_array)
+    g_kernels->random_f32((int)kind, (long)n, (unsigned long long)seed, (unsigned long long)stream, (unsigned long long)offset, F32P(Out));
+  else
+    g_kernels->random_f64((int)kind, (long)n, (unsigned long long)seed, (unsigned long long)stream, (unsigned long long)offset, F64P(Out));
+  return nullptr;
+}
+
 // info() -> { isa, lanesF32, lanesF64, cpu: { avx2, avx512 }, note }
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value obj, v;
@@ -638,6 +658,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"colsum", nullptr, Colsum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"linearBackward", nullptr, LinearBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"random", nullptr, Random, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -1,6 +1,7 @@
 // The avx512 kernels: the shared templates instantiated with the simd_avx512.h traits, inside a
 // namespace of their own (no symbol is shared with the other instruction sets).
 #include <immintrin.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include "kernels.h"
 
@@ -10,6 +11,7 @@ namespace eddy_avx512 {
 #include "vmath.h"
 #include "gemm.h"
 #include "fused.h"
+#include "random.h"
 #include "kernel_set.inc"
 }  // namespace eddy_avx512
 

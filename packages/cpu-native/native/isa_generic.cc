@@ -1,6 +1,7 @@
 // The generic kernels: the shared templates instantiated with the simd_scalar.h traits, inside a
 // namespace of their own (no symbol is shared with the other instruction sets).
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include "kernels.h"
 
@@ -10,6 +11,7 @@ namespace eddy_generic {
 #include "vmath.h"
 #include "gemm.h"
 #include "fused.h"
+#include "random.h"
 #include "kernel_set.inc"
 }  // namespace eddy_generic
 

@@ -39,6 +39,9 @@ struct KernelSet {
   const char* name;
   int lanes_f32;
   int lanes_f64;
+  // kind 0: uniforms in [0, 1), 1: standard normals; draw numbers offset .. offset + n − 1.
+  void (*random_f32)(int kind, long n, unsigned long long seed, unsigned long long stream, unsigned long long offset, float* out);
+  void (*random_f64)(int kind, long n, unsigned long long seed, unsigned long long stream, unsigned long long offset, double* out);
   EDDY_KERNEL_FIELDS(float, SegF32, f32)
   EDDY_KERNEL_FIELDS(double, SegF64, f64)
 };

@@ -92,6 +92,8 @@ export interface NativeKernels {
   colsum(m: number, n: number, a: FloatArray, out: FloatArray): void;
   /** Backward of {@link NativeKernels.linear}; `y` (the layer's output) for a ReLU layer, else `null`. */
   linearBackward(m: number, n: number, g: FloatArray, y: FloatArray | null, xs: readonly FloatArray[], w: FloatArray, gxs: ReadonlyArray<FloatArray | null>, gw: FloatArray | null, gb: FloatArray | null): void;
+  /** Draws `offset .. offset + n − 1` of the Philox sequence `(seed, stream)`: kind 0 uniforms, 1 normals. */
+  random(kind: 0 | 1, n: number, seed: number, stream: number, offset: number, out: FloatArray): void;
   /** One Adam step on `n` elements (`m`, `v` `null` on the first step). */
   adam(n: number, p: FloatArray, g: FloatArray, m: FloatArray | null, v: FloatArray | null, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number, pOut: FloatArray, mOut: FloatArray, vOut: FloatArray): void;
 }

@@ -1,5 +1,6 @@
 import { Buffer, type RandomStream, type Tensor, ValueError, concat, expand, reshape, tensor } from '@eddy/core';
 import { AutoregressiveTransform, DependentTransform, MonotonicAffineTransform, type Transform } from '@eddy/transforms';
+import { IncrementalInverse } from './incremental-inverse.js';
 import { LazyTransform } from './lazy.js';
 import { type ActivationName, MaskedMLP } from './nn/index.js';
 import { type NetworkOptions, networkRng, randperm } from './options.js';
@@ -118,8 +119,15 @@ export class MaskedAutoregressiveTransform extends LazyTransform {
   readonly univariate: Univariate;
   /** The masked hypernetwork. */
   hyper: MaskedMLP;
+  /**
+   * Invert (sample) with the incremental inverse (default true): one network pass per
+   * sample instead of one per autoregressive group, exact and differentiable (see
+   * {@link IncrementalInverse}). Set false to use zuko's fixed-point passes.
+   */
+  incremental = true;
   readonly #shapes: ReadonlyArray<readonly number[]>;
   readonly #total: number;
+  #plan: { key: unknown[]; plan: IncrementalInverse | null } | undefined;
 
   /** @param features `D`; @param context `C` (default 0); @param options see {@link MaskedAutoregressiveOptions}. */
   constructor(features: number, context = 0, options: MaskedAutoregressiveOptions = {}) {
@@ -162,7 +170,31 @@ export class MaskedAutoregressiveTransform extends LazyTransform {
         `MaskedAutoregressiveTransform: ${this.context === 0 ? 'no context expected (context = 0)' : `a context with ${this.context} features is required`}`,
       );
     }
-    return new AutoregressiveTransform((x) => this.#meta(c, x), this.passes);
+    return new AutoregressiveTransform(
+      (x) => this.#meta(c, x),
+      this.passes,
+      (y, withLadj) => {
+        if (!this.incremental) return undefined;
+        const plan = this.incrementalPlan();
+        const w = this.hyper.layers[0] as { weight?: Tensor } | undefined;
+        if (plan === null || y.dtype !== w?.weight?.dtype) return undefined;
+        return plan.invert(y, c, withLadj);
+      },
+    );
+  }
+
+  /**
+   * The schedule of the incremental inverse, built from the masks and the order on first
+   * use (and again if they are replaced), or `null` if the network cannot be scheduled.
+   */
+  incrementalPlan(): IncrementalInverse | null {
+    const masks = this.hyper.namedBuffers().map(([, b]) => b);
+    const key = [this.order.handle, ...masks.map((b) => b.handle)];
+    if (this.#plan === undefined || this.#plan.key.length !== key.length || this.#plan.key.some((h, i) => h !== key[i])) {
+      const groups = Int32Array.from(this.order.dataSync() as Int32Array);
+      this.#plan = { key, plan: IncrementalInverse.plan(this.hyper, groups, this.features, this.context, this.univariate, this.#shapes) };
+    }
+    return this.#plan.plan;
   }
 
   /** `MaskedAutoregressiveTransform(features=…, context=…, passes=…, order=[…])`. */

@@ -24,13 +24,23 @@ export class AutoregressiveTransform extends Transform {
   readonly meta: (x: Tensor) => Transform;
   /** Number of fixed-point passes of the inverse. */
   readonly passes: number;
+  /**
+   * A faster exact inverse supplied by the builder of `meta` (e.g. the incremental inverse
+   * of a masked network), returning `[x, ladj]` (ladj `null` when not requested), or
+   * `undefined` to keep the fixed-point passes.
+   */
+  readonly invert: ((y: Tensor, withLadj: boolean) => [Tensor, Tensor | null] | undefined) | undefined;
 
-  /** @param meta `x ↦ f_{φ(x)}` (a vector transform); @param passes inverse passes (≥ 1). */
-  constructor(meta: (x: Tensor) => Transform, passes: number) {
+  /**
+   * @param meta `x ↦ f_{φ(x)}` (a vector transform); @param passes inverse passes (≥ 1);
+   * @param invert optional exact inverse used instead of the passes where it applies.
+   */
+  constructor(meta: (x: Tensor) => Transform, passes: number, invert?: (y: Tensor, withLadj: boolean) => [Tensor, Tensor | null] | undefined) {
     super();
     if (!Number.isInteger(passes) || passes < 1) throw new ValueError(`AutoregressiveTransform: passes must be a positive integer, got ${passes}`);
     this.meta = meta;
     this.passes = passes;
+    this.invert = invert;
   }
   /** Real vectors. */
   get domain(): Domain {
@@ -44,11 +54,25 @@ export class AutoregressiveTransform extends Transform {
   call(x: Tensor): Tensor {
     return this.meta(x).call(x);
   }
-  /** `passes` fixed-point passes `x ← f_{φ(x)}⁻¹(y)` from `x = 0`. */
+  /** The supplied exact inverse, else `passes` fixed-point passes `x ← f_{φ(x)}⁻¹(y)` from `x = 0`. */
   inverse(y: Tensor): Tensor {
+    const fast = this.invert?.(y, false);
+    if (fast !== undefined) return fast[0];
+    return this.fixedPointInverse(y);
+  }
+
+  /** The inverse by `passes` fixed-point passes (the reference the faster inverse is tested against). */
+  fixedPointInverse(y: Tensor): Tensor {
     let x = y.zerosLike();
     for (let i = 0; i < this.passes; i++) x = this.meta(x).inverse(y);
     return x;
+  }
+
+  /** `[x, ladj]` from the supplied inverse in one pass where there is one. */
+  override inverseAndLadj(y: Tensor): [Tensor, Tensor] {
+    const fast = this.invert?.(y, true);
+    if (fast !== undefined) return [fast[0], fast[1] as Tensor];
+    return super.inverseAndLadj(y);
   }
   /** The ladj of `f_{φ(x)}` at `x`. */
   logAbsDetJacobian(x: Tensor, y: Tensor): Tensor {
