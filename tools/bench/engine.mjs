@@ -1,78 +1,73 @@
-// Engine benchmarks: matmul GFLOP/s and elementwise ns/element on the CPU backend.
-import { kernels, matmulNaive } from '@eddy/backend-cpu';
+// Engine benchmarks on the CPU backend: matrix products (native and TypeScript kernels) in
+// GFLOP/s and as a fraction of this core's measured SIMD peak, and a chain of elementwise
+// ops against one hand-fused loop.
+import { jsKernels, kernelInfo, kernels, useNativeKernels } from '@eddy/backend-cpu';
 import { exp, matmul, noGrad, randn, softplus } from '@eddy/core';
-
-/** Best-of-`reps` seconds of `fn` after one warm-up call. */
-function time(fn, reps) {
-  fn();
-  let best = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < reps; r++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  return best;
-}
+import { loadNative } from '@eddy/cpu-native';
+import { medianSeconds, printTable } from './lib/protocol.mjs';
 
 export async function engineSuite() {
   const results = [];
-  const row = (r) => {
-    results.push(r);
-    console.log(Object.entries(r).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(4) : v}`).join('  '));
-  };
-  noGrad(() => {
+  const info = kernelInfo();
+  const native = loadNative().kernels;
+  // The peak: measured fused multiply-add throughput of one core on the code path in use
+  // (12 independent vector FMA chains; lscpu on these VMs reports no clock to compute it).
+  const peak = native === null ? undefined : native.peakGflops(1);
+  console.log(`kernels: ${JSON.stringify(info)}`);
+  if (peak) console.log(`measured FMA peak of one core (${info.isa}): float32 ${peak.float32.toFixed(1)} GFLOP/s, float64 ${peak.float64.toFixed(1)} GFLOP/s`);
+  const table = [['product', 'dtype', 'kernels', 'GFLOP/s', '% of peak']];
+  for (const useNative of info.native ? [true, false] : [false]) {
+    useNativeKernels(useNative);
     for (const dtype of ['float32', 'float64']) {
-      for (const [m, k, n, reps] of [
-        [4096, 64, 64, 5],
-        [65536, 128, 128, 2],
+      for (const [m, k, n] of [
+        [65536, 128, 128],
+        [16384, 64, 64],
+        [16384, 8, 64],
+        [16384, 64, 184],
       ]) {
         const a = randn([m, k], { seed: 1, dtype });
         const b = randn([k, n], { seed: 2, dtype });
-        const flops = 2 * m * k * n;
-        const sec = time(() => matmul(a, b), reps);
-        // Baseline in the same run: the textbook triple loop, on at most 4096 rows.
-        const mb = Math.min(m, 4096);
-        const out = new (dtype === 'float32' ? Float32Array : Float64Array)(mb * n);
-        const ad = a.dataSync();
-        const bd = b.dataSync();
-        const naive = time(() => matmulNaive(ad, 0, bd, 0, out, 0, mb, k, n), 1);
-        const naiveGflops = (2 * mb * k * n) / naive / 1e9;
-        const gflops = flops / sec / 1e9;
-        row({
-          bench: 'matmul',
-          dtype,
-          shape: `${m}x${k}·${k}x${n}`,
-          kernel: kernels.matmul.name || 'matmulJs',
-          gflops,
-          naiveGflops,
-          speedupVsNaive: gflops / naiveGflops,
-        });
+        const t = await medianSeconds(() => noGrad(() => matmul(a, b)), { warmup: 1, units: 5 });
+        const gflops = (2 * m * k * n) / t.seconds / 1e9;
+        const pk = useNative && peak ? peak[dtype] : undefined;
+        const r = { bench: 'matmul', dtype, shape: `${m}x${k}·${k}x${n}`, kernels: useNative ? `native ${info.isa}` : 'typescript', gflops, peakGflops: pk, fractionOfPeak: pk ? gflops / pk : undefined };
+        results.push(r);
+        table.push([r.shape, dtype, r.kernels, gflops.toFixed(1), pk ? `${(100 * r.fractionOfPeak).toFixed(0)}%` : '—']);
       }
     }
+  }
+  useNativeKernels(info.native);
+  printTable(table);
+  noGrad(() => {
     for (const dtype of ['float32', 'float64']) {
       const size = 1 << 20;
       const x = randn([size], { seed: 3, dtype });
       const y = randn([size], { seed: 4, dtype });
-      const sec = time(() => softplus(exp(x)).mul(y), 5);
-      // Baseline: the same chain as one hand-written loop over typed arrays.
+      const best = (fn) => {
+        fn();
+        let b = Number.POSITIVE_INFINITY;
+        for (let r = 0; r < 5; r++) {
+          const t0 = performance.now();
+          fn();
+          b = Math.min(b, (performance.now() - t0) / 1000);
+        }
+        return b;
+      };
+      const sec = best(() => softplus(exp(x)).mul(y));
       const xd = x.dataSync();
       const yd = y.dataSync();
       const o = new (dtype === 'float32' ? Float32Array : Float64Array)(size);
-      const fused = time(() => {
+      const fused = best(() => {
         for (let i = 0; i < size; i++) {
           const e = Math.exp(xd[i]);
           o[i] = (e > 20 ? e : Math.log1p(Math.exp(e))) * yd[i];
         }
-      }, 5);
-      row({
-        bench: 'exp→softplus→mul',
-        dtype,
-        elements: size,
-        nsPerElement: (sec / size) * 1e9,
-        fusedLoopNsPerElement: (fused / size) * 1e9,
-        ratioVsFusedLoop: sec / fused,
       });
+      const r = { bench: 'exp→softplus→mul', dtype, elements: size, nsPerElement: (sec / size) * 1e9, fusedLoopNsPerElement: (fused / size) * 1e9, ratioVsFusedLoop: sec / fused };
+      results.push(r);
+      console.log(`exp→softplus→mul ${dtype}: ${r.nsPerElement.toFixed(1)} ns/element (one hand-fused loop: ${r.fusedLoopNsPerElement.toFixed(1)})`);
     }
   });
+  if (kernels.matmul === jsKernels.matmul && info.native) throw new Error('engine bench: native kernels were not restored');
   return results;
 }

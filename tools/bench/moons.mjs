@@ -1,11 +1,14 @@
 // The two-moons recipe of ../shared/reference/data/moons_zuko.json, run with Eddy:
 // NSF(features 2, transforms 3, hidden [64, 64]), Adam lr 1e-3, batch 256, 60 epochs,
-// reshuffled each epoch, loss -mean log p. Prints Eddy's held-out mean log-likelihood
-// beside zuko's (same data, same recipe) and the training time of each.
+// reshuffled each epoch, loss -mean log p, the held-out log-likelihood evaluated after
+// every epoch (inside the timed loop, as zuko_moons.py does). Prints Eddy's held-out mean
+// log-likelihood and wall time beside zuko's: from --zuko-moons=FILE (zuko_moons.py run on
+// this machine in the same sitting), else the shared file from another machine, labelled.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { mean, noGrad, tensor } from '@eddy/core';
 import { NSF, fit } from '@eddy/flows';
+import { loadZukoMoons } from './lib/zuko.mjs';
 
 const dataDir = resolve(process.env.EDDY_REFERENCE ?? '../shared/reference', 'data');
 
@@ -18,7 +21,8 @@ export function readCsv(path, dtype) {
 
 export async function moonsSuite() {
   if (!existsSync(join(dataDir, 'moons_train.csv'))) throw new Error(`moons data not found in ${dataDir} (set EDDY_REFERENCE)`);
-  const zuko = JSON.parse(readFileSync(join(dataDir, 'moons_zuko.json'), 'utf8'));
+  const zuko = loadZukoMoons();
+  console.log(`zuko: ${zuko.source}`);
   const epochs = Number(process.env.EDDY_MOONS_EPOCHS ?? 60);
   const dtypes = (process.env.EDDY_MOONS_DTYPES ?? 'float32,float64').split(',');
   const results = [];
@@ -53,6 +57,7 @@ export async function moonsSuite() {
       eddySeconds: seconds,
       zukoSeconds: z.train_seconds,
       timeRatioEddyOverZuko: seconds / z.train_seconds,
+      zukoSource: zuko.source,
       curve,
     };
     console.log(

@@ -1,83 +1,65 @@
 // Throughput of bulk jobs on the worker pool: samples/s and logProb points/s for NSF and
 // MAF (features 8, transforms 3, hidden [64, 64]) in float32 and float64, at n = 2^k, with
-// 1 and 2 threads, beside zuko's figures from ../shared/reference/zuko_bench.json (PyTorch
-// with OpenBLAS on the same kind of machine).
-// EDDY_BENCH_SIZES (default "12,16"; add 20 for the full protocol — long on this engine),
-// EDDY_BENCH_DTYPES (default "float32,float64"), EDDY_BENCH_THREADS (default "1,2"),
-// EDDY_BENCH_FLOWS (default "NSF,MAF").
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { randn } from '@eddy/core';
-import { MAF, NSF } from '@eddy/flows';
+// 1 and 2 threads, beside zuko's rsample and log_prob on the same machine (--zuko=FILE;
+// see lib/zuko.mjs). Timing follows bench_zuko.py (lib/protocol.mjs). Also measures, in
+// this process on one thread, sampling with the incremental inverse against zuko's
+// fixed-point passes (the speed-up of #12) and sampling against logProb.
+// EDDY_BENCH_SIZES (default "16,20"), EDDY_BENCH_DTYPES (default "float32,float64"),
+// EDDY_BENCH_THREADS (default "1,2"), EDDY_BENCH_FLOWS (default "NSF,MAF").
+import { kernelInfo } from '@eddy/backend-cpu';
+import { Rng, noGrad, randn } from '@eddy/core';
+import { MAF, MaskedAutoregressiveTransform, NSF } from '@eddy/flows';
 import { FlowPool } from '@eddy/montecarlo';
+import { medianSeconds, printTable, rate } from './lib/protocol.mjs';
+import { loadZuko } from './lib/zuko.mjs';
 
-const reference = resolve(process.env.EDDY_REFERENCE ?? '../shared/reference');
-
-/** zuko's table: `{ "NSF log_prob 2^12": { "1T": rate, "2T": rate } }` (OpenBLAS, glibc). */
-function zukoTable() {
-  const file = join(reference, 'zuko_bench.json');
-  if (!existsSync(file)) return {};
-  const parse = (s) => {
-    const m = /([\d.]+)([kM]?)/.exec(s.trim());
-    if (m === null) return undefined;
-    return Number(m[1]) * (m[2] === 'k' ? 1e3 : m[2] === 'M' ? 1e6 : 1);
-  };
-  const out = {};
-  for (const row of JSON.parse(readFileSync(file, 'utf8')).table.slice(2)) {
-    const [left, ...cols] = row.split('|');
-    const key = left.trim().replace(/\s+/g, ' ');
-    out[key] = { '2T': parse(cols[0] ?? ''), '1T': parse(cols[1] ?? '') };
-  }
-  return out;
-}
+const FLOWS = { NSF, MAF };
+const make = (name, dtype) => new FLOWS[name]({ features: 8, transforms: 3, hiddenFeatures: [64, 64], dtype, seed: 0 });
 
 export async function throughputSuite() {
-  const sizes = (process.env.EDDY_BENCH_SIZES ?? '12,16').split(',').map(Number);
+  const sizes = (process.env.EDDY_BENCH_SIZES ?? '16,20').split(',').map(Number);
   const dtypes = (process.env.EDDY_BENCH_DTYPES ?? 'float32,float64').split(',');
   const threadList = (process.env.EDDY_BENCH_THREADS ?? '1,2').split(',').map(Number);
   const flows = (process.env.EDDY_BENCH_FLOWS ?? 'NSF,MAF').split(',');
-  const zuko = zukoTable();
+  const zuko = loadZuko();
+  console.log(`kernels: ${JSON.stringify(kernelInfo())}`);
+  console.log(`zuko: ${zuko.source}`);
   const results = [];
   // A fresh pool (fresh worker threads) for every flow × dtype × thread count: a worker that
-  // has already run the other dtype carries polymorphic JIT state into this one (measured:
-  // MAF float32 after float64 in the same workers is ~22% slower), which no single-dtype
-  // user would see. Each pool loads its flow once (warm-up), then runs the sizes in order.
+  // has run the other dtype carries polymorphic JIT state into this one, which no
+  // single-dtype user would see.
   for (const threads of threadList) {
-    for (const [name, Cls] of [['NSF', NSF], ['MAF', MAF]].filter(([f]) => flows.includes(f))) {
+    for (const name of flows) {
       for (const dtype of dtypes) {
         const pool = new FlowPool({ threads });
         try {
-          const flow = new Cls({ features: 8, transforms: 3, hiddenFeatures: [64, 64], dtype, seed: 0 });
-          await pool.sample(flow, 256, { seed: 99, dtype }); // warm-up: every worker loads the flow
+          const flow = make(name, dtype);
+          await pool.sample(flow, 4096, { seed: 99, dtype }); // every worker loads the flow
           for (const k of sizes) {
             const n = 2 ** k;
             const chunkSize = Math.max(256, Math.min(16384, Math.ceil(n / (4 * threads))));
-            let t0 = performance.now();
-            await pool.sample(flow, n, { seed: 1, dtype, chunkSize });
-            const sampleRate = n / ((performance.now() - t0) / 1000);
+            const s = await medianSeconds(() => pool.sample(flow, n, { seed: 1, dtype, chunkSize }));
             const x = randn([n, 8], { seed: 2, dtype });
-            t0 = performance.now();
-            await pool.logProb(flow, x, { dtype, chunkSize });
-            const logProbRate = n / ((performance.now() - t0) / 1000);
-            const zs = zuko[`${name} rsample 2^${k}`]?.[`${threads}T`];
-            const zl = zuko[`${name} log_prob 2^${k}`]?.[`${threads}T`];
+            const l = await medianSeconds(() => pool.logProb(flow, x, { dtype, chunkSize }));
+            const zs = dtype === 'float32' ? zuko.get(name, 'rsample', n, threads) : undefined;
+            const zl = dtype === 'float32' ? zuko.get(name, 'log_prob', n, threads) : undefined;
             const r = {
               bench: 'throughput',
               flow: name,
               dtype,
               n,
               threads,
-              samplesPerSecond: sampleRate,
-              logProbPerSecond: logProbRate,
-              zukoSamplesPerSecond: dtype === 'float32' ? zs : undefined,
-              zukoLogProbPerSecond: dtype === 'float32' ? zl : undefined,
-              sampleRatioVsZuko: dtype === 'float32' && zs ? sampleRate / zs : undefined,
-              logProbRatioVsZuko: dtype === 'float32' && zl ? logProbRate / zl : undefined,
+              samplesPerSecond: n / s.seconds,
+              logProbPerSecond: n / l.seconds,
+              sampleOverLogProbCost: s.seconds / l.seconds,
+              zukoSamplesPerSecond: zs,
+              zukoLogProbPerSecond: zl,
+              sampleRatioVsZuko: zs ? n / s.seconds / zs : undefined,
+              logProbRatioVsZuko: zl ? n / l.seconds / zl : undefined,
             };
             results.push(r);
-            const ratio = (v) => (v === undefined ? '' : ` (${v.toFixed(2)}× zuko)`);
             console.log(
-              `${name} ${dtype} n=2^${k} threads=${threads}: sample ${Math.round(sampleRate)}/s${ratio(r.sampleRatioVsZuko)}, logProb ${Math.round(logProbRate)}/s${ratio(r.logProbRatioVsZuko)}`,
+              `${name} ${dtype} n=2^${k} ${threads}T: sample ${rate(r.samplesPerSecond)}/s${zs ? ` (zuko ${rate(zs)}, ${r.sampleRatioVsZuko.toFixed(2)}×)` : ''}, logProb ${rate(r.logProbPerSecond)}/s${zl ? ` (zuko ${rate(zl)}, ${r.logProbRatioVsZuko.toFixed(2)}×)` : ''}, sample/logProb cost ${r.sampleOverLogProbCost.toFixed(2)}`,
             );
           }
         } finally {
@@ -93,8 +75,42 @@ export async function throughputSuite() {
     if (one) {
       r.sampleSpeedupVs1Thread = r.samplesPerSecond / one.samplesPerSecond;
       r.logProbSpeedupVs1Thread = r.logProbPerSecond / one.logProbPerSecond;
-      console.log(`${r.flow} ${r.dtype} n=${big}: 2 threads vs 1: sample ×${r.sampleSpeedupVs1Thread.toFixed(2)}, logProb ×${r.logProbSpeedupVs1Thread.toFixed(2)}`);
     }
   }
+  // Incremental inverse vs zuko's fixed-point passes, one thread, in this process.
+  const fixed = [];
+  for (const name of flows) {
+    const flow = make(name, 'float32');
+    const n = 16384;
+    const time = (incremental) => {
+      for (const t of flow.transform.transforms) if (t instanceof MaskedAutoregressiveTransform) t.incremental = incremental;
+      return medianSeconds(() => noGrad(() => flow.call().sample([n], new Rng(3)).dataSync()), { warmup: 2 });
+    };
+    const inc = await time(true);
+    const fp = await time(false);
+    const r = { bench: 'incremental-vs-fixed-point', flow: name, dtype: 'float32', n, threads: 1, incrementalPerSecond: n / inc.seconds, fixedPointPerSecond: n / fp.seconds, speedup: fp.seconds / inc.seconds };
+    fixed.push(r);
+    results.push(r);
+  }
+  const rows = [['flow', 'dtype', 'n', 'T', 'sample/s', 'zuko rsample', '×', 'logProb/s', 'zuko log_prob', '×', 'sample/logProb cost']];
+  for (const r of results.filter((q) => q.bench === 'throughput')) {
+    rows.push([
+      r.flow,
+      r.dtype,
+      `2^${Math.log2(r.n)}`,
+      r.threads,
+      rate(r.samplesPerSecond),
+      rate(r.zukoSamplesPerSecond),
+      r.sampleRatioVsZuko?.toFixed(2) ?? '—',
+      rate(r.logProbPerSecond),
+      rate(r.zukoLogProbPerSecond),
+      r.logProbRatioVsZuko?.toFixed(2) ?? '—',
+      r.sampleOverLogProbCost.toFixed(2),
+    ]);
+  }
+  console.log(`\nzuko: ${zuko.source}`);
+  printTable(rows);
+  console.log('\nsampling, one thread, n = 16384, float32: incremental inverse vs fixed-point passes');
+  printTable([['flow', 'incremental/s', 'fixed-point/s', 'speed-up'], ...fixed.map((r) => [r.flow, rate(r.incrementalPerSecond), rate(r.fixedPointPerSecond), `${r.speedup.toFixed(1)}×`])]);
   return results;
 }

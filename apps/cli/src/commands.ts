@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { extname } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { type FloatDType, type Tensor, getBackend, tensor } from '@eddy/core';
+import { type FloatDType, type Tensor, backendInfo, tensor } from '@eddy/core';
 import { type LazyDistribution, fit, loadFlow, registeredFlowClasses, saveFlowToFile } from '@eddy/flows';
 import * as F from '@eddy/flows';
 import { FlowPool, readCsv, readNpy, readNpyHeader, writeCsv, writeNpy } from '@eddy/montecarlo';
@@ -191,6 +191,13 @@ export const logprob: Command = {
   },
 };
 
+/** The active backend and, for `cpu`, which kernels run (native with its instruction set, or TypeScript and why). */
+function describeBackend(): string {
+  const b = backendInfo();
+  if (b.name !== 'cpu') return String(b.name);
+  return b.native === true ? `cpu, native kernels (${String(b.isa)})` : `cpu, TypeScript kernels (${String(b.reason)})`;
+}
+
 export const info: Command = {
   summary: 'describe a saved flow: class, options, parameters, file',
   usage: 'eddy info model.safetensors',
@@ -205,7 +212,7 @@ export const info: Command = {
       `class:      ${flow.constructor.name}`,
       `options:    ${JSON.stringify(opts)}`,
       `parameters: ${params.reduce((s, q) => s + q.size, 0)} in ${params.length} tensors (${params[0]?.dtype ?? 'n/a'})`,
-      `backend:    ${getBackend().name}`,
+      `backend:    ${describeBackend()}`,
       `structure:\n${flow.toString()}`,
     ];
     io.out(`${lines.join('\n')}\n`);
@@ -220,7 +227,7 @@ export const bench: Command = {
     const flow = p[0] === undefined ? new F.NSF({ features: 8, transforms: 3, hiddenFeatures: [64, 64] }) : loadFlow(modelArg(p));
     const n = int(v.n, 'n', 65536, 1);
     const maxThreads = int(v.threads, 'threads', availableParallelism(), 1);
-    io.out(`${cpus()[0]?.model ?? 'cpu'}, ${flow.constructor.name}, n = ${n}\n`);
+    io.out(`${cpus()[0]?.model ?? 'cpu'}, ${flow.constructor.name}, n = ${n}, backend ${describeBackend()}\n`);
     for (let t = 1; t <= maxThreads; t *= 2) {
       const pool = new FlowPool({ threads: t });
       try {

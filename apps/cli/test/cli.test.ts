@@ -50,6 +50,8 @@ describe('eddy CLI', () => {
     const i = await run('info', model);
     expect(i.code).toBe(0);
     expect(i.out).toMatch(/class: +MAF/);
+    // Which kernels run is visible: native (with the instruction set) or TypeScript (with why).
+    expect(i.out).toMatch(/backend: +cpu, (native kernels \((avx512|avx2|generic)\)|TypeScript kernels \(.+\))/);
     const s = await run('sample', model, '-n', '5000', '--out', join(dir, 's.npy'), '--threads', '2', '--seed', '3', '--chunk-size', '1024');
     expect(s.code).toBe(0);
     expect(s.err).toMatch(/sample \[#+\] 100\.0%/);

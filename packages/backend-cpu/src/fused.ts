@@ -24,6 +24,20 @@ export const cpuFused: FusedKernels = {
     kernels.linear(m, n, xs.map(data), data(weight), bias === null ? null : data(bias), ACT_CODES[activation], out);
     return out;
   },
+  mlp(xs, layers, m) {
+    const last = layers[layers.length - 1] as { weight: TensorInfo };
+    const n = last.weight.shape[0] as number;
+    const out = alloc(last.weight.dtype, m * n);
+    kernels.mlp(
+      m,
+      xs.map(data),
+      layers.map((l) => data(l.weight)),
+      layers.map((l) => (l.bias === null ? null : data(l.bias))),
+      layers.map((l) => ACT_CODES[l.activation]),
+      out,
+    );
+    return out;
+  },
   linearBackward(g, y, xs, weight, activation, need) {
     const [n, K] = weight.shape as [number, number];
     const m = sizeOf(g.shape) / n;
@@ -41,6 +55,34 @@ export const cpuFused: FusedKernels = {
     const vo = alloc(p.dtype, n);
     kernels.adam(n, data(p), data(g), m === null ? null : data(m), v === null ? null : data(v), o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.decoupled, o.step, po, mo, vo);
     return { p: po, m: mo, v: vo };
+  },
+  autoregressiveInverse(p, y, c, withLadj) {
+    const m = sizeOf(y.shape) / p.features;
+    const x = alloc(y.dtype, m * p.features);
+    const ladj = withLadj ? alloc(y.dtype, m) : null;
+    const u = p.univariate;
+    const ran = kernels.madeInverse(
+      m,
+      p.features,
+      p.context,
+      p.steps,
+      p.dims,
+      p.counts,
+      data(p.weights),
+      data(p.biases),
+      p.acts,
+      p.groupFeatures,
+      p.groupCounts,
+      u.kind === 'affine' ? 0 : 1,
+      u.kind === 'rqs' ? u.bins : 0,
+      u.kind === 'rqs' ? u.bound : 0,
+      u.slope,
+      data(y),
+      c === null ? null : data(c),
+      x,
+      ladj,
+    );
+    return ran ? { y: x, ladj } : null;
   },
   random(kind, n, seed, stream, offset, dtype) {
     const out = alloc(dtype, n) as Float32Array | Float64Array;

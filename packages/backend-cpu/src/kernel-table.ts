@@ -2,9 +2,10 @@ import type { TypedArray } from '@eddy/core';
 import { type AffineKernel, type AffineVjpKernel, affineJs, affineVjpJs } from './kernels/affine.js';
 import { type GemmKernel, gemmJs } from './kernels/gemm.js';
 import { type AdamKernel, adamJs } from './kernels/adam.js';
-import { type LinearBackwardKernel, type LinearKernel, actVjpJs, colsumJs, linearBackwardJs, linearJs } from './kernels/linear.js';
+import { type LinearBackwardKernel, type LinearKernel, type MlpKernel, actVjpJs, colsumJs, linearBackwardJs, linearJs, mlpJs } from './kernels/linear.js';
 import { type MatmulKernel, matmulJs } from './kernels/matmul.js';
 import { normalLogProbJs, normalLogProbVjpJs } from './kernels/normal.js';
+import { type MadeInverseKernel, madeInverseJs } from './kernels/made-inverse.js';
 import { type RandomKernel, randomJs } from './kernels/random.js';
 import { type RqsKernel, type RqsVjpKernel, rqsJs, rqsVjpJs } from './kernels/rqs.js';
 
@@ -30,6 +31,8 @@ export interface KernelTable {
   linear: LinearKernel;
   /** Its backward (activation gradient, input, weight and bias gradients). */
   linearBackward: LinearBackwardKernel;
+  /** A whole multilayer perceptron forward, hidden activations kept per row tile. */
+  mlp: MlpKernel;
   /** `out = g · act'(y)`. */
   actVjp: (n: number, act: number, g: TypedArray, y: TypedArray, out: TypedArray) => void;
   /** Column sums of a row-major `[m, n]` array. */
@@ -48,6 +51,8 @@ export interface KernelTable {
   normalLogProbVjp: (rows: number, d: number, z: TypedArray, loc: TypedArray, scale: TypedArray, g: TypedArray, gz: TypedArray) => void;
   /** One Adam step on one parameter. */
   adam: AdamKernel;
+  /** The incremental inverse of a masked autoregressive transform; false where not taken (TypeScript: always). */
+  madeInverse: MadeInverseKernel;
   /** Draws `offset .. offset + n − 1` of `(seed, stream)`: kind 0 uniforms, 1 normals (Philox4x32-10). */
   random: RandomKernel;
 }
@@ -67,6 +72,7 @@ export const jsKernels: Readonly<KernelTable> = Object.freeze({
   gemm: gemmJs,
   linear: linearJs,
   linearBackward: linearBackwardJs,
+  mlp: mlpJs,
   actVjp: actVjpJs,
   colsum: colsumJs,
   rqs: rqsJs,
@@ -77,6 +83,7 @@ export const jsKernels: Readonly<KernelTable> = Object.freeze({
   normalLogProbVjp: normalLogProbVjpJs,
   adam: adamJs,
   random: randomJs,
+  madeInverse: madeInverseJs,
 });
 
 /**

@@ -1,5 +1,6 @@
 import type { TypedArray } from '@eddy/core';
 import { type KernelTable, jsKernels, kernels } from './kernel-table.js';
+import { mlpWith } from './kernels/linear.js';
 
 /** The part of `@eddy/cpu-native`'s API used here (kept structural: it is an optional dependency). */
 interface NativeAddon {
@@ -17,6 +18,8 @@ interface NativeAddon {
   linearBackward: (...args: never[]) => void;
   adam: (...args: never[]) => void;
   random: (...args: never[]) => void;
+  mlp: (...args: never[]) => boolean;
+  madeInverse: (...args: never[]) => boolean;
 }
 
 /**
@@ -77,6 +80,8 @@ function nativeTable(n: NativeAddon): KernelTable {
       isFloatArray(x) ? a.gemm(ta, tb, m, nn, k, x, xo, lda, y, yo, ldb, c, co, ldc, beta) : jsKernels.gemm(ta, tb, m, nn, k, x, xo, lda, y, yo, ldb, c, co, ldc, beta),
     linear: (m, nn, xs, w, bias, act, y) => a.linear(m, nn, xs, w, bias, act, y),
     linearBackward: (m, nn, g, y, xs, w, gxs, gw, gb) => a.linearBackward(m, nn, g, y, xs, w, gxs, gw, gb),
+    // Layers too wide for the tiled kernel run one by one (still native).
+    mlp: (m, xs, ws, bs, acts, out) => a.mlp(m, xs, ws, bs, acts, out) || mlpWith((mm, nn, x, w, b, act, y) => a.linear(mm, nn, x, w, b, act, y), m, xs, ws, bs, acts, out),
     actVjp: (nn, act, g, y, out) => a.actVjp(nn, act, g, y, out),
     colsum: (m, nn, x, out) => a.colsum(m, nn, x, out),
     rqs: (e, bins, x, phi, bound, slope, inv, y, ladj) => (bins <= 64 ? a.rqs(e, bins, x, phi, bound, slope, inv, y, ladj) : jsKernels.rqs(e, bins, x, phi, bound, slope, inv, y, ladj)),
@@ -88,6 +93,8 @@ function nativeTable(n: NativeAddon): KernelTable {
     normalLogProbVjp: (rows, d, z, loc, scale, g, gz) => a.normalLogProbVjp(rows, d, z, loc, scale, g, gz),
     adam: (n, p, g, m, v, lr, b1, b2, eps, wd, dec, step, po, mo, vo) => a.adam(n, p, g, m, v, lr, b1, b2, eps, wd, dec, step, po, mo, vo),
     random: (kind, n, seed, stream, offset, out) => a.random(kind, n, seed, stream, offset, out),
+    madeInverse: (m, d, c, p, dims, counts, w, b, acts, gf, gc, kind, bins, bound, slope, y, cc, x, l) =>
+      isFloatArray(w) && a.madeInverse(m, d, c, p, dims, counts, w, b, acts, gf, gc, kind, bins, bound, slope, y, cc, x, l),
   };
 }
 
@@ -131,3 +138,4 @@ export function kernelInfo(): KernelInfo {
     nativeKernels: names,
   };
 }
+

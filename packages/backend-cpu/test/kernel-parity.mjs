@@ -135,6 +135,24 @@ export function compareKernels(cand, oracle) {
     }
     out.push({ kernel: 'random uniform', dtype, worst: ru });
     out.push({ kernel: 'random normal', dtype, worst: rn });
+    // Whole MLP forward vs linear layer after layer (the oracle's).
+    {
+      const m = 131, dims = [5, 17, 33, 9];
+      const xs = [fill(m * 2), fill(m * 3)];
+      const ws = dims.slice(1).map((n, l) => fill(n * dims[l]));
+      const bs = dims.slice(1).map((n, l) => (l === 1 ? null : fill(n)));
+      const acts = [1, 1, 0];
+      const o1 = new T(m * 9), o2 = new T(m * 9);
+      cand.mlp(m, xs, ws, bs, acts, o1);
+      oracle.mlp(m, xs, ws, bs, acts, o2);
+      out.push({ kernel: 'mlp', dtype, worst: worst(o1, o2, () => 40 * u * 40 * 20 + 1e-300) });
+    }
+    // The incremental inverse of a random program against a reference built from the
+    // oracle's linear and univariate kernels (or, for TypeScript, the declined call).
+    for (const kind of [0, 1]) {
+      const r = madeInverseCase(cand, oracle, T, fill, kind, dtype);
+      out.push({ kernel: `madeInverse ${kind === 0 ? 'affine' : 'rqs'}`, dtype, worst: r });
+    }
     // The spline, forward and inverse, values and log-derivatives, then the VJPs.
     for (const bins of [8, 3, 1]) {
       const e = 203;
@@ -246,4 +264,73 @@ export function rowIndependence(cand) {
     }
   }
   return bad;
+}
+
+/**
+ * A random incremental-inverse program (features 5 in groups of 2, 2, 1; context 2; three
+ * layers with uneven units per step; ReLU, ReLU, none) run by `cand.madeInverse` and by a
+ * row-major reference made of the oracle's linear and univariate kernels. Returns the
+ * worst error ratio (0 when the candidate declines: the TypeScript table).
+ */
+function madeInverseCase(cand, oracle, T, fill, kind, dtype) {
+  const m = 37, D = 5, C = 2, P = 3;
+  const groups = [[3, 0], [1, 4], [2]];
+  // Each group's features listed ascending.
+  for (const g of groups) g.sort((a, b) => a - b);
+  const gf = Int32Array.from(groups.flat());
+  const gc = Int32Array.from(groups.map((g) => g.length));
+  const bins = 4;
+  const Tn = kind === 0 ? 2 : 3 * bins - 1;
+  const L = 3;
+  const counts = Int32Array.from([C, gc[0], gc[1], /* l1 */ 3, 4, 2, /* l2 */ 2, 3, 3, /* out */ gc[0] * Tn, gc[1] * Tn, gc[2] * Tn]);
+  const prefix = (l, s) => { let a = 0; for (let t = 0; t <= s; t++) a += counts[l * P + t]; return a; };
+  const dims = Int32Array.from([prefix(0, P - 1), prefix(1, P - 1), prefix(2, P - 1), 0]);
+  const acts = Int32Array.from([1, 1, 0]);
+  const blocks = [];
+  const biases = [];
+  for (let l = 1; l <= L; l++) for (let s = 0; s < P; s++) {
+    const n = counts[l * P + s], K = prefix(l - 1, s);
+    blocks.push(fill(n * K, -0.6, 0.6));
+    biases.push(fill(n, -0.3, 0.3));
+  }
+  const cat = (arrs) => { const o = new T(arrs.reduce((a, b) => a + b.length, 0)); let p = 0; for (const a of arrs) { o.set(a, p); p += a.length; } return o; };
+  const W = cat(blocks), B = cat(biases);
+  const y = fill(m * D, -4, 4), c = fill(m * C);
+  const x1 = new T(m * D), l1 = new T(m);
+  const ran = cand.madeInverse(m, D, C, P, dims, counts, W, B, acts, gf, gc, kind, bins, 5, 1e-3, y, c, x1, l1);
+  if (!ran) return 0;
+  // Reference: values as row-major [m × units in step order].
+  const vals = [0, 1, 2].map((l) => new T(m * dims[l]));
+  for (let i = 0; i < m; i++) for (let j = 0; j < C; j++) vals[0][i * dims[0] + j] = c[i * C + j];
+  const x2 = new T(m * D), l2 = new T(m);
+  let g0 = 0;
+  for (let s = 0; s < P; s++) {
+    let phi = null;
+    for (let l = 1; l <= L; l++) {
+      const n = counts[l * P + s], K = prefix(l - 1, s), K0 = dims[l - 1];
+      const blk = blocks[(l - 1) * P + s], bb = biases[(l - 1) * P + s];
+      const inp = new T(m * K);
+      for (let i = 0; i < m; i++) for (let k = 0; k < K; k++) inp[i * K + k] = vals[l - 1][i * K0 + k];
+      const o = new T(m * n);
+      oracle.linear(m, n, K > 0 ? [inp] : [], blk, bb, acts[l - 1], o);
+      if (K === 0) for (let i = 0; i < m; i++) for (let r = 0; r < n; r++) o[i * n + r] = acts[l - 1] === 1 ? Math.max(bb[r], 0) : bb[r];
+      if (l < L) {
+        const off = prefix(l, s) - n, w = dims[l];
+        for (let i = 0; i < m; i++) for (let r = 0; r < n; r++) vals[l][i * w + off + r] = o[i * n + r];
+      } else phi = o;
+    }
+    const n = gc[s] * Tn;
+    for (let k = 0; k < gc[s]; k++) {
+      const f = gf[g0 + k];
+      const yc = new T(m), pc = new T(m * Tn), xc = new T(m), lc = new T(m);
+      for (let i = 0; i < m; i++) { yc[i] = y[i * D + f]; for (let t = 0; t < Tn; t++) pc[i * Tn + t] = phi[i * n + k * Tn + t]; }
+      if (kind === 0) oracle.affine(m, yc, pc, 1e-3, true, xc, lc);
+      else oracle.rqs(m, bins, yc, pc, 5, 1e-3, true, xc, lc);
+      for (let i = 0; i < m; i++) { x2[i * D + f] = xc[i]; l2[i] += lc[i]; }
+      if (s + 1 < P) { const off = prefix(0, s + 1) - counts[s + 1], w = dims[0]; for (let i = 0; i < m; i++) vals[0][i * w + off + k] = xc[i]; }
+    }
+    g0 += gc[s];
+  }
+  const tol = dtype === 'float32' ? 2e-4 : 1e-11;
+  return Math.max(worst(x1, x2, (i) => tol * (1 + Math.abs(x2[i]))), worst(l1, l2, (i) => tol * 10 * (1 + Math.abs(l2[i]))));
 }

@@ -125,6 +125,57 @@ export interface AdamResult {
 }
 
 /**
+ * The elementwise transform of an {@link AutoregressiveProgram}: MAF's monotonic affine map
+ * (parameters shift, scale) or NSF's rational-quadratic spline (`3·bins − 1` parameters).
+ *
+ * @example
+ * ```ts
+ * const u: ProgramUnivariate = { kind: 'rqs', bins: 8, bound: 5, slope: 1e-3 };
+ * ```
+ * @category Backends
+ */
+export type ProgramUnivariate = { kind: 'affine'; slope: number } | { kind: 'rqs'; bins: number; bound: number; slope: number };
+
+/**
+ * The schedule of the incremental inverse of a masked autoregressive transform whose
+ * network is a chain of masked linear layers, as a backend kernel takes it (built by
+ * `IncrementalInverse` in `@eddy/flows`). Value 0 is the network input (context units,
+ * then the features of each group but the last, in step order), values `1..L` the layers'
+ * outputs (the last: the univariate's parameters); each value's computed units are in
+ * step order.
+ *
+ * @example
+ * ```ts
+ * const k = fusedKernelsOf(backend)?.autoregressiveInverse; // (program, y, c, withLadj) => ...
+ * ```
+ * @category Backends
+ */
+export interface AutoregressiveProgram {
+  /** Features `D`. */
+  features: number;
+  /** Context features `C`. */
+  context: number;
+  /** Autoregressive groups `P` (steps). */
+  steps: number;
+  /** Computed units of values `0..L−1` (`L + 1` entries; the last unused). */
+  dims: Int32Array;
+  /** `counts[l·P + s]`: units of value `l` computed at step `s` (output: parameters of group `s`). */
+  counts: Int32Array;
+  /** Activation of layers `1..L` (0 none, 1 ReLU). */
+  acts: Int32Array;
+  /** The weight sub-blocks `W[l][s]` (new units × units known so far), layer-major, flattened. */
+  weights: TensorInfo;
+  /** The matching bias sub-blocks. */
+  biases: TensorInfo;
+  /** The features of group 0, then group 1, ... (each ascending). */
+  groupFeatures: Int32Array;
+  /** Features per group. */
+  groupCounts: Int32Array;
+  /** The elementwise transform inverted per group. */
+  univariate: ProgramUnivariate;
+}
+
+/**
  * Optional fused kernels a backend may provide beside its primitives (the way tfjs
  * registers `_FusedMatMul`): core's fused ops ({@link fusedLinear},
  * {@link rationalQuadraticSpline}, {@link monotonicAffineMap}, {@link diagNormalLogProb})
@@ -145,6 +196,11 @@ export interface FusedKernels {
    * `[n, Σ k_b]`, `bias` is `[n]` or `null`; returns `[m, n]`.
    */
   linear?(xs: readonly TensorInfo[], weight: TensorInfo, bias: TensorInfo | null, activation: FusedActivation, m: number): unknown;
+  /**
+   * A whole multilayer perceptron forward (no gradients): `fusedLinear` layer after layer,
+   * `layers[l].weight` `[n_l, n_{l−1}]`; returns `[m, n_L]`.
+   */
+  mlp?(xs: readonly TensorInfo[], layers: ReadonlyArray<{ weight: TensorInfo; bias: TensorInfo | null; activation: FusedActivation }>, m: number): unknown;
   /** Gradients of {@link FusedKernels.linear} given the output gradient `g` and output `y` (`[m, n]`). */
   linearBackward?(
     g: TensorInfo,
@@ -187,6 +243,13 @@ export interface FusedKernels {
    * identical and normals agree to rounding); returns `n` values of `dtype`.
    */
   random?(kind: 'uniform' | 'normal', n: number, seed: number, stream: number, offset: number, dtype: 'float32' | 'float64'): unknown;
+  /**
+   * The whole incremental inverse of a masked autoregressive transform: `x = f⁻¹(y)` for
+   * `y` `[m, D]` (and context `c` `[m, C]`), with the log-determinant summed per row when
+   * `withLadj`; `null` when the kernel does not take this program (the caller evaluates
+   * the schedule with core ops).
+   */
+  autoregressiveInverse?(program: AutoregressiveProgram, y: TensorInfo, c: TensorInfo | null, withLadj: boolean): FusedElementwiseResult | null;
   /** One Adam step on one parameter (`m`, `v` null on the first step); new storage for all three. */
   adam?(p: TensorInfo, g: TensorInfo, m: TensorInfo | null, v: TensorInfo | null, step: AdamStep): AdamResult;
 }

@@ -8,10 +8,12 @@
 
 #include <cmath>
 #include <cstdint>
+#include <chrono>
 #include <mutex>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "kernels.h"
 
@@ -100,6 +102,19 @@ bool getArr(napi_env env, napi_value v, Arr& out, const char* name) {
     return throwErr(env, std::string(name) + ": cannot read the typed array");
   if (out.type != napi_float32_array && out.type != napi_float64_array)
     return throwErr(env, std::string(name) + ": expected a Float32Array or Float64Array");
+  return true;
+}
+
+bool getI32(napi_env env, napi_value v, const int32_t*& data, size_t& length, const char* name) {
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  napi_typedarray_type t;
+  void* d = nullptr;
+  napi_value ab;
+  size_t off;
+  if (!is || napi_get_typedarray_info(env, v, &t, &length, &d, &ab, &off) != napi_ok || t != napi_int32_array)
+    return throwErr(env, std::string(name) + ": expected an Int32Array");
+  data = static_cast<const int32_t*>(d);
   return true;
 }
 
@@ -564,6 +579,177 @@ napi_value LinearBackward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// mlp(m, xs[], ws[], bs[], acts[], out) -> boolean
+//   out[m × n_L] = act_L(... act_1([X_b] W_1ᵀ + b_1) ... W_Lᵀ + b_L): W_l row-major
+//   [n_l × n_{l−1}] (n_0 = Σ k_b), b_l [n_l] or null, acts 0/1. false: not supported here
+//   (a layer wider than the kernel's K block); the caller runs the layers one by one.
+napi_value Mlp(napi_env env, napi_callback_info info) {
+  napi_value a[6];
+  if (!args(env, info, a, "mlp")) return nullptr;
+  int64_t m;
+  Arr Out;
+  if (!getInt(env, a[0], m, "m") || !getArr(env, a[5], Out, "out")) return nullptr;
+  uint32_t nx = 0, nl = 0, nb = 0, na = 0;
+  bool ok1 = false, ok2 = false, ok3 = false, ok4 = false;
+  napi_is_array(env, a[1], &ok1);
+  napi_is_array(env, a[2], &ok2);
+  napi_is_array(env, a[3], &ok3);
+  napi_is_array(env, a[4], &ok4);
+  if (ok1) napi_get_array_length(env, a[1], &nx);
+  if (ok2) napi_get_array_length(env, a[2], &nl);
+  if (ok3) napi_get_array_length(env, a[3], &nb);
+  if (ok4) napi_get_array_length(env, a[4], &na);
+  if (!ok1 || !ok2 || !ok3 || !ok4 || nx == 0 || nx > 64 || nl == 0 || nl > 64 || nb != nl || na != nl || m < 1 || m > INT32_MAX) {
+    throwErr(env, "mlp: expected m >= 1 and arrays xs (1..64), ws, bs, acts (1..64 layers, same length)");
+    return nullptr;
+  }
+  Arr xs[64], ws[64], bs[64];
+  bool hasB[64];
+  int acts[64], dims[65];
+  int64_t K = 0;
+  for (uint32_t i = 0; i < nx; i++) {
+    napi_value el;
+    napi_get_element(env, a[1], i, &el);
+    if (!getArr(env, el, xs[i], "mlp xs[i]") || !sameType(env, Out, xs[i], "mlp")) return nullptr;
+    if (xs[i].length % m != 0) {
+      throwErr(env, "mlp: xs[i] length is not a multiple of m");
+      return nullptr;
+    }
+    K += (int64_t)xs[i].length / m;
+  }
+  if (K > INT32_MAX) return nullptr;
+  dims[0] = (int)K;
+  for (uint32_t l = 0; l < nl; l++) {
+    napi_value w, b, ac;
+    napi_get_element(env, a[2], l, &w);
+    napi_get_element(env, a[3], l, &b);
+    napi_get_element(env, a[4], l, &ac);
+    int64_t act;
+    if (!getArr(env, w, ws[l], "mlp ws[l]") || !sameType(env, Out, ws[l], "mlp") || !getOptArr(env, b, bs[l], hasB[l], "mlp bs[l]") ||
+        (hasB[l] && !sameType(env, Out, bs[l], "mlp")) || !getInt(env, ac, act, "mlp acts[l]"))
+      return nullptr;
+    if (ws[l].length % (size_t)dims[l] != 0 || ws[l].length == 0 || (act != 0 && act != 1)) {
+      throwErr(env, "mlp: layer " + std::to_string(l) + " weight size is not a multiple of its input width " + std::to_string(dims[l]));
+      return nullptr;
+    }
+    dims[l + 1] = (int)(ws[l].length / (size_t)dims[l]);
+    if (hasB[l] && (int64_t)bs[l].length != dims[l + 1]) {
+      throwErr(env, "mlp: bias " + std::to_string(l) + " must have " + std::to_string(dims[l + 1]) + " elements");
+      return nullptr;
+    }
+    acts[l] = (int)act;
+  }
+  if ((int64_t)Out.length != m * dims[nl]) {
+    throwErr(env, "mlp: out must have m × n_L elements");
+    return nullptr;
+  }
+  int done;
+  if (Out.type == napi_float32_array) {
+    SegF32 segs[64];
+    const float* w[64];
+    const float* b[64];
+    for (uint32_t i = 0; i < nx; i++) segs[i] = SegF32{F32P(xs[i]), (long)(xs[i].length / m), 1, (int)(xs[i].length / m), nullptr};
+    for (uint32_t l = 0; l < nl; l++) {
+      w[l] = F32P(ws[l]);
+      b[l] = hasB[l] ? F32P(bs[l]) : nullptr;
+    }
+    done = g_kernels->mlp_f32((int)m, segs, (int)nx, (int)nl, dims, w, b, acts, F32P(Out));
+  } else {
+    SegF64 segs[64];
+    const double* w[64];
+    const double* b[64];
+    for (uint32_t i = 0; i < nx; i++) segs[i] = SegF64{F64P(xs[i]), (long)(xs[i].length / m), 1, (int)(xs[i].length / m), nullptr};
+    for (uint32_t l = 0; l < nl; l++) {
+      w[l] = F64P(ws[l]);
+      b[l] = hasB[l] ? F64P(bs[l]) : nullptr;
+    }
+    done = g_kernels->mlp_f64((int)m, segs, (int)nx, (int)nl, dims, w, b, acts, F64P(Out));
+  }
+  napi_value r;
+  napi_get_boolean(env, done != 0, &r);
+  return r;
+}
+
+// madeInverse(m, D, C, P, dims, counts, W, B, acts, groupFeatures, groupCounts, kind, bins,
+//             bound, slope, y, c|null, x, ladj|null) -> boolean (see made.h for the layout).
+napi_value MadeInverse(napi_env env, napi_callback_info info) {
+  napi_value a[19];
+  if (!args(env, info, a, "madeInverse")) return nullptr;
+  int64_t m, D, C, P, kind, bins;
+  double bound, slope;
+  const int32_t *dims, *counts, *acts, *gf, *gc;
+  size_t nDims, nCounts, nActs, nGf, nGc;
+  Arr Wt, Bt, Y, Cc, X, Ld;
+  bool hasC, hasL;
+  if (!getInt(env, a[0], m, "m") || !getInt(env, a[1], D, "D") || !getInt(env, a[2], C, "C") || !getInt(env, a[3], P, "P") ||
+      !getI32(env, a[4], dims, nDims, "dims") || !getI32(env, a[5], counts, nCounts, "counts") || !getArr(env, a[6], Wt, "W") ||
+      !getArr(env, a[7], Bt, "B") || !getI32(env, a[8], acts, nActs, "acts") || !getI32(env, a[9], gf, nGf, "groupFeatures") ||
+      !getI32(env, a[10], gc, nGc, "groupCounts") || !getInt(env, a[11], kind, "kind") || !getInt(env, a[12], bins, "bins") ||
+      !getNum(env, a[13], bound, "bound") || !getNum(env, a[14], slope, "slope") || !getArr(env, a[15], Y, "y") ||
+      !getOptArr(env, a[16], Cc, hasC, "c") || !getArr(env, a[17], X, "x") || !getOptArr(env, a[18], Ld, hasL, "ladj"))
+    return nullptr;
+  auto bad = [&](const std::string& why) {
+    throwErr(env, "madeInverse: " + why);
+    return nullptr;
+  };
+  if (!sameType(env, Wt, Bt, "madeInverse") || !sameType(env, Wt, Y, "madeInverse") || !sameType(env, Wt, X, "madeInverse") ||
+      (hasC && !sameType(env, Wt, Cc, "madeInverse")) || (hasL && !sameType(env, Wt, Ld, "madeInverse")))
+    return nullptr;
+  if (m < 0 || D < 1 || C < 0 || P < 1 || P > D || m > INT32_MAX * 64LL) return bad("bad m, D, C or P");
+  const int64_t L = (int64_t)nActs;
+  if (L < 1 || L > 32 || (int64_t)nDims != L + 1 || (int64_t)nCounts != (L + 1) * P || (int64_t)nGf != D || (int64_t)nGc != P)
+    return bad("dims (L+1), counts ((L+1)·P), acts (L), groupFeatures (D), groupCounts (P) sizes disagree");
+  if ((kind != 0 && kind != 1) || (kind == 1 && (bins < 1 || bins > 64 || !(bound > 0))) || !(slope > 0 && slope < 1)) return bad("bad univariate");
+  const int64_t T = kind == 0 ? 2 : 3 * bins - 1;
+  // groups: a partition of the features.
+  std::string seen((size_t)D, '\0');
+  int64_t sumG = 0;
+  for (int64_t s = 0; s < P; s++) {
+    if (gc[s] < 1) return bad("every group needs a feature");
+    sumG += gc[s];
+  }
+  if (sumG != D) return bad("group counts must add up to D");
+  for (int64_t f = 0; f < D; f++) {
+    if (gf[f] < 0 || gf[f] >= D || seen[(size_t)gf[f]] != 0) return bad("groupFeatures must be a permutation of 0..D-1");
+    seen[(size_t)gf[f]] = 1;
+  }
+  // counts and dims, block sizes.
+  std::vector<int64_t> prefix((size_t)((L + 1) * (P + 1)), 0);
+  for (int64_t l = 0; l <= L; l++)
+    for (int64_t s = 0; s < P; s++) {
+      const int32_t c = counts[l * P + s];
+      if (c < 0) return bad("negative count");
+      prefix[(size_t)(l * (P + 1) + s + 1)] = prefix[(size_t)(l * (P + 1) + s)] + c;
+    }
+  for (int64_t l = 0; l < L; l++)
+    if (dims[l] != prefix[(size_t)(l * (P + 1) + P)]) return bad("dims[l] must be the number of units computed in value l");
+  if (counts[0] != C) return bad("the input's step-0 units must be the context");
+  for (int64_t s = 0; s + 1 < P; s++)
+    if (counts[s + 1] != gc[s]) return bad("the input's step-(s+1) units must be group s");
+  for (int64_t s = 0; s < P; s++)
+    if (counts[L * P + s] != gc[s] * T) return bad("output rows of step s must be the parameters of group s");
+  int64_t wsize = 0, bsize = 0;
+  for (int64_t l = 1; l <= L; l++)
+    for (int64_t s = 0; s < P; s++) {
+      wsize += (int64_t)counts[l * P + s] * prefix[(size_t)((l - 1) * (P + 1) + s + 1)];
+      bsize += counts[l * P + s];
+    }
+  if ((int64_t)Wt.length != wsize || (int64_t)Bt.length != bsize) return bad("W or B has the wrong number of elements");
+  if ((int64_t)Y.length < m * D || (int64_t)X.length < m * D || (hasL && (int64_t)Ld.length < m) || (C > 0 && (!hasC || (int64_t)Cc.length < m * C)))
+    return bad("y, x, c or ladj too short");
+  const double lnS = std::log(slope);
+  int done;
+  if (Wt.type == napi_float32_array)
+    done = g_kernels->made_inverse_f32((long)m, (int)D, (int)C, (int)P, (int)L, dims, counts, F32P(Wt), F32P(Bt), acts, gf, gc, (int)kind, (int)bins,
+                                       (float)bound, (float)lnS, (float)slope, F32P(Y), hasC ? F32P(Cc) : nullptr, F32P(X), hasL ? F32P(Ld) : nullptr);
+  else
+    done = g_kernels->made_inverse_f64((long)m, (int)D, (int)C, (int)P, (int)L, dims, counts, F64P(Wt), F64P(Bt), acts, gf, gc, (int)kind, (int)bins,
+                                       bound, lnS, slope, F64P(Y), hasC ? F64P(Cc) : nullptr, F64P(X), hasL ? F64P(Ld) : nullptr);
+  napi_value r;
+  napi_get_boolean(env, done != 0, &r);
+  return r;
+}
+
 // adam(n, p, g, m|null, v|null, lr, b1, b2, eps, wd, decoupled, step, po, mo, vo)
 napi_value Adam(napi_env env, napi_callback_info info) {
   napi_value a[15];
@@ -617,6 +803,37 @@ napi_value Random(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// peakGflops(seconds) -> { float32, float64 }: measured fused multiply-add throughput of
+// this core on the active code path (12 independent vector FMA chains), in GFLOP/s.
+napi_value PeakGflops(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (!args(env, info, a, "peakGflops")) return nullptr;
+  double seconds;
+  if (!getNum(env, a[0], seconds, "seconds") || !(seconds > 0 && seconds <= 10)) {
+    throwErr(env, "peakGflops: seconds must be in (0, 10]");
+    return nullptr;
+  }
+  napi_value obj, v;
+  napi_create_object(env, &obj);
+  volatile double sink = 0;
+  for (int t = 0; t < 2; t++) {
+    long iters = 1 << 20;
+    double best = 0;
+    auto start = std::chrono::steady_clock::now();
+    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
+      auto t0 = std::chrono::steady_clock::now();
+      sink = sink + (t == 0 ? (double)g_kernels->fma_probe_f32(iters) : g_kernels->fma_probe_f64(iters));
+      double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const int lanes = t == 0 ? g_kernels->lanes_f32 : g_kernels->lanes_f64;
+      double gf = (double)iters * 12.0 * 2.0 * lanes / dt / 1e9;
+      if (gf > best) best = gf;
+    }
+    napi_create_double(env, best, &v);
+    napi_set_named_property(env, obj, t == 0 ? "float32" : "float64", v);
+  }
+  return obj;
+}
+
 // info() -> { isa, lanesF32, lanesF64, cpu: { avx2, avx512 }, note }
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value obj, v;
@@ -658,7 +875,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"colsum", nullptr, Colsum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"linearBackward", nullptr, LinearBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"mlp", nullptr, Mlp, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"madeInverse", nullptr, MadeInverse, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"random", nullptr, Random, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"peakGflops", nullptr, PeakGflops, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

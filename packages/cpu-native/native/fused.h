@@ -27,13 +27,20 @@ struct RqsKnotsWork {
   typename S::V ph[RQS_MAX_BINS];  // softmax of bounded heights
 };
 
-// Softmax of the bounded raw values par[lane*P + off + i], i < K; `scale` = 2/ln(slope).
+// Parameter t of the W elements at par: lanes l read par[l*es + t*ps] (row-major packs:
+// es = 3K − 1, ps = 1, a gather; feature-major tiles: es = 1, a plain vector load).
 template <class S>
-static inline void rqs_softmax(const typename S::T* par, int P, int off, int K, int n, typename S::V scale, typename S::V* out) {
+static inline typename S::V rqs_param(const typename S::T* par, long es, long ps, int t, int n) {
+  return es == 1 ? S::loadn(par + (long)t * ps, n) : S::gathern(par + (long)t * ps, (int)es, n);
+}
+
+// Softmax of the bounded raw values (parameters off + i, i < K); `scale` = 2/ln(slope).
+template <class S>
+static inline void rqs_softmax(const typename S::T* par, long es, long ps, int off, int K, int n, typename S::V scale, typename S::V* out) {
   using V = typename S::V;
   V mx = S::set1(-(typename S::T)__builtin_inf());
   for (int i = 0; i < K; i++) {
-    V w = S::gathern(par + off + i, P, n);
+    V w = rqs_param<S>(par, es, ps, off + i, n);
     w = S::div(w, S::add(S::abs(S::mul(w, scale)), S::set1(1)));
     out[i] = w;
     mx = S::max(mx, w);
@@ -49,7 +56,7 @@ static inline void rqs_softmax(const typename S::T* par, int P, int off, int K, 
 
 // Knots, knot derivatives and the bin of `v` (over X when !overY, over Y when overY).
 template <class S>
-static inline RqsBin<S> rqs_bin(const typename S::T* par, int P, int K, int n, typename S::V v, bool overY, typename S::V bound,
+static inline RqsBin<S> rqs_bin(const typename S::T* par, long es, long ps, int K, int n, typename S::V v, bool overY, typename S::V bound,
                                 typename S::V dscale, const RqsKnotsWork<S>& wk) {
   using V = typename S::V;
   using M = typename S::M;
@@ -66,7 +73,7 @@ static inline RqsBin<S> rqs_bin(const typename S::T* par, int P, int K, int n, t
     if (j == 0 || j == K) {
       D = one;
     } else {
-      V d = S::gathern(par + 2 * K + (j - 1), P, n);
+      V d = rqs_param<S>(par, es, ps, 2 * K + (j - 1), n);
       d = S::div(d, S::add(S::abs(S::mul(d, dscale)), one));
       D = vexp<S>(d);
     }
@@ -98,24 +105,25 @@ static inline RqsBin<S> rqs_bin(const typename S::T* par, int P, int K, int n, t
   return b;
 }
 
+// Elements e < E: value x[e], parameter t at phi[e*es + t*ps]; ladj (optional) per element,
+// or added into ladjAdd (optional) — the incremental inverse sums it over features.
 template <class S>
-static void rqs(long E, int K, const typename S::T* x, const typename S::T* phi, typename S::T bound_, typename S::T lnS, bool inverse,
-                typename S::T* y, typename S::T* ladj) {
+static void rqs_strided(long E, int K, const typename S::T* x, const typename S::T* phi, long es, long ps, typename S::T bound_,
+                        typename S::T lnS, bool inverse, typename S::T* y, typename S::T* ladj, typename S::T* ladjAdd) {
   using T = typename S::T;
   using V = typename S::V;
   constexpr int W = S::W;
-  const int P = 3 * K - 1;
   const V bound = S::set1(bound_);
   const V wscale = S::set1((T)2 / lnS);
   const V dscale = S::set1((T)1 / lnS);
   RqsKnotsWork<S> wk;
   for (long e0 = 0; e0 < E; e0 += W) {
     const int n = E - e0 < W ? (int)(E - e0) : W;
-    const T* par = phi + e0 * P;
+    const T* par = phi + e0 * es;
     const V v = S::loadn(x + e0, n);
-    rqs_softmax<S>(par, P, 0, K, n, wscale, wk.pw);
-    rqs_softmax<S>(par, P, K, K, n, wscale, wk.ph);
-    RqsBin<S> b = rqs_bin<S>(par, P, K, n, v, inverse, bound, dscale, wk);
+    rqs_softmax<S>(par, es, ps, 0, K, n, wscale, wk.pw);
+    rqs_softmax<S>(par, es, ps, K, K, n, wscale, wk.ph);
+    RqsBin<S> b = rqs_bin<S>(par, es, ps, K, n, v, inverse, bound, dscale, wk);
     const V one = S::set1(1), two = S::set1(2);
     V dx = S::sub(b.x1, b.x0);
     V dy = S::sub(b.y1, b.y0);
@@ -143,14 +151,22 @@ static void rqs(long E, int K, const typename S::T* x, const typename S::T* phi,
       out = S::select(b.inside, S::add(b.y0, S::div(S::mul(dy, num), den)), v);
     }
     S::storen(y + e0, out, n);
-    if (ladj != nullptr) {
+    if (ladj != nullptr || ladjAdd != nullptr) {
       V q = S::add(S::add(S::mul(S::mul(s, two), t), S::mul(b.d0, S::mul(omz, omz))), S::mul(b.d1, S::mul(z, z)));
       V jac = S::div(S::mul(S::mul(s, s), q), S::mul(den, den));
       V l = vlog<S>(jac);
       if (inverse) l = S::neg(l);
-      S::storen(ladj + e0, S::select(b.inside, l, S::zero()), n);
+      l = S::select(b.inside, l, S::zero());
+      if (ladj != nullptr) S::storen(ladj + e0, l, n);
+      if (ladjAdd != nullptr) S::storen(ladjAdd + e0, S::add(S::loadn(ladjAdd + e0, n), l), n);
     }
   }
+}
+
+template <class S>
+static void rqs(long E, int K, const typename S::T* x, const typename S::T* phi, typename S::T bound, typename S::T lnS, bool inverse,
+                typename S::T* y, typename S::T* ladj) {
+  rqs_strided<S>(E, K, x, phi, 3 * K - 1, 1, bound, lnS, inverse, y, ladj, nullptr);
 }
 
 // Vector-Jacobian product of the spline. Forward (!inverse): v = x, g = ∂L/∂y, gl = ∂L/∂ladj;
@@ -175,9 +191,9 @@ static void rqs_vjp(long E, int K, const typename S::T* xv, const typename S::T*
     const V v = S::loadn(xv + e0, n);
     const V gv = S::loadn(g + e0, n);
     const V glv = gl == nullptr ? S::zero() : S::loadn(gl + e0, n);
-    rqs_softmax<S>(par, P, 0, K, n, wscale, wk.pw);
-    rqs_softmax<S>(par, P, K, K, n, wscale, wk.ph);
-    RqsBin<S> b = rqs_bin<S>(par, P, K, n, v, false, bound, dscale, wk);
+    rqs_softmax<S>(par, P, 1, 0, K, n, wscale, wk.pw);
+    rqs_softmax<S>(par, P, 1, K, K, n, wscale, wk.ph);
+    RqsBin<S> b = rqs_bin<S>(par, P, 1, K, n, v, false, bound, dscale, wk);
     const V one = S::set1(1), two = S::set1(2), zero = S::zero();
     const M in = b.inside;
     V dx = S::sub(b.x1, b.x0);
@@ -435,4 +451,26 @@ static void adam(long n_, const typename S::T* p, const typename S::T* g, const 
     S::storen(mo + i, mv, n);
     S::storen(vo + i, vv, n);
   }
+}
+
+// --- Peak throughput probe -------------------------------------------------------------
+// `iters` rounds of 12 independent fused multiply-adds on full vectors (enough to cover
+// the FMA latency × pipes of current cores); returns a value so the work is not removed.
+// Flops = iters × 12 × 2 × lanes.
+template <class S>
+static typename S::T fma_probe(long iters) {
+  using V = typename S::V;
+  // Distinct starting values: identical chains would be merged into one by the compiler.
+  using T = typename S::T;
+  V a0 = S::set1(T(1.00)), a1 = S::set1(T(1.01)), a2 = S::set1(T(1.02)), a3 = S::set1(T(1.03)), a4 = S::set1(T(1.04)), a5 = S::set1(T(1.05));
+  V a6 = S::set1(T(1.06)), a7 = S::set1(T(1.07)), a8 = S::set1(T(1.08)), a9 = S::set1(T(1.09)), a10 = S::set1(T(1.10)), a11 = S::set1(T(1.11));
+  const V b = S::set1((typename S::T)0.999999), c = S::set1((typename S::T)1e-7);
+  for (long i = 0; i < iters; i++) {
+    a0 = S::fma(a0, b, c); a1 = S::fma(a1, b, c); a2 = S::fma(a2, b, c); a3 = S::fma(a3, b, c);
+    a4 = S::fma(a4, b, c); a5 = S::fma(a5, b, c); a6 = S::fma(a6, b, c); a7 = S::fma(a7, b, c);
+    a8 = S::fma(a8, b, c); a9 = S::fma(a9, b, c); a10 = S::fma(a10, b, c); a11 = S::fma(a11, b, c);
+  }
+  V s = S::add(S::add(S::add(a0, a1), S::add(a2, a3)), S::add(S::add(a4, a5), S::add(a6, a7)));
+  s = S::add(s, S::add(S::add(a8, a9), S::add(a10, a11)));
+  return S::hsum(s);
 }

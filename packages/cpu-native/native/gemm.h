@@ -146,6 +146,74 @@ static inline void micro_direct(const Piece<typename S::T>* pieces, int npieces,
   }
 }
 
+// Packs B rows [0, kc) (B(kk, j) = b[kk*rsb + j*csb]) into panels of NR = 2W columns (a
+// last narrow one of W when at most W columns remain), each kc rows of `width` values,
+// zero-padded. Returns the packed size.
+template <class S>
+static size_t pack_b(const typename S::T* b, long rsb, long csb, int kc, int n, typename S::T* out) {
+  using T = typename S::T;
+  constexpr int W = S::W;
+  constexpr int NR = 2 * W;
+  T* start = out;
+  for (int j0 = 0; j0 < n;) {
+    const int width = (n - j0 > W) ? NR : W;
+    const int nr = n - j0 < width ? n - j0 : width;
+    for (int kk = 0; kk < kc; kk++) {
+      const T* row = b + (long)kk * rsb + (long)j0 * csb;
+      if (csb == 1) {
+        for (int j = 0; j < width; j += W) {
+          const int nv = nr - j < W ? (nr - j > 0 ? nr - j : 0) : W;
+          S::store(out + j, S::loadn(row + j, nv));
+        }
+      } else {
+        int j = 0;
+        for (; j < nr; j++) out[j] = row[(long)j * csb];
+        for (; j < width; j++) out[j] = T(0);
+      }
+      out += width;
+    }
+    j0 += width;
+  }
+  return (size_t)(out - start);
+}
+
+// Width of the packed panels of an n-column B (see pack_b).
+template <class S>
+static size_t packed_width(int n) {
+  constexpr int W = S::W;
+  size_t w = 0;
+  for (int j0 = 0; j0 < n;) {
+    const int width = (n - j0 > W) ? 2 * W : W;
+    w += width;
+    j0 += width;
+  }
+  return w;
+}
+
+// C rows [i, i + mr) of act(A·B + bias) for a row-major A read in place (direct), with B
+// already packed for the whole K (≤ KC): the building block of the fused MLP.
+template <class S>
+static void rows_direct(const Piece<typename S::T>* pieces, int npieces, long i, int mr, int n, const typename S::T* bp, int kc,
+                        const typename S::T* biasPadded, int act, typename S::T* c, long ldc) {
+  using T = typename S::T;
+  constexpr int W = S::W;
+  constexpr int NR = 2 * W;
+  const T* bpp = bp;
+  int j0 = 0;
+  while (j0 < n) {
+    const int width = (n - j0 > W) ? NR : W;
+    const int nr = n - j0 < width ? n - j0 : width;
+    T* cp = c + (long)i * ldc + j0;
+    const T* bj = biasPadded == nullptr ? nullptr : biasPadded + j0;
+    if (width == NR)
+      micro_direct<S, 2>(pieces, npieces, i, bpp, false, cp, ldc, mr, nr, bj, act, true);
+    else
+      micro_direct<S, 1>(pieces, npieces, i, bpp, false, cp, ldc, mr, nr, bj, act, true);
+    bpp += (size_t)kc * width;
+    j0 += width;
+  }
+}
+
 template <class S>
 static void gemm(int m, int n, const Segment<S>* segs, int nseg, const typename S::T* b, long rsb, long csb,
                  const typename S::T* bias, int act, bool beta, typename S::T* c, long ldc) {
@@ -193,7 +261,7 @@ static void gemm(int m, int n, const Segment<S>* segs, int nseg, const typename 
   }
   const int kcMax = K < KC ? K : KC;
   T* bp = bpBuf.get((size_t)kcMax * packedWidth + NR);
-  T* ap = apBuf.get((size_t)kcMax * MR + MR);
+  T* ap = apBuf.get((size_t)kcMax * MR + MR + W);
   // Walk the K blocks; within each, segments may be split.
   int seg = 0, segOff = 0;
   for (int k0 = 0; k0 < K; k0 += KC) {
@@ -201,29 +269,7 @@ static void gemm(int m, int n, const Segment<S>* segs, int nseg, const typename 
     const bool first = k0 == 0;
     const bool last = k0 + kc == K;
     // Pack B rows [k0, k0 + kc): panel p holds kc rows of `width` values.
-    {
-      T* out = bp;
-      int j0 = 0;
-      for (int p = 0; p < panels; p++) {
-        int width = (n - j0 > W) ? NR : W;
-        int nr = n - j0 < width ? n - j0 : width;
-        for (int kk = 0; kk < kc; kk++) {
-          const T* row = b + (long)(k0 + kk) * rsb + (long)j0 * csb;
-          if (csb == 1) {
-            for (int j = 0; j < width; j += W) {
-              const int nv = nr - j < W ? (nr - j > 0 ? nr - j : 0) : W;
-              S::store(out + j, S::loadn(row + j, nv));
-            }
-          } else {
-            int j = 0;
-            for (; j < nr; j++) out[j] = row[(long)j * csb];
-            for (; j < width; j++) out[j] = T(0);
-          }
-          out += width;
-        }
-        j0 += width;
-      }
-    }
+    pack_b<S>(b + (long)k0 * rsb, rsb, csb, kc, n, bp);
     // The segment pieces that make up this K block.
     Piece<T>* pieces = pieceBuf.get((size_t)nseg + 1);
     int npieces = 0;
@@ -305,11 +351,10 @@ static void gemm(int m, int n, const Segment<S>* segs, int nseg, const typename 
                 const int nv = mr - r0 < W ? (mr - r0 > 0 ? mr - r0 : 0) : W;
                 V v = S::loadn(col + r0, nv);
                 if (ycol != nullptr) v = S::select(S::gt(S::loadn(ycol + r0, nv), S::zero()), v, S::zero());
-                const int w = MR - r0 < W ? MR - r0 : W;
-                if (w == W)
-                  S::store(out + r0, v);
-                else
-                  S::storen(out + r0, v, w);
+                // A full-width store (masked stores are slow on some cores): lanes past MR
+                // spill into the next k slot, which is written after, or into the buffer's
+                // MR-element tail.
+                S::store(out + r0, v);
               }
               out += MR;
             }

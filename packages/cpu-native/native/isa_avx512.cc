@@ -10,8 +10,10 @@ namespace eddy_avx512 {
 #include "simd_avx512.h"
 #include "vmath.h"
 #include "gemm.h"
+#include "mlp.h"
 #include "fused.h"
 #include "random.h"
+#include "made.h"
 #include "kernel_set.inc"
 }  // namespace eddy_avx512
 

@@ -10,8 +10,10 @@ namespace eddy_generic {
 #include "simd_scalar.h"
 #include "vmath.h"
 #include "gemm.h"
+#include "mlp.h"
 #include "fused.h"
 #include "random.h"
+#include "made.h"
 #include "kernel_set.inc"
 }  // namespace eddy_generic
 

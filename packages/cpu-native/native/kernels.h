@@ -32,6 +32,10 @@ struct SegF64 {
   void (*normal_logprob_vjp_##sfx)(long rows, int D, const T* z, const T* loc, const T* scale, const T* g, T* gz);          \
   void (*act_vjp_##sfx)(long n, int act, const T* g, const T* y, T* out);                                                   \
   void (*colsum_##sfx)(long m, long n, const T* a, long lda, const T* relu, T* out);                                      \
+  int (*mlp_##sfx)(int m, const Seg* xsegs, int nseg, int nlayers, const int* dims, const T* const* w, const T* const* b, const int* acts, T* out); \
+  int (*made_inverse_##sfx)(long m, int D, int C, int P, int L, const int* dims, const int* counts, const T* W, const T* B, const int* acts,    \
+                            const int* groupFeatures, const int* groupCounts, int kind, int bins, T bound, T lnS, T slope, const T* y,      \
+                            const T* c, T* x, T* ladj);                                      \
   void (*adam_##sfx)(long n, const T* p, const T* g, const T* m, const T* v, T lr, T b1, T b2, T eps, T wd, int decoupled, T c1, T c2, \
                      T* po, T* mo, T* vo);
 
@@ -42,6 +46,8 @@ struct KernelSet {
   // kind 0: uniforms in [0, 1), 1: standard normals; draw numbers offset .. offset + n − 1.
   void (*random_f32)(int kind, long n, unsigned long long seed, unsigned long long stream, unsigned long long offset, float* out);
   void (*random_f64)(int kind, long n, unsigned long long seed, unsigned long long stream, unsigned long long offset, double* out);
+  float (*fma_probe_f32)(long iters);
+  double (*fma_probe_f64)(long iters);
   EDDY_KERNEL_FIELDS(float, SegF32, f32)
   EDDY_KERNEL_FIELDS(double, SegF64, f64)
 };

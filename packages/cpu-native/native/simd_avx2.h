@@ -8,6 +8,7 @@ struct F32 {
   using M = __m256;
   static constexpr int W = 8;
   static constexpr int MR = 6;
+  static constexpr int FMR = 2;  // rows per feature-major block (made.h)
   static inline __m256i tail(int n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   }
@@ -82,6 +83,7 @@ struct F64 {
   using M = __m256d;
   static constexpr int W = 4;
   static constexpr int MR = 6;
+  static constexpr int FMR = 2;  // rows per feature-major block (made.h)
   static inline __m256i tail(int n) {
     return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
   }

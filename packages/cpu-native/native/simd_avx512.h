@@ -9,6 +9,7 @@ struct F32 {
   using M = __mmask16;
   static constexpr int W = 16;
   static constexpr int MR = 12;   // gemm micro-kernel rows
+  static constexpr int FMR = 6;  // rows per feature-major block (made.h)
   static inline M tail(int n) { return (M)((n >= 16) ? 0xFFFF : ((1u << n) - 1u)); }
   static inline V set1(T a) { return _mm512_set1_ps(a); }
   static inline V zero() { return _mm512_setzero_ps(); }
@@ -71,6 +72,7 @@ struct F64 {
   using M = __mmask8;
   static constexpr int W = 8;
   static constexpr int MR = 12;
+  static constexpr int FMR = 6;  // rows per feature-major block (made.h)
   static inline M tail(int n) { return (M)((n >= 8) ? 0xFF : ((1u << n) - 1u)); }
   static inline V set1(T a) { return _mm512_set1_pd(a); }
   static inline V zero() { return _mm512_setzero_pd(); }

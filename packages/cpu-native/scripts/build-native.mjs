@@ -67,9 +67,10 @@ const units = [
       ]
     : []),
 ];
-// x86-64 addon must not contain the wide-vector kernels when the CPU lacks them: addon.cc
-// only references them on x64, where they are compiled.
-const common = ['-std=c++17', '-O3', '-fPIC', '-fvisibility=hidden', '-ffp-contract=off', '-Wall', '-Wno-maybe-uninitialized', `-I${headers}`, `-I${src}`];
+// addon.cc only references the AVX kernels on x64, where they are compiled; which one runs
+// is decided at load time from the CPU's features. -Wno-(maybe-)uninitialized: GCC 12 warns
+// inside its own AVX-512 intrinsic headers (_mm512_undefined_* placeholders).
+const common = ['-std=c++17', '-O3', '-fPIC', '-fvisibility=hidden', '-ffp-contract=off', '-Wall', '-Wno-maybe-uninitialized', '-Wno-uninitialized', `-I${headers}`, `-I${src}`];
 if (x64) common.push('-march=x86-64');
 
 // Up to date? (nx caches the build too; this keeps a manual rerun cheap.)

@@ -94,6 +94,35 @@ export interface NativeKernels {
   linearBackward(m: number, n: number, g: FloatArray, y: FloatArray | null, xs: readonly FloatArray[], w: FloatArray, gxs: ReadonlyArray<FloatArray | null>, gw: FloatArray | null, gb: FloatArray | null): void;
   /** Draws `offset .. offset + n − 1` of the Philox sequence `(seed, stream)`: kind 0 uniforms, 1 normals. */
   random(kind: 0 | 1, n: number, seed: number, stream: number, offset: number, out: FloatArray): void;
+  /** A whole multilayer perceptron forward (`ws[l]` `[n_l × n_{l−1}]`); `false` if the layers are too wide for it. */
+  mlp(m: number, xs: readonly FloatArray[], ws: readonly FloatArray[], bs: ReadonlyArray<FloatArray | null>, acts: readonly number[], out: FloatArray): boolean;
+  /**
+   * The incremental inverse of a masked autoregressive transform for `m` rows (see
+   * `made.h` for the program layout); `false` if the sizes are outside what it takes.
+   */
+  madeInverse(
+    m: number,
+    features: number,
+    context: number,
+    steps: number,
+    dims: Int32Array,
+    counts: Int32Array,
+    weights: FloatArray,
+    biases: FloatArray,
+    acts: Int32Array,
+    groupFeatures: Int32Array,
+    groupCounts: Int32Array,
+    kind: 0 | 1,
+    bins: number,
+    bound: number,
+    slope: number,
+    y: FloatArray,
+    c: FloatArray | null,
+    x: FloatArray,
+    ladj: FloatArray | null,
+  ): boolean;
+  /** Measured fused multiply-add throughput of one core on the active code path, GFLOP/s. */
+  peakGflops(seconds: number): { float32: number; float64: number };
   /** One Adam step on `n` elements (`m`, `v` `null` on the first step). */
   adam(n: number, p: FloatArray, g: FloatArray, m: FloatArray | null, v: FloatArray | null, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number, pOut: FloatArray, mOut: FloatArray, vOut: FloatArray): void;
 }

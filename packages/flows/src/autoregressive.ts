@@ -45,6 +45,7 @@ export interface MaskedAutoregressiveOptions extends NetworkOptions {
 export const monotonicAffine: Univariate = packedUnivariate(
   (shift: Tensor, scale: Tensor) => new MonotonicAffineTransform(shift, scale),
   (phi: Tensor) => MonotonicAffineTransform.fromPacked(phi),
+  { kind: 'affine', slope: 1e-3 },
 );
 
 /**

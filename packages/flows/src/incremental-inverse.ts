@@ -1,4 +1,6 @@
 import {
+  type AutoregressiveProgram,
+  type FloatDType,
   type FusedActivation,
   type Module,
   type Tensor,
@@ -6,6 +8,7 @@ import {
   add,
   concat,
   expand,
+  fusedKernelsOf,
   fusedLinear,
   isGradEnabled,
   relu,
@@ -13,7 +16,9 @@ import {
   slice,
   sum,
   take,
+  zeros,
 } from '@eddy/core';
+import { Tensor as TensorClass } from '@eddy/core';
 import { ReLU } from './nn/activations.js';
 import { MaskedLinear } from './nn/masked-linear.js';
 import type { MaskedMLP } from './nn/masked-mlp.js';
@@ -108,7 +113,7 @@ export class IncrementalInverse {
   /** Column order of the concatenated group blocks back to feature order (null: identity). */
   readonly #unpermute: number[] | null;
   /** Weight sub-blocks for the current weights, reused while no gradient is needed. */
-  #cache: { key: unknown[]; blocks: Map<string, [Tensor, Tensor | null]> } | undefined;
+  #cache: { key: unknown[]; blocks: Map<string, [Tensor, Tensor | null]>; program?: AutoregressiveProgram | null } | undefined;
 
   private constructor(
     steps: number,
@@ -283,18 +288,23 @@ export class IncrementalInverse {
       return [wb, b];
     };
     if (!cacheable) return make();
-    // The key: the storage of every weight (an optimizer step replaces it).
+    const cache = this.#currentCache();
+    const id = `${k}:${s}`;
+    let hit = cache.blocks.get(id);
+    if (hit === undefined) {
+      hit = make();
+      cache.blocks.set(id, hit);
+    }
+    return hit;
+  }
+
+  /** The cache for the current weights (reset when an optimizer step replaced any). */
+  #currentCache(): { key: unknown[]; blocks: Map<string, [Tensor, Tensor | null]>; program?: AutoregressiveProgram | null } {
     const key = this.#ops.flatMap((o) => (o.kind === 'linear' ? [o.layer.weight.handle, o.layer.bias?.handle] : []));
     if (this.#cache === undefined || this.#cache.key.length !== key.length || this.#cache.key.some((h, i) => h !== key[i])) {
       this.#cache = { key, blocks: new Map() };
     }
-    const id = `${k}:${s}`;
-    let hit = this.#cache.blocks.get(id);
-    if (hit === undefined) {
-      hit = make();
-      this.#cache.blocks.set(id, hit);
-    }
-    return hit;
+    return this.#cache;
   }
 
   /**
@@ -308,6 +318,8 @@ export class IncrementalInverse {
    */
   invert(y: Tensor, c: Tensor | undefined, withLadj: boolean): [Tensor, Tensor | null] {
     const lead = y.shape.slice(0, -1);
+    const fast = this.#kernel(y, c, lead, withLadj);
+    if (fast !== null) return fast;
     // blocks[v][s]: the value-v units of step s, [..., |units|] (undefined: none).
     const blocks: Array<Array<Tensor | undefined>> = [Array.from({ length: this.#steps }, () => undefined)];
     for (let k = 0; k < this.#ops.length; k++) blocks.push(Array.from({ length: this.#steps }, () => undefined));
@@ -358,6 +370,74 @@ export class IncrementalInverse {
     const xcat = xs.length === 1 ? (xs[0] as Tensor) : concat(xs, -1);
     const x = this.#unpermute === null ? xcat : take(xcat, this.#unpermute, -1);
     return [x, ladj];
+  }
+
+  /**
+   * The whole inverse in one backend kernel where the backend has one and nothing needs a
+   * gradient: a chain of masked linear layers and a univariate the kernel knows (affine,
+   * spline). `null` otherwise (the caller runs the schedule with core ops).
+   */
+  #kernel(y: Tensor, c: Tensor | undefined, lead: number[], withLadj: boolean): [Tensor, Tensor | null] | null {
+    const kernel = fusedKernelsOf(y.backend)?.autoregressiveInverse;
+    const u = this.#univariate;
+    if (kernel === undefined || typeof u !== 'function' || u.program === undefined) return null;
+    const params = u.program.kind === 'affine' ? 2 : 3 * u.program.bins - 1;
+    if (params !== this.#total || this.#ops.some((op) => op.kind !== 'linear')) return null;
+    const layers = this.#ops as Array<Extract<Op, { kind: 'linear' }>>;
+    if (layers.some((op) => op.layer.weight.dtype !== y.dtype || op.layer.weight.backend !== y.backend)) return null;
+    const recording = isGradEnabled() && (y.requiresGrad || (c?.requiresGrad ?? false) || layers.some((op) => op.layer.weight.requiresGrad || (op.layer.bias?.requiresGrad ?? false)));
+    if (recording || y.backend.manualMemory) return null;
+    const program = this.#program(layers, u.program);
+    const ce = this.#context > 0 && c !== undefined ? expand(c, [...lead, this.#context]) : null;
+    const r = kernel.call(y.backend.fused, program, y, ce, withLadj);
+    if (r === null) return null;
+    const x = new TensorClass(r.y, y.shape, y.dtype, y.backend);
+    return [x, withLadj ? new TensorClass(r.ladj, lead, y.dtype, y.backend) : null];
+  }
+
+  /** The kernel's program for the current weights (built once per weights version). */
+  #program(layers: Array<Extract<Op, { kind: 'linear' }>>, univariate: AutoregressiveProgram['univariate']): AutoregressiveProgram {
+    const cache = this.#currentCache();
+    if (cache.program !== undefined && cache.program !== null) return cache.program;
+    const blocks: Tensor[] = [];
+    const biases: Tensor[] = [];
+    for (const [k, op] of layers.entries()) {
+      const steps = this.#linearSteps.get(k) as LinearStep[];
+      for (let s = 0; s < this.#steps; s++) {
+        const st = steps[s] as LinearStep;
+        if (st.rows.length === 0) continue;
+        const [w, b] = this.#block(k, s, op, st);
+        if (st.cols.length > 0) blocks.push(w.reshape([-1]));
+        biases.push(b ?? zeros([st.rows.length], { dtype: w.dtype as FloatDType, backend: w.backend }));
+      }
+    }
+    const P = this.#steps;
+    const L = layers.length;
+    const counts = new Int32Array((L + 1) * P);
+    const dims = new Int32Array(L + 1);
+    for (let l = 0; l < L; l++) {
+      const part = this.#parts[l] as Partition;
+      for (let s = 0; s < P; s++) counts[l * P + s] = (part.byStep[s] as Int32Array).length;
+      dims[l] = part.byStep.reduce((acc, b) => acc + b.length, 0);
+    }
+    for (let s = 0; s < P; s++) counts[L * P + s] = (this.#groupFeatures[s] as Int32Array).length * this.#total;
+    const dtype = layers[0]?.layer.weight.dtype as FloatDType;
+    const flat = (ts: Tensor[]): Tensor => (ts.length === 0 ? zeros([0], { dtype }) : ts.length === 1 ? (ts[0] as Tensor) : concat(ts, 0));
+    const program: AutoregressiveProgram = {
+      features: this.#features,
+      context: this.#context,
+      steps: P,
+      dims,
+      counts,
+      acts: Int32Array.from(layers, (op) => (op.act === 'relu' ? 1 : 0)),
+      weights: flat(blocks),
+      biases: flat(biases),
+      groupFeatures: Int32Array.from(this.#groupFeatures.flatMap((g) => Array.from(g))),
+      groupCounts: Int32Array.from(this.#groupFeatures, (g) => g.length),
+      univariate,
+    };
+    cache.program = program;
+    return program;
   }
 
   /** The input units available at each step, for tests: `[context..., then the features of each group]`. */

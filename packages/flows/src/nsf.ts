@@ -53,6 +53,7 @@ export class NSF extends Flow {
     const univariate = packedUnivariate(
       (w: Tensor, h: Tensor, d: Tensor) => new MonotonicRQSTransform(w, h, d, { bound, slope }),
       (phi: Tensor) => MonotonicRQSTransform.fromPacked(phi, { bound, slope }),
+      { kind: 'rqs', bins, bound, slope },
     );
     super(autoregressiveStack('NSF', { ...options, univariate, shapes: splineShapes(bins) }), standardNormalBase(options.features, options.dtype));
     this.options = options;

@@ -1,4 +1,4 @@
-import type { Module, Tensor } from '@eddy/core';
+import type { Module, ProgramUnivariate, Tensor } from '@eddy/core';
 import type { Transform } from '@eddy/transforms';
 import { unpack } from './unpack.js';
 
@@ -33,6 +33,11 @@ export interface UnivariateFunction {
   (...phi: Tensor[]): Transform;
   /** The same transform from the parameters packed along the last axis. */
   fromPacked?: (phi: Tensor) => Transform;
+  /**
+   * What it is, for backend kernels that implement it themselves (the native incremental
+   * inverse knows the affine map and the spline); absent for anything else.
+   */
+  program?: ProgramUnivariate;
 }
 
 /**
@@ -44,9 +49,10 @@ export interface UnivariateFunction {
  * ```
  * @category Lazy modules
  */
-export function packedUnivariate(fn: (...phi: Tensor[]) => Transform, fromPacked: (phi: Tensor) => Transform): UnivariateFunction {
+export function packedUnivariate(fn: (...phi: Tensor[]) => Transform, fromPacked: (phi: Tensor) => Transform, program?: ProgramUnivariate): UnivariateFunction {
   const u = ((...phi: Tensor[]) => fn(...phi)) as UnivariateFunction;
   u.fromPacked = fromPacked;
+  if (program !== undefined) u.program = program;
   return u;
 }
 

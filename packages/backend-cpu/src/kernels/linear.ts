@@ -137,3 +137,56 @@ export const linearBackwardJs: LinearBackwardKernel = (m, n, g, y, xs, w, gxs, g
   }
   if (gb !== null) colsumJs(m, n, gz, gb);
 };
+
+/**
+ * Signature of the fused multilayer-perceptron kernel (forward only):
+ * `out = act_L(... act_1([X_b] W_1ᵀ + b_1) ... W_Lᵀ + b_L)` with `ws[l]` row-major
+ * `[n_l × n_{l−1}]`; returns whether it ran (else the caller applies the layers one by one).
+ *
+ * @example
+ * ```ts
+ * const k: MlpKernel = mlpJs;
+ * ```
+ * @category Kernels
+ */
+export type MlpKernel = (
+  m: number,
+  xs: readonly TypedArray[],
+  ws: readonly TypedArray[],
+  bs: ReadonlyArray<TypedArray | null>,
+  acts: readonly number[],
+  out: TypedArray,
+) => boolean;
+
+/**
+ * The TypeScript MLP forward: {@link linearJs} layer after layer.
+ *
+ * @example
+ * ```ts
+ * mlpJs(m, [x], [w1, w2], [b1, b2], [1, 0], out);
+ * ```
+ * @category Kernels
+ */
+export const mlpJs: MlpKernel = (m, xs, ws, bs, acts, out) => mlpWith(linearJs, m, xs, ws, bs, acts, out);
+
+/** The MLP forward layer by layer on any linear kernel. @internal */
+export function mlpWith(
+  linear: LinearKernel,
+  m: number,
+  xs: readonly TypedArray[],
+  ws: readonly TypedArray[],
+  bs: ReadonlyArray<TypedArray | null>,
+  acts: readonly number[],
+  out: TypedArray,
+): boolean {
+  let input: readonly TypedArray[] = xs;
+  for (let l = 0; l < ws.length; l++) {
+    const w = ws[l] as TypedArray;
+    const K = input.reduce((s, x) => s + x.length / m, 0);
+    const n = w.length / K;
+    const y = l === ws.length - 1 ? out : new (out.constructor as new (len: number) => TypedArray)(m * n);
+    linear(m, n, input, w, bs[l] ?? null, acts[l] as number, y);
+    input = [y];
+  }
+  return true;
+}

@@ -99,3 +99,56 @@ function linearGradsComposed(g: Tensor, y: Tensor, xs: readonly Tensor[], weight
   if (bias !== null) grads.push(bias.requiresGrad ? sum(gz, 0) : null);
   return grads;
 }
+
+/**
+ * One layer of {@link fusedMLP}.
+ *
+ * @example
+ * ```ts
+ * const layer: MlpLayer = { weight: ones([4, 3]), bias: null, activation: 'relu' };
+ * ```
+ * @category Fused ops
+ */
+export interface MlpLayer {
+  /** `[out, in]`. */
+  weight: Tensor;
+  /** `[out]` or `null`. */
+  bias: Tensor | null;
+  /** Applied after the affine map. */
+  activation: FusedActivation;
+}
+
+/**
+ * A chain of {@link fusedLinear} layers, `act_L(... act_1(x W_1ᵀ + b_1) ... W_Lᵀ + b_L)`,
+ * with `x` one tensor or several blocks along the last axis. When no gradient is being
+ * recorded and the backend has a fused `mlp` kernel, the whole network runs in one call
+ * that keeps each row tile's hidden activations in cache (the values are those of the
+ * layer-by-layer form, bit for bit on the CPU backend); otherwise it is the chain itself.
+ *
+ * @example
+ * ```ts
+ * const y = noGrad(() => fusedMLP(x, [{ weight: w1, bias: b1, activation: 'relu' }, { weight: w2, bias: b2, activation: 'none' }]));
+ * ```
+ * @category Fused ops
+ */
+export function fusedMLP(x: Tensor | readonly Tensor[], layers: readonly MlpLayer[]): Tensor {
+  if (layers.length === 0) throw new ValueError('fusedMLP: needs at least one layer');
+  const xs: readonly Tensor[] = x instanceof Tensor ? [x] : x;
+  const chain = (): Tensor => layers.reduce<Tensor | readonly Tensor[]>((v, l) => fusedLinear(v, l.weight, l.bias, l.activation), xs) as Tensor;
+  const first = xs[0];
+  const last = layers[layers.length - 1] as MlpLayer;
+  const be = last.weight.backend;
+  const kernel = fusedKernelsOf(be)?.mlp;
+  const tensors = [...xs, ...layers.flatMap((l) => (l.bias === null ? [l.weight] : [l.weight, l.bias]))];
+  const recording = isGradEnabled() && tensors.some((t) => t.requiresGrad);
+  if (kernel === undefined || recording || first === undefined || first.ndim < 1 || tensors.some((t) => t.backend !== be || t.dtype !== last.weight.dtype)) return chain();
+  const lead = first.shape.slice(0, -1);
+  const m = sizeOf(lead);
+  let width = xs.reduce((s, t) => s + (t.shape[t.ndim - 1] as number), 0);
+  for (const l of layers) {
+    if (l.weight.ndim !== 2 || l.weight.shape[1] !== width || (l.bias !== null && (l.bias.ndim !== 1 || l.bias.shape[0] !== l.weight.shape[0]))) return chain();
+    width = l.weight.shape[0] as number;
+  }
+  if (m === 0 || xs.some((t) => t.ndim !== first.ndim || t.shape.slice(0, -1).some((d, j) => d !== lead[j]))) return chain();
+  return new Tensor(kernel.call(be.fused, xs, layers, m), [...lead, width], last.weight.dtype, be);
+}

@@ -1,4 +1,4 @@
-import { type FusedActivation, type Module, type Tensor, type TensorFunction, relu } from '@eddy/core';
+import { type FusedActivation, type MlpLayer, type Module, type Tensor, type TensorFunction, fusedMLP, relu } from '@eddy/core';
 import { ReLU } from './activations.js';
 
 /**
@@ -14,6 +14,8 @@ import { ReLU } from './activations.js';
 export interface FusableLayer {
   /** `act(layer(x))` in one pass where possible. */
   callFused(x: Tensor, activation: FusedActivation): Tensor;
+  /** The layer as one `act(x Wᵀ + b)` with its effective weight, or `null` if it is not one (stacked maps). */
+  mlpLayer(activation: FusedActivation): MlpLayer | null;
 }
 
 function isFusable(l: unknown): l is FusableLayer {
@@ -31,6 +33,10 @@ function isFusable(l: unknown): l is FusableLayer {
  * @category Networks
  */
 export function callLayers(layers: ReadonlyArray<Module & TensorFunction>, x: Tensor): Tensor {
+  // A plain chain of linear layers (with ReLUs): the whole network in one fused call
+  // where no gradient is recorded (fusedMLP falls back to the chain itself otherwise).
+  const chain = asMlp(layers);
+  if (chain?.every((l) => l.weight.dtype === x.dtype) && x.ndim >= 1) return fusedMLP(x, chain);
   let v = x;
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i] as Module & TensorFunction;
@@ -55,4 +61,19 @@ export function callLayers(layers: ReadonlyArray<Module & TensorFunction>, x: Te
  */
 export function applyActivation(y: Tensor, activation: FusedActivation): Tensor {
   return activation === 'relu' ? relu(y) : y;
+}
+
+/** The layers as a chain of {@link MlpLayer}s, or `null` if any is not a fusable linear layer (or a ReLU after one). */
+function asMlp(layers: ReadonlyArray<Module & TensorFunction>): MlpLayer[] | null {
+  const out: MlpLayer[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const l = layers[i];
+    if (!isFusable(l)) return null;
+    const act: FusedActivation = layers[i + 1] instanceof ReLU ? 'relu' : 'none';
+    if (act === 'relu') i++;
+    const m = l.mlpLayer(act);
+    if (m === null) return null;
+    out.push(m);
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import {
   type FloatDType,
   type FusedActivation,
+  type MlpLayer,
   type Parameter,
   type RandomStream,
   type Tensor,
@@ -129,6 +130,11 @@ export class Linear extends Module implements TensorFunction, FusableLayer {
   /** `x Wᵀ + b` (stacked: per stack member). */
   call(x: Tensor): Tensor {
     return this.callFused(x, 'none');
+  }
+
+  /** This layer for {@link fusedMLP}: its weight and bias, or `null` when stacked. */
+  mlpLayer(activation: FusedActivation): MlpLayer | null {
+    return this.weight.ndim === 2 ? { weight: this.weight, bias: this.bias, activation } : null;
   }
 
   /** `act(x Wᵀ + b)`: one fused pass for a single (unstacked) map. */

@@ -1,6 +1,7 @@
 import {
   type FloatDType,
   type FusedActivation,
+  type MlpLayer,
   type Parameter,
   type RandomStream,
   type Tensor,
@@ -86,6 +87,11 @@ export class MaskedLinear extends Module implements TensorFunction, FusableLayer
   /** The masked weight `M ⊙ W` (gradients reach `W` where `M` is set). */
   maskedWeight(): Tensor {
     return where(this.mask, this.weight, 0);
+  }
+
+  /** This layer for {@link fusedMLP}: the masked weight and the bias. */
+  mlpLayer(activation: FusedActivation): MlpLayer {
+    return { weight: this.maskedWeight(), bias: this.bias, activation };
   }
 
   /** `act(x (M ⊙ W)ᵀ + b)` in one fused pass. */

@@ -1,4 +1,4 @@
-import { type FusedActivation, type Tensor, abs, fusedLinear } from '@eddy/core';
+import { type FusedActivation, type MlpLayer, type Tensor, abs, fusedLinear } from '@eddy/core';
 import { applyActivation } from './fuse.js';
 import { Linear, linear } from './linear.js';
 
@@ -19,6 +19,11 @@ export class MonotonicLinear extends Linear {
   /** `x |W|ᵀ + b` (stacked: per stack member). */
   override call(x: Tensor): Tensor {
     return this.callFused(x, 'none');
+  }
+
+  /** This layer for {@link fusedMLP}: `|W|` and the bias, or `null` when stacked. */
+  override mlpLayer(activation: FusedActivation): MlpLayer | null {
+    return this.weight.ndim === 2 ? { weight: abs(this.weight), bias: this.bias, activation } : null;
   }
 
   /** `act(x |W|ᵀ + b)`, fused for a single (unstacked) map. */
