@@ -27,7 +27,7 @@ export { normalLogProbJs, normalLogProbVjpJs } from './kernels/normal.js';
 export { type RandomKernel, randomJs } from './kernels/random.js';
 export { type MadeInverseKernel, madeInverseJs } from './kernels/made-inverse.js';
 export { cpuFused } from './fused.js';
-export { type KernelInfo, kernelInfo, useNativeKernels } from './native.js';
+export { type KernelInfo, adviseHugePages, kernelInfo, useNativeKernels } from './native.js';
 
 /**
  * The instance registered as `cpu` on import.

@@ -121,6 +121,8 @@ export interface NativeKernels {
     x: FloatArray,
     ladj: FloatArray | null,
   ): boolean;
+  /** Asks for transparent huge pages on the array's 2 MiB-aligned interior (Linux); returns the bytes advised. */
+  adviseHugePages(array: ArrayBufferView): number;
   /** Measured fused multiply-add throughput of one core on the active code path, GFLOP/s. */
   peakGflops(seconds: number): { float32: number; float64: number };
   /** One Adam step on `n` elements (`m`, `v` `null` on the first step). */

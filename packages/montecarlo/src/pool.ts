@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { adviseHugePages } from '@eddy/backend-cpu';
 import { EddyError, type Tensor, ValueError, tensor } from '@eddy/core';
 import { type LazyDistribution, saveFlow } from '@eddy/flows';
 import { Piscina } from 'piscina';
@@ -150,7 +151,11 @@ function toShared(t: Tensor, dtype: 'float32' | 'float64'): SharedArray {
 
 function sharedArray(dtype: 'float32' | 'float64', shape: number[]): SharedArray {
   const n = shape.reduce((a, b) => a * b, 1);
-  return { buffer: new SharedArrayBuffer(n * (dtype === 'float32' ? 4 : 8)), dtype, shape };
+  const buffer = new SharedArrayBuffer(n * (dtype === 'float32' ? 4 : 8));
+  // A large result is fresh memory that the workers fault in page by page: huge pages
+  // make that one fault per 2 MiB (where the native addon and the OS offer them).
+  if (buffer.byteLength >= 32 * 1024 * 1024) adviseHugePages(new Uint8Array(buffer));
+  return { buffer, dtype, shape };
 }
 
 function viewOf(a: SharedArray): Float32Array | Float64Array {
@@ -204,6 +209,19 @@ export class FlowPool {
   /** The worker threads (for diagnostics and fault-injection tests). */
   get workers(): readonly PoolWorker[] {
     return this.#piscina.threads as readonly PoolWorker[];
+  }
+
+  /**
+   * What a worker's backend reports (`backendInfo()` in the worker): for `cpu`, whether
+   * the native kernels loaded there and which instruction set they use.
+   *
+   * @example
+   * ```ts
+   * (await pool.workerInfo()).native; // true where @eddy/cpu-native is built
+   * ```
+   */
+  async workerInfo(): Promise<Record<string, unknown>> {
+    return (await this.#piscina.run({ kind: 'info', backend: this.backend })) as Record<string, unknown>;
   }
 
   /** Stops the workers. */

@@ -59,6 +59,19 @@ export interface ShardTask {
  *
  * @category Pool
  */
+/**
+ * Asks a worker what its backend reports (`backendInfo()`): which kernels it runs.
+ *
+ * @example
+ * ```ts
+ * const t: InfoTask = { kind: 'info', backend: 'cpu' };
+ * ```
+ */
+export interface InfoTask {
+  kind: 'info';
+  backend: string;
+}
+
 export type ShardResult =
   | { ok: true; values?: Float32Array | Float64Array; logProb?: Float32Array | Float64Array }
   | { ok: false; error: string; name: string };

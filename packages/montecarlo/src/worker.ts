@@ -3,10 +3,10 @@
 // returned as values, so the pool can tell a shard that failed (job fails) from a worker
 // that died (shard is rerun).
 import '@eddy/backend-cpu';
-import { Rng, type Tensor, listBackends, noGrad, setBackend, tensor, tidy } from '@eddy/core';
+import { Rng, type Tensor, backendInfo, listBackends, noGrad, setBackend, tensor, tidy } from '@eddy/core';
 import { type LazyDistribution, loadFlow } from '@eddy/flows';
 import { readNpyRows } from './npy.js';
-import type { SharedArray, ShardResult, ShardTask } from './protocol.js';
+import type { InfoTask, SharedArray, ShardResult, ShardTask } from './protocol.js';
 
 const flows = new Map<string, LazyDistribution>();
 
@@ -43,7 +43,11 @@ async function ensureBackend(name: string): Promise<void> {
 }
 
 /** Computes one shard. */
-export default async function run(task: ShardTask): Promise<ShardResult> {
+export default async function run(task: ShardTask | InfoTask): Promise<ShardResult | Record<string, unknown>> {
+  if (task.kind === 'info') {
+    await ensureBackend(task.backend);
+    return backendInfo(task.backend);
+  }
   try {
     await ensureBackend(task.backend);
     setBackend(task.backend);

@@ -1,4 +1,4 @@
-import '@eddy/backend-cpu';
+import { kernelInfo } from '@eddy/backend-cpu';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,15 @@ afterAll(async () => {
   await pool1.close();
   await pool2.close();
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe('workers', () => {
+  it('run the same kernels as this thread (the native addon loads in worker threads)', async () => {
+    const info = await pool2.workerInfo();
+    expect(info.name).toBe('cpu');
+    expect(info.native).toBe(kernelInfo().native);
+    expect(info.isa).toBe(kernelInfo().isa);
+  });
 });
 
 describe('reproducibility', () => {

@@ -1,14 +1,19 @@
 import {
+  Adam,
   type Backend,
   type FloatDType,
   type FusedActivation,
+  type MlpLayer,
+  Parameter,
   type Tensor,
   diagNormalLogProb,
   fusedLinear,
+  fusedMLP,
   getBackend,
   gradients,
   monotonicAffineMap,
   mul,
+  noGrad,
   rationalQuadraticSpline,
   setBackend,
   sum,
@@ -124,6 +129,44 @@ export function fusedOpsSuite(backend: Backend, options: FusedSuiteOptions): voi
             return gradients(sum(mul(gx as Tensor, gx as Tensor)), [w])[0] as Tensor;
           };
           close(run(), withComposedOps(run), rtol * 10, 'second-order gradient');
+        });
+        it('fusedMLP: the one-call forward equals the layer chain bit for bit, and gradients flow through the chain', () => {
+          const layers = (): MlpLayer[] => [
+            { weight: values([13, 5], 61, dtype), bias: values([13], 62, dtype), activation: 'relu' },
+            { weight: values([7, 13], 63, dtype), bias: null, activation: 'relu' },
+            { weight: values([4, 7], 64, dtype), bias: values([4], 65, dtype), activation: 'none' },
+          ];
+          const ls = layers();
+          const x = [values([3, 9, 2], 66, dtype), values([3, 9, 3], 67, dtype)];
+          const one = noGrad(() => fusedMLP(x, ls));
+          const chain = noGrad(() => ls.reduce<Tensor | Tensor[]>((v, l) => fusedLinear(v, l.weight, l.bias, l.activation), x) as Tensor);
+          expect(one.shape).toEqual([3, 9, 4]);
+          expect(Array.from(one.dataSync())).toEqual(Array.from(chain.dataSync()));
+          close(one, withComposedOps(() => noGrad(() => fusedMLP(x, ls))), rtol, 'fusedMLP vs composed');
+          compareFusedAndComposed(
+            'fusedMLP with gradients',
+            [values([6, 5], 68, dtype), values([13, 5], 61, dtype), values([7, 13], 63, dtype), values([4, 7], 64, dtype)],
+            (xx, w1, w2, w3) => [
+              fusedMLP(xx as Tensor, [
+                { weight: w1 as Tensor, bias: null, activation: 'relu' },
+                { weight: w2 as Tensor, bias: null, activation: 'relu' },
+                { weight: w3 as Tensor, bias: null, activation: 'none' },
+              ]),
+            ],
+            rtol,
+            69,
+          );
+        });
+        it('Adam: the fused step equals the composed one (L2 and decoupled weight decay)', () => {
+          for (const [weightDecay, decoupled] of [[0, false], [0.01, false], [0.1, true]] as const) {
+            const run = (): Tensor => {
+              const p = new Parameter(values([5, 3], 71, dtype));
+              const opt = new Adam([p], { lr: 0.05, weightDecay, decoupled });
+              for (let i = 0; i < 6; i++) opt.step([values([5, 3], 72 + i, dtype)]);
+              return p.detach();
+            };
+            close(run(), withComposedOps(run), rtol, `Adam wd=${weightDecay} decoupled=${decoupled}`);
+          }
         });
         for (const inverse of [false, true]) {
           it(`rationalQuadraticSpline${inverse ? ' (inverse)' : ''}: per-element and broadcast parameters, inside and outside the bound`, () => {
