@@ -134,7 +134,43 @@ export interface AdamResult {
  * ```
  * @category Backends
  */
-export type ProgramUnivariate = { kind: 'affine'; slope: number } | { kind: 'rqs'; bins: number; bound: number; slope: number };
+export type ProgramUnivariate = ProgramAffine | ProgramSpline;
+
+/**
+ * MAF's monotonic affine map in an {@link AutoregressiveProgram}.
+ *
+ * @example
+ * ```ts
+ * const u: ProgramAffine = { kind: 'affine', slope: 1e-3 };
+ * ```
+ * @category Backends
+ */
+export interface ProgramAffine {
+  /** Which transform. */
+  kind: 'affine';
+  /** Its minimum slope. */
+  slope: number;
+}
+
+/**
+ * NSF's monotonic rational-quadratic spline in an {@link AutoregressiveProgram}.
+ *
+ * @example
+ * ```ts
+ * const u: ProgramSpline = { kind: 'rqs', bins: 8, bound: 5, slope: 1e-3 };
+ * ```
+ * @category Backends
+ */
+export interface ProgramSpline {
+  /** Which transform. */
+  kind: 'rqs';
+  /** Number of bins `K`. */
+  bins: number;
+  /** The bound `B` of `[−B, B]`. */
+  bound: number;
+  /** Its minimum slope. */
+  slope: number;
+}
 
 /**
  * The schedule of the incremental inverse of a masked autoregressive transform whose

@@ -49,9 +49,30 @@ export interface NativeInfo {
   /** float64 lanes per vector. */
   lanesF64: number;
   /** What the CPU supports. */
-  cpu: { avx2: boolean; avx512: boolean };
+  cpu: {
+    /** AVX2 and FMA. */
+    avx2: boolean;
+    /** AVX-512 F, DQ, BW and VL (with the OS saving their registers). */
+    avx512: boolean;
+  };
   /** Why a requested code path (`EDDY_NATIVE_ISA`) was not used, or `''`. */
   note: string;
+}
+
+/**
+ * Measured fused multiply-add throughput of one core, in GFLOP/s.
+ *
+ * @example
+ * ```ts
+ * const p: PeakFlops = loadNative().kernels!.peakGflops(0.5); // { float32: 212, float64: 106 }
+ * ```
+ * @category Native kernels
+ */
+export interface PeakFlops {
+  /** float32 GFLOP/s. */
+  float32: number;
+  /** float64 GFLOP/s. */
+  float64: number;
 }
 
 /**
@@ -124,7 +145,7 @@ export interface NativeKernels {
   /** Asks for transparent huge pages on the array's 2 MiB-aligned interior (Linux); returns the bytes advised. */
   adviseHugePages(array: ArrayBufferView): number;
   /** Measured fused multiply-add throughput of one core on the active code path, GFLOP/s. */
-  peakGflops(seconds: number): { float32: number; float64: number };
+  peakGflops(seconds: number): PeakFlops;
   /** One Adam step on `n` elements (`m`, `v` `null` on the first step). */
   adam(n: number, p: FloatArray, g: FloatArray, m: FloatArray | null, v: FloatArray | null, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number, pOut: FloatArray, mOut: FloatArray, vOut: FloatArray): void;
 }

@@ -18,6 +18,7 @@ export * from './unpack.js';
 export * from './univariate.js';
 export * from './lazy.js';
 export * from './bases.js';
+export * from './incremental-inverse.js';
 export * from './autoregressive.js';
 export * from './maf.js';
 export * from './nsf.js';

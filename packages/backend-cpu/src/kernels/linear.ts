@@ -10,7 +10,12 @@ import { type GemmKernel, gemmJs } from './gemm.js';
  * ```
  * @category Kernels
  */
-export const ACT_CODES = { none: 0, relu: 1 } as const;
+export const ACT_CODES = {
+  /** No activation. */
+  none: 0,
+  /** ReLU. */
+  relu: 1,
+} as const;
 
 /**
  * Signature of the fused linear kernel: `Y[m×n] = act(Σ_b X_b · W[:, c_b:c_b+k_b]ᵀ + bias)`,

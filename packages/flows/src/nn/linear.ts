@@ -132,7 +132,7 @@ export class Linear extends Module implements TensorFunction, FusableLayer {
     return this.callFused(x, 'none');
   }
 
-  /** This layer for {@link fusedMLP}: its weight and bias, or `null` when stacked. */
+  /** This layer for core's `fusedMLP`: its weight and bias, or `null` when stacked. */
   mlpLayer(activation: FusedActivation): MlpLayer | null {
     return this.weight.ndim === 2 ? { weight: this.weight, bias: this.bias, activation } : null;
   }

@@ -89,7 +89,7 @@ export class MaskedLinear extends Module implements TensorFunction, FusableLayer
     return where(this.mask, this.weight, 0);
   }
 
-  /** This layer for {@link fusedMLP}: the masked weight and the bias. */
+  /** This layer for core's `fusedMLP`: the masked weight and the bias. */
   mlpLayer(activation: FusedActivation): MlpLayer {
     return { weight: this.maskedWeight(), bias: this.bias, activation };
   }

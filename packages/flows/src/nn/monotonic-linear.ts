@@ -21,7 +21,7 @@ export class MonotonicLinear extends Linear {
     return this.callFused(x, 'none');
   }
 
-  /** This layer for {@link fusedMLP}: `|W|` and the bias, or `null` when stacked. */
+  /** This layer for core's `fusedMLP`: `|W|` and the bias, or `null` when stacked. */
   override mlpLayer(activation: FusedActivation): MlpLayer | null {
     return this.weight.ndim === 2 ? { weight: abs(this.weight), bias: this.bias, activation } : null;
   }
