@@ -69,14 +69,8 @@ static inline RqsBin<S> rqs_bin(const typename S::T* par, long es, long ps, int 
   for (int j = 0; j <= K; j++) {
     V X = S::mul(S::sub(S::mul(sx, two), one), bound);
     V Y = S::mul(S::sub(S::mul(sy, two), one), bound);
-    V D;
-    if (j == 0 || j == K) {
-      D = one;
-    } else {
-      V d = rqs_param<S>(par, es, ps, 2 * K + (j - 1), n);
-      d = S::div(d, S::add(S::abs(S::mul(d, dscale)), one));
-      D = vexp<S>(d);
-    }
+    // Raw here; bounded and exponentiated after the loop for the two the bin uses.
+    const V D = (j == 0 || j == K) ? S::zero() : rqs_param<S>(par, es, ps, 2 * K + (j - 1), n);
     M c = S::lt(overY ? Y : X, v);
     if (j == 0) {
       b.x0 = X; b.y0 = Y; b.d0 = D;
@@ -102,6 +96,9 @@ static inline RqsBin<S> rqs_bin(const typename S::T* par, long es, long ps, int 
     }
   }
   b.k = cnt;
+  // Bounded d ← d/(1 + |d/ln s|) (0 stays 0: D = 1 at both ends), then D = exp(d).
+  b.d0 = vexp<S>(S::div(b.d0, S::add(S::abs(S::mul(b.d0, dscale)), one)));
+  b.d1 = vexp<S>(S::div(b.d1, S::add(S::abs(S::mul(b.d1, dscale)), one)));
   return b;
 }
 
