@@ -17,6 +17,7 @@ export * from './dtype.js';
 export * from './shape.js';
 export * from './backend.js';
 export * from './memory.js';
+export * from './allocation-limit.js';
 export * from './autodiff.js';
 export * from './tensor.js';
 export * from './ops/elementwise.js';

@@ -1,3 +1,4 @@
+import { chargeAllocation } from './allocation-limit.js';
 import { ShapeError, ValueError, fmtShape } from './errors.js';
 
 /**
@@ -117,4 +118,5 @@ export function checkShape(op: string, shape: Shape): void {
       throw new ValueError(`${op}: shape ${fmtShape(shape)} must hold non-negative integers`);
     }
   }
+  chargeAllocation(op, shape);
 }
