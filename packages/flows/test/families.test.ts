@@ -97,6 +97,23 @@ describe('GMM', () => {
         expect(lp.shape).toEqual([7]);
         const grads = gradients(sum(lp), gmm.parameters());
         for (const g of grads) expect(g.dataSync().some((v) => v !== 0)).toBe(true);
+        // Normalisation: ∫ p = E_q[p(x)/q(x)] under a broad proposal q = N(0, 4²I) is 1
+        // within 5 standard errors of the Monte Carlo estimate (itself below 0.05).
+        const M = 20_000;
+        const xq = randn([M, 2], { seed: 11, dtype: 'float64' }).mul(4);
+        const p = d.logProb(xq).dataSync();
+        const xs = xq.dataSync();
+        const w: number[] = [];
+        for (let i = 0; i < M; i++) {
+          const a = xs[2 * i] as number;
+          const b = xs[2 * i + 1] as number;
+          const logq = -Math.log(2 * Math.PI * 16) - (a * a + b * b) / 32;
+          w.push(Math.exp((p[i] as number) - logq));
+        }
+        const meanW = w.reduce((s2, v) => s2 + v, 0) / M;
+        const se = Math.sqrt(w.reduce((s2, v) => s2 + (v - meanW) ** 2, 0) / (M - 1) / M);
+        expect(se).toBeLessThan(0.05);
+        expect(Math.abs(meanW - 1)).toBeLessThan(5 * se);
         const cond = new GMM({ features: 2, context: 2, components: 3, covarianceType, tied, hiddenFeatures: [8], dtype: 'float64' });
         expect(cond.call(ctx(3)).logProb(randn([N, 2], { seed: 4, dtype: 'float64' })).shape).toEqual([N]);
       });
