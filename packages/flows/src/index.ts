@@ -30,6 +30,7 @@ export * from './gmm.js';
 export * from './zuko.js';
 export * from './training.js';
 export * from './variational.js';
+export * from './atomic-file.js';
 export * from './safetensors.js';
 export * from './serialize.js';
 export * from './load-zuko-flow.js';

@@ -36,6 +36,11 @@ export interface SafetensorsContents {
 
 /** Largest header accepted, as in the reference implementation (100 MB). */
 const MAX_HEADER = 100_000_000;
+/**
+ * Most tensors one file may hold. Real checkpoints hold hundreds to a few thousand per
+ * file; a header listing a million empty tensors only costs time and memory to read.
+ */
+const MAX_TENSORS = 100_000;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Bytes per element of every dtype the format defines that Eddy can read. */
@@ -134,6 +139,8 @@ function parseHeaderJson(text: string): Json {
         if (text[i] !== ':') return fail(`header: expected ':' in JSON ${where()}`);
         i++;
         map.set(key, value(depth + 1));
+        // The top level lists the tensors (and __metadata__): stop reading a header of too many.
+        if (depth === 0 && map.size > MAX_TENSORS + 1) fail(`header: lists more than ${MAX_TENSORS + 1} entries, more than the ${MAX_TENSORS} tensors a safetensors file may hold here`);
         ws();
         if (text[i] === ',') i++;
         else if (text[i] === '}') {
@@ -271,8 +278,8 @@ const isIndex = (v: Json): v is number => typeof v === 'number' && Number.isSafe
 /**
  * Reads a safetensors file (the format of Hugging Face `safetensors`: an 8-byte
  * little-endian header length `N`, `N` bytes of JSON, then the data). Every part of the
- * file is validated before any tensor is made: the header length, the JSON (duplicate
- * keys are rejected), string-only `__metadata__`, each entry's dtype, shape and
+ * file is validated before any tensor is made: the header length (at most 100 MB), the
+ * JSON (duplicate keys are rejected; at most 100,000 tensors), string-only `__metadata__`, each entry's dtype, shape and
  * `data_offsets` (size must equal shape × dtype size; the byte ranges must tile the data
  * buffer exactly, without gaps or overlaps). Any problem throws a
  * {@link SafetensorsError}; nothing is returned from a bad file.

@@ -1,5 +1,6 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { DTypeError, EddyError, type FloatDType, ShapeError, type Tensor, ValueError, fmtShape, getDefaultDType, isFloat, setDefaultDType } from '@eddy/core';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-file.js';
+import { DTypeError, EddyError, type FloatDType, ShapeError, type Tensor, ValueError, fmtShape, getDefaultDType, isFloat, setDefaultDType, withAllocationLimit } from '@eddy/core';
 import { CNF } from './continuous.js';
 import { NICE, RealNVP } from './coupling.js';
 import { GF } from './elementwise.js';
@@ -235,15 +236,34 @@ export function saveFlow(flow: LazyDistribution): Uint8Array {
  * @category Saving and loading
  */
 export function saveFlowToFile(flow: LazyDistribution, path: string): void {
-  const bytes = saveFlow(flow);
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(path, saveFlow(flow));
+}
+
+/** Elements a flow may create while it is built beyond 4× what its file stores. */
+const ALLOCATION_SLACK = 1 << 20;
+
+/** Options that size a flow: each is a dimension or a count of something the file stores. */
+const SIZE_OPTIONS = new Set(['features', 'context', 'transforms', 'hiddenFeatures', 'bins', 'passes', 'components', 'degree', 'polynomials', 'signal', 'freqs']);
+
+/**
+ * Rejects saved options that ask for more than the file stores: every size option (at any
+ * depth) must be at most the largest dimension or the number of the stored tensors (or 64).
+ * A real model never fails this; a crafted one (`hiddenFeatures: [40000, 40000]` in a
+ * 13 KB file) fails before anything is allocated.
+ */
+function checkOptionSizes(cls: string, options: Record<string, unknown>, tensors: readonly Tensor[]): void {
+  let limit = Math.max(64, tensors.length);
+  for (const t of tensors) for (const d of t.shape) if (d > limit) limit = d;
+  const walk = (v: unknown, path: string, sized: boolean): void => {
+    if (typeof v === 'number') {
+      if (sized && (!Number.isFinite(v) || v > limit)) {
+        throw new ValueError(`loadFlow: the saved option ${path} = ${v} is larger than anything the file stores (its tensors allow at most ${limit}): the file is corrupt or crafted`);
+      }
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) walk(v[i], `${path}[${i}]`, sized);
+    } else if (typeof v === 'object' && v !== null) for (const [k, e] of Object.entries(v)) walk(e, `${path}.${k}`, sized || SIZE_OPTIONS.has(k));
+  };
+  for (const [k, v] of Object.entries(options)) if (k !== 'univariate') walk(v, `${cls}.options.${k}`, SIZE_OPTIONS.has(k));
 }
 
 /** The bytes of a path or of a byte array. */
@@ -256,10 +276,13 @@ function sourceBytes(source: string | Uint8Array, fn: string): Uint8Array {
 const list = (names: readonly string[]): string => (names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')}, … (${names.length} in all)`);
 
 /**
- * Loads a flow saved by {@link saveFlow} or {@link saveFlowToFile} (a path or the bytes):
- * rebuilds the registered class from the saved options, checks that the file's tensors
- * are exactly the new flow's (same names, shapes and dtypes) and the checksum, then loads
- * them. A corrupt, truncated or mismatched file throws (a `SafetensorsError` for a broken
+ * Loads a flow saved by {@link saveFlow} or {@link saveFlowToFile} (a path or the bytes).
+ * The file is untrusted input: its structure and checksum are verified first, then its
+ * size options (`features`, `hiddenFeatures`, `bins`, `transforms`, …) are checked
+ * against the tensors it stores, and the registered class is rebuilt from the options
+ * under an allocation limit (a few times the stored size), so a crafted file fails in
+ * milliseconds instead of allocating gigabytes. Then the file's tensors must be exactly
+ * the new flow's (same names, shapes and dtypes) and are loaded. A corrupt, truncated or mismatched file throws (a `SafetensorsError` for a broken
  * file; a {@link ValueError}, {@link ShapeError} or {@link DTypeError} naming the problem
  * otherwise) and no flow is returned. A flow saved without a `dtype` option is rebuilt
  * with the dtype of its saved weights.
@@ -288,9 +311,15 @@ export function loadFlow(source: string | Uint8Array): LazyDistribution {
   if (cls === undefined || optionsJson === undefined || crc === undefined) {
     throw new ValueError(`loadFlow: the file's metadata lacks ${['class', 'options', 'crc32'].filter((k) => metadata[k] === undefined).join(', ')}`);
   }
+  // The file is checked before anything is built from it: the checksum, then the options
+  // against the tensors it stores.
+  const actual = flowChecksum(cls, optionsJson, dataSection(bytes));
+  if (actual !== crc) throw new ValueError(`loadFlow: checksum mismatch (file says ${crc}, contents give ${actual}): the file is corrupt or was edited after saving`);
   const ctor = registry.get(cls);
   if (ctor === undefined) throw new ValueError(`loadFlow: unknown flow class ${JSON.stringify(cls)} (registered: ${registeredFlowClasses().join(', ')}; see registerFlowClass)`);
   const options = optionsFromJson(cls, optionsJson);
+  const stored = Object.values(tensors).reduce((s, t) => s + t.size, 0);
+  checkOptionSizes(cls, options, Object.values(tensors));
 
   // Without a dtype option the flow takes the default dtype: use the saved weights' one.
   let dtype: FloatDType | undefined;
@@ -303,7 +332,9 @@ export function loadFlow(source: string | Uint8Array): LazyDistribution {
   const previous = getDefaultDType();
   try {
     if (dtype !== undefined) setDefaultDType(dtype);
-    flow = new ctor(options as never);
+    // A flow's weights are what the file stores: building it may take a few times that
+    // (masks, orders), never more. Options that ask for more fail here, before allocating.
+    flow = withAllocationLimit(4 * stored + ALLOCATION_SLACK, `a ${cls} rebuilt from a file that stores ${stored} values`, () => new ctor(options as never));
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     throw new ValueError(`loadFlow: cannot rebuild ${cls} from the saved options ${optionsJson}: ${msg}`);
@@ -326,8 +357,6 @@ export function loadFlow(source: string | Uint8Array): LazyDistribution {
     }
     if (mine.dtype !== saved.dtype) throw new DTypeError(`loadFlow: ${k} is ${saved.dtype} in the file, but a ${cls} built from its options has ${mine.dtype}`);
   }
-  const actual = flowChecksum(cls, optionsJson, dataSection(bytes));
-  if (actual !== crc) throw new ValueError(`loadFlow: checksum mismatch (file says ${crc}, contents give ${actual}): the file is corrupt or was edited after saving`);
   flow.loadStateDict(tensors);
   return flow;
 }

@@ -1,8 +1,9 @@
 import '@eddy/backend-cpu';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { crc32 } from 'node:zlib';
 import { join, resolve } from 'node:path';
-import { DTypeError, EddyError, type FloatDType, type Module, RandomStream, ShapeError, type Tensor, ValueError, getDefaultDType, setDefaultDType, tensor } from '@eddy/core';
+import { DTypeError, EddyError, type FloatDType, type Module, RandomStream, ShapeError, type Tensor, ValueError, getDefaultDType, setDefaultDType, tensor, withAllocationLimit } from '@eddy/core';
 import {
   BPF,
   FLOW_FORMAT,
@@ -212,10 +213,18 @@ describe('saveFlow / loadFlow: options and files', () => {
 // ---------------------------------------------------------------------------------------
 // Corrupt and mismatched files.
 
-/** The file with its metadata and tensors changed (kept a valid safetensors file). */
-function edit(bytes: Uint8Array, change: (meta: Record<string, string>, tensors: Record<string, Tensor>) => void): Uint8Array {
+/**
+ * The file with its metadata and tensors changed, kept a valid safetensors file whose
+ * checksum matches (as a crafted file would: the CRC is no secret) unless `sign` is false.
+ */
+function edit(bytes: Uint8Array, change: (meta: Record<string, string>, tensors: Record<string, Tensor>) => void, sign = true): Uint8Array {
   const { tensors, metadata } = readSafetensors(bytes);
   change(metadata, tensors);
+  const out = writeSafetensors(tensors, metadata);
+  if (!sign || metadata.crc32 === undefined) return out;
+  const data = out.subarray(8 + Number(new DataView(out.buffer, out.byteOffset, 8).getBigUint64(0, true)));
+  const head = new TextEncoder().encode(`${metadata.class}\n${metadata.options}\n`);
+  metadata.crc32 = crc32(data, crc32(head)).toString(16).padStart(8, '0');
   return writeSafetensors(tensors, metadata);
 }
 
@@ -268,7 +277,7 @@ describe('loadFlow: corrupt and mismatched files', () => {
     expect(() => loadFlow(opt({ transforms: 4 }))).toThrow(/missing \[transform\.transforms\.3\./);
     expect(() => loadFlow(opt({ dtype: 'float32' }))).toThrow(DTypeError);
     // an option that does not change any shape: the checksum catches it
-    expect(() => loadFlow(opt({ bound: 6 }))).toThrow(/checksum mismatch/);
+    expect(() => loadFlow(edit(saved, (m) => (m.options = JSON.stringify({ ...JSON.parse(m.options as string), bound: 6 })), false))).toThrow(/checksum mismatch/);
     expect(() => loadFlow(opt({ features: 0 }))).toThrow(/cannot rebuild NSF from the saved options .*features must be a positive integer, got 0/);
     expect(() => loadFlow(opt({ univariate: 'Spline' }))).toThrow(/unknown univariate "Spline"/);
     expect(() => loadFlow(edit(saved, (m) => (m.options = '{"features": 2,')))).toThrow(/saved options of NSF are not valid JSON/);
@@ -276,6 +285,39 @@ describe('loadFlow: corrupt and mismatched files', () => {
     expect(() => loadFlow(edit(saved, (m) => (m.format = 'eddy-flow/2')))).toThrow(/unsupported format "eddy-flow\/2"/);
     expect(() => loadFlow(edit(saved, (m) => delete m.crc32))).toThrow(/metadata lacks crc32/);
     expect(() => loadFlow(writeSafetensors(nsf.stateDict()))).toThrow(/not an Eddy flow file .*use loadZukoFlow/);
+  });
+
+  it('crafted size options are rejected before anything is built (within 100 MB)', () => {
+    const opt = (patch: Record<string, unknown>) => edit(saved, (m) => (m.options = JSON.stringify({ ...JSON.parse(m.options as string), ...patch })));
+    const bombs: Array<[Record<string, unknown>, RegExp]> = [
+      [{ hiddenFeatures: [40000, 40000] }, /saved option NSF\.options\.hiddenFeatures\[0\] = 40000 is larger than anything the file stores/],
+      [{ bins: 1e8 }, /NSF\.options\.bins = 100000000 is larger/],
+      [{ transforms: 1e7 }, /NSF\.options\.transforms = 10000000 is larger/],
+      [{ features: 1e9 }, /NSF\.options\.features = 1000000000 is larger/],
+      [{ passes: 1e300 }, /NSF\.options\.passes = 1e\+300 is larger/],
+      [{ network: { hiddenFeatures: [1e6] } }, /NSF\.options\.network\.hiddenFeatures\[0\] = 1000000 is larger/],
+      // Within the per-option bound, but together far more than the file stores: the
+      // allocation limit stops the build at the first tensor over it.
+      [{ hiddenFeatures: [64, 64, 64, 64, 64, 64, 64, 64], transforms: 40 }, /cannot rebuild NSF .*more than the \d+ allowed for a NSF rebuilt from a file that stores \d+ values/],
+    ];
+    for (const [patch, message] of bombs) {
+      const bytes = opt(patch);
+      const t0 = performance.now();
+      // Everything loadFlow creates counts against this outer limit (25e6 float32 = 100 MB):
+      // it would throw its own message if the bomb got anywhere near.
+      const e = throwsEddy(() => withAllocationLimit(25e6, 'this test', () => loadFlow(bytes)));
+      expect(e.message).toMatch(message);
+      console.log(`${JSON.stringify(patch)}: rejected in ${(performance.now() - t0).toFixed(1)} ms`);
+    }
+  });
+
+  it('a header listing a million empty tensors is rejected while it is read', () => {
+    const entries = Array.from({ length: 1_000_000 }, (_, i) => `"t${i}":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`);
+    const header = new TextEncoder().encode(`{"__metadata__":{"format":"eddy-flow/1"},${entries.join(',')}}`);
+    const bytes = new Uint8Array(8 + header.length);
+    new DataView(bytes.buffer).setBigUint64(0, BigInt(header.length), true);
+    bytes.set(header, 8);
+    expect(() => loadFlow(bytes)).toThrow(/lists more than 100001 entries, more than the 100000 tensors a safetensors file may hold/);
   });
 
   it('rejects missing, extra and retyped tensors', () => {
