@@ -10,7 +10,7 @@ import {
   clipGradNorm,
   fmtShape,
   gradients,
-  isnan,
+  isfinite,
   mean,
   noGrad,
   take,
@@ -188,7 +188,14 @@ export function fit(flow: LazyDistribution, data: Tensor, options: FitOptions = 
   const params = flow.parameters();
   if (params.length === 0) throw new ValueError('fit: the flow has no parameters to train');
   const dtype = options.dtype ?? ((params[0] as Parameter).dtype as FloatDType);
-  if (isnan(data).dataSync().includes(1)) throw new ValueError('fit: data contains NaN');
+  {
+    const finite = isfinite(data).dataSync();
+    const bad = finite.indexOf(0);
+    if (bad >= 0) {
+      const row = Math.floor(bad / (data.size / (data.shape[0] as number)));
+      throw new ValueError(`fit: data contains a non-finite value (${data.dataSync()[bad]}) in row ${row}; remove or impute it`);
+    }
+  }
   let x = cast(data, dtype);
   let c = options.context === undefined ? undefined : cast(options.context, dtype);
   if (c !== undefined && c.shape[0] !== x.shape[0]) {
@@ -202,6 +209,7 @@ export function fit(flow: LazyDistribution, data: Tensor, options: FitOptions = 
     if (!(f > 0 && f < 1)) throw new ValueError(`fit: validation fraction must be in (0, 1), got ${f}`);
     const n = x.shape[0] as number;
     const nv = Math.max(1, Math.round(n * f));
+    if (n - nv < 1) throw new ValueError(`fit: ${n} row(s) with validation ${f} leave no row to train on (${nv} held out)`);
     const perm = permutation(n, rng);
     const vIdx = perm.subarray(0, nv);
     const tIdx = perm.subarray(nv);

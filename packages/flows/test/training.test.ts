@@ -44,8 +44,22 @@ describe('fit (maximum likelihood)', () => {
     expect(r.validLoss.length).toBe(r.trainLoss.length);
     expect(steps).toBe(r.steps);
     expect(epochs.length).toBe(r.trainLoss.length);
-    if (r.stopped === 'early-stopping') expect(r.trainLoss.length).toBe(r.bestEpoch + 4);
     expect(Math.min(...r.validLoss)).toBe(r.validLoss[r.bestEpoch]);
+  });
+
+  it('early stopping stops `patience` epochs after the best one and restores its weights', () => {
+    // A tiny training set and a large lr overfit quickly: the held-out loss turns up.
+    const train = randn([40, 2], { seed: 3, dtype: 'float64' });
+    const held = randn([400, 2], { seed: 4, dtype: 'float64' });
+    const flow = new MAF({ features: 2, hiddenFeatures: [32, 32], dtype: 'float64', seed: 4 });
+    const r = fit(flow, train, { epochs: 300, batchSize: 40, lr: 3e-2, validation: { data: held }, patience: 3 });
+    expect(r.stopped).toBe('early-stopping');
+    expect(r.trainLoss.length).toBe(r.bestEpoch + 4);
+    expect(Math.min(...r.validLoss)).toBe(r.validLoss[r.bestEpoch]);
+    // The weights left in the flow are the best epoch's: their held-out loss is that epoch's.
+    const now = -(mean(flow.call().logProb(held)).item() as number);
+    expect(Math.abs(now - (r.validLoss[r.bestEpoch] as number))).toBeLessThan(1e-9);
+    expect(r.validLoss[r.validLoss.length - 1]).toBeGreaterThan(r.validLoss[r.bestEpoch] as number);
   });
 
   it('conditional flows train with a context', () => {
@@ -58,7 +72,10 @@ describe('fit (maximum likelihood)', () => {
 
   it('bad input: NaN data, mismatched context, bad fractions', () => {
     const flow = new MAF({ features: 2, hiddenFeatures: [4], dtype: 'float64' });
-    expect(() => fit(flow, tensor([[1, Number.NaN]], { dtype: 'float64' }), { epochs: 1 })).toThrow(/data contains NaN/);
+    expect(() => fit(flow, tensor([[1, Number.NaN]], { dtype: 'float64' }), { epochs: 1 })).toThrow(/data contains a non-finite value \(NaN\) in row 0/);
+    expect(() => fit(flow, tensor([[1, 2], [3, Number.NEGATIVE_INFINITY]], { dtype: 'float64' }), { epochs: 1 })).toThrow(/non-finite value \(-Infinity\) in row 1/);
+    // A split that leaves nothing to train on is an error, not a NaN loss.
+    expect(() => fit(flow, tensor([[1, 2]], { dtype: 'float64' }), { epochs: 1, validation: 0.1 })).toThrow(/1 row\(s\) with validation 0\.1 leave no row to train on/);
     expect(() => fit(flow, randn([4], { seed: 1 }), { epochs: 1 })).toThrow(/data must be \[N, \.\.\.event\]/);
     const cond = new MAF({ features: 2, context: 1, hiddenFeatures: [4], dtype: 'float64' });
     expect(() => fit(cond, randn([4, 2], { seed: 1, dtype: 'float64' }), { context: randn([3, 1], { seed: 2, dtype: 'float64' }) })).toThrow(/context has 3 rows, data has 4/);
