@@ -1,5 +1,6 @@
-import { closeSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { EddyError, type FloatDType } from '@eddy/core';
+import { AtomicFile, writeFileAtomic } from '@eddy/flows';
 
 /**
  * Thrown for a malformed or unsupported `.npy` file; the message says what is wrong.
@@ -152,20 +153,32 @@ export function readNpy(source: string | Uint8Array): NpyArray {
 export function readNpyHeader(path: string): NpyHeader {
   const fd = openSync(path, 'r');
   try {
-    const buf = new Uint8Array(4096);
-    const got = readSync(fd, buf, 0, buf.length, 0);
-    return parseHeader(buf.subarray(0, got), statSync(path).size, path);
+    const size = statSync(path).size;
+    // The fixed prefix says how long the header is; then read exactly that much.
+    const prefix = new Uint8Array(12);
+    const got = readSync(fd, prefix, 0, prefix.length, 0);
+    let need = got;
+    if (got >= 10 && MAGIC.every((m, i) => prefix[i] === m)) {
+      const view = new DataView(prefix.buffer);
+      need = prefix[6] === 1 ? 10 + view.getUint16(8, true) : got >= 12 ? 12 + view.getUint32(8, true) : got;
+    }
+    if (need > size) need = size;
+    if (need > 16 * 1024 * 1024) throw new NpyError(`${path}: header of ${need} bytes is larger than any .npy header needs`);
+    const buf = new Uint8Array(Math.max(need, got));
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return parseHeader(buf.subarray(0, n), size, path);
   } finally {
     closeSync(fd);
   }
 }
 
 /**
- * Reads rows `[start, end)` of a 2-D (or 1-D) `.npy` file without loading the rest.
+ * Reads rows `[start, end)` of a `.npy` file without reading the rest (every byte asked
+ * for, or an {@link NpyError}).
  *
  * @example
  * ```ts
- * const rows = readNpyRows('points.npy', 1000, 2000);
+ * const { data, shape } = readNpyRows('points.npy', 1000, 2000); // shape [1000, d]
  * ```
  * @category Files
  */
@@ -179,7 +192,13 @@ export function readNpyRows(path: string, start: number, end: number): NpyArray 
   const buf = new Uint8Array(n * bytesPer);
   const fd = openSync(path, 'r');
   try {
-    readSync(fd, buf, 0, buf.length, h.dataOffset + start * rowSize * bytesPer);
+    // readSync may return fewer bytes than asked: read until all are in, or fail.
+    const at = h.dataOffset + start * rowSize * bytesPer;
+    for (let got = 0; got < buf.length; ) {
+      const k = readSync(fd, buf, got, buf.length - got, at + got);
+      if (k <= 0) throw new NpyError(`${path}: the file ended after ${at + got} bytes while reading rows [${start}, ${end}) (it changed while being read?)`);
+      got += k;
+    }
   } finally {
     closeSync(fd);
   }
@@ -204,69 +223,91 @@ export function writeNpy(path: string | null, array: NpyArray): Uint8Array {
   const out = new Uint8Array(header.length + array.data.byteLength);
   out.set(header, 0);
   out.set(new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength), header.length);
-  if (path !== null) {
-    const fd = openSync(path, 'w');
-    try {
-      writeSync(fd, out);
-    } finally {
-      closeSync(fd);
-    }
-  }
+  if (path !== null) writeFileAtomic(path, out);
   return out;
 }
 
 /**
  * A `.npy` file of known shape filled in pieces, in any order: the header is written
  * first, then each block of rows lands at its own offset. Used to stream results larger
- * than memory to disk as shards finish.
+ * than memory to disk as shards finish. It is written under a temporary name beside the
+ * target and only {@link NpyWriter.commit} (every row written, flushed) renames it into
+ * place: a failed, cancelled or killed job never leaves a file that looks complete, and a
+ * previous file at the target survives it. Every write is complete or throws (disk full).
  *
  * @example
  * ```ts
  * const w = new NpyWriter('s.npy', 'float32', [1e8, 2]);
- * w.writeRows(0, chunk); // rows 0..chunk.length/2
- * w.close();
+ * try {
+ *   w.writeRows(0, chunk); // rows 0..chunk.length/2, then the others
+ *   w.commit();
+ * } catch (e) {
+ *   w.abort();
+ *   throw e;
+ * }
  * ```
  * @category Files
  */
 export class NpyWriter {
-  /** Path of the file. */
+  /** Destination path (written only by {@link NpyWriter.commit}). */
   readonly path: string;
   /** Element type. */
   readonly dtype: FloatDType;
-  /** Full shape. */
+  /** Full array shape. */
   readonly shape: readonly number[];
-  readonly #fd: number;
+  readonly #file: AtomicFile;
   readonly #offset: number;
   readonly #rowBytes: number;
+  readonly #rows: number;
+  #written = 0;
 
-  /** Creates (truncates) `path` and writes the header for `shape`. */
+  /**
+   * Starts the file under a temporary name beside `path` (after checking the free space
+   * for the whole array) and writes the header.
+   */
   constructor(path: string, dtype: FloatDType, shape: readonly number[]) {
     this.path = path;
     this.dtype = dtype;
     this.shape = [...shape];
     const header = npyHeader(dtype, shape);
-    this.#fd = openSync(path, 'w');
-    writeSync(this.#fd, header, 0, header.length, 0);
     this.#offset = header.length;
     this.#rowBytes = shape.slice(1).reduce((a, b) => a * b, 1) * (dtype === 'float32' ? 4 : 8);
-    // Size the file now so a crash leaves a file of the right length (zeros where unwritten).
-    const total = this.#offset + (shape[0] ?? 1) * this.#rowBytes;
-    if (total > this.#offset) writeSync(this.#fd, new Uint8Array(1), 0, 1, total - 1);
+    this.#rows = shape[0] ?? 1;
+    this.#file = new AtomicFile(path, this.#offset + this.#rows * this.#rowBytes);
+    try {
+      this.#file.writeAt(header, 0);
+    } catch (e) {
+      this.#file.abort();
+      throw e;
+    }
   }
 
-  /** Writes consecutive rows starting at row `start`. */
+  /** Writes rows `[start, start + rows)` (all of them, or throws an `OutputError`). */
   writeRows(start: number, data: Float32Array | Float64Array): void {
     const expected = this.dtype === 'float32' ? Float32Array : Float64Array;
     if (!(data instanceof expected)) throw new NpyError(`NpyWriter: expected ${this.dtype} rows`);
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (bytes.length % this.#rowBytes !== 0) throw new NpyError('NpyWriter: data is not a whole number of rows');
     const rows = bytes.length / this.#rowBytes;
-    if (start < 0 || start + rows > (this.shape[0] ?? 1)) throw new NpyError(`NpyWriter: rows [${start}, ${start + rows}) out of range`);
-    writeSync(this.#fd, bytes, 0, bytes.length, this.#offset + start * this.#rowBytes);
+    if (start < 0 || start + rows > this.#rows) throw new NpyError(`NpyWriter: rows [${start}, ${start + rows}) out of range`);
+    this.#file.writeAt(bytes, this.#offset + start * this.#rowBytes);
+    this.#written += rows;
   }
 
-  /** Closes the file. */
-  close(): void {
-    closeSync(this.#fd);
+  /**
+   * Finishes the file: checks that every row was written, flushes it and renames it over
+   * `path`. Throws (leaving `path` as it was) if rows are missing.
+   */
+  commit(): void {
+    if (this.#written !== this.#rows) {
+      this.#file.abort();
+      throw new NpyError(`${this.path}: ${this.#written} of ${this.#rows} rows were written; the file was not saved`);
+    }
+    this.#file.commit();
+  }
+
+  /** Drops the temporary file; `path` keeps whatever it held before. */
+  abort(): void {
+    this.#file.abort();
   }
 }

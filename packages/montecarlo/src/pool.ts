@@ -79,7 +79,12 @@ export interface JobOptions {
   signal?: AbortSignal;
   /** Called after each finished shard. */
   onProgress?: (p: Progress) => void;
-  /** Keep NaN results instead of failing the shard (default false). */
+  /**
+   * Keep non-finite results (NaN, ±Inf) instead of failing the job with the first shard
+   * that has one (default false).
+   */
+  allowNonFinite?: boolean;
+  /** @deprecated the same as {@link JobOptions.allowNonFinite} (which it predates). */
   allowNaN?: boolean;
   /** How many times a shard whose worker died is rerun (default 2). */
   retries?: number;
@@ -95,7 +100,7 @@ export interface JobOptions {
  * @category Pool
  */
 export interface PoolOptions {
-  /** Worker threads (default: the machine's available parallelism). */
+  /** Worker threads (default: the machine's available parallelism; at most {@link maxThreads}). */
   threads?: number;
   /** Backend each worker uses (default `cpu`). */
   backend?: string;
@@ -170,6 +175,22 @@ interface Sink {
 
 let flowCounter = 0;
 
+/** Restarts of a pool whose workers all died, before a job gives up. */
+const MAX_RESTARTS = 4;
+
+/**
+ * The most worker threads a {@link FlowPool} takes: 4 per core of this machine.
+ *
+ * @example
+ * ```ts
+ * new FlowPool({ threads: Math.min(8, maxThreads()) });
+ * ```
+ * @category Pool
+ */
+export function maxThreads(): number {
+  return 4 * availableParallelism();
+}
+
 /**
  * A pool of worker threads (piscina) for bulk sampling and density evaluation. A job is
  * split into shards of `chunkSize` rows; each worker rebuilds the flow from its saved
@@ -193,17 +214,31 @@ export class FlowPool {
   readonly backend: string;
   /** Largest in-memory result in bytes. */
   readonly memoryBudget: number;
-  readonly #piscina: Piscina;
-  readonly #saved = new WeakMap<LazyDistribution, { key: string; buffer: SharedArrayBuffer }>();
+  #piscina: Piscina;
+  readonly #saved = new WeakMap<LazyDistribution, { key: string; buffer: SharedArrayBuffer; weights: unknown[] }>();
+  #restarts = 0;
 
   /** @param options see {@link PoolOptions}. */
   constructor(options: PoolOptions = {}) {
     const threads = options.threads ?? availableParallelism();
     if (!Number.isInteger(threads) || threads < 1) throw new ValueError(`FlowPool: threads must be a positive integer, got ${threads}`);
+    if (threads > maxThreads()) {
+      throw new ValueError(`FlowPool: threads must be at most ${maxThreads()} (4 per core on this machine), got ${threads}: more threads than cores only add memory and contention`);
+    }
     this.threads = threads;
     this.backend = options.backend ?? 'cpu';
     this.memoryBudget = options.memoryBudget ?? 2 ** 30;
-    this.#piscina = new Piscina({ filename: workerPath(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+    this.#piscina = this.#newPiscina();
+  }
+
+  #newPiscina(): Piscina {
+    const piscina = new Piscina({ filename: workerPath(), minThreads: this.threads, maxThreads: this.threads, idleTimeout: 60_000 });
+    // piscina reports a result that arrives for a task already aborted (a shard stopped
+    // while its worker was finishing it) as an 'error' event, which would crash the
+    // process without a listener. Such results are stale and dropped; every real failure
+    // reaches its job through the task's own promise (or the watchdog).
+    piscina.on('error', () => {});
+    return piscina;
   }
 
   /** The worker threads (for diagnostics and fault-injection tests). */
@@ -229,13 +264,19 @@ export class FlowPool {
     await this.#piscina.destroy();
   }
 
+  /**
+   * The flow's saved bytes, shared with the workers: saved again (under a new key, so
+   * workers rebuild it) whenever any weight changed since — an optimizer step replaces a
+   * parameter's storage, so comparing the storage handles is enough.
+   */
   #flow(flow: LazyDistribution): { key: string; buffer: SharedArrayBuffer } {
+    const weights = [...flow.parameters(), ...flow.namedBuffers().map(([, b]) => b)].map((t) => t.handle);
     let s = this.#saved.get(flow);
-    if (s === undefined) {
+    if (s === undefined || s.weights.length !== weights.length || s.weights.some((h, i) => h !== weights[i])) {
       const bytes = saveFlow(flow);
       const buffer = new SharedArrayBuffer(bytes.length);
       new Uint8Array(buffer).set(bytes);
-      s = { key: `flow-${process.pid}-${flowCounter++}`, buffer };
+      s = { key: `flow-${process.pid}-${flowCounter++}`, buffer, weights };
       this.#saved.set(flow, s);
     }
     return s;
@@ -272,32 +313,50 @@ export class FlowPool {
       input,
       inputFile,
       output: sink.output,
-      allowNaN: options.allowNaN ?? false,
+      allowNonFinite: options.allowNonFinite ?? options.allowNaN ?? false,
       backend: this.backend,
     };
     const retries = options.retries ?? 2;
     const t0 = performance.now();
     let done = 0;
     const failures: ShardError[] = [];
-    const controller = new AbortController();
-    // Every queued shard listens to this signal: lift Node's default cap of 10 listeners.
-    setMaxListeners(0, controller.signal);
-    const onAbort = () => controller.abort(options.signal?.reason);
+    const job = new AbortController();
+    setMaxListeners(0, job.signal);
+    const onAbort = () => job.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) controller.abort(options.signal.reason);
+    if (options.signal?.aborted) job.abort(options.signal.reason);
+    const cancelled = (): EddyError => new EddyError(`job cancelled: ${String(options.signal?.reason ?? 'aborted')}`);
+    // Shards run at most 2 per thread at a time and are handed out in row order as others
+    // finish: memory and start-up do not grow with n. When a shard fails, no new shard
+    // starts, shards after it are stopped, and the ones before it finish: the job reports
+    // the lowest failing row range, whatever order the workers ran in.
+    const inFlight = new Map<number, AbortController>();
+    let lowestFailure = Number.POSITIVE_INFINITY;
     const runShard = async (start: number, count: number): Promise<void> => {
-      for (let attempt = 0; ; attempt++) {
+      for (let attempt = 0; ; ) {
+        const attemptCtl = new AbortController();
+        inFlight.set(start, attemptCtl);
+        const stop = () => attemptCtl.abort(job.signal.reason);
+        job.signal.addEventListener('abort', stop, { once: true });
         let r: ShardResult;
+        const piscina = this.#piscina;
         try {
-          r = (await this.#piscina.run({ ...base, start, count }, { signal: controller.signal })) as ShardResult;
+          r = (await piscina.run({ ...base, start, count }, { signal: attemptCtl.signal })) as ShardResult;
         } catch (e) {
-          if (controller.signal.aborted) throw new EddyError(`job cancelled: ${String(options.signal?.reason ?? 'aborted')}`);
+          if (job.signal.aborted) throw cancelled();
+          if (start > lowestFailure) throw new ShardError(start, start + count, 'stopped: an earlier shard failed');
+          // The pool was restarted under this shard (its workers kept dying): run it again.
+          if (piscina !== this.#piscina) continue;
           // The worker died (crashed or was terminated): rerun the shard on a fresh one.
-          if (attempt < retries) continue;
-          throw new ShardError(start, start + count, `worker failed ${attempt + 1} times: ${(e as Error).message}`);
+          if (++attempt <= retries) continue;
+          throw new ShardError(start, start + count, `worker failed ${attempt} times: ${(e as Error).message}`);
+        } finally {
+          job.signal.removeEventListener('abort', stop);
+          inFlight.delete(start);
         }
         if (!r.ok) throw new ShardError(start, start + count, `${r.name}: ${r.error}`);
         sink.accept?.(start, count, r);
+        this.#restarts = 0;
         done += count;
         const secs = (performance.now() - t0) / 1000;
         const rate = done / Math.max(secs, 1e-9);
@@ -305,20 +364,75 @@ export class FlowPool {
         return;
       }
     };
-    const shards: Promise<void>[] = [];
-    for (let s = 0; s < n; s += chunk) {
-      shards.push(
-        runShard(s, Math.min(chunk, n - s)).catch((e: unknown) => {
-          failures.push(e instanceof ShardError ? e : new ShardError(s, Math.min(n, s + chunk), (e as Error).message));
-          controller.abort('a shard failed');
-        }),
-      );
-    }
-    await Promise.all(shards);
+    // A pool whose workers all died while starting is not replaced by piscina: notice it,
+    // start a new one (a bounded number of times, with back-off) and rerun the shards.
+    let watchdogError: EddyError | undefined;
+    let deadSince: number | undefined;
+    const watchdog = setInterval(() => {
+      if (inFlight.size === 0 || this.#piscina.threads.length > 0) {
+        deadSince = undefined;
+        return;
+      }
+      deadSince ??= performance.now();
+      const backoff = 250 * 2 ** Math.min(this.#restarts, 4);
+      if (performance.now() - deadSince < backoff) return;
+      if (this.#restarts >= MAX_RESTARTS) {
+        watchdogError = new EddyError(`the worker pool lost all ${this.threads} worker thread(s) and could not restart them after ${MAX_RESTARTS} attempts; the job was stopped`);
+        job.abort('no worker');
+        return;
+      }
+      this.#restarts++;
+      deadSince = undefined;
+      const old = this.#piscina;
+      this.#piscina = this.#newPiscina();
+      for (const ctl of inFlight.values()) ctl.abort('pool restarted');
+      old.destroy().catch(() => {});
+    }, 100);
+    watchdog.unref?.();
+    let fatal: Error | undefined;
+    const limit = Math.max(1, 2 * this.threads);
+    let next = 0;
+    await new Promise<void>((resolve) => {
+      let running = 0;
+      const launch = (): void => {
+        while (running < limit && next < n && !job.signal.aborted && failures.length === 0) {
+          const s = next;
+          const count = Math.min(chunk, n - s);
+          next += count;
+          running++;
+          runShard(s, count)
+            .catch((e: unknown) => {
+              // Not a shard's failure (the output could not be written): the job fails with it.
+              if (!(e instanceof ShardError) && !job.signal.aborted) {
+                fatal ??= e as Error;
+                job.abort('the output failed');
+                return;
+              }
+              const f = e instanceof ShardError ? e : new ShardError(s, s + count, (e as Error).message);
+              if (!job.signal.aborted && !f.message.includes('stopped: an earlier shard failed')) {
+                failures.push(f);
+                if (s < lowestFailure) lowestFailure = s;
+                for (const [st, ctl] of inFlight) if (st > s) ctl.abort('an earlier shard failed');
+              }
+            })
+            .finally(() => {
+              running--;
+              launch();
+              if (running === 0) resolve();
+            });
+        }
+        if (running === 0) resolve();
+      };
+      launch();
+    });
+    clearInterval(watchdog);
     options.signal?.removeEventListener('abort', onAbort);
-    if (options.signal?.aborted) throw new EddyError(`job cancelled: ${String(options.signal.reason ?? 'aborted')}`);
-    const first = failures.sort((a, b) => a.start - b.start).find((f) => !f.message.includes('job cancelled'));
+    if (fatal !== undefined) throw fatal;
+    if (watchdogError !== undefined) throw watchdogError;
+    if (options.signal?.aborted) throw cancelled();
+    const first = failures.sort((a, b) => a.start - b.start)[0];
     if (first !== undefined) throw first;
+    if (done !== n) throw new EddyError(`internal: the job finished ${done} of ${n} rows`);
   }
 
   #eventSize(flow: LazyDistribution, context?: Tensor): number[] {
@@ -372,8 +486,10 @@ export class FlowPool {
       await this.#run('sample', flow, n, options, {
         accept: (start, _count, r) => writer.writeRows(start, r.values as Float32Array | Float64Array),
       });
-    } finally {
-      writer.close();
+      writer.commit();
+    } catch (e) {
+      writer.abort();
+      throw e;
     }
     return { path, shape };
   }
@@ -393,8 +509,10 @@ export class FlowPool {
     const writer = new NpyWriter(outPath, dtype, [n]);
     try {
       await this.#run('logProb', flow, n, { ...options, dtype }, { accept: (start, _c, r) => writer.writeRows(start, r.logProb as Float32Array | Float64Array) }, undefined, inPath);
-    } finally {
-      writer.close();
+      writer.commit();
+    } catch (e) {
+      writer.abort();
+      throw e;
     }
     return { path: outPath, shape: [n] };
   }

@@ -49,7 +49,7 @@ export interface ShardTask {
   /** Where to write results in place (in-memory jobs); absent: return them. */
   output?: { values?: SharedArray; logProb?: SharedArray };
   /** Allow NaN in results (default: a NaN fails the shard). */
-  allowNaN: boolean;
+  allowNonFinite: boolean;
   /** Engine backend to select in the worker (default `cpu`). */
   backend: string;
 }

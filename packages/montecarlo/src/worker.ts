@@ -21,9 +21,10 @@ function rows(a: SharedArray, start: number, count: number): Tensor {
 }
 
 function checkFinite(name: string, v: Float32Array | Float64Array, task: ShardTask): void {
-  if (task.allowNaN) return;
+  if (task.allowNonFinite) return;
   for (let i = 0; i < v.length; i++) {
-    if (Number.isNaN(v[i] as number)) throw new Error(`${name} has NaN at row ${task.start + Math.floor(i / Math.max(1, v.length / task.count))}`);
+    const x = v[i] as number;
+    if (!Number.isFinite(x)) throw new Error(`${name} has ${x} at row ${task.start + Math.floor(i / Math.max(1, v.length / task.count))} (set allowNonFinite to keep non-finite values)`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NpyError, NpyWriter, readCsv, readNpy, readNpyHeader, readNpyRows, writeCsv, writeNpy } from '@eddy/montecarlo';
@@ -57,8 +57,33 @@ describe('.npy', () => {
     w.writeRows(2, new Float64Array([5, 6, 7, 8]));
     w.writeRows(0, new Float64Array([1, 2, 3, 4]));
     expect(() => w.writeRows(3, new Float64Array([0, 0, 0, 0]))).toThrow(/out of range/);
-    w.close();
+    expect(existsSync(path)).toBe(false); // nothing at the target until commit
+    w.commit();
     expect(Array.from(readNpy(path).data)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('NpyWriter.commit with rows missing saves nothing; abort keeps the previous file', () => {
+    const path = join(dir, 'partial.npy');
+    writeFileSync(path, 'previous');
+    const w = new NpyWriter(path, 'float32', [3, 1]);
+    w.writeRows(0, new Float32Array([1, 2]));
+    expect(() => w.commit()).toThrow(/2 of 3 rows were written; the file was not saved/);
+    const v = new NpyWriter(path, 'float32', [1, 1]);
+    v.writeRows(0, new Float32Array([1]));
+    v.abort();
+    expect(readFileSync(path, 'utf8')).toBe('previous');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('reads a header longer than 4 KB (NumPy loads such files) in full', () => {
+    const body = new Uint8Array(new Float64Array([1, 2, 3]).buffer);
+    const file = handMade(`<f8', 'extra': '${'x'.repeat(5000)}`, '(3,)', body);
+    const path = join(dir, 'long-header.npy');
+    writeFileSync(path, file);
+    const h = readNpyHeader(path);
+    expect(h.dataOffset).toBeGreaterThan(5000);
+    expect(h).toMatchObject({ dtype: 'float64', shape: [3] });
+    expect(Array.from(readNpyRows(path, 1, 3).data)).toEqual([2, 3]);
   });
 });
 
@@ -79,5 +104,22 @@ describe('CSV', () => {
     expect(() => readCsv(p)).toThrow(/bad.csv:3: column 2 is not a number/);
     writeFileSync(p, '1,2\n3\n');
     expect(() => readCsv(p)).toThrow(/expected 2 fields, got 1/);
+    writeFileSync(p, '1,2\n0x10,3\n');
+    expect(() => readCsv(p)).toThrow(/bad.csv:2: column 1 is not a number: "0x10"/);
+  });
+
+  it('never drops a first row that is data: NaN, inf and quoted numbers count as numbers; a mixed row is an error', () => {
+    const p = join(dir, 'first.csv');
+    writeFileSync(p, 'NaN,0.2\n-inf,"0.5"\n');
+    const a = readCsv(p);
+    expect(a.shape).toEqual([2, 2]);
+    expect(Array.from(a.data)).toEqual([Number.NaN, 0.2, Number.NEGATIVE_INFINITY, 0.5]);
+    writeFileSync(p, '"0.1","0.2"\n0.3,0.4\n');
+    expect(readCsv(p).shape).toEqual([2, 2]);
+    writeFileSync(p, 'x,0.2\n0.3,0.4\n');
+    expect(() => readCsv(p)).toThrow(/first\.csv:1: the first row mixes numbers and text \("x", "0\.2"\); if it is a header, say so/);
+    expect(readCsv(p, { header: true })).toEqual({ data: new Float64Array([0.3, 0.4]), shape: [1, 2] });
+    writeFileSync(p, 'a,b\n0.3,0.4\n');
+    expect(() => readCsv(p, { header: false })).toThrow(/first\.csv:1: column 1 is not a number: "a"/);
   });
 });
