@@ -1,11 +1,11 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { extname } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { type FloatDType, type Tensor, backendInfo, tensor } from '@eddy/core';
-import { type LazyDistribution, fit, loadFlow, registeredFlowClasses, saveFlowToFile } from '@eddy/flows';
+import { type LazyDistribution, checkWritable, fit, loadFlow, registeredFlowClasses, saveFlowToFile } from '@eddy/flows';
 import * as F from '@eddy/flows';
-import { FlowPool, readCsv, readNpy, readNpyHeader, writeCsv, writeNpy } from '@eddy/montecarlo';
+import { FlowPool, type JobOptions, maxThreads, readCsv, readNpy, readNpyHeader, writeCsv, writeNpy } from '@eddy/montecarlo';
 import { ProgressBar, formatCount, formatSeconds } from './progress.js';
 
 /** A bad command line: printed as one line, exit code 2. */
@@ -17,6 +17,11 @@ export class UsageError extends Error {
 export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
+  /**
+   * Cancels the pool jobs of `sample` and `logprob` (their output is then not written).
+   * `main` without an `Io` wires SIGINT and SIGTERM to it while such a job runs.
+   */
+  signal?: AbortSignal;
 }
 
 /** One subcommand: its help text, options and action. */
@@ -24,17 +29,21 @@ export interface Command {
   summary: string;
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** Most positional arguments it takes (more is a usage error, never ignored). */
+  positionals: number;
   run(values: Record<string, string | boolean | undefined>, positionals: string[], io: Io): Promise<void>;
 }
+
+/** Decimal numbers only (`1e6`, `0.5`, `-3`): `Number()` alone would also take `0x10` and `0b1`. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 const num = (v: string | boolean | undefined, name: string, fallback?: number): number => {
   if (v === undefined) {
     if (fallback === undefined) throw new UsageError(`--${name} is required`);
     return fallback;
   }
-  const x = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(x)) throw new UsageError(`--${name} must be a number, got ${JSON.stringify(v)}`);
-  return x;
+  if (typeof v !== 'string' || !DECIMAL.test(v.trim()) || !Number.isFinite(Number(v))) throw new UsageError(`--${name} must be a decimal number, got ${JSON.stringify(v)}`);
+  return Number(v);
 };
 const int = (v: string | boolean | undefined, name: string, fallback?: number, min = 0): number => {
   const x = num(v, name, fallback);
@@ -58,20 +67,59 @@ const modelArg = (positionals: string[]): string => {
   return p;
 };
 
-/** Reads `.npy` or `.csv` rows into a tensor of `dtype`. */
-export function readRows(path: string, dtype: FloatDType): Tensor {
+/** The file a path names, links resolved (for a file that does not exist yet: its directory's). */
+function canonical(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(resolve(path))), basename(path));
+    } catch {
+      return resolve(path);
+    }
+  }
+}
+
+/**
+ * Refuses an output that is one of the inputs (after resolving links, or the same file
+ * under another name): writing it would destroy the input.
+ */
+export function checkDistinct(inputs: Record<string, string>, outputs: Record<string, string>): void {
+  for (const [outName, out] of Object.entries(outputs)) {
+    const o = canonical(out);
+    const oStat = existsSync(out) ? statSync(out) : undefined;
+    for (const [inName, input] of Object.entries(inputs)) {
+      const iStat = existsSync(input) ? statSync(input) : undefined;
+      const same = canonical(input) === o || (oStat !== undefined && iStat !== undefined && oStat.dev === iStat.dev && oStat.ino === iStat.ino);
+      if (same) throw new UsageError(`${outName} ${out} is the same file as ${inName} ${input}: writing it would destroy the input; choose another output path`);
+    }
+  }
+}
+
+/** The CSV header choice: `--header` (the first row is names), `--no-header` (it is data), else auto. */
+function csvHeader(v: Record<string, string | boolean | undefined>): boolean | 'auto' {
+  if (v.header === true && v['no-header'] === true) throw new UsageError('--header and --no-header contradict each other');
+  return v.header === true ? true : v['no-header'] === true ? false : 'auto';
+}
+
+/** Reads `.npy` or `.csv` rows into a tensor of `dtype` (`header`: see {@link readCsv}). */
+export function readRows(path: string, dtype: FloatDType, header: boolean | 'auto' = 'auto'): Tensor {
   if (!existsSync(path)) throw new UsageError(`file not found: ${path}`);
   const ext = extname(path).toLowerCase();
   if (ext !== '.npy' && ext !== '.csv') throw new UsageError(`${path}: expected a .npy or .csv file`);
-  const a = ext === '.npy' ? readNpy(path) : readCsv(path);
+  const a = ext === '.npy' ? readNpy(path) : readCsv(path, { header });
   if (a.shape.length !== 2) throw new UsageError(`${path}: expected a 2-D array [rows, features], got shape [${a.shape}]`);
   return tensor(a.data, { shape: a.shape, dtype });
 }
 
 export const train: Command = {
   summary: 'fit a flow to data by maximum likelihood and save it',
-  usage: 'eddy train --data x.npy|x.csv --flow NSF --out model.safetensors [--epochs 20] [--batch-size 256] [--lr 1e-3] [--transforms 3] [--hidden 64,64] [--bins 8] [--passes N] [--validation 0.1] [--seed 0] [--dtype float32]',
+  usage:
+    'eddy train --data x.npy|x.csv --flow NSF --out model.safetensors [--epochs 20] [--batch-size 256] [--lr 1e-3] [--transforms 3] [--hidden 64,64] [--bins 8] [--passes N] [--validation 0.1] [--seed 0] [--dtype float32] [--header|--no-header]',
+  positionals: 0,
   options: {
+    header: { type: 'boolean' },
+    'no-header': { type: 'boolean' },
     data: { type: 'string' },
     flow: { type: 'string' },
     out: { type: 'string' },
@@ -89,8 +137,19 @@ export const train: Command = {
   },
   async run(v, _p, io) {
     const dtype = dtypeOf(v.dtype);
-    const data = readRows(str(v.data, 'data'), dtype);
+    const dataPath = str(v.data, 'data');
     const out = str(v.out, 'out');
+    checkDistinct({ '--data': dataPath }, { '--out': out });
+    const validation = num(v.validation, 'validation', 0.1);
+    if (!(validation >= 0 && validation < 1)) throw new UsageError(`--validation must be a fraction in [0, 1), got ${v.validation}`);
+    const data = readRows(dataPath, dtype, csvHeader(v));
+    const rows = data.shape[0] as number;
+    const held = validation > 0 ? Math.max(1, Math.round(rows * validation)) : 0;
+    if (rows - held < 2) {
+      throw new UsageError(`${dataPath}: ${rows} row(s)${held > 0 ? `, ${held} held out for --validation ${validation},` : ''} leave ${rows - held} to train on; at least 2 are needed`);
+    }
+    // Learn that the output cannot be written now, not after the epochs.
+    checkWritable(out);
     const name = str(v.flow, 'flow', 'NSF');
     const Cls = (F as unknown as Record<string, new (o: object) => LazyDistribution>)[name];
     if (!registeredFlowClasses().includes(name) || Cls === undefined) {
@@ -105,12 +164,11 @@ export const train: Command = {
     const flow = new Cls(options);
     const epochs = int(v.epochs, 'epochs', 20, 1);
     const batchSize = int(v['batch-size'], 'batch-size', 256, 1);
-    const validation = num(v.validation, 'validation', 0.1);
     io.err(`training ${name} (${flow.parameters().reduce((s, p) => s + p.size, 0)} parameters) on ${data.shape[0]} rows × ${data.shape[1]} features, ${epochs} epochs\n`);
     const steps = epochs * Math.ceil(((data.shape[0] as number) * (1 - validation)) / batchSize);
     const bar = new ProgressBar('train', steps, 'steps', io.err);
     const t0 = performance.now();
-    fit(flow, data, {
+    const history = fit(flow, data, {
       epochs,
       batchSize,
       lr: num(v.lr, 'lr', 1e-3),
@@ -122,28 +180,60 @@ export const train: Command = {
         io.err(`epoch ${e.epoch + 1}/${epochs}: train log-lik ${(-e.trainLoss).toFixed(4)}${e.validLoss === undefined ? '' : `, held-out log-lik ${(-e.validLoss).toFixed(4)}`}\n`);
       },
     });
+    const last = history.trainLoss[history.trainLoss.length - 1];
+    if (last === undefined || !Number.isFinite(last)) {
+      throw new TrainingError(`training did not converge (final train log-lik ${last === undefined ? 'n/a' : -last}); ${out} was not written — try a lower --lr, more rows, or --dtype float64`);
+    }
     saveFlowToFile(flow, out);
     io.out(`${out}\n`);
   },
 };
 
-function poolFor(v: Record<string, string | boolean | undefined>): FlowPool {
-  return new FlowPool({ threads: int(v.threads, 'threads', availableParallelism(), 1) });
+/** `--threads`, between 1 and {@link maxThreads} (4 per core). */
+function threadsOf(v: Record<string, string | boolean | undefined>): number {
+  const t = int(v.threads, 'threads', availableParallelism(), 1);
+  if (t > maxThreads()) throw new UsageError(`--threads must be at most ${maxThreads()} (4 per core on this machine, which has ${availableParallelism()}), got ${t}`);
+  return t;
+}
+
+/** A failed training run (its loss not finite): nothing was saved. */
+export class TrainingError extends Error {
+  override name = 'TrainingError';
+}
+
+/** Job options with the command's cancellation signal. */
+function cancellable(io: Io): Pick<JobOptions, 'signal'> {
+  return io.signal === undefined ? {} : { signal: io.signal };
 }
 
 export const sample: Command = {
   summary: 'draw samples from a saved flow on the worker pool, streamed to .npy (or .csv)',
-  usage: 'eddy sample model.safetensors -n 1e6 --out s.npy [--threads N] [--seed 0] [--chunk-size 16384] [--dtype float32]',
-  options: { n: { type: 'string', short: 'n' }, out: { type: 'string' }, threads: { type: 'string' }, seed: { type: 'string' }, 'chunk-size': { type: 'string' }, dtype: { type: 'string' } },
+  usage: 'eddy sample model.safetensors -n 1e6 --out s.npy [--threads N] [--seed 0] [--chunk-size 16384] [--dtype float32] [--allow-non-finite]',
+  positionals: 1,
+  options: {
+    n: { type: 'string', short: 'n' },
+    out: { type: 'string' },
+    threads: { type: 'string' },
+    seed: { type: 'string' },
+    'chunk-size': { type: 'string' },
+    dtype: { type: 'string' },
+    'allow-non-finite': { type: 'boolean' },
+  },
   async run(v, p, io) {
-    const flow = loadFlow(modelArg(p));
+    const model = modelArg(p);
     const n = int(v.n, 'n', undefined, 1);
     const out = str(v.out, 'out');
     const ext = extname(out).toLowerCase();
     if (ext !== '.npy' && ext !== '.csv') throw new UsageError(`--out must end in .npy or .csv, got ${out}`);
-    const pool = poolFor(v);
+    checkDistinct({ model }, { '--out': out });
+    const seed = int(v.seed, 'seed', 0);
+    const chunkSize = int(v['chunk-size'], 'chunk-size', 16384, 1);
+    const dtype = dtypeOf(v.dtype);
+    const threads = threadsOf(v);
+    const flow = loadFlow(model);
+    const pool = new FlowPool({ threads });
     const bar = new ProgressBar('sample', n, 'samples', io.err);
-    const options = { seed: int(v.seed, 'seed', 0), chunkSize: int(v['chunk-size'], 'chunk-size', 16384, 1), dtype: dtypeOf(v.dtype), onProgress: (pr: { done: number; rowsPerSecond: number }) => bar.update(pr.done, pr.rowsPerSecond) };
+    const options = { seed, chunkSize, dtype, allowNonFinite: v['allow-non-finite'] === true, ...cancellable(io), onProgress: (pr: { done: number; rowsPerSecond: number }) => bar.update(pr.done, pr.rowsPerSecond) };
     const t0 = performance.now();
     try {
       if (ext === '.npy') await pool.sampleToFile(flow, n, out, options);
@@ -163,25 +253,46 @@ export const sample: Command = {
 
 export const logprob: Command = {
   summary: 'log-densities of the rows of a .npy/.csv file under a saved flow',
-  usage: 'eddy logprob model.safetensors --in x.npy --out lp.npy [--threads N] [--chunk-size 16384]',
-  options: { in: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, 'chunk-size': { type: 'string' }, dtype: { type: 'string' } },
+  usage: 'eddy logprob model.safetensors --in x.npy --out lp.npy [--threads N] [--chunk-size 16384] [--dtype float32] [--header|--no-header] [--allow-non-finite]',
+  positionals: 1,
+  options: {
+    in: { type: 'string' },
+    out: { type: 'string' },
+    threads: { type: 'string' },
+    'chunk-size': { type: 'string' },
+    dtype: { type: 'string' },
+    header: { type: 'boolean' },
+    'no-header': { type: 'boolean' },
+    'allow-non-finite': { type: 'boolean' },
+  },
   async run(v, p, io) {
-    const flow = loadFlow(modelArg(p));
+    const model = modelArg(p);
     const input = str(v.in, 'in');
     const out = str(v.out, 'out');
-    const pool = poolFor(v);
+    const outExt = extname(out).toLowerCase();
+    if (outExt !== '.npy' && outExt !== '.csv') throw new UsageError(`--out must end in .npy or .csv, got ${out}`);
+    checkDistinct({ model, '--in': input }, { '--out': out });
+    if (!existsSync(input)) throw new UsageError(`file not found: ${input}`);
     const chunkSize = int(v['chunk-size'], 'chunk-size', 16384, 1);
+    const allowNonFinite = v['allow-non-finite'] === true;
+    const header = csvHeader(v);
+    const threads = threadsOf(v);
+    const flow = loadFlow(model);
+    const pool = new FlowPool({ threads });
     try {
-      if (extname(input).toLowerCase() === '.npy' && extname(out).toLowerCase() === '.npy') {
+      if (extname(input).toLowerCase() === '.npy' && outExt === '.npy') {
         const rows = readNpyHeader(input).shape[0] ?? 0;
         const bar = new ProgressBar('logprob', rows, 'rows', io.err);
-        await pool.logProbFile(flow, input, out, { chunkSize, dtype: v.dtype === undefined ? undefined : dtypeOf(v.dtype), onProgress: (pr) => bar.update(pr.done, pr.rowsPerSecond) });
-        bar.finish();
+        try {
+          await pool.logProbFile(flow, input, out, { chunkSize, allowNonFinite, dtype: v.dtype === undefined ? undefined : dtypeOf(v.dtype), ...cancellable(io), onProgress: (pr) => bar.update(pr.done, pr.rowsPerSecond) });
+        } finally {
+          bar.finish();
+        }
       } else {
-        const x = readRows(input, dtypeOf(v.dtype));
-        const lp = await pool.logProb(flow, x, { chunkSize });
+        const x = readRows(input, dtypeOf(v.dtype), header);
+        const lp = await pool.logProb(flow, x, { chunkSize, allowNonFinite, ...cancellable(io) });
         const arr = { data: lp.dataSync() as Float32Array | Float64Array, shape: [...lp.shape] };
-        if (extname(out).toLowerCase() === '.csv') writeCsv(out, arr, ['log_prob']);
+        if (outExt === '.csv') writeCsv(out, arr, ['log_prob']);
         else writeNpy(out, arr);
       }
     } finally {
@@ -201,6 +312,7 @@ function describeBackend(): string {
 export const info: Command = {
   summary: 'describe a saved flow: class, options, parameters, file',
   usage: 'eddy info model.safetensors',
+  positionals: 1,
   options: {},
   async run(_v, p, io) {
     const path = modelArg(p);
@@ -222,11 +334,12 @@ export const info: Command = {
 export const bench: Command = {
   summary: 'measure sampling and density throughput of a flow with 1..N threads',
   usage: 'eddy bench [model.safetensors] [-n 65536] [--threads N]',
+  positionals: 1,
   options: { n: { type: 'string', short: 'n' }, threads: { type: 'string' } },
   async run(v, p, io) {
-    const flow = p[0] === undefined ? new F.NSF({ features: 8, transforms: 3, hiddenFeatures: [64, 64] }) : loadFlow(modelArg(p));
     const n = int(v.n, 'n', 65536, 1);
-    const maxThreads = int(v.threads, 'threads', availableParallelism(), 1);
+    const maxThreads = threadsOf(v);
+    const flow = p[0] === undefined ? new F.NSF({ features: 8, transforms: 3, hiddenFeatures: [64, 64] }) : loadFlow(modelArg(p));
     io.out(`${cpus()[0]?.model ?? 'cpu'}, ${flow.constructor.name}, n = ${n}, backend ${describeBackend()}\n`);
     for (let t = 1; t <= maxThreads; t *= 2) {
       const pool = new FlowPool({ threads: t });
