@@ -79,26 +79,19 @@ export class ComposedTransform extends Transform {
     return [v, acc as Tensor];
   }
   /**
+   * The inverses last to first, their log-determinants summed, in one pass: the
+   * {@link ComposedTransform.callAndLadj} of the inverse composition (each part's
+   * `inverseAndLadj` through its inverse).
+   */
+  override inverseAndLadj(y: Tensor): [Tensor, Tensor] {
+    return this.inv.callAndLadj(y);
+  }
+
+  /**
    * The composition of the inverses in reverse order (as zuko and PyTorch), so each
    * part's inverse ladj is evaluated on the inverse path itself; this matters when an
    * inverse is approximate (bisection clamped to its bound).
    */
-  /** The inverses last to first, their log-determinants summed, in one pass. */
-  override inverseAndLadj(y: Tensor): [Tensor, Tensor] {
-    let eventDim = this.#codomain.eventDim;
-    let v = y;
-    let acc: Tensor | undefined;
-    for (let i = this.transforms.length - 1; i >= 0; i--) {
-      const t = this.transforms[i] as Transform;
-      const [x, ladj] = t.inverseAndLadj(v);
-      const part = sumRightmost(ladj, eventDim - t.codomain.eventDim);
-      acc = acc === undefined ? part : acc.add(part);
-      eventDim += t.domain.eventDim - t.codomain.eventDim;
-      v = x;
-    }
-    return [v, acc as Tensor];
-  }
-
   protected override makeInverse(): Transform {
     return new ComposedTransform(
       [...this.transforms].reverse().map((t) => t.inv),
