@@ -319,7 +319,6 @@ export class FlowPool {
     const retries = options.retries ?? 2;
     const t0 = performance.now();
     let done = 0;
-    const failures: ShardError[] = [];
     const job = new AbortController();
     setMaxListeners(0, job.signal);
     const onAbort = () => job.abort(options.signal?.reason);
@@ -331,7 +330,7 @@ export class FlowPool {
     // starts, shards after it are stopped, and the ones before it finish: the job reports
     // the lowest failing row range, whatever order the workers ran in.
     const inFlight = new Map<number, AbortController>();
-    let lowestFailure = Number.POSITIVE_INFINITY;
+    let lowest: ShardError | undefined;
     const runShard = async (start: number, count: number): Promise<void> => {
       for (let attempt = 0; ; ) {
         const attemptCtl = new AbortController();
@@ -344,7 +343,8 @@ export class FlowPool {
           r = (await piscina.run({ ...base, start, count }, { signal: attemptCtl.signal })) as ShardResult;
         } catch (e) {
           if (job.signal.aborted) throw cancelled();
-          if (start > lowestFailure) throw new ShardError(start, start + count, 'stopped: an earlier shard failed');
+          // Stopped because an earlier shard failed: that one is what the job reports.
+          if (lowest !== undefined && start > lowest.start) return;
           // The pool was restarted under this shard (its workers kept dying): run it again.
           if (piscina !== this.#piscina) continue;
           // The worker died (crashed or was terminated): rerun the shard on a fresh one.
@@ -395,25 +395,23 @@ export class FlowPool {
     await new Promise<void>((resolve) => {
       let running = 0;
       const launch = (): void => {
-        while (running < limit && next < n && !job.signal.aborted && failures.length === 0) {
+        while (running < limit && next < n && !job.signal.aborted && lowest === undefined) {
           const s = next;
           const count = Math.min(chunk, n - s);
           next += count;
           running++;
           runShard(s, count)
             .catch((e: unknown) => {
+              // Cancelled, or the job already failed as a whole: nothing more to record.
+              if (job.signal.aborted) return;
               // Not a shard's failure (the output could not be written): the job fails with it.
-              if (!(e instanceof ShardError) && !job.signal.aborted) {
-                fatal ??= e as Error;
+              if (!(e instanceof ShardError)) {
+                fatal = e as Error;
                 job.abort('the output failed');
                 return;
               }
-              const f = e instanceof ShardError ? e : new ShardError(s, s + count, (e as Error).message);
-              if (!job.signal.aborted && !f.message.includes('stopped: an earlier shard failed')) {
-                failures.push(f);
-                if (s < lowestFailure) lowestFailure = s;
-                for (const [st, ctl] of inFlight) if (st > s) ctl.abort('an earlier shard failed');
-              }
+              if (lowest === undefined || e.start < lowest.start) lowest = e;
+              for (const [st, ctl] of inFlight) if (st > e.start) ctl.abort('an earlier shard failed');
             })
             .finally(() => {
               running--;
@@ -430,8 +428,7 @@ export class FlowPool {
     if (fatal !== undefined) throw fatal;
     if (watchdogError !== undefined) throw watchdogError;
     if (options.signal?.aborted) throw cancelled();
-    const first = failures.sort((a, b) => a.start - b.start)[0];
-    if (first !== undefined) throw first;
+    if (lowest !== undefined) throw lowest;
     if (done !== n) throw new EddyError(`internal: the job finished ${done} of ${n} rows`);
   }
 
