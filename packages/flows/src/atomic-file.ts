@@ -104,6 +104,7 @@ export class AtomicFile {
   /** Where the bytes go until {@link AtomicFile.commit}. */
   readonly tempPath: string;
   #fd: number | null;
+  #committed = false;
 
   /**
    * @param path the target; its directory must exist and be writable.
@@ -146,26 +147,28 @@ export class AtomicFile {
       closeSync(fd);
       this.#fd = null;
       renameSync(this.tempPath, this.path);
+      this.#committed = true;
     } catch (e) {
       this.abort();
-      try {
-        unlinkSync(this.tempPath);
-      } catch {}
       throw new OutputError(`${this.path}: could not finish the file (${(e as Error).message}); it was not written`);
     }
   }
 
-  /** Closes and deletes the temporary file (the target is untouched); safe to call twice. */
+  /**
+   * Closes and deletes the temporary file (the target is untouched); does nothing after
+   * {@link AtomicFile.commit} succeeded; safe to call twice.
+   */
   abort(): void {
+    if (this.#committed) return;
     if (this.#fd !== null) {
       try {
         closeSync(this.#fd);
       } catch {}
       this.#fd = null;
-      try {
-        unlinkSync(this.tempPath);
-      } catch {}
     }
+    try {
+      unlinkSync(this.tempPath);
+    } catch {}
   }
 
   #open(): number {
