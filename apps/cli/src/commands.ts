@@ -31,6 +31,11 @@ export interface Command {
   options: NonNullable<ParseArgsConfig['options']>;
   /** Most positional arguments it takes (more is a usage error, never ignored). */
   positionals: number;
+  /**
+   * Whether SIGINT/SIGTERM cancel it (its work runs on the pool's threads, so this one can
+   * react); otherwise the signals keep their default and end the process.
+   */
+  interruptible: boolean;
   run(values: Record<string, string | boolean | undefined>, positionals: string[], io: Io): Promise<void>;
 }
 
@@ -117,6 +122,7 @@ export const train: Command = {
   usage:
     'eddy train --data x.npy|x.csv --flow NSF --out model.safetensors [--epochs 20] [--batch-size 256] [--lr 1e-3] [--transforms 3] [--hidden 64,64] [--bins 8] [--passes N] [--validation 0.1] [--seed 0] [--dtype float32] [--header|--no-header]',
   positionals: 0,
+  interruptible: false,
   options: {
     header: { type: 'boolean' },
     'no-header': { type: 'boolean' },
@@ -210,6 +216,7 @@ export const sample: Command = {
   summary: 'draw samples from a saved flow on the worker pool, streamed to .npy (or .csv)',
   usage: 'eddy sample model.safetensors -n 1e6 --out s.npy [--threads N] [--seed 0] [--chunk-size 16384] [--dtype float32] [--allow-non-finite]',
   positionals: 1,
+  interruptible: true,
   options: {
     n: { type: 'string', short: 'n' },
     out: { type: 'string' },
@@ -255,6 +262,7 @@ export const logprob: Command = {
   summary: 'log-densities of the rows of a .npy/.csv file under a saved flow',
   usage: 'eddy logprob model.safetensors --in x.npy --out lp.npy [--threads N] [--chunk-size 16384] [--dtype float32] [--header|--no-header] [--allow-non-finite]',
   positionals: 1,
+  interruptible: true,
   options: {
     in: { type: 'string' },
     out: { type: 'string' },
@@ -313,6 +321,7 @@ export const info: Command = {
   summary: 'describe a saved flow: class, options, parameters, file',
   usage: 'eddy info model.safetensors',
   positionals: 1,
+  interruptible: false,
   options: {},
   async run(_v, p, io) {
     const path = modelArg(p);
@@ -335,6 +344,7 @@ export const bench: Command = {
   summary: 'measure sampling and density throughput of a flow with 1..N threads',
   usage: 'eddy bench [model.safetensors] [-n 65536] [--threads N]',
   positionals: 1,
+  interruptible: true,
   options: { n: { type: 'string', short: 'n' }, threads: { type: 'string' } },
   async run(v, p, io) {
     const n = int(v.n, 'n', 65536, 1);

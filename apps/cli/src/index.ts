@@ -70,7 +70,7 @@ export async function main(argv: readonly string[], io?: Io): Promise<number> {
     received = signal;
     controller.abort(signal);
   };
-  const wire = io === undefined && name !== 'train' && name !== 'info';
+  const wire = io === undefined && cmd.interruptible;
   if (wire) for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, onSignal);
   try {
     const { values, positionals } = parseArgs({ args: [...rest], options: cmd.options, allowPositionals: true, strict: true });

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { main } from '@eddy/cli';
 import { AtomicFile, MAF, NSF, OutputError, saveFlowToFile } from '@eddy/flows';
 import { readNpy, writeNpy } from '@eddy/montecarlo';
+import { runCli as run } from './run-cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = resolve(import.meta.dirname, '../bin/eddy.mjs');
@@ -20,12 +21,6 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 /** Temporary files left in `where` by an output writer. */
 const temps = (where = dir): string[] => readdirSync(where).filter((f) => f.endsWith('.tmp'));
