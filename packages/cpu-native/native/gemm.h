@@ -52,35 +52,31 @@ struct Piece {
   const T* relu;
 };
 
+// An MR × NV·W tile of accumulators of the micro-kernels below: started from C (rows < mr,
+// columns < nr) or from zero, and written back with, on the last k block, the bias added
+// and ReLU applied (NaN kept). Constant loop bounds (runtime conditions inside) keep acc[][]
+// in registers once inlined.
 template <class S, int NV>
-static inline void micro(int K, const typename S::T* ap, const typename S::T* bp, bool fromC, typename S::T* c, long ldc, int mr,
-                         int nr, const typename S::T* bias, int act, bool last) {
-  using V = typename S::V;
+static inline void load_tile(typename S::V (&acc)[S::MR][NV], bool fromC, const typename S::T* c, long ldc, int mr, int nr) {
   constexpr int W = S::W;
-  constexpr int MR = S::MR;
-  V acc[MR][NV];
   if (fromC) {
-    for (int r = 0; r < MR; r++)
+    for (int r = 0; r < S::MR; r++)
       for (int v = 0; v < NV; v++) {
         int nv = nr - v * W;
         acc[r][v] = (r < mr && nv > 0) ? S::loadn(c + r * ldc + v * W, nv) : S::zero();
       }
   } else {
-    for (int r = 0; r < MR; r++)
+    for (int r = 0; r < S::MR; r++)
       for (int v = 0; v < NV; v++) acc[r][v] = S::zero();
   }
-  for (int kk = 0; kk < K; kk++) {
-    V b[NV];
-    for (int v = 0; v < NV; v++) b[v] = S::load(bp + v * W);
-    for (int r = 0; r < MR; r++) {
-      V a = S::bcast(ap + r);
-      for (int v = 0; v < NV; v++) acc[r][v] = S::fma(a, b[v], acc[r][v]);
-    }
-    ap += MR;
-    bp += NV * W;
-  }
-  // Constant loop bounds (runtime conditions inside) keep acc[][] in registers.
-  for (int r = 0; r < MR; r++) {
+}
+
+template <class S, int NV>
+static inline void store_tile(typename S::V (&acc)[S::MR][NV], typename S::T* c, long ldc, int mr, int nr, const typename S::T* bias, int act,
+                              bool last) {
+  using V = typename S::V;
+  constexpr int W = S::W;
+  for (int r = 0; r < S::MR; r++) {
     if (r >= mr) break;
     for (int v = 0; v < NV; v++) {
       int nv = nr - v * W;
@@ -98,6 +94,27 @@ static inline void micro(int K, const typename S::T* ap, const typename S::T* bp
   }
 }
 
+template <class S, int NV>
+static inline void micro(int K, const typename S::T* ap, const typename S::T* bp, bool fromC, typename S::T* c, long ldc, int mr,
+                         int nr, const typename S::T* bias, int act, bool last) {
+  using V = typename S::V;
+  constexpr int W = S::W;
+  constexpr int MR = S::MR;
+  V acc[MR][NV];
+  load_tile<S, NV>(acc, fromC, c, ldc, mr, nr);
+  for (int kk = 0; kk < K; kk++) {
+    V b[NV];
+    for (int v = 0; v < NV; v++) b[v] = S::load(bp + v * W);
+    for (int r = 0; r < MR; r++) {
+      V a = S::bcast(ap + r);
+      for (int v = 0; v < NV; v++) acc[r][v] = S::fma(a, b[v], acc[r][v]);
+    }
+    ap += MR;
+    bp += NV * W;
+  }
+  store_tile<S, NV>(acc, c, ldc, mr, nr, bias, act, last);
+}
+
 // The same micro-kernel reading op(A) in place when its k stride is 1 (row-major A, the
 // common case of x·Wᵀ): one pointer per row (rows past m repeat the last valid row; their
 // results are never stored). Same arithmetic, so results equal the packed-A path.
@@ -109,11 +126,7 @@ static inline void micro_direct(const Piece<typename S::T>* pieces, int npieces,
   constexpr int W = S::W;
   constexpr int MR = S::MR;
   V acc[MR][NV];
-  for (int r = 0; r < MR; r++)
-    for (int v = 0; v < NV; v++) {
-      int nv = nr - v * W;
-      acc[r][v] = (fromC && r < mr && nv > 0) ? S::loadn(c + r * ldc + v * W, nv) : S::zero();
-    }
+  load_tile<S, NV>(acc, fromC, c, ldc, mr, nr);
   for (int q = 0; q < npieces; q++) {
     const Piece<T>& pc = pieces[q];
     const T* a[MR];
@@ -128,22 +141,7 @@ static inline void micro_direct(const Piece<typename S::T>* pieces, int npieces,
       bp += NV * W;
     }
   }
-  for (int r = 0; r < MR; r++) {
-    if (r >= mr) break;
-    for (int v = 0; v < NV; v++) {
-      int nv = nr - v * W;
-      if (nv <= 0) continue;
-      V x = acc[r][v];
-      if (last) {
-        if (bias != nullptr) x = S::add(x, S::load(bias + v * W));
-        if (act == ACT_RELU) x = S::select(S::gt(x, S::zero()), x, S::select(S::isnan(x), x, S::zero()));
-      }
-      if (nv >= W)
-        S::store(c + r * ldc + v * W, x);
-      else
-        S::storen(c + r * ldc + v * W, x, nv);
-    }
-  }
+  store_tile<S, NV>(acc, c, ldc, mr, nr, bias, act, last);
 }
 
 // Packs B rows [0, kc) (B(kk, j) = b[kk*rsb + j*csb]) into panels of NR = 2W columns (a
