@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { writeFileAtomic } from './atomic-file.js';
 import { DTypeError, EddyError, type FloatDType, ShapeError, type Tensor, ValueError, fmtShape, getDefaultDType, isFloat, setDefaultDType, withAllocationLimit } from '@eddy/core';
 import { CNF } from './continuous.js';
@@ -146,25 +147,16 @@ function optionsFromJson(cls: string, text: string): Record<string, unknown> {
 // ---------------------------------------------------------------------------------------
 // Integrity: CRC-32 (IEEE, as zlib) of the class, the options and the data bytes.
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(chunks: readonly Uint8Array[]): string {
-  let c = 0xffffffff;
-  for (const bytes of chunks) for (let i = 0; i < bytes.length; i++) c = (CRC_TABLE[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
-  return ((c ^ 0xffffffff) >>> 0).toString(16).padStart(8, '0');
+/** CRC-32 of the chunks in order (node:zlib's, continued from chunk to chunk), as 8 hex digits. */
+function crc32Hex(chunks: readonly Uint8Array[]): string {
+  let c = 0;
+  for (const bytes of chunks) c = crc32(bytes, c);
+  return (c >>> 0).toString(16).padStart(8, '0');
 }
 
 /** The checksum of a flow file: class, options and the data section after the header. */
 function flowChecksum(cls: string, options: string, data: Uint8Array): string {
-  return crc32([new TextEncoder().encode(`${cls}\n${options}\n`), data]);
+  return crc32Hex([new TextEncoder().encode(`${cls}\n${options}\n`), data]);
 }
 
 const CRC_PLACEHOLDER = '00000000';
