@@ -108,11 +108,11 @@ function csvHeader(v: Record<string, string | boolean | undefined>): boolean | '
 }
 
 /** Reads `.npy` or `.csv` rows into a tensor of `dtype` (`header`: see {@link readCsv}). */
-export function readRows(path: string, dtype: FloatDType, header: boolean | 'auto' = 'auto'): Tensor {
+export async function readRows(path: string, dtype: FloatDType, header: boolean | 'auto' = 'auto'): Promise<Tensor> {
   if (!existsSync(path)) throw new UsageError(`file not found: ${path}`);
   const ext = extname(path).toLowerCase();
   if (ext !== '.npy' && ext !== '.csv') throw new UsageError(`${path}: expected a .npy or .csv file`);
-  const a = ext === '.npy' ? readNpy(path) : readCsv(path, { header });
+  const a = ext === '.npy' ? readNpy(path) : await readCsv(path, { header, allowNonFinite: true });
   if (a.shape.length !== 2) throw new UsageError(`${path}: expected a 2-D array [rows, features], got shape [${a.shape}]`);
   return tensor(a.data, { shape: a.shape, dtype });
 }
@@ -148,7 +148,7 @@ export const train: Command = {
     checkDistinct({ '--data': dataPath }, { '--out': out });
     const validation = num(v.validation, 'validation', 0.1);
     if (!(validation >= 0 && validation < 1)) throw new UsageError(`--validation must be a fraction in [0, 1), got ${v.validation}`);
-    const data = readRows(dataPath, dtype, csvHeader(v));
+    const data = await readRows(dataPath, dtype, csvHeader(v));
     const rows = data.shape[0] as number;
     const held = validation > 0 ? Math.max(1, Math.round(rows * validation)) : 0;
     if (rows - held < 2) {
@@ -297,10 +297,10 @@ export const logprob: Command = {
           bar.finish();
         }
       } else {
-        const x = readRows(input, dtypeOf(v.dtype), header);
+        const x = await readRows(input, dtypeOf(v.dtype), header);
         const lp = await pool.logProb(flow, x, { chunkSize, allowNonFinite, ...cancellable(io) });
         const arr = { data: lp.dataSync() as Float32Array | Float64Array, shape: [...lp.shape] };
-        if (outExt === '.csv') writeCsv(out, arr, ['log_prob']);
+        if (outExt === '.csv') writeCsv(out, arr, { header: ['log_prob'] });
         else writeNpy(out, arr);
       }
     } finally {

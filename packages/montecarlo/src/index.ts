@@ -17,5 +17,6 @@ import '@eddy/backend-cpu';
 
 export * from './npy.js';
 export * from './csv.js';
+export * from './csv-write.js';
 export * from './pool.js';
 export * from './estimators.js';

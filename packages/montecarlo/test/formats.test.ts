@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NpyError, NpyWriter, readCsv, readNpy, readNpyHeader, readNpyRows, writeCsv, writeNpy } from '@eddy/montecarlo';
+import { NpyError, NpyWriter, readNpy, readNpyHeader, readNpyRows, writeNpy } from '@eddy/montecarlo';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'eddy-fmt-'));
@@ -84,42 +84,5 @@ describe('.npy', () => {
     expect(h.dataOffset).toBeGreaterThan(5000);
     expect(h).toMatchObject({ dtype: 'float64', shape: [3] });
     expect(Array.from(readNpyRows(path, 1, 3).data)).toEqual([2, 3]);
-  });
-});
-
-describe('CSV', () => {
-  it('reads with or without a header and writes round-trip decimals', () => {
-    const p = join(dir, 'x.csv');
-    writeFileSync(p, 'x,y\n1,2\n0.1,-3e-5\n');
-    expect(readCsv(p)).toEqual({ data: new Float64Array([1, 2, 0.1, -3e-5]), shape: [2, 2] });
-    writeFileSync(p, '1,2\n3,4\n');
-    expect(readCsv(p).shape).toEqual([2, 2]);
-    const out = join(dir, 'o.csv');
-    writeCsv(out, { data: new Float64Array([0.1, 1 / 3]), shape: [2] }, ['v']);
-    expect(readFileSync(out, 'utf8')).toBe(`v\n0.1\n${1 / 3}\n`);
-  });
-  it('names the line and column of a bad field', () => {
-    const p = join(dir, 'bad.csv');
-    writeFileSync(p, 'x,y\n1,2\n3,abc\n');
-    expect(() => readCsv(p)).toThrow(/bad.csv:3: column 2 is not a number/);
-    writeFileSync(p, '1,2\n3\n');
-    expect(() => readCsv(p)).toThrow(/expected 2 fields, got 1/);
-    writeFileSync(p, '1,2\n0x10,3\n');
-    expect(() => readCsv(p)).toThrow(/bad.csv:2: column 1 is not a number: "0x10"/);
-  });
-
-  it('never drops a first row that is data: NaN, inf and quoted numbers count as numbers; a mixed row is an error', () => {
-    const p = join(dir, 'first.csv');
-    writeFileSync(p, 'NaN,0.2\n-inf,"0.5"\n');
-    const a = readCsv(p);
-    expect(a.shape).toEqual([2, 2]);
-    expect(Array.from(a.data)).toEqual([Number.NaN, 0.2, Number.NEGATIVE_INFINITY, 0.5]);
-    writeFileSync(p, '"0.1","0.2"\n0.3,0.4\n');
-    expect(readCsv(p).shape).toEqual([2, 2]);
-    writeFileSync(p, 'x,0.2\n0.3,0.4\n');
-    expect(() => readCsv(p)).toThrow(/first\.csv:1: the first row mixes numbers and text \("x", "0\.2"\); if it is a header, say so/);
-    expect(readCsv(p, { header: true })).toEqual({ data: new Float64Array([0.3, 0.4]), shape: [1, 2] });
-    writeFileSync(p, 'a,b\n0.3,0.4\n');
-    expect(() => readCsv(p, { header: false })).toThrow(/first\.csv:1: column 1 is not a number: "a"/);
   });
 });
