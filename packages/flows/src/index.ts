@@ -29,6 +29,7 @@ export * from './polynomial.js';
 export * from './gmm.js';
 export * from './zuko.js';
 export * from './training.js';
+export * from './standardized.js';
 export * from './variational.js';
 export * from './atomic-file.js';
 export * from './safetensors.js';

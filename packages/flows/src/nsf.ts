@@ -34,18 +34,37 @@ function splineShapes(bins: number): number[][] {
  * are monotonic rational-quadratic splines on `[-B, B]` (identity outside), over a
  * standard normal base.
  *
+ * **Standardise the features.** The splines act on `[-B, B]` (`bound`, default 5) and are
+ * the identity outside it, so features beyond it are not transformed and the flow loses
+ * log-likelihood there. As zuko's documentation says: "It is recommended to standardize
+ * features (zero mean, unit variance) before training." {@link Standardized.fromData}
+ * does this and keeps the standardisation inside the model, so the saved flow's
+ * `logProb` and `sample` stay in the data's units; {@link fit} warns (once per call) when
+ * the training data of an unstandardised NSF leaves `[-B, B]`.
+ *
  * Durkan et al. (2019), "Neural Spline Flows".
  *
  * @example
  * ```ts
  * const flow = new NSF({ features: 5, context: 2 });
  * const x = flow.call(c).sample([100]);
+ * // data of any scale: standardise inside the model
+ * const model = Standardized.fromData(new NSF({ features: 5 }), data);
+ * fit(model, data);
  * ```
  * @category Flows
  */
 export class NSF extends Flow {
   /** The constructor options (saved with the model). */
   readonly options: SplineFlowOptions;
+
+  /**
+   * `B`: the splines act on `[-B, B]` and are the identity outside (what {@link fit}
+   * checks the training data against).
+   */
+  get dataBound(): number {
+    return this.options.bound ?? 5;
+  }
 
   /** @param options see {@link SplineFlowOptions}. */
   constructor(options: SplineFlowOptions) {
@@ -64,6 +83,10 @@ export class NSF extends Flow {
  * Neural Circular Spline Flow (zuko's `NCSF`) for data on the torus `[-π, π)^D`:
  * circular shifts composed with circular rational-quadratic splines, over a box-uniform
  * base `U(-π - 1e-5, π + 1e-5)`.
+ *
+ * The features must be angles in `[-π, π)`: the circular splines act on that interval
+ * (zuko's NSF advice to standardise features does not apply here, since an affine map of
+ * angles breaks their periodicity; see {@link Standardized} for the other spline flows).
  *
  * Rezende et al. (2020), "Normalizing Flows on Tori and Spheres".
  *

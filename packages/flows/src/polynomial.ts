@@ -69,6 +69,10 @@ export interface BPFOptions extends Omit<AutoregressiveFlowOptions, 'univariate'
  * Bernstein-Polynomial Flow (zuko's `BPF`): masked autoregressive transforms whose
  * univariates are bounded Bernstein polynomials, over a standard normal base.
  *
+ * The polynomials act on `[-5, 5]` and are the (shifted) identity outside it: as for
+ * {@link NSF}, standardise the features ({@link Standardized.fromData}); {@link fit}
+ * warns when an unstandardised BPF's training data leaves `[-5, 5]`.
+ *
  * Ramasinghe et al. (2021), "Robust normalizing flows using Bernstein-type polynomials".
  *
  * @example
@@ -80,6 +84,11 @@ export interface BPFOptions extends Omit<AutoregressiveFlowOptions, 'univariate'
 export class BPF extends Flow {
   /** The constructor options (saved with the model). */
   readonly options: BPFOptions;
+
+  /** `5`: the polynomials act on `[-5, 5]` (what {@link fit} checks the training data against). */
+  get dataBound(): number {
+    return 5;
+  }
 
   /** @param options see {@link BPFOptions}. */
   constructor(options: BPFOptions) {

@@ -12,6 +12,7 @@ import { NAF, UNAF } from './neural.js';
 import { NCSF, NSF } from './nsf.js';
 import { BPF, SOSPF } from './polynomial.js';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
+import { Standardized } from './standardized.js';
 import { ZUKO_UNIVARIATES } from './zuko.js';
 
 /**
@@ -42,9 +43,12 @@ const registry = new Map<string, FlowClass>();
 /**
  * Registers a flow class under a name for {@link saveFlow} / {@link loadFlow} (the name is
  * written to the file, and `loadFlow` rebuilds the class by it). MAF, NSF, NCSF, NICE, CNF,
- * RealNVP, NAF, UNAF, SOSPF, BPF, GF and GMM are registered already. The class must keep
- * its constructor argument as `readonly options`, made of JSON values (plus a
- * `univariate` from {@link ZUKO_UNIVARIATES}, and `seed`/`rng`, which are not saved).
+ * RealNVP, NAF, UNAF, SOSPF, BPF, GF, GMM and {@link Standardized} are registered already.
+ * The class must keep its constructor argument as `readonly options`, made of JSON values
+ * (plus a `univariate` from {@link ZUKO_UNIVARIATES}, `seed`/`rng`, which are not saved,
+ * and flows of registered classes, saved as `{"$flow": class, "options": ...}` and rebuilt
+ * before the class that holds them, whose weights must then be part of the holder's
+ * state dict, as `Standardized.flow`'s are).
  * Registering the same class under the same name again is a no-op; a name or a class
  * that is already taken by another registration is an error.
  *
@@ -81,7 +85,7 @@ export function registeredFlowClasses(): string[] {
   return [...registry.keys()].sort();
 }
 
-for (const [name, ctor] of Object.entries({ MAF, NSF, NCSF, NICE, RealNVP, NAF, UNAF, SOSPF, BPF, GF, GMM, CNF })) registerFlowClass(name, ctor as FlowClass);
+for (const [name, ctor] of Object.entries({ MAF, NSF, NCSF, NICE, RealNVP, NAF, UNAF, SOSPF, BPF, GF, GMM, CNF, Standardized })) registerFlowClass(name, ctor as FlowClass);
 
 // ---------------------------------------------------------------------------------------
 // Options <-> JSON
@@ -91,22 +95,51 @@ const isPlainObject = (v: object): boolean => {
   return proto === Object.prototype || proto === null;
 };
 
-/** JSON-safe copy of a flow's options: no seed/rng, univariate by name; throws on anything else. */
-function optionsToJson(cls: string, options: Record<string, unknown>): string {
-  const walk = (v: unknown, path: string): unknown => {
+/** The key that marks a nested flow in saved options: `{"$flow": "<class>", "options": {...}}`. */
+const NESTED = '$flow';
+
+/** Nested flows deeper than this are refused on load (a real model nests one or two). */
+const MAX_NESTING = 8;
+
+/** Sets `out[k] = v` as an own data property (also for keys such as `__proto__`). */
+const put = (out: Record<string, unknown>, k: string, v: unknown): void => {
+  Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+};
+
+/** The registered name of a flow's class, or undefined. */
+const classNameOf = (flow: unknown): string | undefined => {
+  const ctor = (flow as object | null)?.constructor;
+  return ctor === undefined ? undefined : [...registry].find(([, c]) => c === ctor)?.[0];
+};
+
+/**
+ * JSON-safe copy of a flow's options: no seed/rng, univariate by name, a nested registered
+ * flow (e.g. {@link Standardized}'s `flow`) as `{"$flow": class, "options": ...}`; throws
+ * on anything else.
+ */
+function optionsToObject(options: Record<string, unknown>, path: string): Record<string, unknown> {
+  const walk = (v: unknown, at: string): unknown => {
     if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) throw new ValueError(`saveFlow: ${path} is ${v}, which cannot be saved (only finite numbers)`);
+      if (!Number.isFinite(v)) throw new ValueError(`saveFlow: ${at} is ${v}, which cannot be saved (only finite numbers)`);
       return v;
     }
-    if (Array.isArray(v)) return v.map((e, i) => walk(e, `${path}[${i}]`));
+    if (Array.isArray(v)) return v.map((e, i) => walk(e, `${at}[${i}]`));
     if (typeof v === 'object' && isPlainObject(v)) {
       const out: Record<string, unknown> = {};
-      for (const [k, e] of Object.entries(v)) if (e !== undefined) Object.defineProperty(out, k, { value: walk(e, `${path}.${k}`), enumerable: true, writable: true, configurable: true });
+      for (const [k, e] of Object.entries(v)) if (e !== undefined) put(out, k, walk(e, `${at}.${k}`));
       return out;
     }
+    const nested = classNameOf(v);
+    if (nested !== undefined) {
+      const o = (v as { options?: unknown }).options;
+      if (typeof o !== 'object' || o === null) throw new ValueError(`saveFlow: ${at} (a ${nested}) has no options object to save`);
+      return { [NESTED]: nested, options: optionsToObject(o as Record<string, unknown>, `${at}.options`) };
+    }
     const kind = typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
-    throw new ValueError(`saveFlow: ${path} is a ${kind}, which cannot be saved (options must be numbers, strings, booleans, arrays and plain objects)`);
+    throw new ValueError(
+      `saveFlow: ${at} is a ${kind}, which cannot be saved (options must be numbers, strings, booleans, arrays, plain objects and flows of registered classes)`,
+    );
   };
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(options)) {
@@ -114,17 +147,55 @@ function optionsToJson(cls: string, options: Record<string, unknown>): string {
     if (k === 'univariate') {
       const name = Object.keys(ZUKO_UNIVARIATES).find((n) => ZUKO_UNIVARIATES[n] === v);
       if (name === undefined) {
-        throw new ValueError(
-          `saveFlow: ${cls}.options.univariate is not one of ZUKO_UNIVARIATES (${Object.keys(ZUKO_UNIVARIATES).join(', ')}), so it cannot be saved by name`,
-        );
+        throw new ValueError(`saveFlow: ${path}.univariate is not one of ZUKO_UNIVARIATES (${Object.keys(ZUKO_UNIVARIATES).join(', ')}), so it cannot be saved by name`);
       }
       out.univariate = name;
-    } else Object.defineProperty(out, k, { value: walk(v, `${cls}.options.${k}`), enumerable: true, writable: true, configurable: true });
+    } else put(out, k, walk(v, `${path}.${k}`));
   }
-  return JSON.stringify(out);
+  return out;
 }
 
-/** The options object back from its JSON (univariate resolved). */
+/** A nested flow read from saved options, built (inside the allocation limit) by {@link instantiate}. */
+class NestedFlow {
+  constructor(
+    readonly cls: string,
+    readonly options: Record<string, unknown>,
+  ) {}
+}
+
+/** Saved options (parsed JSON) made usable: univariate resolved, nested flows as {@link NestedFlow}s. */
+function decodeOptions(cls: string, options: Record<string, unknown>, depth: number): Record<string, unknown> {
+  if (Object.hasOwn(options, 'univariate')) {
+    const name = options.univariate;
+    if (typeof name !== 'string' || !Object.hasOwn(ZUKO_UNIVARIATES, name)) {
+      throw new ValueError(`loadFlow: unknown univariate ${JSON.stringify(name)} in the saved options of ${cls} (known: ${Object.keys(ZUKO_UNIVARIATES).join(', ')})`);
+    }
+    options.univariate = ZUKO_UNIVARIATES[name];
+  }
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v !== 'object' || v === null) return v;
+    const o = v as Record<string, unknown>;
+    if (Object.hasOwn(o, NESTED)) {
+      const name = o[NESTED];
+      const keys = Object.keys(o);
+      if (keys.length !== 2 || !Object.hasOwn(o, 'options')) throw new ValueError(`loadFlow: a nested flow in the saved options of ${cls} must be {"${NESTED}": class, "options": {...}}`);
+      if (typeof name !== 'string' || !registry.has(name)) {
+        throw new ValueError(`loadFlow: unknown nested flow class ${JSON.stringify(name)} in the saved options of ${cls} (registered: ${registeredFlowClasses().join(', ')})`);
+      }
+      const inner = o.options;
+      if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) throw new ValueError(`loadFlow: the saved options of the nested ${name} are not a JSON object`);
+      if (depth + 1 > MAX_NESTING) throw new ValueError(`loadFlow: flows nested more than ${MAX_NESTING} deep in the saved options`);
+      return new NestedFlow(name, decodeOptions(name, inner as Record<string, unknown>, depth + 1));
+    }
+    for (const k of Object.keys(o)) put(o, k, walk(o[k]));
+    return o;
+  };
+  for (const k of Object.keys(options)) if (k !== 'univariate') put(options, k, walk(options[k]));
+  return options;
+}
+
+/** The options object back from its JSON (univariate resolved, nested flows as {@link NestedFlow}s). */
 function optionsFromJson(cls: string, text: string): Record<string, unknown> {
   let parsed: unknown;
   try {
@@ -133,15 +204,24 @@ function optionsFromJson(cls: string, text: string): Record<string, unknown> {
     throw new ValueError(`loadFlow: the saved options of ${cls} are not valid JSON (${(e as Error).message})`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValueError(`loadFlow: the saved options of ${cls} are not a JSON object`);
-  const options = parsed as Record<string, unknown>;
-  if (Object.hasOwn(options, 'univariate')) {
-    const name = options.univariate;
-    if (typeof name !== 'string' || !Object.hasOwn(ZUKO_UNIVARIATES, name)) {
-      throw new ValueError(`loadFlow: unknown univariate ${JSON.stringify(name)} in the saved options (known: ${Object.keys(ZUKO_UNIVARIATES).join(', ')})`);
+  return decodeOptions(cls, parsed as Record<string, unknown>, 0);
+}
+
+/** Builds a registered class from decoded options, its nested flows first. */
+function instantiate(ctor: FlowClass, options: Record<string, unknown>): LazyDistribution {
+  const walk = (v: unknown): unknown => {
+    if (v instanceof NestedFlow) return instantiate(registry.get(v.cls) as FlowClass, v.options);
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === 'object' && v !== null && isPlainObject(v)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, e] of Object.entries(v)) put(out, k, walk(e));
+      return out;
     }
-    options.univariate = ZUKO_UNIVARIATES[name];
-  }
-  return options;
+    return v;
+  };
+  const built: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) put(built, k, walk(v));
+  return new ctor(built as never);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -202,13 +282,13 @@ function dataSection(bytes: Uint8Array): Uint8Array {
  */
 export function saveFlow(flow: LazyDistribution): Uint8Array {
   const ctor = (flow as object | null)?.constructor;
-  const cls = [...registry].find(([, c]) => c === ctor)?.[0];
+  const cls = classNameOf(flow);
   if (cls === undefined) {
     throw new ValueError(`saveFlow: ${ctor?.name ?? String(flow)} is not a registered flow class (call registerFlowClass first; registered: ${registeredFlowClasses().join(', ')})`);
   }
   const options = (flow as unknown as { options?: unknown }).options;
   if (typeof options !== 'object' || options === null) throw new ValueError(`saveFlow: ${cls} has no options object to save`);
-  const json = optionsToJson(cls, options as Record<string, unknown>);
+  const json = JSON.stringify(optionsToObject(options as Record<string, unknown>, `${cls}.options`));
   const bytes = writeSafetensors(flow.stateDict(), { format: FLOW_FORMAT, class: cls, options: json, crc32: CRC_PLACEHOLDER });
   // The checksum covers the data, which the header does not change: patch it in place.
   const at = indexOf(bytes, new TextEncoder().encode(`"crc32":"${CRC_PLACEHOLDER}"`)) + '"crc32":"'.length;
@@ -274,7 +354,10 @@ const list = (names: readonly string[]): string => (names.length <= 5 ? names.jo
  * against the tensors it stores, and the registered class is rebuilt from the options
  * under an allocation limit (a few times the stored size), so a crafted file fails in
  * milliseconds instead of allocating gigabytes. Then the file's tensors must be exactly
- * the new flow's (same names, shapes and dtypes) and are loaded. A corrupt, truncated or mismatched file throws (a `SafetensorsError` for a broken
+ * the new flow's (same names, shapes and dtypes) and are loaded, through the flow's own
+ * `loadStateDict`, which may check the values too ({@link Standardized} requires finite
+ * `loc` and a finite positive `scale`). A nested flow (`Standardized`'s inner flow) is
+ * rebuilt from its saved class and options under the same checks. A corrupt, truncated or mismatched file throws (a `SafetensorsError` for a broken
  * file; a {@link ValueError}, {@link ShapeError} or {@link DTypeError} naming the problem
  * otherwise) and no flow is returned. A flow saved without a `dtype` option is rebuilt
  * with the dtype of its saved weights.
@@ -326,7 +409,7 @@ export function loadFlow(source: string | Uint8Array): LazyDistribution {
     if (dtype !== undefined) setDefaultDType(dtype);
     // A flow's weights are what the file stores: building it may take a few times that
     // (masks, orders), never more. Options that ask for more fail here, before allocating.
-    flow = withAllocationLimit(4 * stored + ALLOCATION_SLACK, `a ${cls} rebuilt from a file that stores ${stored} values`, () => new ctor(options as never));
+    flow = withAllocationLimit(4 * stored + ALLOCATION_SLACK, `a ${cls} rebuilt from a file that stores ${stored} values`, () => instantiate(ctor, options));
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     throw new ValueError(`loadFlow: cannot rebuild ${cls} from the saved options ${optionsJson}: ${msg}`);
@@ -349,6 +432,12 @@ export function loadFlow(source: string | Uint8Array): LazyDistribution {
     }
     if (mine.dtype !== saved.dtype) throw new DTypeError(`loadFlow: ${k} is ${saved.dtype} in the file, but a ${cls} built from its options has ${mine.dtype}`);
   }
-  flow.loadStateDict(tensors);
+  try {
+    // A class may check its values as it loads them (Standardized: loc and scale).
+    flow.loadStateDict(tensors);
+  } catch (e) {
+    if (e instanceof ValueError) throw new ValueError(`loadFlow: the file's weights are not valid for a ${cls}: ${e.message}`);
+    throw e;
+  }
   return flow;
 }

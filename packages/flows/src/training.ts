@@ -111,6 +111,12 @@ export interface FitOptions {
   onEpoch?: (info: EpochInfo) => void;
   /** Stops training at the next step when aborted (the result so far is kept). */
   signal?: AbortSignal;
+  /**
+   * Receives warnings (default `console.warn`); at most one per call. Today there is one:
+   * the training data of a flow with a bounded domain (NSF, BPF: `dataBound`, 5 by
+   * default) leaves `[-B, B]` and the flow is not wrapped in {@link Standardized}.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -149,6 +155,33 @@ function permutation(n: number, rng: RandomStream): Int32Array {
   return p;
 }
 
+/**
+ * The warning for data outside the interval `[-B, B]` a flow's transforms act on (NSF's
+ * splines, BPF's polynomials: their `dataBound`), or undefined when the data is inside,
+ * or the flow declares no bound (a {@link Standardized} flow declares none).
+ */
+function boundWarning(flow: LazyDistribution, values: ArrayLike<number>, features: number): string | undefined {
+  const bound = (flow as { dataBound?: unknown }).dataBound;
+  if (typeof bound !== 'number' || !(bound > 0)) return undefined;
+  let at = -1;
+  let max = bound;
+  for (let i = 0; i < values.length; i++) {
+    const a = Math.abs(values[i] as number);
+    if (a > max) {
+      max = a;
+      at = i;
+    }
+  }
+  if (at < 0) return undefined;
+  const name = flow.constructor.name;
+  return (
+    `fit: the training data reaches ${values[at]} (row ${Math.floor(at / features)}, feature ${at % features}), outside [-${bound}, ${bound}], ` +
+    `the interval ${name}'s transforms act on (they are the identity outside it), so the flow loses log-likelihood there. ` +
+    'Standardize the features (zero mean, unit variance), as zuko recommends: train and save Standardized.fromData(flow, data) ' +
+    'instead, which keeps the standardization in the saved model.'
+  );
+}
+
 /** Negative mean log-likelihood of `x` (with context `c`). */
 function nll(flow: LazyDistribution, x: Tensor, c?: Tensor): Tensor {
   return mean(flow.call(c).logProb(x)).neg();
@@ -174,10 +207,19 @@ function evaluate(flow: LazyDistribution, x: Tensor, c: Tensor | undefined, batc
  * clipping, a validation split and early stopping (which restores the best weights).
  * Shuffling is seeded, so a fit is reproducible. Throws if the loss becomes NaN.
  *
+ * `fit` trains the flow it is given and never rescales data itself: to train on features
+ * of any scale, wrap the flow with {@link Standardized.fromData} and fit (and save) the
+ * wrapper. When the data leaves the interval an unwrapped flow's transforms act on (NSF's
+ * splines, BPF's polynomials: `[-5, 5]` by default), `fit` warns once through
+ * {@link FitOptions.onWarning} (default `console.warn`) and trains anyway.
+ *
  * @example
  * ```ts
  * const flow = new NSF({ features: 2 });
  * const result = fit(flow, data, { epochs: 20, batchSize: 256, validation: 0.1, onEpoch: (e) => console.log(e) });
+ * // data of any scale
+ * const model = Standardized.fromData(new NSF({ features: 2 }), data);
+ * fit(model, data, { epochs: 20 });
  * ```
  * @category Training
  */
@@ -195,6 +237,8 @@ export function fit(flow: LazyDistribution, data: Tensor, options: FitOptions = 
       const row = Math.floor(bad / (data.size / (data.shape[0] as number)));
       throw new ValueError(`fit: data contains a non-finite value (${data.dataSync()[bad]}) in row ${row}; remove or impute it`);
     }
+    const warning = boundWarning(flow, data.dataSync(), data.size / Math.max(1, data.shape[0] as number));
+    if (warning !== undefined) (options.onWarning ?? console.warn)(warning);
   }
   let x = cast(data, dtype);
   let c = options.context === undefined ? undefined : cast(options.context, dtype);
