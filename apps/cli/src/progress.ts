@@ -1,6 +1,10 @@
 /**
- * A one-line progress bar on stderr: percent, rate and ETA. On a terminal it redraws in
- * place; otherwise it prints a line at most every few seconds (logs stay readable).
+ * A one-line progress bar: percent, count, rate and ETA. On a terminal (`tty`) it is
+ * redrawn in place — a carriage return, the line, then "clear to the end of the line"
+ * (`\x1b[K`, so a shorter line leaves nothing of a longer one behind) — at most ten times
+ * a second, and {@link ProgressBar.finish} ends its line (or {@link ProgressBar.clear}
+ * removes it), so what is printed next starts on a clean line. Otherwise (a log file, a
+ * pipe) it prints a plain line at most every two seconds and one when the job is done.
  *
  * @example
  * ```ts
@@ -14,38 +18,75 @@ export class ProgressBar {
   readonly #total: number;
   readonly #unit: string;
   readonly #tty: boolean;
+  readonly #columns: number | undefined;
   readonly #write: (s: string) => void;
-  #last = 0;
+  #last: number;
+  /** Whether a redrawn line is on the terminal now (not yet ended or cleared). */
+  #drawn = false;
+  /** Whether the line for the finished job was printed (non-terminal output). */
+  #printedDone = false;
 
-  /** @param label what is running; @param total units in the job; @param unit their name. */
-  constructor(label: string, total: number, unit: string, write: (s: string) => void = (s) => process.stderr.write(s), tty = Boolean(process.stderr.isTTY)) {
+  /**
+   * @param label what is running; @param total units in the job; @param unit their name;
+   * @param write where lines go (default stderr); @param tty whether that is a terminal;
+   * @param columns the terminal's width, when known (a redrawn line is cut to fit it).
+   */
+  constructor(label: string, total: number, unit: string, write: (s: string) => void = (s) => process.stderr.write(s), tty = Boolean(process.stderr.isTTY), columns?: number) {
     this.#label = label;
     this.#total = total;
     this.#unit = unit;
     this.#write = write;
     this.#tty = tty;
+    this.#columns = columns;
+    // A terminal shows the bar at once; a log gets its first line after two seconds.
+    this.#last = tty ? Number.NEGATIVE_INFINITY : performance.now();
   }
 
   /** Reports `done` units at `rate` units per second. */
   update(done: number, rate: number): void {
     const now = performance.now();
-    if (!this.#tty && now - this.#last < 2000 && done < this.#total) return;
+    const complete = done >= this.#total;
+    if (this.#tty) {
+      if (!complete && now - this.#last < 100) return;
+    } else {
+      if (complete ? this.#printedDone : now - this.#last < 2000) return;
+      if (complete) this.#printedDone = true;
+    }
     this.#last = now;
-    const frac = this.#total === 0 ? 1 : done / this.#total;
+    const frac = this.#total === 0 ? 1 : Math.min(1, done / this.#total);
     const width = 30;
     const filled = Math.round(frac * width);
     const eta = rate > 0 ? (this.#total - done) / rate : Number.POSITIVE_INFINITY;
-    const line = `${this.#label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(1)}%  ${formatCount(done)}/${formatCount(this.#total)} ${this.#unit}  ${formatCount(rate)}/s  ETA ${formatSeconds(eta)}`;
-    this.#write(this.#tty ? `\r${line}` : `${line}\n`);
+    let line = `${this.#label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(1)}%  ${formatCount(done)}/${formatCount(this.#total)} ${this.#unit}  ${formatCount(rate)}/s  ETA ${formatSeconds(eta)}`;
+    if (this.#tty) {
+      // A line wider than the terminal wraps, and \r would then redraw only its last part.
+      if (this.#columns !== undefined && this.#columns > 1 && line.length >= this.#columns) line = line.slice(0, this.#columns - 1);
+      this.#write(`\r${line}\x1b[K`);
+      this.#drawn = true;
+    } else this.#write(`${line}\n`);
   }
 
-  /** Ends the bar (a newline on a terminal). */
+  /** Ends the bar's line on a terminal, keeping its last state in view (nothing otherwise). */
   finish(): void {
-    if (this.#tty) this.#write('\n');
+    if (this.#drawn) this.#write('\n');
+    this.#drawn = false;
+  }
+
+  /** Removes the bar's line from a terminal (nothing otherwise): for a job that failed or made way for a summary. */
+  clear(): void {
+    if (this.#drawn) this.#write('\r\x1b[K');
+    this.#drawn = false;
   }
 }
 
-/** 1234567 → `1.23M`. */
+/**
+ * 1234567 → `1.23M`.
+ *
+ * @example
+ * ```ts
+ * formatCount(2_500_000); // '2.50M'
+ * ```
+ */
 export function formatCount(v: number): string {
   if (!Number.isFinite(v)) return '?';
   const units: Array<[number, string]> = [
@@ -57,10 +98,18 @@ export function formatCount(v: number): string {
   return String(Math.round(v));
 }
 
-/** Seconds → `1h02m`, `3m20s`, `12s`. */
+/**
+ * Seconds → `1h02m`, `3m20s`, `12s`, `0.4s` (tenths below ten seconds).
+ *
+ * @example
+ * ```ts
+ * formatSeconds(200); // '3m20s'
+ * ```
+ */
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
-  const t = Math.max(0, Math.round(s));
+  if (s < 9.95) return `${Math.max(0, s).toFixed(1)}s`;
+  const t = Math.round(s);
   if (t >= 3600) return `${Math.floor(t / 3600)}h${String(Math.floor((t % 3600) / 60)).padStart(2, '0')}m`;
   if (t >= 60) return `${Math.floor(t / 60)}m${String(t % 60).padStart(2, '0')}s`;
   return `${t}s`;
