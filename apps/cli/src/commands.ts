@@ -1,67 +1,21 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { basename, dirname, extname, join, resolve } from 'node:path';
-import type { ParseArgsConfig } from 'node:util';
-import { type FloatDType, type Tensor, backendInfo, tensor } from '@eddy/core';
-import { type LazyDistribution, checkWritable, fit, loadFlow, registeredFlowClasses, saveFlowToFile } from '@eddy/flows';
+import { extname } from 'node:path';
+import { type FloatDType, backendInfo } from '@eddy/core';
+import { type LazyDistribution, checkWritable, fit, registeredFlowClasses, saveFlowToFile } from '@eddy/flows';
 import * as F from '@eddy/flows';
-import { FlowPool, type JobOptions, maxThreads, readCsv, readNpy, readNpyHeader, writeCsv, writeNpy } from '@eddy/montecarlo';
+import { FlowPool, type JobOptions, maxThreads, readNpyHeader, writeCsv, writeNpy } from '@eddy/montecarlo';
+import { type Command, type Io, type OptionSpec, UsageError, flag, int, num, str } from './command.js';
+import { checkDistinct, csvHeader, delimiterOf, loadModel, readRows } from './files.js';
 import { ProgressBar, formatCount, formatSeconds } from './progress.js';
 
-/** A bad command line: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
+/** A failed training run (its loss not finite): nothing was saved. */
+export class TrainingError extends Error {
+  override name = 'TrainingError';
 }
 
-/** Where a command writes (swappable in tests). */
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-  /**
-   * Cancels the pool jobs of `sample` and `logprob` (their output is then not written).
-   * `main` without an `Io` wires SIGINT and SIGTERM to it while such a job runs.
-   */
-  signal?: AbortSignal;
-}
-
-/** One subcommand: its help text, options and action. */
-export interface Command {
-  summary: string;
-  usage: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  /** Most positional arguments it takes (more is a usage error, never ignored). */
-  positionals: number;
-  /**
-   * Whether SIGINT/SIGTERM cancel it (its work runs on the pool's threads, so this one can
-   * react); otherwise the signals keep their default and end the process.
-   */
-  interruptible: boolean;
-  run(values: Record<string, string | boolean | undefined>, positionals: string[], io: Io): Promise<void>;
-}
-
-/** Decimal numbers only (`1e6`, `0.5`, `-3`): `Number()` alone would also take `0x10` and `0b1`. */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-const num = (v: string | boolean | undefined, name: string, fallback?: number): number => {
-  if (v === undefined) {
-    if (fallback === undefined) throw new UsageError(`--${name} is required`);
-    return fallback;
-  }
-  if (typeof v !== 'string' || !DECIMAL.test(v.trim()) || !Number.isFinite(Number(v))) throw new UsageError(`--${name} must be a decimal number, got ${JSON.stringify(v)}`);
-  return Number(v);
-};
-const int = (v: string | boolean | undefined, name: string, fallback?: number, min = 0): number => {
-  const x = num(v, name, fallback);
-  if (!Number.isSafeInteger(x) || x < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${v}`);
-  return x;
-};
-const str = (v: string | boolean | undefined, name: string, fallback?: string): string => {
-  if (typeof v === 'string') return v;
-  if (fallback !== undefined) return fallback;
-  throw new UsageError(`--${name} is required`);
-};
 const dtypeOf = (v: string | boolean | undefined): FloatDType => {
-  const d = str(v, 'dtype', 'float32');
+  const d = str(v, 'dtype');
   if (d !== 'float32' && d !== 'float64') throw new UsageError(`--dtype must be float32 or float64, got ${d}`);
   return d;
 };
@@ -72,139 +26,28 @@ const modelArg = (positionals: string[]): string => {
   return p;
 };
 
-/** The file a path names, links resolved (for a file that does not exist yet: its directory's). */
-function canonical(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    try {
-      return join(realpathSync(dirname(resolve(path))), basename(path));
-    } catch {
-      return resolve(path);
-    }
-  }
+/** Registered classes that wrap another flow instead of being built from options. */
+const WRAPPERS = new Set(['Standardized']);
+
+/** The flow classes `train` builds: the registered ones, but wrappers. */
+function flowNames(): string[] {
+  return registeredFlowClasses().filter((n) => !WRAPPERS.has(n));
 }
 
-/**
- * Refuses an output that is one of the inputs (after resolving links, or the same file
- * under another name): writing it would destroy the input.
- */
-export function checkDistinct(inputs: Record<string, string>, outputs: Record<string, string>): void {
-  for (const [outName, out] of Object.entries(outputs)) {
-    const o = canonical(out);
-    const oStat = existsSync(out) ? statSync(out) : undefined;
-    for (const [inName, input] of Object.entries(inputs)) {
-      const iStat = existsSync(input) ? statSync(input) : undefined;
-      const same = canonical(input) === o || (oStat !== undefined && iStat !== undefined && oStat.dev === iStat.dev && oStat.ino === iStat.ino);
-      if (same) throw new UsageError(`${outName} ${out} is the same file as ${inName} ${input}: writing it would destroy the input; choose another output path`);
-    }
-  }
+/** The flow class a `--flow` value names, in any case (`nsf`, `realnvp`). */
+function flowName(v: string | boolean | undefined): string {
+  const spelled = str(v, 'flow');
+  const names = flowNames();
+  const name = names.find((n) => n.toLowerCase() === spelled.toLowerCase());
+  if (name === undefined) throw new UsageError(`--flow must be one of ${names.join(', ')} (in any case), got ${JSON.stringify(spelled)}`);
+  return name;
 }
-
-/** The CSV header choice: `--header` (the first row is names), `--no-header` (it is data), else auto. */
-function csvHeader(v: Record<string, string | boolean | undefined>): boolean | 'auto' {
-  if (v.header === true && v['no-header'] === true) throw new UsageError('--header and --no-header contradict each other');
-  return v.header === true ? true : v['no-header'] === true ? false : 'auto';
-}
-
-/** Reads `.npy` or `.csv` rows into a tensor of `dtype` (`header`: see {@link readCsv}). */
-export async function readRows(path: string, dtype: FloatDType, header: boolean | 'auto' = 'auto'): Promise<Tensor> {
-  if (!existsSync(path)) throw new UsageError(`file not found: ${path}`);
-  const ext = extname(path).toLowerCase();
-  if (ext !== '.npy' && ext !== '.csv') throw new UsageError(`${path}: expected a .npy or .csv file`);
-  const a = ext === '.npy' ? readNpy(path) : await readCsv(path, { header, allowNonFinite: true });
-  if (a.shape.length !== 2) throw new UsageError(`${path}: expected a 2-D array [rows, features], got shape [${a.shape}]`);
-  return tensor(a.data, { shape: a.shape, dtype });
-}
-
-export const train: Command = {
-  summary: 'fit a flow to data by maximum likelihood and save it',
-  usage:
-    'eddy train --data x.npy|x.csv --flow NSF --out model.safetensors [--epochs 20] [--batch-size 256] [--lr 1e-3] [--transforms 3] [--hidden 64,64] [--bins 8] [--passes N] [--validation 0.1] [--seed 0] [--dtype float32] [--header|--no-header]',
-  positionals: 0,
-  interruptible: false,
-  options: {
-    header: { type: 'boolean' },
-    'no-header': { type: 'boolean' },
-    data: { type: 'string' },
-    flow: { type: 'string' },
-    out: { type: 'string' },
-    epochs: { type: 'string' },
-    'batch-size': { type: 'string' },
-    lr: { type: 'string' },
-    transforms: { type: 'string' },
-    hidden: { type: 'string' },
-    bins: { type: 'string' },
-    passes: { type: 'string' },
-    context: { type: 'string' },
-    validation: { type: 'string' },
-    seed: { type: 'string' },
-    dtype: { type: 'string' },
-  },
-  async run(v, _p, io) {
-    const dtype = dtypeOf(v.dtype);
-    const dataPath = str(v.data, 'data');
-    const out = str(v.out, 'out');
-    checkDistinct({ '--data': dataPath }, { '--out': out });
-    const validation = num(v.validation, 'validation', 0.1);
-    if (!(validation >= 0 && validation < 1)) throw new UsageError(`--validation must be a fraction in [0, 1), got ${v.validation}`);
-    const data = await readRows(dataPath, dtype, csvHeader(v));
-    const rows = data.shape[0] as number;
-    const held = validation > 0 ? Math.max(1, Math.round(rows * validation)) : 0;
-    if (rows - held < 2) {
-      throw new UsageError(`${dataPath}: ${rows} row(s)${held > 0 ? `, ${held} held out for --validation ${validation},` : ''} leave ${rows - held} to train on; at least 2 are needed`);
-    }
-    // Learn that the output cannot be written now, not after the epochs.
-    checkWritable(out);
-    const name = str(v.flow, 'flow', 'NSF');
-    const Cls = (F as unknown as Record<string, new (o: object) => LazyDistribution>)[name];
-    if (!registeredFlowClasses().includes(name) || Cls === undefined) {
-      throw new UsageError(`--flow must be one of ${registeredFlowClasses().join(', ')}, got ${name}`);
-    }
-    const options: Record<string, unknown> = { features: data.shape[1], dtype, seed: int(v.seed, 'seed', 0) };
-    if (v.transforms !== undefined) options.transforms = int(v.transforms, 'transforms', undefined, 1);
-    if (v.hidden !== undefined) options.hiddenFeatures = str(v.hidden, 'hidden').split(',').map((h) => int(h, 'hidden', undefined, 1));
-    if (v.bins !== undefined) options.bins = int(v.bins, 'bins', undefined, 2);
-    if (v.passes !== undefined) options.passes = int(v.passes, 'passes', undefined, 1);
-    if (v.context !== undefined) throw new UsageError('--context: conditional training from the CLI is not supported yet; use the fit() API');
-    const flow = new Cls(options);
-    const epochs = int(v.epochs, 'epochs', 20, 1);
-    const batchSize = int(v['batch-size'], 'batch-size', 256, 1);
-    io.err(`training ${name} (${flow.parameters().reduce((s, p) => s + p.size, 0)} parameters) on ${data.shape[0]} rows × ${data.shape[1]} features, ${epochs} epochs\n`);
-    const steps = epochs * Math.ceil(((data.shape[0] as number) * (1 - validation)) / batchSize);
-    const bar = new ProgressBar('train', steps, 'steps', io.err);
-    const t0 = performance.now();
-    const history = fit(flow, data, {
-      epochs,
-      batchSize,
-      lr: num(v.lr, 'lr', 1e-3),
-      validation: validation > 0 ? validation : undefined,
-      seed: int(v.seed, 'seed', 0),
-      onStep: (s) => bar.update(s.step + 1, (s.step + 1) / ((performance.now() - t0) / 1000)),
-      onEpoch: (e) => {
-        bar.finish();
-        io.err(`epoch ${e.epoch + 1}/${epochs}: train log-lik ${(-e.trainLoss).toFixed(4)}${e.validLoss === undefined ? '' : `, held-out log-lik ${(-e.validLoss).toFixed(4)}`}\n`);
-      },
-    });
-    const last = history.trainLoss[history.trainLoss.length - 1];
-    if (last === undefined || !Number.isFinite(last)) {
-      throw new TrainingError(`training did not converge (final train log-lik ${last === undefined ? 'n/a' : -last}); ${out} was not written — try a lower --lr, more rows, or --dtype float64`);
-    }
-    saveFlowToFile(flow, out);
-    io.out(`${out}\n`);
-  },
-};
 
 /** `--threads`, between 1 and {@link maxThreads} (4 per core). */
 function threadsOf(v: Record<string, string | boolean | undefined>): number {
-  const t = int(v.threads, 'threads', availableParallelism(), 1);
+  const t = int(v.threads, 'threads', 1);
   if (t > maxThreads()) throw new UsageError(`--threads must be at most ${maxThreads()} (4 per core on this machine, which has ${availableParallelism()}), got ${t}`);
   return t;
-}
-
-/** A failed training run (its loss not finite): nothing was saved. */
-export class TrainingError extends Error {
-  override name = 'TrainingError';
 }
 
 /** Job options with the command's cancellation signal. */
@@ -212,66 +55,186 @@ function cancellable(io: Io): Pick<JobOptions, 'signal'> {
   return io.signal === undefined ? {} : { signal: io.signal };
 }
 
+/** A progress bar on the command's stderr (redrawn in place when that is a terminal). */
+function progressBar(io: Io, label: string, total: number, unit: string): ProgressBar {
+  return new ProgressBar(label, total, unit, io.err, io.tty === true, io.columns);
+}
+
+/**
+ * Runs `job` with a progress bar: on success its line is ended (the final state stays in
+ * view), on failure it is cleared so the error starts on a clean line.
+ */
+async function withBar<T>(bar: ProgressBar, job: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await job();
+  } catch (e) {
+    bar.clear();
+    throw e;
+  }
+  bar.finish();
+  return result;
+}
+
+/** The closing line of a pool job: how many, how long, how fast, on how many threads, where. */
+function summary(count: number, unit: string, seconds: number, threads: number, out: string): string {
+  return `${formatCount(count)} ${unit} in ${formatSeconds(seconds)} (${formatCount(count / seconds)}/s) on ${threads} thread${threads === 1 ? '' : 's'}, written to ${out}\n`;
+}
+
+// Options several commands share (one description each).
+const THREADS: OptionSpec = { type: 'string', arg: 'N', description: 'worker threads, at most 4 per core; results do not depend on it', default: String(availableParallelism()), defaultText: `${availableParallelism()}, the cores here` };
+const CHUNK: OptionSpec = { type: 'string', arg: 'N', description: 'rows per shard of the job; results do not depend on it', default: '16384' };
+const HEADER: OptionSpec = { type: 'boolean', description: "a CSV input's first row is a header of names", defaultText: 'a header when the first row has no number' };
+const NO_HEADER: OptionSpec = { type: 'boolean', description: "a CSV input's first row is data" };
+const DELIMITER: OptionSpec = { type: 'string', arg: 'CHAR', description: 'CSV field separator: one character, or tab, space, comma, semicolon', default: ',' };
+const ALLOW_NON_FINITE: OptionSpec = { type: 'boolean', description: 'keep NaN/inf values instead of failing at the first one (with its row)' };
+
+export const train: Command = {
+  summary: 'fit a flow to data by maximum likelihood and save it',
+  args: '',
+  positionals: 0,
+  interruptible: false,
+  options: {
+    data: { type: 'string', arg: 'FILE', description: 'training data, .npy or .csv: one row per point; NaN/inf are refused with their row', required: true },
+    out: { type: 'string', arg: 'FILE', description: 'where to save the trained flow (.safetensors)', required: true },
+    flow: { type: 'string', arg: 'NAME', description: `flow class, in any case: ${flowNames().join(', ')}`, default: 'NSF' },
+    epochs: { type: 'string', arg: 'N', description: 'passes over the training rows', default: '20' },
+    'batch-size': { type: 'string', arg: 'N', description: 'rows per optimisation step', default: '256' },
+    lr: { type: 'string', arg: 'X', description: "Adam's learning rate", default: '1e-3' },
+    transforms: { type: 'string', arg: 'N', description: 'transforms in the flow', defaultText: "the flow's own, 3 for NSF" },
+    hidden: { type: 'string', arg: 'N,N', description: 'hidden layer widths of its networks, comma-separated', defaultText: "the flow's own, 64,64 for NSF" },
+    bins: { type: 'string', arg: 'N', description: 'spline bins (NSF, NCSF)', defaultText: "the flow's own, 8 for NSF" },
+    passes: { type: 'string', arg: 'N', description: 'autoregressive passes (2 = coupling)', defaultText: "the flow's own, one per feature for NSF" },
+    validation: { type: 'string', arg: 'X', description: 'fraction of the rows held out to report a held-out log-likelihood, in [0, 1)', default: '0.1' },
+    seed: { type: 'string', arg: 'N', description: 'seed of the initial weights, the shuffling and the held-out rows', default: '0' },
+    dtype: { type: 'string', arg: 'T', description: 'float32 or float64', default: 'float32' },
+    header: HEADER,
+    'no-header': NO_HEADER,
+    delimiter: DELIMITER,
+  },
+  async run(v, _p, io) {
+    const dtype = dtypeOf(v.dtype);
+    const dataPath = str(v.data, 'data');
+    const out = str(v.out, 'out');
+    checkDistinct({ '--data': dataPath }, { '--out': out });
+    const validation = num(v.validation, 'validation');
+    if (!(validation >= 0 && validation < 1)) throw new UsageError(`--validation must be a fraction in [0, 1), got ${v.validation}`);
+    const name = flowName(v.flow);
+    const seed = int(v.seed, 'seed');
+    const epochs = int(v.epochs, 'epochs', 1);
+    const batchSize = int(v['batch-size'], 'batch-size', 1);
+    const lr = num(v.lr, 'lr');
+    const options: Record<string, unknown> = { dtype, seed };
+    if (v.transforms !== undefined) options.transforms = int(v.transforms, 'transforms', 1);
+    if (v.hidden !== undefined) options.hiddenFeatures = str(v.hidden, 'hidden').split(',').map((h) => int(h, 'hidden', 1));
+    if (v.bins !== undefined) options.bins = int(v.bins, 'bins', 2);
+    if (v.passes !== undefined) options.passes = int(v.passes, 'passes', 1);
+    const data = await readRows(dataPath, dtype, { header: csvHeader(v), delimiter: delimiterOf(v.delimiter), advice: 'training data must be finite (remove or fill in that row)' });
+    const rows = data.shape[0] as number;
+    const held = validation > 0 ? Math.max(1, Math.round(rows * validation)) : 0;
+    if (rows - held < 2) {
+      throw new UsageError(`${dataPath}: ${rows} row(s)${held > 0 ? `, ${held} held out for --validation ${validation},` : ''} leave ${rows - held} to train on; at least 2 are needed`);
+    }
+    // Learn that the output cannot be written now, not after the epochs.
+    checkWritable(out);
+    const Cls = (F as unknown as Record<string, new (o: object) => LazyDistribution>)[name];
+    if (Cls === undefined) throw new UsageError(`--flow ${name} is registered but not a class the command line can build`);
+    const flow = new Cls({ ...options, features: data.shape[1] });
+    io.err(`training ${name} (${flow.parameters().reduce((s, p) => s + p.size, 0)} parameters) on ${rows} rows × ${data.shape[1]} features, ${epochs} epochs\n`);
+    const steps = epochs * Math.ceil((rows * (1 - validation)) / batchSize);
+    const bar = progressBar(io, 'train', steps, 'steps');
+    const t0 = performance.now();
+    let history: ReturnType<typeof fit>;
+    try {
+      history = fit(flow, data, {
+        epochs,
+        batchSize,
+        lr,
+        validation: validation > 0 ? validation : undefined,
+        seed,
+        onStep: (s) => bar.update(s.step + 1, (s.step + 1) / ((performance.now() - t0) / 1000)),
+        onEpoch: (e) => {
+          // The epoch's line replaces the bar; the next step draws it again below.
+          bar.clear();
+          io.err(`epoch ${e.epoch + 1}/${epochs}: train log-lik ${(-e.trainLoss).toFixed(4)}${e.validLoss === undefined ? '' : `, held-out log-lik ${(-e.validLoss).toFixed(4)}`}\n`);
+        },
+      });
+    } finally {
+      bar.clear();
+    }
+    const last = history.trainLoss[history.trainLoss.length - 1];
+    if (last === undefined || !Number.isFinite(last)) {
+      throw new TrainingError(`training did not converge (final train log-lik ${last === undefined ? 'n/a' : -last}); ${out} was not written — try a lower --lr, more rows, or --dtype float64`);
+    }
+    saveFlowToFile(flow, out);
+    io.err(`trained in ${formatSeconds((performance.now() - t0) / 1000)}, written to ${out}\n`);
+    io.out(`${out}\n`);
+  },
+};
+
 export const sample: Command = {
   summary: 'draw samples from a saved flow on the worker pool, streamed to .npy (or .csv)',
-  usage: 'eddy sample model.safetensors -n 1e6 --out s.npy [--threads N] [--seed 0] [--chunk-size 16384] [--dtype float32] [--allow-non-finite]',
+  args: '<model.safetensors>',
   positionals: 1,
   interruptible: true,
   options: {
-    n: { type: 'string', short: 'n' },
-    out: { type: 'string' },
-    threads: { type: 'string' },
-    seed: { type: 'string' },
-    'chunk-size': { type: 'string' },
-    dtype: { type: 'string' },
-    'allow-non-finite': { type: 'boolean' },
+    n: { type: 'string', short: 'n', arg: 'N', description: 'how many samples to draw (1e6 is fine)', required: true },
+    out: { type: 'string', arg: 'FILE', description: 'output file: .npy (streamed to disk) or .csv (with a header x0,x1,…)', required: true },
+    seed: { type: 'string', arg: 'N', description: 'seed: sample i is a function of (seed, i) only', default: '0' },
+    threads: THREADS,
+    'chunk-size': CHUNK,
+    dtype: { type: 'string', arg: 'T', description: 'float32 or float64', default: 'float32' },
+    delimiter: { ...DELIMITER, description: 'CSV output field separator: one character, or tab, space, comma, semicolon' },
+    'allow-non-finite': ALLOW_NON_FINITE,
   },
   async run(v, p, io) {
     const model = modelArg(p);
-    const n = int(v.n, 'n', undefined, 1);
+    const n = int(v.n, 'n', 1);
     const out = str(v.out, 'out');
     const ext = extname(out).toLowerCase();
     if (ext !== '.npy' && ext !== '.csv') throw new UsageError(`--out must end in .npy or .csv, got ${out}`);
     checkDistinct({ model }, { '--out': out });
-    const seed = int(v.seed, 'seed', 0);
-    const chunkSize = int(v['chunk-size'], 'chunk-size', 16384, 1);
+    const seed = int(v.seed, 'seed');
+    const chunkSize = int(v['chunk-size'], 'chunk-size', 1);
     const dtype = dtypeOf(v.dtype);
+    const delimiter = delimiterOf(v.delimiter);
     const threads = threadsOf(v);
-    const flow = loadFlow(model);
+    const flow = loadModel(model);
     const pool = new FlowPool({ threads });
-    const bar = new ProgressBar('sample', n, 'samples', io.err);
+    const bar = progressBar(io, 'sample', n, 'samples');
     const options = { seed, chunkSize, dtype, allowNonFinite: v['allow-non-finite'] === true, ...cancellable(io), onProgress: (pr: { done: number; rowsPerSecond: number }) => bar.update(pr.done, pr.rowsPerSecond) };
     const t0 = performance.now();
     try {
-      if (ext === '.npy') await pool.sampleToFile(flow, n, out, options);
-      else {
-        const x = await pool.sample(flow, n, options);
-        writeCsv(out, { data: x.dataSync() as Float32Array, shape: [...x.shape] });
-      }
+      await withBar(bar, async () => {
+        if (ext === '.npy') await pool.sampleToFile(flow, n, out, options);
+        else {
+          const x = await pool.sample(flow, n, options);
+          writeCsv(out, { data: x.dataSync() as Float32Array | Float64Array, shape: [...x.shape] }, { delimiter });
+        }
+      });
     } finally {
-      bar.finish();
       await pool.close();
     }
-    const secs = (performance.now() - t0) / 1000;
-    io.err(`${formatCount(n)} samples in ${formatSeconds(secs)} (${formatCount(n / secs)}/s) on ${pool.threads} threads\n`);
+    io.err(summary(n, 'samples', (performance.now() - t0) / 1000, pool.threads, out));
     io.out(`${out}\n`);
   },
 };
 
 export const logprob: Command = {
   summary: 'log-densities of the rows of a .npy/.csv file under a saved flow',
-  usage: 'eddy logprob model.safetensors --in x.npy --out lp.npy [--threads N] [--chunk-size 16384] [--dtype float32] [--header|--no-header] [--allow-non-finite]',
+  args: '<model.safetensors>',
   positionals: 1,
   interruptible: true,
   options: {
-    in: { type: 'string' },
-    out: { type: 'string' },
-    threads: { type: 'string' },
-    'chunk-size': { type: 'string' },
-    dtype: { type: 'string' },
-    header: { type: 'boolean' },
-    'no-header': { type: 'boolean' },
-    'allow-non-finite': { type: 'boolean' },
+    in: { type: 'string', arg: 'FILE', description: 'the points, .npy or .csv, one per row', required: true },
+    out: { type: 'string', arg: 'FILE', description: 'output file: .npy, or .csv (with a header log_prob)', required: true },
+    threads: THREADS,
+    'chunk-size': CHUNK,
+    dtype: { type: 'string', arg: 'T', description: 'float32 or float64', defaultText: "a .npy input's own, else float32" },
+    header: HEADER,
+    'no-header': NO_HEADER,
+    delimiter: { ...DELIMITER, description: 'CSV field separator (input and output): one character, or tab, space, comma, semicolon' },
+    'allow-non-finite': ALLOW_NON_FINITE,
   },
   async run(v, p, io) {
     const model = modelArg(p);
@@ -281,31 +244,36 @@ export const logprob: Command = {
     if (outExt !== '.npy' && outExt !== '.csv') throw new UsageError(`--out must end in .npy or .csv, got ${out}`);
     checkDistinct({ model, '--in': input }, { '--out': out });
     if (!existsSync(input)) throw new UsageError(`file not found: ${input}`);
-    const chunkSize = int(v['chunk-size'], 'chunk-size', 16384, 1);
+    const chunkSize = int(v['chunk-size'], 'chunk-size', 1);
     const allowNonFinite = v['allow-non-finite'] === true;
     const header = csvHeader(v);
+    const delimiter = delimiterOf(v.delimiter);
+    const dtype = v.dtype === undefined ? undefined : dtypeOf(v.dtype);
     const threads = threadsOf(v);
-    const flow = loadFlow(model);
+    const flow = loadModel(model);
     const pool = new FlowPool({ threads });
+    const t0 = performance.now();
+    let rows: number;
     try {
       if (extname(input).toLowerCase() === '.npy' && outExt === '.npy') {
-        const rows = readNpyHeader(input).shape[0] ?? 0;
-        const bar = new ProgressBar('logprob', rows, 'rows', io.err);
-        try {
-          await pool.logProbFile(flow, input, out, { chunkSize, allowNonFinite, dtype: v.dtype === undefined ? undefined : dtypeOf(v.dtype), ...cancellable(io), onProgress: (pr) => bar.update(pr.done, pr.rowsPerSecond) });
-        } finally {
-          bar.finish();
-        }
+        rows = readNpyHeader(input).shape[0] ?? 0;
+        const bar = progressBar(io, 'logprob', rows, 'rows');
+        await withBar(bar, () => pool.logProbFile(flow, input, out, { chunkSize, allowNonFinite, dtype, ...cancellable(io), onProgress: (pr) => bar.update(pr.done, pr.rowsPerSecond) }));
       } else {
-        const x = await readRows(input, dtypeOf(v.dtype), header);
-        const lp = await pool.logProb(flow, x, { chunkSize, allowNonFinite, ...cancellable(io) });
-        const arr = { data: lp.dataSync() as Float32Array | Float64Array, shape: [...lp.shape] };
-        if (outExt === '.csv') writeCsv(out, arr, { header: ['log_prob'] });
-        else writeNpy(out, arr);
+        const x = await readRows(input, dtype ?? 'float32', { header, delimiter, allowNonFinite, advice: '--allow-non-finite keeps them (their log-densities are then NaN)' });
+        rows = x.shape[0] as number;
+        const bar = progressBar(io, 'logprob', rows, 'rows');
+        await withBar(bar, async () => {
+          const lp = await pool.logProb(flow, x, { chunkSize, allowNonFinite, ...cancellable(io), onProgress: (pr) => bar.update(pr.done, pr.rowsPerSecond) });
+          const arr = { data: lp.dataSync() as Float32Array | Float64Array, shape: [...lp.shape] };
+          if (outExt === '.csv') writeCsv(out, arr, { header: ['log_prob'], delimiter });
+          else writeNpy(out, arr);
+        });
       }
     } finally {
       await pool.close();
     }
+    io.err(summary(rows, 'rows', (performance.now() - t0) / 1000, pool.threads, out));
     io.out(`${out}\n`);
   },
 };
@@ -319,13 +287,13 @@ function describeBackend(): string {
 
 export const info: Command = {
   summary: 'describe a saved flow: class, options, parameters, file',
-  usage: 'eddy info model.safetensors',
+  args: '<model.safetensors>',
   positionals: 1,
   interruptible: false,
   options: {},
   async run(_v, p, io) {
     const path = modelArg(p);
-    const flow = loadFlow(path);
+    const flow = loadModel(path);
     const params = flow.parameters();
     const opts = (flow as unknown as { options?: unknown }).options;
     const lines = [
@@ -342,14 +310,17 @@ export const info: Command = {
 
 export const bench: Command = {
   summary: 'measure sampling and density throughput of a flow with 1..N threads',
-  usage: 'eddy bench [model.safetensors] [-n 65536] [--threads N]',
+  args: '[model.safetensors]',
   positionals: 1,
   interruptible: true,
-  options: { n: { type: 'string', short: 'n' }, threads: { type: 'string' } },
+  options: {
+    n: { type: 'string', short: 'n', arg: 'N', description: 'rows per measurement', default: '65536' },
+    threads: { ...THREADS, description: 'the most threads to measure (1, 2, 4, … up to it)' },
+  },
   async run(v, p, io) {
-    const n = int(v.n, 'n', 65536, 1);
+    const n = int(v.n, 'n', 1);
     const maxThreads = threadsOf(v);
-    const flow = p[0] === undefined ? new F.NSF({ features: 8, transforms: 3, hiddenFeatures: [64, 64] }) : loadFlow(modelArg(p));
+    const flow = p[0] === undefined ? new F.NSF({ features: 8, transforms: 3, hiddenFeatures: [64, 64] }) : loadModel(modelArg(p));
     io.out(`${cpus()[0]?.model ?? 'cpu'}, ${flow.constructor.name}, n = ${n}, backend ${describeBackend()}\n`);
     for (let t = 1; t <= maxThreads; t *= 2) {
       const pool = new FlowPool({ threads: t });
@@ -372,3 +343,10 @@ export const bench: Command = {
 
 /** Every subcommand by name. */
 export const COMMANDS: Record<string, Command> = { train, sample, logprob, info, bench };
+
+/** The options of `cmd` that it must be given, as they are written (`-n`, `--out`). */
+export function missingRequired(cmd: Command, values: Record<string, unknown>): string[] {
+  return Object.entries(cmd.options)
+    .filter(([name, o]) => o.required === true && values[name] === undefined)
+    .map(([name]) => flag(name));
+}

@@ -143,6 +143,15 @@ function fieldValue(field: string): number | undefined {
   return Object.hasOwn(SPECIAL, t.toLowerCase()) ? SPECIAL[t.toLowerCase()] : undefined;
 }
 
+/** Separators a CSV file commonly uses. */
+const COMMON_DELIMITERS = [',', ';', '\t', '|'];
+
+/** Advice for a field that is not a number but holds another common separator (the file's, probably). */
+function delimiterHint(field: string, delimiter: string): string | undefined {
+  const other = COMMON_DELIMITERS.find((d) => d !== delimiter && field.includes(d));
+  return other === undefined ? undefined : `is the delimiter ${other === '\t' ? 'a tab' : JSON.stringify(other)}? (the delimiter option; eddy --delimiter)`;
+}
+
 /** Values per block of rows while reading (512 KiB of float64), before the final copy. */
 const BLOCK_VALUES = 1 << 16;
 
@@ -210,7 +219,7 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<C
     for (let c = 0; c < cols; c++) {
       const f = record[c] as string;
       const v = fieldValue(f);
-      if (v === undefined) fail(line, c + 1, `column ${c + 1} is not a number: ${JSON.stringify(f)}`);
+      if (v === undefined) fail(line, c + 1, `column ${c + 1} is not a number: ${JSON.stringify(f)}`, delimiterHint(f, delimiter));
       else if (!allowNonFinite && !Number.isFinite(v)) {
         fail(line, c + 1, `column ${c + 1} is ${JSON.stringify(f.trim())}, not a finite number`, 'non-finite values are refused here (allowNonFinite: true reads them)', true);
       }
