@@ -106,7 +106,14 @@ export function flag(name: string): string {
   return name.length === 1 ? `-${name}` : `--${name}`;
 }
 
-/** The options in `node:util` `parseArgs`'s form (type, alias, default). */
+/**
+ * A command's options in `node:util` `parseArgs`'s form (type, alias, default).
+ *
+ * @example
+ * ```ts
+ * parseArgs({ args, options: parseArgsOptions(COMMANDS.sample), allowPositionals: true });
+ * ```
+ */
 export function parseArgsOptions(cmd: Command): NonNullable<ParseArgsConfig['options']> {
   const out: NonNullable<ParseArgsConfig['options']> = {};
   for (const [name, o] of Object.entries(cmd.options)) {

@@ -9,7 +9,14 @@ import { type Command, type Io, type OptionSpec, UsageError, flag, int, num, str
 import { checkDistinct, csvHeader, delimiterOf, loadModel, readRows } from './files.js';
 import { ProgressBar, formatCount, formatSeconds } from './progress.js';
 
-/** A failed training run (its loss not finite): nothing was saved. */
+/**
+ * A failed training run (its loss not finite): nothing was saved.
+ *
+ * @example
+ * ```ts
+ * if (!Number.isFinite(loss)) throw new TrainingError('training did not converge');
+ * ```
+ */
 export class TrainingError extends Error {
   override name = 'TrainingError';
 }
@@ -89,6 +96,14 @@ const NO_HEADER: OptionSpec = { type: 'boolean', description: "a CSV input's fir
 const DELIMITER: OptionSpec = { type: 'string', arg: 'CHAR', description: 'CSV field separator: one character, or tab, space, comma, semicolon', default: ',' };
 const ALLOW_NON_FINITE: OptionSpec = { type: 'boolean', description: 'keep NaN/inf values instead of failing at the first one (with its row)' };
 
+/**
+ * `eddy train`: fits a flow to a data file and saves it.
+ *
+ * @example
+ * ```ts
+ * await main(['train', '--data', 'points.csv', '--flow', 'nsf', '--out', 'model.safetensors']);
+ * ```
+ */
 export const train: Command = {
   summary: 'fit a flow to data by maximum likelihood and save it',
   args: '',
@@ -172,6 +187,14 @@ export const train: Command = {
   },
 };
 
+/**
+ * `eddy sample`: draws samples from a saved flow into a `.npy` or `.csv` file.
+ *
+ * @example
+ * ```ts
+ * await main(['sample', 'model.safetensors', '-n', '1e6', '--out', 's.npy']);
+ * ```
+ */
 export const sample: Command = {
   summary: 'draw samples from a saved flow on the worker pool, streamed to .npy (or .csv)',
   args: '<model.safetensors>',
@@ -220,6 +243,14 @@ export const sample: Command = {
   },
 };
 
+/**
+ * `eddy logprob`: the log-density of every row of a `.npy` or `.csv` file.
+ *
+ * @example
+ * ```ts
+ * await main(['logprob', 'model.safetensors', '--in', 'x.csv', '--out', 'lp.csv']);
+ * ```
+ */
 export const logprob: Command = {
   summary: 'log-densities of the rows of a .npy/.csv file under a saved flow',
   args: '<model.safetensors>',
@@ -285,6 +316,14 @@ function describeBackend(): string {
   return b.native === true ? `cpu, native kernels (${String(b.isa)})` : `cpu, TypeScript kernels (${String(b.reason)})`;
 }
 
+/**
+ * `eddy info`: what a model file holds.
+ *
+ * @example
+ * ```ts
+ * await main(['info', 'model.safetensors']);
+ * ```
+ */
 export const info: Command = {
   summary: 'describe a saved flow: class, options, parameters, file',
   args: '<model.safetensors>',
@@ -308,6 +347,14 @@ export const info: Command = {
   },
 };
 
+/**
+ * `eddy bench`: sampling and density throughput on 1, 2, 4, … threads.
+ *
+ * @example
+ * ```ts
+ * await main(['bench', '-n', '65536']);
+ * ```
+ */
 export const bench: Command = {
   summary: 'measure sampling and density throughput of a flow with 1..N threads',
   args: '[model.safetensors]',
@@ -341,10 +388,24 @@ export const bench: Command = {
   },
 };
 
-/** Every subcommand by name. */
+/**
+ * Every subcommand by name.
+ *
+ * @example
+ * ```ts
+ * Object.keys(COMMANDS); // ['train', 'sample', 'logprob', 'info', 'bench']
+ * ```
+ */
 export const COMMANDS: Record<string, Command> = { train, sample, logprob, info, bench };
 
-/** The options of `cmd` that it must be given, as they are written (`-n`, `--out`). */
+/**
+ * The options of `cmd` that it must be given and was not, as they are written (`-n`, `--out`).
+ *
+ * @example
+ * ```ts
+ * missingRequired(COMMANDS.sample, { out: 's.npy' }); // ['-n']
+ * ```
+ */
 export function missingRequired(cmd: Command, values: Record<string, unknown>): string[] {
   return Object.entries(cmd.options)
     .filter(([name, o]) => o.required === true && values[name] === undefined)
