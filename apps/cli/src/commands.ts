@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { extname } from 'node:path';
 import { type FloatDType, backendInfo } from '@eddy/core';
-import { type LazyDistribution, checkWritable, fit, registeredFlowClasses, saveFlowToFile } from '@eddy/flows';
+import { type LazyDistribution, Standardized, checkWritable, fit, registeredFlowClasses, saveFlowToFile } from '@eddy/flows';
 import * as F from '@eddy/flows';
 import { FlowPool, type JobOptions, maxThreads, readNpyHeader, writeCsv, writeNpy } from '@eddy/montecarlo';
 import { type Command, type Io, type OptionSpec, UsageError, flag, int, num, str } from './command.js';
@@ -123,11 +123,19 @@ export const train: Command = {
     validation: { type: 'string', arg: 'X', description: 'fraction of the rows held out to report a held-out log-likelihood, in [0, 1)', default: '0.1' },
     seed: { type: 'string', arg: 'N', description: 'seed of the initial weights, the shuffling and the held-out rows', default: '0' },
     dtype: { type: 'string', arg: 'T', description: 'float32 or float64', default: 'float32' },
+    standardize: {
+      type: 'boolean',
+      description: "standardise each feature by the data's mean and std inside the saved model (sample and logprob stay in the data's units)",
+      defaultText: 'on',
+    },
+    'no-standardize': { type: 'boolean', description: 'train on the data as it is (spline flows act on [-5, 5]: scale the data yourself)' },
     header: HEADER,
     'no-header': NO_HEADER,
     delimiter: DELIMITER,
   },
   async run(v, _p, io) {
+    if (v.standardize === true && v['no-standardize'] === true) throw new UsageError('--standardize and --no-standardize contradict each other');
+    const standardize = v['no-standardize'] !== true;
     const dtype = dtypeOf(v.dtype);
     const dataPath = str(v.data, 'data');
     const out = str(v.out, 'out');
@@ -154,8 +162,10 @@ export const train: Command = {
     checkWritable(out);
     const Cls = (F as unknown as Record<string, new (o: object) => LazyDistribution>)[name];
     if (Cls === undefined) throw new UsageError(`--flow ${name} is registered but not a class the command line can build`);
-    const flow = new Cls({ ...options, features: data.shape[1] });
-    io.err(`training ${name} (${flow.parameters().reduce((s, p) => s + p.size, 0)} parameters) on ${rows} rows × ${data.shape[1]} features, ${epochs} epochs\n`);
+    const inner = new Cls({ ...options, features: data.shape[1] });
+    // The standardisation is part of the saved model: Standardized maps data to (x - mean) / std first.
+    const flow = standardize ? Standardized.fromData(inner, data) : inner;
+    io.err(`training ${name}${standardize ? ' on standardised features' : ''} (${flow.parameters().reduce((s, p) => s + p.size, 0)} parameters) on ${rows} rows × ${data.shape[1]} features, ${epochs} epochs\n`);
     const steps = epochs * Math.ceil((rows * (1 - validation)) / batchSize);
     const bar = progressBar(io, 'train', steps, 'steps');
     const t0 = performance.now();
@@ -167,6 +177,10 @@ export const train: Command = {
         lr,
         validation: validation > 0 ? validation : undefined,
         seed,
+        onWarning: (message) => {
+          bar.clear();
+          io.err(`warning: ${message}\n`);
+        },
         onStep: (s) => bar.update(s.step + 1, (s.step + 1) / ((performance.now() - t0) / 1000)),
         onEpoch: (e) => {
           // The epoch's line replaces the bar; the next step draws it again below.
