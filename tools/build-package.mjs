@@ -1,20 +1,29 @@
 #!/usr/bin/env node
-// Builds the package in the current directory: esbuild bundles src/index.ts into
-// dist/index.js (ESM) and dist/index.cjs (CJS), leaving dependencies external; tsc emits
-// the .d.ts files against the built declarations of the workspace dependencies.
+// Builds the package in the current directory.
+//
+// The package is ES modules, built once: esbuild bundles src/index.ts (and any extra
+// entries, e.g. a worker script) into dist/*.js, leaving dependencies external. CommonJS
+// users get dist/index.cjs, which `require`s that same ESM build (Node >= 20.19 loads ES
+// modules with require()), so a program that mixes `require` and `import` still has one
+// copy of each package: one backend registry, one default random stream, one kernel
+// table. (Two separate builds would each carry their own, the dual-package hazard.)
+//
+// Declarations: tsc emits dist/**/*.d.ts (ESM-typed, for `import`); each is copied to a
+// .d.cts twin with relative specifiers ending in .cjs, the CommonJS-typed declarations
+// that TypeScript's node16/nodenext resolution wants for `require`. The repository's
+// LICENSE is copied into the package so the tarball carries it.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const require = createRequire(import.meta.url);
-// package.json may add `"eddy": { "entries": [...], "formats": ["esm"] }`: extra entry
-// points (e.g. a worker script) and the module formats to emit (default ESM and CJS).
+// package.json may add `"eddy": { "entries": [...] }`: extra entry points (a worker script).
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const entries = ['src/index.ts', ...(pkg.eddy?.entries ?? [])];
-const formats = pkg.eddy?.formats ?? ['esm', 'cjs'];
 rmSync('dist', { recursive: true, force: true });
-const common = {
+await build({
   entryPoints: entries,
   bundle: true,
   packages: 'external',
@@ -22,25 +31,28 @@ const common = {
   tsconfig: 'tsconfig.build.json',
   platform: 'node',
   target: 'node20',
+  format: 'esm',
+  outdir: 'dist',
   sourcemap: true,
   logLevel: 'warning',
-};
-await Promise.all(
-  formats.map((format) =>
-    build({
-      ...common,
-      format,
-      outdir: 'dist',
-      outExtension: { '.js': format === 'cjs' ? '.cjs' : '.js' },
-      // CJS has no import.meta: import.meta.url becomes the file's own URL (createRequire).
-      ...(format === 'cjs'
-        ? {
-            define: { 'import.meta.url': '__import_meta_url' },
-            banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-          }
-        : {}),
-    }),
-  ),
+});
+writeFileSync(
+  'dist/index.cjs',
+  `'use strict';
+// CommonJS entry point: the same ES module build as \`import\` loads (require(esm), Node >= 20.19),
+// so CommonJS and ES module code in one program share one instance of ${pkg.name}.
+module.exports = require('./index.js');
+`,
 );
 const tsc = require.resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+
+/** `./x.js` → `./x.cjs` in every relative module specifier of a declaration file. */
+const toCjsSpecifiers = (text) => text.replace(/(from\s+|import\s*\(\s*|import\s+)(['"])(\.\.?\/[^'"]*?)\.js\2/g, '$1$2$3.cjs$2');
+for (const entry of readdirSync('dist', { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || !entry.name.endsWith('.d.ts')) continue;
+  const path = join(entry.parentPath, entry.name);
+  const text = readFileSync(path, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');
+  writeFileSync(path.replace(/\.d\.ts$/, '.d.cts'), toCjsSpecifiers(text));
+}
+if (pkg.private !== true) copyFileSync(new URL('../LICENSE', import.meta.url), 'LICENSE');
