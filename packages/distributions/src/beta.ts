@@ -1,8 +1,7 @@
 import { type Rng, type Tensor, type TensorLike, defaultRng, digamma, expand, ge, le, lgamma, logicalAnd, square } from '@eddy/core';
-import { Distribution } from './distribution.js';
 import { gammaQuantile } from './gamma-special.js';
-import { guard, namedParams, outside, xlogy } from './helpers.js';
-import { checkPositive } from './params.js';
+import { guard, outside, xlogy } from './helpers.js';
+import { ScalarDistribution } from './scalar-distribution.js';
 
 /**
  * The beta distribution on `[0, 1]` with concentrations `α = concentration1 > 0` and
@@ -24,40 +23,18 @@ import { checkPositive } from './params.js';
  * ```
  * @category Univariate
  */
-export class Beta extends Distribution {
+export class Beta extends ScalarDistribution<'concentration1' | 'concentration0'> {
   /** `α`, the exponent of `x` plus one, broadcast to the batch shape. */
-  readonly concentration1: Tensor;
+  declare readonly concentration1: Tensor;
   /** `β`, the exponent of `1 - x` plus one, broadcast to the batch shape. */
-  readonly concentration0: Tensor;
-  readonly #batch: number[];
-  readonly #dtype: 'float32' | 'float64';
+  declare readonly concentration0: Tensor;
 
   /**
    * @param concentration1 `α` (positive); @param concentration0 `β` (positive);
    * @param options `validateArgs` (default true) checks both are positive.
    */
   constructor(concentration1: TensorLike, concentration0: TensorLike, options: { validateArgs?: boolean } = {}) {
-    super();
-    const { tensors, batchShape, dtype } = namedParams('Beta', { concentration1, concentration0 });
-    [this.concentration1, this.concentration0] = tensors as [Tensor, Tensor];
-    this.#batch = batchShape;
-    this.#dtype = dtype;
-    if (options.validateArgs ?? true) {
-      checkPositive('Beta', 'concentration1', this.concentration1);
-      checkPositive('Beta', 'concentration0', this.concentration0);
-    }
-  }
-  /** Broadcast shape of the two concentrations. */
-  get batchShape(): number[] {
-    return [...this.#batch];
-  }
-  /** Scalar events. */
-  get eventShape(): number[] {
-    return [];
-  }
-  /** Reparameterised (implicit gradients through the gamma draws). */
-  override get hasRsample(): boolean {
-    return true;
+    super('Beta', { concentration1, concentration0 }, options, ['concentration1', 'concentration0']);
   }
   /** `α/(α + β)`. */
   override get mean(): Tensor {
@@ -85,8 +62,8 @@ export class Beta extends Distribution {
   /** `X/(X + Y)`, `X = P⁻¹(α, u₁)`, `Y = P⁻¹(β, u₂)` from two uniform draw calls of `rng`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
     const s = this.extendedShape(shape);
-    const x = gammaQuantile(this.concentration1, rng.uniform(s, this.#dtype));
-    const y = gammaQuantile(this.concentration0, rng.uniform(s, this.#dtype));
+    const x = gammaQuantile(this.concentration1, rng.uniform(s, this.drawDtype));
+    const y = gammaQuantile(this.concentration0, rng.uniform(s, this.drawDtype));
     return x.div(x.add(y));
   }
   /**

@@ -1,7 +1,6 @@
 import { type Rng, type Tensor, type TensorLike, defaultRng, exp, expand, ge, log, log1p, reciprocal, square, where } from '@eddy/core';
-import { Distribution } from './distribution.js';
-import { guard, namedParams, outside } from './helpers.js';
-import { checkPositive } from './params.js';
+import { guard, outside } from './helpers.js';
+import { ScalarDistribution } from './scalar-distribution.js';
 
 /**
  * The exponential distribution with rate `λ > 0`:
@@ -17,32 +16,13 @@ import { checkPositive } from './params.js';
  * ```
  * @category Univariate
  */
-export class Exponential extends Distribution {
+export class Exponential extends ScalarDistribution<'rate'> {
   /** Rate `λ > 0`, broadcast to the batch shape. */
-  readonly rate: Tensor;
-  readonly #batch: number[];
-  readonly #dtype: 'float32' | 'float64';
+  declare readonly rate: Tensor;
 
   /** @param rate the rate `λ` (must be positive); @param options `validateArgs` (default true) checks `λ > 0`. */
   constructor(rate: TensorLike, options: { validateArgs?: boolean } = {}) {
-    super();
-    const { tensors, batchShape, dtype } = namedParams('Exponential', { rate });
-    [this.rate] = tensors as [Tensor];
-    this.#batch = batchShape;
-    this.#dtype = dtype;
-    if (options.validateArgs ?? true) checkPositive('Exponential', 'rate', this.rate);
-  }
-  /** The shape of `rate`. */
-  get batchShape(): number[] {
-    return [...this.#batch];
-  }
-  /** Scalar events. */
-  get eventShape(): number[] {
-    return [];
-  }
-  /** Reparameterised. */
-  override get hasRsample(): boolean {
-    return true;
+    super('Exponential', { rate }, options, ['rate']);
   }
   /** `1/λ`. */
   override get mean(): Tensor {
@@ -60,7 +40,7 @@ export class Exponential extends Distribution {
   }
   /** `-log(1 - u)/λ`, `u ~ U[0, 1)` from `rng` (never infinite). */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
-    const u = rng.uniform(this.extendedShape(shape), this.#dtype);
+    const u = rng.uniform(this.extendedShape(shape), this.drawDtype);
     return log1p(u.neg()).neg().div(this.rate);
   }
   /** `1 - log λ`. */

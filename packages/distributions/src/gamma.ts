@@ -1,8 +1,7 @@
 import { type Rng, type Tensor, type TensorLike, defaultRng, digamma, expand, ge, lgamma, log, logicalAnd, lt, square, where } from '@eddy/core';
-import { Distribution } from './distribution.js';
 import { gammaP, gammaQuantile } from './gamma-special.js';
-import { guard, namedParams, outside, xlogy } from './helpers.js';
-import { checkPositive } from './params.js';
+import { guard, outside, xlogy } from './helpers.js';
+import { ScalarDistribution } from './scalar-distribution.js';
 
 /**
  * The gamma distribution with shape (concentration) `α > 0` and rate `β > 0`:
@@ -27,40 +26,18 @@ import { checkPositive } from './params.js';
  * ```
  * @category Univariate
  */
-export class Gamma extends Distribution {
+export class Gamma extends ScalarDistribution<'concentration' | 'rate'> {
   /** Shape `α > 0`, broadcast to the batch shape. */
-  readonly concentration: Tensor;
+  declare readonly concentration: Tensor;
   /** Rate `β > 0`, broadcast to the batch shape. */
-  readonly rate: Tensor;
-  readonly #batch: number[];
-  readonly #dtype: 'float32' | 'float64';
+  declare readonly rate: Tensor;
 
   /**
    * @param concentration shape `α` (positive); @param rate rate `β` (positive);
    * @param options `validateArgs` (default true) checks `α > 0` and `β > 0`.
    */
   constructor(concentration: TensorLike, rate: TensorLike, options: { validateArgs?: boolean } = {}) {
-    super();
-    const { tensors, batchShape, dtype } = namedParams('Gamma', { concentration, rate });
-    [this.concentration, this.rate] = tensors as [Tensor, Tensor];
-    this.#batch = batchShape;
-    this.#dtype = dtype;
-    if (options.validateArgs ?? true) {
-      checkPositive('Gamma', 'concentration', this.concentration);
-      checkPositive('Gamma', 'rate', this.rate);
-    }
-  }
-  /** Broadcast shape of `concentration` and `rate`. */
-  get batchShape(): number[] {
-    return [...this.#batch];
-  }
-  /** Scalar events. */
-  get eventShape(): number[] {
-    return [];
-  }
-  /** Reparameterised (implicit gradients). */
-  override get hasRsample(): boolean {
-    return true;
+    super('Gamma', { concentration, rate }, options, ['concentration', 'rate']);
   }
   /** `α/β`. */
   override get mean(): Tensor {
@@ -83,7 +60,7 @@ export class Gamma extends Distribution {
   }
   /** `P⁻¹(α, u)/β`, `u ~ U[0, 1)` from one uniform draw of `rng`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
-    const u = rng.uniform(this.extendedShape(shape), this.#dtype);
+    const u = rng.uniform(this.extendedShape(shape), this.drawDtype);
     return gammaQuantile(this.concentration, u).div(this.rate);
   }
   /** `α - log β + log Γ(α) + (1 - α) ψ(α)` (not differentiable in `α`: no trigamma). */

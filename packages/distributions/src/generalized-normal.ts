@@ -15,10 +15,8 @@ import {
   cast,
   zeros,
 } from '@eddy/core';
-import { Distribution } from './distribution.js';
 import { gammaP, gammaQuantile } from './gamma-special.js';
-import { namedParams } from './helpers.js';
-import { checkPositive } from './params.js';
+import { ScalarDistribution } from './scalar-distribution.js';
 
 /**
  * The (symmetric, standard) generalized normal distribution with shape `β > 0`
@@ -40,36 +38,17 @@ import { checkPositive } from './params.js';
  * ```
  * @category Univariate
  */
-export class GeneralizedNormal extends Distribution {
+export class GeneralizedNormal extends ScalarDistribution<'beta'> {
   /** Shape `β > 0`, broadcast to the batch shape. */
-  readonly beta: Tensor;
-  readonly #batch: number[];
-  readonly #dtype: 'float32' | 'float64';
+  declare readonly beta: Tensor;
 
   /** @param beta shape `β` (positive); @param options `validateArgs` (default true) checks `β > 0`. */
   constructor(beta: TensorLike, options: { validateArgs?: boolean } = {}) {
-    super();
-    const { tensors, batchShape, dtype } = namedParams('GeneralizedNormal', { beta });
-    [this.beta] = tensors as [Tensor];
-    this.#batch = batchShape;
-    this.#dtype = dtype;
-    if (options.validateArgs ?? true) checkPositive('GeneralizedNormal', 'beta', this.beta);
-  }
-  /** The shape of `beta`. */
-  get batchShape(): number[] {
-    return [...this.#batch];
-  }
-  /** Scalar events. */
-  get eventShape(): number[] {
-    return [];
-  }
-  /** Reparameterised. */
-  override get hasRsample(): boolean {
-    return true;
+    super('GeneralizedNormal', { beta }, options, ['beta']);
   }
   /** 0. */
   override get mean(): Tensor {
-    return zeros(this.#batch, { dtype: this.beta.dtype, backend: this.beta.backend });
+    return zeros(this.batchShape, { dtype: this.beta.dtype, backend: this.beta.backend });
   }
   /** `Γ(3/β)/Γ(1/β)`. */
   override get variance(): Tensor {
@@ -83,7 +62,7 @@ export class GeneralizedNormal extends Distribution {
   }
   /** `sign(u - ½) P⁻¹(1/β, |2u - 1|)^(1/β)`, `u ~ U[0, 1)` from one uniform draw call. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
-    return this.icdf(rng.uniform(this.extendedShape(shape), this.#dtype));
+    return this.icdf(rng.uniform(this.extendedShape(shape), this.drawDtype));
   }
   /** `1/β - log(β/(2Γ(1/β)))`. */
   override entropy(): Tensor {

@@ -16,6 +16,7 @@
  * @packageDocumentation
  */
 export * from './distribution.js';
+export * from './scalar-distribution.js';
 export * from './location-scale.js';
 export * from './normal.js';
 export * from './independent.js';

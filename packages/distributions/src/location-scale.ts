@@ -1,7 +1,5 @@
 import type { Tensor, TensorLike } from '@eddy/core';
-import { Distribution } from './distribution.js';
-import { namedParams } from './helpers.js';
-import { checkPositive } from './params.js';
+import { ScalarDistribution } from './scalar-distribution.js';
 
 /**
  * Base of the scalar location–scale families (Normal, Laplace, Cauchy): `loc` and a
@@ -14,37 +12,17 @@ import { checkPositive } from './params.js';
  * ```
  * @category Univariate
  */
-export abstract class LocationScale extends Distribution {
+export abstract class LocationScale extends ScalarDistribution<'loc' | 'scale'> {
   /** Location, broadcast to the batch shape. */
-  readonly loc: Tensor;
+  declare readonly loc: Tensor;
   /** Scale (> 0), broadcast to the batch shape. */
-  readonly scale: Tensor;
-  readonly #batch: number[];
-  /** dtype of draws: the parameters' float dtype, or the default one for plain numbers. */
-  protected readonly drawDtype: 'float32' | 'float64';
+  declare readonly scale: Tensor;
 
   /**
    * @param name the family (for error messages); @param loc location; @param scale scale
    * (must be positive); @param options `validateArgs` (default true) checks `scale > 0`.
    */
   constructor(name: string, loc: TensorLike, scale: TensorLike, options: { validateArgs?: boolean } = {}) {
-    super();
-    const { tensors, batchShape, dtype } = namedParams(name, { loc, scale });
-    [this.loc, this.scale] = tensors as [Tensor, Tensor];
-    this.#batch = batchShape;
-    this.drawDtype = dtype;
-    if (options.validateArgs ?? true) checkPositive(name, 'scale', this.scale);
-  }
-  /** Broadcast shape of `loc` and `scale`. */
-  get batchShape(): number[] {
-    return [...this.#batch];
-  }
-  /** Scalar events. */
-  get eventShape(): number[] {
-    return [];
-  }
-  /** Reparameterised. */
-  override get hasRsample(): boolean {
-    return true;
+    super(name, { loc, scale }, options, ['scale']);
   }
 }

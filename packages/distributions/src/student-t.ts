@@ -14,10 +14,8 @@ import {
   square,
   where,
 } from '@eddy/core';
-import { Distribution } from './distribution.js';
 import { gammaQuantile } from './gamma-special.js';
-import { namedParams } from './helpers.js';
-import { checkPositive } from './params.js';
+import { ScalarDistribution } from './scalar-distribution.js';
 
 const HALF_LOG_PI = 0.5 * Math.log(Math.PI);
 
@@ -37,15 +35,13 @@ const HALF_LOG_PI = 0.5 * Math.log(Math.PI);
  * ```
  * @category Univariate
  */
-export class StudentT extends Distribution {
+export class StudentT extends ScalarDistribution<'df' | 'loc' | 'scale'> {
   /** Degrees of freedom `ν > 0`, broadcast to the batch shape. */
-  readonly df: Tensor;
+  declare readonly df: Tensor;
   /** Location `μ`, broadcast to the batch shape. */
-  readonly loc: Tensor;
+  declare readonly loc: Tensor;
   /** Scale `σ > 0`, broadcast to the batch shape. */
-  readonly scale: Tensor;
-  readonly #batch: number[];
-  readonly #dtype: 'float32' | 'float64';
+  declare readonly scale: Tensor;
 
   /**
    * @param df degrees of freedom `ν` (positive); @param loc location `μ` (default 0);
@@ -53,27 +49,7 @@ export class StudentT extends Distribution {
    * @param options `validateArgs` (default true) checks `ν > 0` and `σ > 0`.
    */
   constructor(df: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1, options: { validateArgs?: boolean } = {}) {
-    super();
-    const { tensors, batchShape, dtype } = namedParams('StudentT', { df, loc, scale });
-    [this.df, this.loc, this.scale] = tensors as [Tensor, Tensor, Tensor];
-    this.#batch = batchShape;
-    this.#dtype = dtype;
-    if (options.validateArgs ?? true) {
-      checkPositive('StudentT', 'df', this.df);
-      checkPositive('StudentT', 'scale', this.scale);
-    }
-  }
-  /** Broadcast shape of `df`, `loc` and `scale`. */
-  get batchShape(): number[] {
-    return [...this.#batch];
-  }
-  /** Scalar events. */
-  get eventShape(): number[] {
-    return [];
-  }
-  /** Reparameterised. */
-  override get hasRsample(): boolean {
-    return true;
+    super('StudentT', { df, loc, scale }, options, ['df', 'scale']);
   }
   /** `μ` for `ν > 1`, NaN otherwise (as PyTorch). */
   override get mean(): Tensor {
@@ -84,7 +60,7 @@ export class StudentT extends Distribution {
     const df = this.df;
     const finite = gt(df, 2);
     const v = square(this.scale).mul(df).div(where(finite, df, 3).sub(2));
-    const inf = full(this.#batch, Number.POSITIVE_INFINITY, { dtype: v.dtype, backend: v.backend });
+    const inf = full(this.batchShape, Number.POSITIVE_INFINITY, { dtype: v.dtype, backend: v.backend });
     return where(finite, v, where(gt(df, 1), inf, Number.NaN));
   }
   /** `-½(ν+1) log1p(y²/ν) - log σ - ½ log ν - ½ log π - log Γ(ν/2) + log Γ((ν+1)/2)`, `y = (x-μ)/σ`. */
@@ -102,8 +78,8 @@ export class StudentT extends Distribution {
   /** `μ + σ z √(ν/(2g))`: `z` from `rng.normal`, then `g = P⁻¹(ν/2, u)` from `rng.uniform`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
     const s = this.extendedShape(shape);
-    const z = rng.normal(s, this.#dtype);
-    const g = gammaQuantile(this.df.mul(0.5), rng.uniform(s, this.#dtype));
+    const z = rng.normal(s, this.drawDtype);
+    const g = gammaQuantile(this.df.mul(0.5), rng.uniform(s, this.drawDtype));
     return z.mul(sqrt(this.df.div(g.mul(2)))).mul(this.scale).add(this.loc);
   }
   /**

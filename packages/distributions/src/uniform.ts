@@ -1,7 +1,7 @@
 import { type Rng, type Tensor, type TensorLike, clamp, defaultRng, expand, ge, log, logicalAnd, lt, square } from '@eddy/core';
-import { Distribution } from './distribution.js';
-import { namedParams, outside } from './helpers.js';
+import { outside } from './helpers.js';
 import { checkOrdered } from './params.js';
+import { ScalarDistribution } from './scalar-distribution.js';
 
 /**
  * The continuous uniform distribution on `[low, high)`:
@@ -19,37 +19,19 @@ import { checkOrdered } from './params.js';
  * ```
  * @category Univariate
  */
-export class Uniform extends Distribution {
+export class Uniform extends ScalarDistribution<'low' | 'high'> {
   /** Lower bound `low` (inclusive), broadcast to the batch shape. */
-  readonly low: Tensor;
+  declare readonly low: Tensor;
   /** Upper bound `high` (exclusive), broadcast to the batch shape. */
-  readonly high: Tensor;
-  readonly #batch: number[];
-  readonly #dtype: 'float32' | 'float64';
+  declare readonly high: Tensor;
 
   /**
    * @param low lower bound (inclusive); @param high upper bound (exclusive);
    * @param options `validateArgs` (default true) checks `low < high` everywhere.
    */
   constructor(low: TensorLike, high: TensorLike, options: { validateArgs?: boolean } = {}) {
-    super();
-    const { tensors, batchShape, dtype } = namedParams('Uniform', { low, high });
-    [this.low, this.high] = tensors as [Tensor, Tensor];
-    this.#batch = batchShape;
-    this.#dtype = dtype;
+    super('Uniform', { low, high }, options);
     if (options.validateArgs ?? true) checkOrdered('Uniform', 'low', this.low, 'high', this.high);
-  }
-  /** Broadcast shape of `low` and `high`. */
-  get batchShape(): number[] {
-    return [...this.#batch];
-  }
-  /** Scalar events. */
-  get eventShape(): number[] {
-    return [];
-  }
-  /** Reparameterised. */
-  override get hasRsample(): boolean {
-    return true;
   }
   /** `(low + high)/2`. */
   override get mean(): Tensor {
@@ -67,7 +49,7 @@ export class Uniform extends Distribution {
   }
   /** `low + u (high - low)`, `u ~ U[0, 1)` from `rng`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
-    const u = rng.uniform(this.extendedShape(shape), this.#dtype);
+    const u = rng.uniform(this.extendedShape(shape), this.drawDtype);
     return u.mul(this.high.sub(this.low)).add(this.low);
   }
   /** `log(high - low)`. */
