@@ -36,3 +36,5 @@ export * from './safetensors.js';
 export * from './serialize.js';
 export * from './load-zuko-flow.js';
 export * from './continuous.js';
+export * from './parameter-dict.js';
+export * from './module-copy.js';

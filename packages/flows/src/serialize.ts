@@ -85,6 +85,22 @@ export function registeredFlowClasses(): string[] {
   return [...registry.keys()].sort();
 }
 
+/**
+ * Whether `flow` is an instance of a class registered for {@link saveFlow} /
+ * {@link loadFlow} (its exact class, not a subclass of one), i.e. whether
+ * `loadFlow(saveFlow(flow))` can rebuild it.
+ *
+ * @example
+ * ```ts
+ * isRegisteredFlow(new NSF({ features: 2 })); // true
+ * isRegisteredFlow(new MLP(2, 2)); // false
+ * ```
+ * @category Saving and loading
+ */
+export function isRegisteredFlow(flow: unknown): boolean {
+  return classNameOf(flow) !== undefined;
+}
+
 for (const [name, ctor] of Object.entries({ MAF, NSF, NCSF, NICE, RealNVP, NAF, UNAF, SOSPF, BPF, GF, GMM, CNF, Standardized })) registerFlowClass(name, ctor as FlowClass);
 
 // ---------------------------------------------------------------------------------------
