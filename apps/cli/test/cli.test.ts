@@ -43,7 +43,9 @@ describe('eddy CLI', () => {
     expect(t.err).toMatch(/epoch 2\/2: train log-lik -?\d+\.\d+, held-out log-lik -?\d+\.\d+/);
     const i = await run('info', model);
     expect(i.code).toBe(0);
-    expect(i.out).toMatch(/class: +MAF/);
+    // train standardises the features by default: a Standardized model around the MAF.
+    expect(i.out).toMatch(/class: +Standardized\n/);
+    expect(i.out).toMatch(/\(flow\): MAF\(/);
     // Which kernels run is visible: native (with the instruction set) or TypeScript (with why).
     expect(i.out).toMatch(/backend: +cpu, (native kernels \((avx512|avx2|generic)\)|TypeScript kernels \(.+\))/);
     const s = await run('sample', model, '-n', '5000', '--out', join(dir, 's.npy'), '--threads', '2', '--seed', '3', '--chunk-size', '1024');

@@ -45,14 +45,14 @@ async function meanLogProb(model: string, data: string): Promise<number> {
   const r = await run('logprob', model, '--in', data, '--out', out, '--dtype', 'float64', '--threads', '1');
   expect(r.code, r.err).toBe(0);
   const lp = readNpy(out).data;
-  return lp.reduce((s, v) => s + v, 0) / lp.length;
+  return Array.from(lp).reduce((s, v) => s + v, 0) / lp.length;
 }
 
 describe('eddy train --standardize', () => {
   const SCALE = 20;
   const file = (name: string, rows: number, seed: number, scale: number): string => {
     const path = join(dir, name);
-    writeNpy(path, { data: mixture(rows, seed, scale), shape: [rows, 5], dtype: 'float64' });
+    writeNpy(path, { data: mixture(rows, seed, scale), shape: [rows, 5] });
     return path;
   };
   const train = ['--flow', 'nsf', '--epochs', '25', '--lr', '3e-3', '--batch-size', '128', '--hidden', '32,32', '--validation', '0', '--dtype', 'float64', '--seed', '3'];

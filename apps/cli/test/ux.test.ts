@@ -267,8 +267,11 @@ describe('flow names', () => {
       const out = join(dir, `${spelled}.safetensors`);
       const t = await run('train', '--data', data, '--out', out, '--flow', spelled as string, '--epochs', '1', '--hidden', '4', '--transforms', '1');
       expect(t.code, t.err).toBe(0);
-      expect(t.err).toMatch(new RegExp(`^training ${cls} \\(`));
-      expect((await run('info', out)).out).toMatch(new RegExp(`class: +${cls}\\n`));
+      // Standardised by default: the saved model is Standardized around the flow asked for.
+      expect(t.err).toMatch(new RegExp(`^training ${cls} on standardised features \\(`));
+      const info = (await run('info', out)).out;
+      expect(info).toMatch(/class: +Standardized\n/);
+      expect(info).toMatch(new RegExp(`\\(flow\\): ${cls}\\(`));
     }
   }, 120_000);
 
