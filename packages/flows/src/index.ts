@@ -38,3 +38,4 @@ export * from './load-zuko-flow.js';
 export * from './continuous.js';
 export * from './parameter-dict.js';
 export * from './module-copy.js';
+export * from './bayesian.js';

@@ -12,10 +12,17 @@ import { loadZukoStateDict } from './zuko.js';
  * changes, so on any error (a `SafetensorsError` for a broken file, a `ValueError` /
  * `ShapeError` for a mismatch) the flow keeps its weights. Returns the flow.
  *
+ * A zuko `BayesianModel` saved the same way
+ * (`save_file(BayesianModel(flow, ...).state_dict(), path)`) loads into a
+ * {@link BayesianModel} around the same flow, built with the same `includeParams` /
+ * `excludeParams` (its `means.<key>` / `logvars.<key>` names must match).
+ *
  * @example
  * ```ts
  * // Python: safetensors.torch.save_file(zuko.flows.NSF(3, hidden_features=[32, 32]).state_dict(), 'nsf.safetensors')
  * const flow = loadZukoFlow(new NSF({ features: 3, hiddenFeatures: [32, 32] }), 'nsf.safetensors');
+ * // Python: save_file(BayesianModel(NSF(3), include_params=["**.hyper.4"]).state_dict(), 'bnsf.safetensors')
+ * const bayes = loadZukoFlow(new BayesianModel(new NSF({ features: 3 }), { includeParams: ['**.hyper.4'] }), 'bnsf.safetensors');
  * ```
  * @category Saving and loading
  */

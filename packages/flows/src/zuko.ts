@@ -22,7 +22,9 @@ export const ZUKO_UNIVARIATES: Readonly<Record<string, Univariate>> = {
  * Loads a zuko module's `state_dict` (names exactly as PyTorch prints them) into the
  * matching Eddy module: every name must exist with the same shape (int64 buffers become
  * int32, bool masks stay bool). Nothing is changed unless every entry fits; a mismatch
- * names the key and both shapes.
+ * names the key and both shapes. A zuko `BayesianModel`'s state dict (`base.<name>`,
+ * `means.<key>`, `logvars.<key>`) loads into a {@link BayesianModel} built around the
+ * same flow with the same `includeParams`/`excludeParams`.
  *
  * @example
  * ```ts
@@ -36,8 +38,12 @@ export function loadZukoStateDict(module: Module, stateDict: Record<string, Tens
   const missing = [...own.keys()].filter((k) => !(k in stateDict));
   const unexpected = Object.keys(stateDict).filter((k) => !own.has(k));
   if (missing.length > 0 || unexpected.length > 0) {
+    // zuko's BayesianModel keys its posterior by the included parameters: a mismatch there
+    // means the Eddy model was built with other include/exclude patterns.
+    const posterior = [...missing, ...unexpected].some((k) => k.startsWith('means.') || k.startsWith('logvars.'));
+    const hint = posterior ? ' (a BayesianModel: build it with the includeParams/excludeParams the zuko model used)' : '';
     throw new ValueError(
-      `loadZukoStateDict: the zuko state dict does not match this ${module.constructor.name}: missing [${missing.join(', ')}], unexpected [${unexpected.join(', ')}]`,
+      `loadZukoStateDict: the zuko state dict does not match this ${module.constructor.name}: missing [${missing.join(', ')}], unexpected [${unexpected.join(', ')}]${hint}`,
     );
   }
   for (const [k, v] of Object.entries(stateDict)) {
