@@ -1,7 +1,8 @@
 /**
  * `@eddy/montecarlo`: bulk sampling and density evaluation of flows on a pool of worker
  * threads (piscina), reproducible for any thread count, streamed to `.npy` files when
- * larger than memory, plus Monte Carlo and importance-sampling estimators.
+ * larger than memory, plus Monte Carlo and importance-sampling estimators, and part files
+ * (one row range of a job, from any machine) with their byte-exact merge.
  *
  * @example
  * ```ts
@@ -20,3 +21,4 @@ export * from './csv.js';
 export * from './csv-write.js';
 export * from './pool.js';
 export * from './estimators.js';
+export * from './parts.js';

@@ -22,7 +22,7 @@ import type { SharedArray, ShardResult, ShardTask, TaskKind } from './protocol.j
 export class ShardError extends EddyError {
   /** Stable error name: `ShardError`. */
   override name = 'ShardError';
-  /** First row of the failed shard. */
+  /** First row of the failed shard: a global row, counted from 0 (not from {@link JobOptions.firstRow}). */
   readonly start: number;
   /** One past the last row. */
   readonly end: number;
@@ -69,6 +69,23 @@ export interface JobOptions {
   chunkSize?: number;
   /** Seed of the draws (default 0): row `i` of a job is a function of `(seed, i)` only. */
   seed?: number;
+  /**
+   * Global index of the job's first row (default 0): row `i` of the job is row
+   * `firstRow + i` of the seeded stream, so a job of `n` rows from `firstRow` gives exactly
+   * rows `[firstRow, firstRow + n)` of the job of `firstRow + n` rows from 0 — one large
+   * job split into independent parts (other processes, other machines) whose outputs
+   * concatenate to the same bytes. Error messages ({@link ShardError}) name global rows;
+   * progress counts the job's own rows, and in-memory inputs, per-row contexts and the
+   * `start` of {@link FlowPool.forEachChunk} are the job's rows (from 0). For
+   * {@link FlowPool.logProbFile} use {@link LogProbFileOptions.rows} instead.
+   *
+   * @example
+   * ```ts
+   * // rows [600, 1000) of `await pool.sample(flow, 1000, { seed: 7 })`:
+   * const tail = await pool.sample(flow, 400, { seed: 7, firstRow: 600 });
+   * ```
+   */
+  firstRow?: number;
   /** Sub-stream of the draws (default 0). */
   stream?: number;
   /** dtype of the results (default float32). */
@@ -88,6 +105,25 @@ export interface JobOptions {
   allowNaN?: boolean;
   /** How many times a shard whose worker died is rerun (default 2). */
   retries?: number;
+}
+
+/**
+ * Options of {@link FlowPool.logProbFile}: those of every job, and which rows of the input
+ * file to score.
+ *
+ * @example
+ * ```ts
+ * const o: LogProbFileOptions = { rows: [250_000, 500_000], chunkSize: 65536 };
+ * ```
+ * @category Pool
+ */
+export interface LogProbFileOptions extends JobOptions {
+  /**
+   * Score only rows `[start, end)` of the input (default: all of them); the output has
+   * `end - start` rows and equals those rows of the output for the whole file.
+   * (`firstRow` is not taken here: `rows` says where the job starts.)
+   */
+  rows?: readonly [start: number, end: number];
 }
 
 /**
@@ -293,6 +329,9 @@ export class FlowPool {
     if (!Number.isSafeInteger(n) || n < 0) throw new ValueError(`n must be a non-negative integer, got ${n}`);
     const chunk = options.chunkSize ?? 16384;
     if (!Number.isInteger(chunk) || chunk < 1) throw new ValueError(`chunkSize must be a positive integer, got ${chunk}`);
+    const firstRow = options.firstRow ?? 0;
+    if (!Number.isSafeInteger(firstRow) || firstRow < 0) throw new ValueError(`firstRow must be a non-negative integer, got ${firstRow}`);
+    if (!Number.isSafeInteger(firstRow + n)) throw new ValueError(`firstRow + n must be a safe integer, got ${firstRow} + ${n}`);
     const { key, buffer } = this.#flow(flow);
     const dtype = options.dtype ?? 'float32';
     let context: ShardTask['context'];
@@ -306,6 +345,7 @@ export class FlowPool {
       kind,
       flowKey: key,
       flow: buffer,
+      firstRow,
       seed: options.seed ?? 0,
       stream: options.stream ?? 0,
       dtype,
@@ -344,17 +384,17 @@ export class FlowPool {
         } catch (e) {
           if (job.signal.aborted) throw cancelled();
           // Stopped because an earlier shard failed: that one is what the job reports.
-          if (lowest !== undefined && start > lowest.start) return;
+          if (lowest !== undefined && firstRow + start > lowest.start) return;
           // The pool was restarted under this shard (its workers kept dying): run it again.
           if (piscina !== this.#piscina) continue;
           // The worker died (crashed or was terminated): rerun the shard on a fresh one.
           if (++attempt <= retries) continue;
-          throw new ShardError(start, start + count, `worker failed ${attempt} times: ${(e as Error).message}`);
+          throw new ShardError(firstRow + start, firstRow + start + count, `worker failed ${attempt} times: ${(e as Error).message}`);
         } finally {
           job.signal.removeEventListener('abort', stop);
           inFlight.delete(start);
         }
-        if (!r.ok) throw new ShardError(start, start + count, `${r.name}: ${r.error}`);
+        if (!r.ok) throw new ShardError(firstRow + start, firstRow + start + count, `${r.name}: ${r.error}`);
         sink.accept?.(start, count, r);
         this.#restarts = 0;
         done += count;
@@ -411,7 +451,7 @@ export class FlowPool {
                 return;
               }
               if (lowest === undefined || e.start < lowest.start) lowest = e;
-              for (const [st, ctl] of inFlight) if (st > e.start) ctl.abort('an earlier shard failed');
+              for (const [st, ctl] of inFlight) if (firstRow + st > e.start) ctl.abort('an earlier shard failed');
             })
             .finally(() => {
               running--;
@@ -438,8 +478,8 @@ export class FlowPool {
   }
 
   /**
-   * `n` draws from the flow (row `i` a pure function of `(seed, i)`), as one tensor
-   * `[n, ...eventShape]` in shared memory.
+   * `n` draws from the flow (row `i` a pure function of `(seed, firstRow + i)`), as one
+   * tensor `[n, ...eventShape]` in shared memory.
    */
   async sample(flow: LazyDistribution, n: number, options: JobOptions = {}): Promise<Tensor> {
     const dtype = options.dtype ?? 'float32';
@@ -493,19 +533,33 @@ export class FlowPool {
 
   /**
    * Log-densities of the rows of a `.npy` file, streamed from `inPath` to `outPath`
-   * shard by shard: neither the input nor the output is ever fully in memory.
+   * shard by shard: neither the input nor the output is ever fully in memory. With
+   * `rows: [start, end]` only those rows are scored (a part of a larger job).
+   *
+   * @example
+   * ```ts
+   * await pool.logProbFile(flow, 'points.npy', 'logp.npy');
+   * await pool.logProbFile(flow, 'points.npy', 'part-1.npy', { rows: [500_000, 1_000_000] });
+   * ```
    */
-  async logProbFile(flow: LazyDistribution, inPath: string, outPath: string, options: JobOptions = {}): Promise<FileOutput> {
+  async logProbFile(flow: LazyDistribution, inPath: string, outPath: string, options: LogProbFileOptions = {}): Promise<FileOutput> {
     const h = readNpyHeader(inPath);
-    const n = h.shape[0] ?? 1;
+    const total = h.shape[0] ?? 1;
     const dtype = options.dtype ?? h.dtype;
     const event = this.#eventSize(flow, options.context);
     if (h.shape.length !== 1 + event.length || event.some((d, i) => h.shape[1 + i] !== d)) {
       throw new ValueError(`logProbFile: ${inPath} has shape [${h.shape}], expected [n, ${event}]`);
     }
+    if (options.firstRow !== undefined) throw new ValueError('logProbFile: firstRow is not an option here; rows: [start, end] says which rows of the input to score');
+    const [start, end] = options.rows ?? [0, total];
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || start > end || end > total) {
+      throw new ValueError(`logProbFile: rows [${start}, ${end}) is not a range of the ${total} rows of ${inPath} (0 ≤ start ≤ end ≤ ${total})`);
+    }
+    const n = end - start;
+    const { rows: _rows, ...job } = options;
     const writer = new NpyWriter(outPath, dtype, [n]);
     try {
-      await this.#run('logProb', flow, n, { ...options, dtype }, { accept: (start, _c, r) => writer.writeRows(start, r.logProb as Float32Array | Float64Array) }, undefined, inPath);
+      await this.#run('logProb', flow, n, { ...job, dtype, firstRow: start }, { accept: (s, _c, r) => writer.writeRows(s, r.logProb as Float32Array | Float64Array) }, undefined, inPath);
       writer.commit();
     } catch (e) {
       writer.abort();

@@ -35,8 +35,15 @@ export interface ShardTask {
   flowKey: string;
   /** The flow serialised with `saveFlow`. */
   flow: SharedArrayBuffer;
+  /** First row of the shard within its job. */
   start: number;
   count: number;
+  /**
+   * Global index of the job's row 0 (`JobOptions.firstRow`): the shard draws rows
+   * `[firstRow + start, firstRow + start + count)` of the stream, and reads those rows of
+   * an `inputFile`. In-memory inputs, contexts and outputs hold the job's rows only.
+   */
+  firstRow: number;
   seed: number;
   stream: number;
   dtype: 'float32' | 'float64';

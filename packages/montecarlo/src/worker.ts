@@ -24,7 +24,7 @@ function checkFinite(name: string, v: Float32Array | Float64Array, task: ShardTa
   if (task.allowNonFinite) return;
   for (let i = 0; i < v.length; i++) {
     const x = v[i] as number;
-    if (!Number.isFinite(x)) throw new Error(`${name} has ${x} at row ${task.start + Math.floor(i / Math.max(1, v.length / task.count))} (set allowNonFinite to keep non-finite values)`);
+    if (!Number.isFinite(x)) throw new Error(`${name} has ${x} at row ${task.firstRow + task.start + Math.floor(i / Math.max(1, v.length / task.count))} (set allowNonFinite to keep non-finite values)`);
   }
 }
 
@@ -63,14 +63,15 @@ export default async function run(task: ShardTask | InfoTask): Promise<ShardResu
       if (task.context?.perRow === true) c = rows(task.context.shared, task.start, task.count).cast(task.dtype);
       else if (task.context !== undefined) c = tensor(task.context.values, { dtype: task.dtype, shape: [1, task.context.values.length] }).expand([task.count, task.context.values.length]);
       const d = flowModule.call(c);
-      const rng = new Rng(task.seed, { stream: task.stream, row: task.start });
+      const rng = new Rng(task.seed, { stream: task.stream, row: task.firstRow + task.start });
       // With a context of batch shape [count], one draw per row; without, `count` draws.
       const shape = c === undefined ? [task.count] : [];
       const result: ShardResult = { ok: true };
       if (task.kind === 'logProb') {
         let xs: Tensor;
         if (task.inputFile !== undefined) {
-          const r = readNpyRows(task.inputFile, task.start, task.start + task.count);
+          const at = task.firstRow + task.start;
+          const r = readNpyRows(task.inputFile, at, at + task.count);
           xs = tensor(r.data, { shape: r.shape });
         } else if (task.input !== undefined) xs = rows(task.input, task.start, task.count);
         else throw new Error('logProb task without input');
