@@ -61,6 +61,12 @@ export interface OptionSpec {
   defaultText?: string;
   /** The command refuses to run without it. */
   required?: boolean;
+  /**
+   * The command refuses to run without it unless one of these options (long names) is
+   * given: `-n` of `sample`, unless `--rows` says which rows to write. Listed in the usage
+   * line like a required option; `--help` says when it may be left out.
+   */
+  requiredUnless?: readonly string[];
 }
 
 /**
@@ -139,7 +145,7 @@ function spelled(name: string, o: OptionSpec): string {
  */
 export function usage(name: string, cmd: Command): string {
   const required = Object.entries(cmd.options)
-    .filter(([, o]) => o.required === true)
+    .filter(([, o]) => o.required === true || o.requiredUnless !== undefined)
     .map(([n, o]) => spelled(n, o));
   return ['eddy', name, cmd.args, ...required, '[options]'].filter((s) => s !== '').join(' ');
 }
@@ -155,7 +161,8 @@ export function usage(name: string, cmd: Command): string {
  */
 export function helpText(name: string, cmd: Command): string {
   const rows: Array<[string, string]> = Object.entries(cmd.options).map(([n, o]) => {
-    const dflt = o.required === true ? ' (required)' : o.defaultText !== undefined ? ` (default: ${o.defaultText})` : o.default !== undefined ? ` (default: ${o.default})` : '';
+    const unless = o.requiredUnless?.map(flag).join(' or ');
+    const dflt = o.required === true ? ' (required)' : unless !== undefined ? ` (required unless ${unless} is given)` : o.defaultText !== undefined ? ` (default: ${o.defaultText})` : o.default !== undefined ? ` (default: ${o.default})` : '';
     return [spelled(n, o), `${o.description}${dflt}`];
   });
   rows.push(['-h, --help', 'show this help']);

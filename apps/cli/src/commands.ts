@@ -4,10 +4,12 @@ import { extname } from 'node:path';
 import { type FloatDType, backendInfo } from '@eddy/core';
 import { type LazyDistribution, Standardized, checkWritable, fit, registeredFlowClasses, saveFlowToFile } from '@eddy/flows';
 import * as F from '@eddy/flows';
-import { FlowPool, type JobOptions, maxThreads, readNpyHeader, writeCsv, writeNpy } from '@eddy/montecarlo';
+import { FlowPool, type JobOptions, maxThreads, mergeParts, partInfoPath, readNpyHeader, removePartInfo, writeCsv, writeNpy, writePartInfo } from '@eddy/montecarlo';
 import { type Command, type Io, type OptionSpec, UsageError, flag, int, num, str } from './command.js';
-import { checkDistinct, csvHeader, delimiterOf, loadModel, readRows } from './files.js';
+import { checkDistinct, csvHeader, delimiterOf, loadModel, modelChecksum, readRows } from './files.js';
 import { ProgressBar, formatCount, formatSeconds } from './progress.js';
+import { parseRowsOption, resolveRows } from './rows.js';
+import { version } from './version.js';
 
 /**
  * A failed training run (its loss not finite): nothing was saved.
@@ -95,6 +97,16 @@ const HEADER: OptionSpec = { type: 'boolean', description: "a CSV input's first 
 const NO_HEADER: OptionSpec = { type: 'boolean', description: "a CSV input's first row is data" };
 const DELIMITER: OptionSpec = { type: 'string', arg: 'CHAR', description: 'CSV field separator: one character, or tab, space, comma, semicolon', default: ',' };
 const ALLOW_NON_FINITE: OptionSpec = { type: 'boolean', description: 'keep NaN/inf values instead of failing at the first one (with its row)' };
+
+/** `--out` of a part (`--rows`/`--shard`): a `.npy`, which `eddy merge` joins. */
+function checkPartOut(out: string): void {
+  if (extname(out).toLowerCase() !== '.npy') throw new UsageError(`--out must end in .npy when --rows or --shard write a part (eddy merge joins .npy parts), got ${out}`);
+}
+
+/** The closing line of a part: which rows of how many, and the sidecar that describes it. */
+function partLine(out: string, [start, end]: readonly [number, number], total: number | undefined): string {
+  return `part: rows [${start}, ${end}) of ${total === undefined ? 'a job of unknown size (no -n)' : `${total}`}, described in ${partInfoPath(out)} for eddy merge\n`;
+}
 
 /**
  * `eddy train`: fits a flow to a data file and saves it.
@@ -215,9 +227,11 @@ export const sample: Command = {
   positionals: 1,
   interruptible: true,
   options: {
-    n: { type: 'string', short: 'n', arg: 'N', description: 'how many samples to draw (1e6 is fine)', required: true },
+    n: { type: 'string', short: 'n', arg: 'N', description: 'how many samples to draw (1e6 is fine); with --rows, the size of the whole job (checked, and recorded in the part)', requiredUnless: ['rows'] },
     out: { type: 'string', arg: 'FILE', description: 'output file: .npy (streamed to disk) or .csv (with a header x0,x1,…)', required: true },
     seed: { type: 'string', arg: 'N', description: 'seed: sample i is a function of (seed, i) only', default: '0' },
+    rows: { type: 'string', arg: 'START:END', description: 'write only rows START to END-1 (from 0) of the seeded job: a part .npy for eddy merge, described in FILE.json' },
+    shard: { type: 'string', arg: 'I/N', description: 'write shard I (from 0 to N-1) of N near-equal row ranges of -n: a part .npy for eddy merge' },
     threads: THREADS,
     'chunk-size': CHUNK,
     dtype: { type: 'string', arg: 'T', description: 'float32 or float64', default: 'float32' },
@@ -226,10 +240,15 @@ export const sample: Command = {
   },
   async run(v, p, io) {
     const model = modelArg(p);
-    const n = int(v.n, 'n', 1);
+    const total = v.n === undefined ? undefined : int(v.n, 'n', 1);
     const out = str(v.out, 'out');
     const ext = extname(out).toLowerCase();
     if (ext !== '.npy' && ext !== '.csv') throw new UsageError(`--out must end in .npy or .csv, got ${out}`);
+    const rowsOption = parseRowsOption(v);
+    const part = rowsOption === undefined ? undefined : resolveRows(rowsOption, total, `-n ${total}`);
+    if (part !== undefined) checkPartOut(out);
+    const [firstRow, end] = part ?? [0, total as number];
+    const n = end - firstRow;
     checkDistinct({ model }, { '--out': out });
     const seed = int(v.seed, 'seed');
     const chunkSize = int(v['chunk-size'], 'chunk-size', 1);
@@ -239,8 +258,10 @@ export const sample: Command = {
     const flow = loadModel(model);
     const pool = new FlowPool({ threads });
     const bar = progressBar(io, 'sample', n, 'samples');
-    const options = { seed, chunkSize, dtype, allowNonFinite: v['allow-non-finite'] === true, ...cancellable(io), onProgress: (pr: { done: number; rowsPerSecond: number }) => bar.update(pr.done, pr.rowsPerSecond) };
+    const options = { seed, chunkSize, dtype, firstRow, allowNonFinite: v['allow-non-finite'] === true, ...cancellable(io), onProgress: (pr: { done: number; rowsPerSecond: number }) => bar.update(pr.done, pr.rowsPerSecond) };
     const t0 = performance.now();
+    // A part's old sidecar goes first: if this job fails, nothing describes its output.
+    if (part !== undefined) removePartInfo(out);
     try {
       await withBar(bar, async () => {
         if (ext === '.npy') await pool.sampleToFile(flow, n, out, options);
@@ -252,7 +273,11 @@ export const sample: Command = {
     } finally {
       await pool.close();
     }
+    if (part !== undefined) {
+      writePartInfo(out, { kind: 'sample', modelChecksum: modelChecksum(model), seed, stream: 0, rows: part, ...(total === undefined ? {} : { total }), eddyVersion: version() });
+    }
     io.err(summary(n, 'samples', (performance.now() - t0) / 1000, pool.threads, out));
+    if (part !== undefined) io.err(partLine(out, part, total));
     io.out(`${out}\n`);
   },
 };
@@ -280,6 +305,8 @@ export const logprob: Command = {
     'no-header': NO_HEADER,
     delimiter: { ...DELIMITER, description: 'CSV field separator (input and output): one character, or tab, space, comma, semicolon' },
     'allow-non-finite': ALLOW_NON_FINITE,
+    rows: { type: 'string', arg: 'START:END', description: 'score only rows START to END-1 (from 0) of the input: a part .npy for eddy merge, described in FILE.json' },
+    shard: { type: 'string', arg: 'I/N', description: "score shard I (from 0 to N-1) of N near-equal row ranges of the input: a part .npy for eddy merge" },
   },
   async run(v, p, io) {
     const model = modelArg(p);
@@ -287,6 +314,8 @@ export const logprob: Command = {
     const out = str(v.out, 'out');
     const outExt = extname(out).toLowerCase();
     if (outExt !== '.npy' && outExt !== '.csv') throw new UsageError(`--out must end in .npy or .csv, got ${out}`);
+    const rowsOption = parseRowsOption(v);
+    if (rowsOption !== undefined) checkPartOut(out);
     checkDistinct({ model, '--in': input }, { '--out': out });
     if (!existsSync(input)) throw new UsageError(`file not found: ${input}`);
     const chunkSize = int(v['chunk-size'], 'chunk-size', 1);
@@ -298,18 +327,31 @@ export const logprob: Command = {
     const flow = loadModel(model);
     const pool = new FlowPool({ threads });
     const t0 = performance.now();
+    // The input's rows, and those scored: all of them, or the part --rows/--shard choose.
     let rows: number;
+    let part: [number, number] | undefined;
+    const partOf = (total: number): [number, number] | undefined => {
+      const r = rowsOption === undefined ? undefined : resolveRows(rowsOption, total, `the ${total} rows of ${input}`);
+      // A part's old sidecar goes first: if this job fails, nothing describes its output.
+      if (r !== undefined) removePartInfo(out);
+      return r;
+    };
     try {
       if (extname(input).toLowerCase() === '.npy' && outExt === '.npy') {
         rows = readNpyHeader(input).shape[0] ?? 0;
-        const bar = progressBar(io, 'logprob', rows, 'rows');
-        await withBar(bar, () => pool.logProbFile(flow, input, out, { chunkSize, allowNonFinite, dtype, ...cancellable(io), onProgress: (pr) => bar.update(pr.done, pr.rowsPerSecond) }));
+        part = partOf(rows);
+        const bar = progressBar(io, 'logprob', part === undefined ? rows : part[1] - part[0], 'rows');
+        await withBar(bar, () =>
+          pool.logProbFile(flow, input, out, { chunkSize, allowNonFinite, dtype, ...(part === undefined ? {} : { rows: part }), ...cancellable(io), onProgress: (pr) => bar.update(pr.done, pr.rowsPerSecond) }),
+        );
       } else {
-        const x = await readRows(input, dtype ?? 'float32', { header, delimiter, allowNonFinite, advice: '--allow-non-finite keeps them (their log-densities are then NaN)' });
-        rows = x.shape[0] as number;
-        const bar = progressBar(io, 'logprob', rows, 'rows');
+        const all = await readRows(input, dtype ?? 'float32', { header, delimiter, allowNonFinite, advice: '--allow-non-finite keeps them (their log-densities are then NaN)' });
+        rows = all.shape[0] as number;
+        part = partOf(rows);
+        const x = part === undefined ? all : all.slice(0, part[0], part[1]);
+        const bar = progressBar(io, 'logprob', x.shape[0] as number, 'rows');
         await withBar(bar, async () => {
-          const lp = await pool.logProb(flow, x, { chunkSize, allowNonFinite, ...cancellable(io), onProgress: (pr) => bar.update(pr.done, pr.rowsPerSecond) });
+          const lp = await pool.logProb(flow, x, { chunkSize, allowNonFinite, firstRow: part?.[0] ?? 0, ...cancellable(io), onProgress: (pr) => bar.update(pr.done, pr.rowsPerSecond) });
           const arr = { data: lp.dataSync() as Float32Array | Float64Array, shape: [...lp.shape] };
           if (outExt === '.csv') writeCsv(out, arr, { header: ['log_prob'], delimiter });
           else writeNpy(out, arr);
@@ -318,7 +360,57 @@ export const logprob: Command = {
     } finally {
       await pool.close();
     }
-    io.err(summary(rows, 'rows', (performance.now() - t0) / 1000, pool.threads, out));
+    if (part !== undefined) writePartInfo(out, { kind: 'logProb', modelChecksum: modelChecksum(model), rows: part, total: rows, eddyVersion: version(), input });
+    io.err(summary(part === undefined ? rows : part[1] - part[0], 'rows', (performance.now() - t0) / 1000, pool.threads, out));
+    if (part !== undefined) io.err(partLine(out, part, rows));
+    io.out(`${out}\n`);
+  },
+};
+
+/**
+ * `eddy merge`: joins part files (`sample`/`logprob` with `--rows` or `--shard`) into one
+ * `.npy`: checked (same job, rows tiling 0 to n-1), copied in chunks, written atomically.
+ *
+ * @example
+ * ```ts
+ * await main(['merge', 'part-2.npy', 'part-0.npy', 'part-1.npy', '--out', 'all.npy']);
+ * ```
+ */
+export const merge: Command = {
+  summary: 'join part files (sample/logprob --rows or --shard) into one .npy, the bytes of a single run',
+  args: '<part.npy> [part.npy ...]',
+  positionals: Number.POSITIVE_INFINITY,
+  interruptible: true,
+  options: {
+    out: { type: 'string', arg: 'FILE', description: 'the merged .npy: the same bytes as one sample or logprob run over all the rows', required: true },
+    n: { type: 'string', short: 'n', arg: 'N', description: 'rows of the whole job: the parts must cover rows 0 to N-1', defaultText: 'the -n the parts record, else the end of the last part' },
+  },
+  async run(v, p, io) {
+    if (p.length === 0) throw new UsageError('the part files to merge are required (eddy merge part.npy ... --out all.npy)');
+    const out = str(v.out, 'out');
+    if (extname(out).toLowerCase() !== '.npy') throw new UsageError(`--out must end in .npy, got ${out}`);
+    const total = v.n === undefined ? undefined : int(v.n, 'n', 1);
+    for (const part of p) {
+      if (!existsSync(part)) throw new UsageError(`file not found: ${part}`);
+      checkDistinct({ 'the part': part, 'the sidecar': partInfoPath(part) }, { '--out': out });
+    }
+    const t0 = performance.now();
+    let bar: ProgressBar | undefined;
+    const result = await mergeParts(p, out, {
+      ...(total === undefined ? {} : { total }),
+      ...cancellable(io),
+      onProgress: (pr) => {
+        bar ??= progressBar(io, 'merge', pr.total, 'rows');
+        bar.update(pr.done, pr.rowsPerSecond);
+      },
+    }).catch((e: unknown) => {
+      bar?.clear();
+      throw e;
+    });
+    bar?.finish();
+    const rows = result.shape[0] as number;
+    const seconds = (performance.now() - t0) / 1000;
+    io.err(`${formatCount(rows)} rows from ${p.length} part${p.length === 1 ? '' : 's'} in ${formatSeconds(seconds)}, written to ${out}\n`);
     io.out(`${out}\n`);
   },
 };
@@ -407,21 +499,26 @@ export const bench: Command = {
  *
  * @example
  * ```ts
- * Object.keys(COMMANDS); // ['train', 'sample', 'logprob', 'info', 'bench']
+ * Object.keys(COMMANDS); // ['train', 'sample', 'logprob', 'merge', 'info', 'bench']
  * ```
  */
-export const COMMANDS: Record<string, Command> = { train, sample, logprob, info, bench };
+export const COMMANDS: Record<string, Command> = { train, sample, logprob, merge, info, bench };
 
 /**
  * The options of `cmd` that it must be given and was not, as they are written (`-n`, `--out`).
  *
  * @example
  * ```ts
- * missingRequired(COMMANDS.sample, { out: 's.npy' }); // ['-n']
+ * missingRequired(COMMANDS.sample, { out: 's.npy' }); // ['-n (or --rows)']
  * ```
  */
 export function missingRequired(cmd: Command, values: Record<string, unknown>): string[] {
-  return Object.entries(cmd.options)
-    .filter(([name, o]) => o.required === true && values[name] === undefined)
-    .map(([name]) => flag(name));
+  const missing: string[] = [];
+  for (const [name, o] of Object.entries(cmd.options)) {
+    if (values[name] !== undefined) continue;
+    const unless = o.requiredUnless ?? [];
+    if (o.required === true) missing.push(flag(name));
+    else if (unless.length > 0 && unless.every((u) => values[u] === undefined)) missing.push(`${flag(name)} (or ${unless.map(flag).join(' or ')})`);
+  }
+  return missing;
 }

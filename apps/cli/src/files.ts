@@ -176,3 +176,32 @@ export async function readRows(path: string, dtype: FloatDType, options: ReadRow
   }
   return tensor(a.data, { shape: a.shape, dtype });
 }
+
+/**
+ * The checksum of a model file: the `crc32` that `saveFlow` writes into its metadata
+ * (over the class, the options and the weights), read from the file's header. Part files
+ * record it, so parts of different models never merge. Call it on a file that
+ * {@link loadModel} accepted (which verified the checksum).
+ *
+ * @example
+ * ```ts
+ * const flow = loadModel('model.safetensors');
+ * const checksum = modelChecksum('model.safetensors'); // e.g. '1a2b3c4d'
+ * ```
+ */
+export function modelChecksum(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const prefix = new Uint8Array(8);
+    readSync(fd, prefix, 0, 8, 0);
+    const length = Number(new DataView(prefix.buffer).getBigUint64(0, true));
+    const header = new Uint8Array(length);
+    readSync(fd, header, 0, length, 8);
+    const meta = (JSON.parse(Buffer.from(header).toString('utf8')) as { __metadata__?: Record<string, unknown> }).__metadata__;
+    const crc = meta?.crc32;
+    if (typeof crc !== 'string') throw new UsageError(`${path}: the model file has no checksum in its metadata (not saved by saveFlow?)`);
+    return crc;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,6 +1,6 @@
 /**
- * The `eddy` command line: `eddy train`, `eddy sample`, `eddy logprob`, `eddy info`,
- * `eddy bench`. `main(argv)` returns the exit code (0 ok, 1 failure, 2 bad arguments).
+ * The `eddy` command line: `eddy train`, `eddy sample`, `eddy logprob`, `eddy merge`,
+ * `eddy info`, `eddy bench`. `main(argv)` returns the exit code (0 ok, 1 failure, 2 bad arguments).
  *
  * @example
  * ```ts
@@ -18,7 +18,8 @@ import { version } from './version.js';
 
 export { UsageError, flag, helpText, usage, type Command, type Io, type OptionSpec } from './command.js';
 export { COMMANDS, TrainingError } from './commands.js';
-export { checkDistinct, checkSafetensorsFile, loadModel, readRows, type ReadRowsOptions } from './files.js';
+export { checkDistinct, checkSafetensorsFile, loadModel, modelChecksum, readRows, type ReadRowsOptions } from './files.js';
+export { parseRowsOption, resolveRows, type RowsOption } from './rows.js';
 export { ProgressBar, formatCount, formatSeconds } from './progress.js';
 export { version } from './version.js';
 
@@ -57,7 +58,7 @@ function parseArgsMessage(err: Error & { code?: string }, options: Readonly<Reco
  * Runs the CLI on `argv` (without `node` and the script); returns the exit code: 0 done,
  * 1 failed, 2 bad arguments, 130/143 stopped by SIGINT/SIGTERM. Without an `io`, it
  * writes to the process's stdout/stderr (progress redrawn in place when stderr is a
- * terminal) and, while `sample`, `logprob` or `bench` run, turns SIGINT and SIGTERM into
+ * terminal) and, while `sample`, `logprob`, `merge` or `bench` run, turns SIGINT and SIGTERM into
  * a cancellation: the job stops, its output file is not written (a previous one is
  * kept), and a second signal exits at once.
  *

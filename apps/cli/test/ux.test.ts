@@ -70,13 +70,14 @@ describe('eddy <command> --help', () => {
         expect(spec.description).not.toMatch(/\n/);
         expect(line).toContain(spec.description);
         if (spec.required === true) expect(line).toMatch(/\(required\)$/);
+        else if (spec.requiredUnless !== undefined) expect(line).toMatch(/\(required unless .+ is given\)$/);
         else if (spec.defaultText !== undefined) expect(line).toContain(`(default: ${spec.defaultText})`);
         else if (spec.default !== undefined) expect(line).toContain(`(default: ${spec.default})`);
       }
     }
     const help = (await run('sample', '--help')).out;
     expect(help).toMatch(/^usage: eddy sample <model\.safetensors> -n N --out FILE \[options\]$/m);
-    expect(help).toMatch(/^ {2}-n N +how many samples to draw .*\(required\)$/m);
+    expect(help).toMatch(/^ {2}-n N +how many samples to draw .*\(required unless --rows is given\)$/m);
     expect(help).toMatch(/^ {2}--seed N +.*\(default: 0\)$/m);
     expect(help).toMatch(/^ {2}--chunk-size N +.*\(default: 16384\)$/m);
     expect((await run('train', '--help')).out).toMatch(/^ {2}--epochs N +.*\(default: 20\)$/m);
@@ -100,7 +101,7 @@ describe('eddy <command> --help', () => {
 
   it('spells every option in messages as it is typed: -n, never --n', async () => {
     const noN = await run('sample', model, '--out', join(dir, 'x.npy'));
-    expect(noN).toMatchObject({ code: 2, err: 'eddy sample: -n is required (see eddy sample --help)\n' });
+    expect(noN).toMatchObject({ code: 2, err: 'eddy sample: -n (or --rows) is required (see eddy sample --help)\n' });
     const zero = await run('sample', model, '-n', '0', '--out', join(dir, 'x.npy'));
     expect(zero.err).toBe('eddy sample: -n must be an integer ≥ 1, got 0\n');
     const longForm = await run('sample', model, '--n=0', '--out', join(dir, 'x.npy'));
