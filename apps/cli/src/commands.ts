@@ -103,6 +103,13 @@ function checkPartOut(out: string): void {
   if (extname(out).toLowerCase() !== '.npy') throw new UsageError(`--out must end in .npy when --rows or --shard write a part (eddy merge joins .npy parts), got ${out}`);
 }
 
+/** The kernels this process runs, as a part records them: `cpu native avx512`, `cpu typescript`. */
+function kernelsId(): string {
+  const b = backendInfo();
+  if (b.name !== 'cpu') return String(b.name);
+  return b.native === true ? `cpu native ${String(b.isa)}` : 'cpu typescript';
+}
+
 /** The closing line of a part: which rows of how many, and the sidecar that describes it. */
 function partLine(out: string, [start, end]: readonly [number, number], total: number | undefined): string {
   return `part: rows [${start}, ${end}) of ${total === undefined ? 'a job of unknown size (no -n)' : `${total}`}, described in ${partInfoPath(out)} for eddy merge\n`;
@@ -274,7 +281,7 @@ export const sample: Command = {
       await pool.close();
     }
     if (part !== undefined) {
-      writePartInfo(out, { kind: 'sample', modelChecksum: modelChecksum(model), seed, stream: 0, rows: part, ...(total === undefined ? {} : { total }), eddyVersion: version() });
+      writePartInfo(out, { kind: 'sample', modelChecksum: modelChecksum(model), seed, stream: 0, rows: part, ...(total === undefined ? {} : { total }), eddyVersion: version(), kernels: kernelsId() });
     }
     io.err(summary(n, 'samples', (performance.now() - t0) / 1000, pool.threads, out));
     if (part !== undefined) io.err(partLine(out, part, total));
@@ -360,7 +367,7 @@ export const logprob: Command = {
     } finally {
       await pool.close();
     }
-    if (part !== undefined) writePartInfo(out, { kind: 'logProb', modelChecksum: modelChecksum(model), rows: part, total: rows, eddyVersion: version(), input });
+    if (part !== undefined) writePartInfo(out, { kind: 'logProb', modelChecksum: modelChecksum(model), rows: part, total: rows, eddyVersion: version(), input, kernels: kernelsId() });
     io.err(summary(part === undefined ? rows : part[1] - part[0], 'rows', (performance.now() - t0) / 1000, pool.threads, out));
     if (part !== undefined) io.err(partLine(out, part, rows));
     io.out(`${out}\n`);
@@ -408,6 +415,9 @@ export const merge: Command = {
       throw e;
     });
     bar?.finish();
+    if (result.kernels.length > 1) {
+      io.err(`warning: the parts were computed with different kernels (${result.kernels.join('; ')}): every row is a correct result, but the file may differ in the last bits from a single run on one machine\n`);
+    }
     const rows = result.shape[0] as number;
     const seconds = (performance.now() - t0) / 1000;
     io.err(`${formatCount(rows)} rows from ${p.length} part${p.length === 1 ? '' : 's'} in ${formatSeconds(seconds)}, written to ${out}\n`);

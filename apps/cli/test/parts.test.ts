@@ -43,8 +43,14 @@ describe('eddy sample --rows / --shard, then eddy merge', () => {
     expect(m.out).toBe(`${p('merged-rows.npy')}\n`);
     expect(m.err).toMatch(/^1\.00k rows from 3 parts in .*, written to /m);
     expect(bytes(p('merged-rows.npy')).equals(bytes(p('single.npy')))).toBe(true);
+    expect(m.err).not.toMatch(/warning/);
     // The merged file is a plain .npy: no sidecar.
     expect(existsSync(p('merged-rows.npy.json'))).toBe(false);
+    // Parts from machines with other kernels (their last bits may differ) merge, with a warning.
+    const info = JSON.parse(readFileSync(p('r2.npy.json'), 'utf8'));
+    writeFileSync(p('r2.npy.json'), JSON.stringify({ ...info, kernels: 'cpu typescript (another machine)' }));
+    const mixed = await ok('merge', p('r0.npy'), p('r2.npy'), p('r1.npy'), '--out', p('merged-mixed.npy'));
+    expect(mixed.err).toMatch(/^warning: the parts were computed with different kernels \(.*cpu typescript \(another machine\).*\): every row is a correct result, but the file may differ in the last bits from a single run on one machine$/m);
   }, 60_000);
 
   it('--shard 0/3, 1/3, 2/3 of -n: near-equal ranges, merged: the bytes of one run', async () => {
@@ -72,6 +78,7 @@ describe('eddy sample --rows / --shard, then eddy merge', () => {
       shape: [10, 2],
       dataCrc32: expect.stringMatching(/^[0-9a-f]{8}$/),
       eddyVersion: version(),
+      kernels: expect.stringMatching(/^cpu (native (avx512|avx2|generic)|typescript)$/),
     });
     // Without -n the size of the job is not known: not recorded; merge ends at the last part.
     await ok('sample', model, '--rows', '0:10', '--seed', '9', '--dtype', 'float64', '--out', p('meta0.npy'), '--threads', '1');

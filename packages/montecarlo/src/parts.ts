@@ -74,6 +74,14 @@ export interface PartInfo {
   eddyVersion: string;
   /** `logProb` parts: the input file as it was named (informative; not compared). */
   input?: string;
+  /**
+   * Which kernels computed the rows, e.g. `cpu native avx512` or `cpu typescript`
+   * (informative). Kernels may round differently in the last bits, so parts from machines
+   * running different kernels merge into correct draws but not into the bytes of a single
+   * run: {@link mergeParts} reports the kernels it saw ({@link MergeResult.kernels})
+   * instead of refusing them.
+   */
+  kernels?: string;
 }
 
 /**
@@ -219,6 +227,7 @@ function checkDescription(d: Partial<PartInfo>, where: string): void {
   if (d.total !== undefined && (!isInt(d.total) || d.total < end)) bad(`total must be an integer ≥ the end of rows (${end}), got ${JSON.stringify(d.total)}`);
   if (typeof d.eddyVersion !== 'string' || d.eddyVersion.length === 0) bad('eddyVersion must be a non-empty string');
   if (d.input !== undefined && typeof d.input !== 'string') bad('input must be a string');
+  if (d.kernels !== undefined && typeof d.kernels !== 'string') bad('kernels must be a string');
 }
 
 /**
@@ -243,7 +252,7 @@ export function writePartInfo(partPath: string, description: PartDescription): P
   if (h.shape.length === 0 || h.shape[0] !== end - start) {
     throw new PartError(`writePartInfo: ${partPath} has shape [${h.shape}], but rows ${range(description.rows)} are ${end - start} rows`);
   }
-  const { kind, modelChecksum, seed, stream, rows, total, eddyVersion, input } = description;
+  const { kind, modelChecksum, seed, stream, rows, total, eddyVersion, input, kernels } = description;
   // Keys in a fixed order, absent ones left out: the same part gives the same sidecar.
   const info: PartInfo = {
     format: PART_FORMAT,
@@ -258,6 +267,7 @@ export function writePartInfo(partPath: string, description: PartDescription): P
     dataCrc32: dataChecksum(partPath, h),
     eddyVersion,
     ...(input === undefined ? {} : { input }),
+    ...(kernels === undefined ? {} : { kernels }),
   };
   writeFileAtomic(partInfoPath(partPath), `${JSON.stringify(info, null, 2)}\n`);
   return info;
@@ -346,6 +356,11 @@ export interface MergeResult {
   shape: number[];
   /** The parts' sidecars, sorted by their rows. */
   parts: PartInfo[];
+  /**
+   * The different `kernels` the parts record, sorted. More than one: the rows are correct
+   * draws, but may differ in the last bits from a single run on one machine.
+   */
+  kernels: string[];
 }
 
 /** The file a path names, links resolved (the path itself for a file that does not exist). */
@@ -361,7 +376,7 @@ const FIELDS = ['kind', 'modelChecksum', 'seed', 'stream', 'dtype', 'eddyVersion
 
 /**
  * Concatenates part files into one plain `.npy` (no sidecar): the same bytes one job over
- * all the rows writes. First every part is checked — a part file with its sidecar, the
+ * all the rows writes (on machines that run the same kernels: see {@link PartInfo.kernels}). First every part is checked — a part file with its sidecar, the
  * same kind, model checksum, seed and stream, dtype, feature shape and Eddy version as the
  * others, the same `total` where recorded — and the parts, in any order, must tile
  * `[0, total)` with no gap and no overlap (a {@link PartError} names every gap and overlap
@@ -477,5 +492,6 @@ export async function mergeParts(partPaths: readonly string[], outPath: string, 
     file.abort();
     throw e;
   }
-  return { path: outPath, shape, parts: parts.map((p) => p.info) };
+  const kernels = [...new Set(parts.flatMap((p) => (p.info.kernels === undefined ? [] : [p.info.kernels])))].sort();
+  return { path: outPath, shape, parts: parts.map((p) => p.info), kernels };
 }

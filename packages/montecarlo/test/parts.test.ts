@@ -236,6 +236,15 @@ describe('part files and mergeParts', () => {
     await expect(mergeParts([b, a], out, { total: 700 })).rejects.toThrow(/rows \[600, 700\) are missing/);
   });
 
+  it('reports the kernels the parts were computed with, without refusing a mix', async () => {
+    const a = await samplePart('k-a.npy', [0, 500], { kernels: 'cpu native avx512' });
+    const b = await samplePart('k-b.npy', [500, N], { kernels: 'cpu typescript' });
+    expect(readPartInfo(a).kernels).toBe('cpu native avx512');
+    expect((await mergeParts([b, a], join(dir, 'k.npy'))).kernels).toEqual(['cpu native avx512', 'cpu typescript']);
+    const c = await samplePart('k-c.npy', [500, N], { kernels: 'cpu native avx512' });
+    expect((await mergeParts([c, a], join(dir, 'k.npy'))).kernels).toEqual(['cpu native avx512']);
+  });
+
   it('a cancelled merge writes nothing', async () => {
     const a = await samplePart('c-a.npy', [0, 500]);
     const b = await samplePart('c-b.npy', [500, N]);
