@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { extname } from 'node:path';
-import { type FloatDType, backendInfo } from '@eddy/core';
+import { type FloatDType, Module, Tensor, backendInfo } from '@eddy/core';
 import { type LazyDistribution, Standardized, checkWritable, fit, registeredFlowClasses, saveFlowToFile } from '@eddy/flows';
 import * as F from '@eddy/flows';
 import { FlowPool, type JobOptions, maxThreads, mergeParts, partInfoPath, readNpyHeader, removePartInfo, writeCsv, writeNpy, writePartInfo } from '@eddy/montecarlo';
@@ -454,7 +454,8 @@ export const info: Command = {
     const lines = [
       `file:       ${path} (${statSync(path).size} bytes)`,
       `class:      ${flow.constructor.name}`,
-      `options:    ${JSON.stringify(opts)}`,
+      `options:    ${describeOptions(opts)}`,
+      ...(flow instanceof Standardized ? [`inner:      ${flow.flow.constructor.name} ${describeOptions((flow.flow as unknown as { options?: unknown }).options)}`, `scaling:    (x - loc) / scale, loc ${listValues(flow.loc.dataSync())}, scale ${listValues(flow.scale.dataSync())}`] : []),
       `parameters: ${params.reduce((s, q) => s + q.size, 0)} in ${params.length} tensors (${params[0]?.dtype ?? 'n/a'})`,
       `backend:    ${describeBackend()}`,
       `structure:\n${flow.toString()}`,
@@ -462,6 +463,21 @@ export const info: Command = {
     io.out(`${lines.join('\n')}\n`);
   },
 };
+
+/** Options as JSON, with a module shown by its class name and a tensor by its shape and dtype. */
+function describeOptions(options: unknown): string {
+  return JSON.stringify(options, (_key, value: unknown) => {
+    if (value instanceof Tensor) return `tensor [${value.shape.join(', ')}] ${value.dtype}`;
+    if (value instanceof Module) return value.constructor.name;
+    return value;
+  });
+}
+
+/** At most 8 values with 4 significant digits, then how many more. */
+function listValues(values: ArrayLike<number>): string {
+  const shown = Array.from(values).slice(0, 8).map((v) => Number(v.toPrecision(4)));
+  return `[${shown.join(', ')}${values.length > 8 ? `, … ${values.length - 8} more` : ''}]`;
+}
 
 /**
  * `eddy bench`: sampling and density throughput on 1, 2, 4, … threads.

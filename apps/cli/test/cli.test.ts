@@ -46,6 +46,12 @@ describe('eddy CLI', () => {
     // train standardises the features by default: a Standardized model around the MAF.
     expect(i.out).toMatch(/class: +Standardized\n/);
     expect(i.out).toMatch(/\(flow\): MAF\(/);
+    // Readable options: the inner flow by its class and options, the scaling by its values,
+    // never the internals of a tensor or module.
+    expect(i.out).toMatch(/options: +\{"flow":"MAF","features":2\}\n/);
+    expect(i.out).toMatch(/inner: +MAF \{.*"hiddenFeatures":\[8\].*\}\n/);
+    expect(i.out).toMatch(/scaling: +\(x - loc\) \/ scale, loc \[-?\d[^\]]*\], scale \[\d[^\]]*\]\n/);
+    expect(i.out).not.toMatch(/backend":|"shape":/);
     // Which kernels run is visible: native (with the instruction set) or TypeScript (with why).
     expect(i.out).toMatch(/backend: +cpu, (native kernels \((avx512|avx2|generic)\)|TypeScript kernels \(.+\))/);
     const s = await run('sample', model, '-n', '5000', '--out', join(dir, 's.npy'), '--threads', '2', '--seed', '3', '--chunk-size', '1024');

@@ -122,9 +122,6 @@ export interface ReparameterizeOptions {
   rng?: Rng;
 }
 
-/** `Symbol.dispose` where the TypeScript lib has it (then `using` accepts a {@link ReparameterizedModel}). */
-type DisposeSymbol = SymbolConstructor extends { readonly dispose: infer S extends symbol } ? S : never;
-
 /**
  * The disposable form of {@link BayesianModel.reparameterize}: while it is active, `model`
  * (the base model itself) uses parameters sampled from the posterior; `dispose()` (or the
@@ -149,7 +146,8 @@ export type ReparameterizedModel<M extends Module> = {
   readonly active: boolean;
   /** Restores the base model's own parameters. */
   dispose(): void;
-} & { readonly [K in DisposeSymbol]: () => void };
+  // `Symbol.dispose` where the TypeScript lib has it (then `using` accepts it), else nothing.
+} & { readonly [K in SymbolConstructor extends { readonly dispose: infer S extends symbol } ? S : never]: () => void };
 
 // ---------------------------------------------------------------------------------------
 // Swapping parameters in place (torch's `_reparametrize_module`).
