@@ -145,9 +145,10 @@ export type ReparameterizedModel<M extends Module> = {
   /** Whether the sampled parameters are still in place. */
   readonly active: boolean;
   /** Restores the base model's own parameters. */
-  dispose(): void;
-  // `Symbol.dispose` where the TypeScript lib has it (then `using` accepts it), else nothing.
-} & { readonly [K in SymbolConstructor extends { readonly dispose: infer S extends symbol } ? S : never]: () => void };
+  readonly dispose: () => void;
+  /** The same as `dispose()`, for a `using` declaration. */
+  readonly [Symbol.dispose]: () => void;
+};
 
 // ---------------------------------------------------------------------------------------
 // Swapping parameters in place (torch's `_reparametrize_module`).

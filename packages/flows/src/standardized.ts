@@ -225,7 +225,7 @@ export class Standardized extends LazyDistribution {
   }
 
   /**
-   * Loads values by name as {@link Module.loadStateDict}, after checking `loc` and `scale`
+   * Loads values by name as `Module.loadStateDict` (`@eddy/core`), after checking `loc` and `scale`
    * (finite, `scale > 0`, shape `[features]`, after the cast to the buffers' dtype);
    * nothing is changed when a check fails.
    */
