@@ -1,0 +1,115 @@
+// Test helpers: a real redis-server of our own on 127.0.0.1 (a free port, a temporary
+// directory), and worker processes running the built bin/eddy-cluster-worker.mjs.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** A free TCP port on 127.0.0.1 (the kernel's choice). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Resolves when `child`'s stream has printed a line matching `pattern`; rejects if it exits first or after `ms`. */
+export function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp, ms: number, what: string, log: () => string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const s = child[stream];
+    if (s === null) return reject(new Error(`${what}: no ${stream}`));
+    const timer = setTimeout(() => finish(new Error(`${what}: no line matching ${pattern} within ${ms} ms\n${log()}`)), ms);
+    const onData = (d: Buffer): void => {
+      buf += d.toString();
+      if (pattern.test(buf)) finish();
+    };
+    const onExit = (code: number | null, signal: string | null): void => finish(new Error(`${what} exited (${code ?? signal}) before printing ${pattern}\n${log()}`));
+    function finish(e?: Error): void {
+      clearTimeout(timer);
+      s?.off('data', onData);
+      child.off('exit', onExit);
+      e === undefined ? resolve() : reject(e);
+    }
+    s.on('data', onData);
+    child.on('exit', onExit);
+  });
+}
+
+/** A redis-server started by a test. */
+export interface TestRedis {
+  url: string;
+  port: number;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `redis-server` on 127.0.0.1 on a free port, with its files in a temporary
+ * directory, as a child process. Fails (never skips) when redis-server is not installed.
+ */
+export async function startRedis(options: { appendonly?: boolean } = {}): Promise<TestRedis> {
+  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  if (probe.error !== undefined || probe.status !== 0) {
+    throw new Error('redis-server is not installed (or does not run): run tools/start-redis.sh first — the @eddy/cluster tests start a real Redis and are never skipped');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-redis-'));
+  const port = await freePort();
+  let log = '';
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly === true ? 'yes' : 'no', '--daemonize', 'no', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  await waitForLine(child, 'stdout', /Ready to accept connections/, 20_000, `redis-server on port ${port}`, () => log);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    dir,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A worker process running bin/eddy-cluster-worker.mjs. */
+export interface WorkerProcess {
+  child: ChildProcess;
+  name: string;
+  log(): string;
+  /** SIGKILL, and wait for the exit. */
+  kill(): Promise<void>;
+  /** SIGTERM (graceful), and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Spawns a worker process (the built package: build it first) and waits until it is ready. */
+export async function spawnWorker(redisUrl: string, name: string, extra: string[] = []): Promise<WorkerProcess> {
+  const bin = join(packageDir, 'bin', 'eddy-cluster-worker.mjs');
+  if (!existsSync(join(packageDir, 'dist', 'index.js'))) throw new Error('packages/cluster/dist is missing: build first (npx nx run @eddy/cluster:build)');
+  let log = '';
+  const child = spawn(process.execPath, [bin, '--redis', redisUrl, '--threads', '1', '--name', name, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  await waitForLine(child, 'stdout', /^ready /m, 60_000, `worker ${name}`, () => log);
+  const ended = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  const signal = async (s: NodeJS.Signals): Promise<void> => {
+    if (ended()) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(s);
+    await exited;
+  };
+  return { child, name, log: () => log, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') };
+}

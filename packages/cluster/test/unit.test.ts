@@ -1,0 +1,105 @@
+// Pure parts of @eddy/cluster (no Redis): job data validation, Redis URLs, part names,
+// the shared directory's root.
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClusterError, SHARD_FORMAT, type ShardData, SharedDirectoryStorage, parseShardData, partName, redisOptions, shardJobId } from '@eddy/cluster';
+import { describe, expect, it } from 'vitest';
+
+const good: ShardData = {
+  format: SHARD_FORMAT,
+  job: 'c0123456789ab',
+  index: 1,
+  shards: 3,
+  kind: 'sample',
+  modelSha256: 'a'.repeat(64),
+  modelChecksum: '0badf00d',
+  rows: [10, 20],
+  total: 30,
+  seed: 4,
+  dtype: 'float32',
+  outDir: '/shared/run',
+  eddyVersion: '0.1.0',
+};
+
+describe('parseShardData', () => {
+  it('accepts valid sample and logprob shards', () => {
+    expect(parseShardData(good)).toEqual(good);
+    const { seed: _seed, ...rest } = good;
+    expect(parseShardData({ ...rest, kind: 'logprob', input: '/shared/x.npy', chunkSize: 100 }).kind).toBe('logprob');
+  });
+
+  it.each([
+    [{ kind: 'expectation' }, /unknown kind "expectation"/],
+    [{ extra: 1 }, /unknown field "extra"/],
+    [{ format: 'eddy-shard/2' }, /format must be/],
+    [{ job: 'a:b' }, /job must be a job id/],
+    [{ index: 3 }, /index must be an integer in \[0, shards\)/],
+    [{ rows: [20, 10] }, /rows must be/],
+    [{ rows: [0, 1.5] }, /rows must be/],
+    [{ total: 19 }, /total must be/],
+    [{ seed: -1 }, /seed/],
+    [{ seed: undefined }, /needs seed/],
+    [{ dtype: 'int8' }, /dtype/],
+    [{ outDir: 'relative/dir' }, /outDir must be an absolute path/],
+    [{ outDir: '/shared/../etc' }, /normalised path/],
+    [{ modelSha256: 'A'.repeat(64) }, /modelSha256/],
+    [{ modelChecksum: 'zz' }, /modelChecksum/],
+    [{ eddyVersion: '$(rm -rf /)' }, /eddyVersion/],
+    [{ chunkSize: 0 }, /chunkSize/],
+    [{ input: '/x.npy' }, /a sample shard has no input/],
+  ] as const)('refuses %j', (over, message) => {
+    expect(() => parseShardData({ ...good, ...over })).toThrow(ClusterError);
+    expect(() => parseShardData({ ...good, ...over })).toThrow(message);
+  });
+
+  it('refuses what is not an object, and logprob shards without a .npy input or with a seed', () => {
+    for (const v of [null, 3, 'x', [good]]) expect(() => parseShardData(v)).toThrow(/job data must be an object/);
+    const { seed: _seed, ...rest } = good;
+    expect(() => parseShardData({ ...rest, kind: 'logprob' })).toThrow(/input must be a non-empty path/);
+    expect(() => parseShardData({ ...rest, kind: 'logprob', input: '/x.csv' })).toThrow(/input must be a \.npy file/);
+    expect(() => parseShardData({ ...good, kind: 'logprob', input: '/x.npy' })).toThrow(/a logprob shard has no seed/);
+  });
+});
+
+describe('names', () => {
+  it('part names sort in row order; shard ids have no colon', () => {
+    expect(partName(3, 10)).toBe('part-00003.npy');
+    expect(partName(7, 200_000)).toBe('part-000007.npy');
+    expect(shardJobId('c1', 2)).toBe('c1-2');
+  });
+});
+
+describe('redisOptions', () => {
+  it('reads host, port, user, password, database and TLS from a URL; options override', () => {
+    expect(redisOptions('redis://127.0.0.1:6390')).toEqual({ host: '127.0.0.1', port: 6390 });
+    expect(redisOptions('rediss://eddy:p%40ss@redis.internal/2')).toEqual({ host: 'redis.internal', port: 6379, username: 'eddy', password: 'p@ss', db: 2, tls: {} });
+    expect(redisOptions({ url: 'redis://h:1', port: 2, tls: { servername: 'x' } })).toEqual({ host: 'h', port: 2, tls: { servername: 'x' } });
+    expect(redisOptions({ host: 'h' })).toEqual({ host: 'h' });
+    expect(() => redisOptions('http://h')).toThrow(/redis:\/\/ or rediss:\/\//);
+    expect(() => redisOptions('redis://h/x')).toThrow(/database number/);
+    expect(() => redisOptions('not a url')).toThrow(/not a URL/);
+  });
+});
+
+describe('SharedDirectoryStorage', () => {
+  it('with a root, refuses locations and inputs outside it (links resolved)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'eddy-root-'));
+    const outside = mkdtempSync(join(tmpdir(), 'eddy-outside-'));
+    try {
+      symlinkSync(outside, join(root, 'link'));
+      const s = new SharedDirectoryStorage({ root });
+      await s.prepare(join(root, 'run', 'a'));
+      expect(await s.writePart(join(root, 'run'), 'part-00000.npy', async () => {})).toBe(join(s.localPath(join(root, 'run'), 'part-00000.npy')));
+      await expect(s.prepare(outside)).rejects.toThrow(/outside the shared directory/);
+      await expect(s.writePart(join(root, 'link'), 'part-00000.npy', async () => {})).rejects.toThrow(/outside the shared directory/);
+      await expect(s.inputPath(join(root, '..', 'x.npy'))).rejects.toThrow(/outside the shared directory/);
+      expect(await s.readText(join(root, 'run'), 'manifest.json')).toBeUndefined();
+      await s.writeText(join(root, 'run'), 'manifest.json', '{}');
+      expect(await s.readText(join(root, 'run'), 'manifest.json')).toBe('{}');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});
