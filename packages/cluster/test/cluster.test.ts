@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Coordinator, ClusterJobError, type ClusterProgress, type ShardResult, parseShardData, startWorker } from '@eddy/cluster';
+import { Coordinator, ClusterJobError, jobStatus, type ClusterProgress, type ShardResult, parseShardData, startWorker } from '@eddy/cluster';
 import { NSF, saveFlow, saveFlowToFile } from '@eddy/flows';
 import { FlowPool, readPartInfo } from '@eddy/montecarlo';
 import { Queue, QueueEvents } from 'bullmq';
@@ -52,6 +52,8 @@ async function reference(n: number, seed: number, name: string): Promise<Buffer>
   await pool.sampleToFile(flow, n, path, { seed });
   return readFileSync(path);
 }
+
+const jobStatusOf = (id: string, prefix: string) => jobStatus(id, { redis: redis.url, prefix });
 
 const STALL = ['--lock-duration', '2000', '--stalled-interval', '1000'];
 
@@ -219,4 +221,93 @@ describe('shards that fail', () => {
     expect(error.message).toMatch(/invalid shard: unknown kind "eval"/);
     expect(error.shards[0]?.attemptsMade).toBe(1);
   }, 120_000);
+});
+
+describe('a coordinator that stops, and cancellation', () => {
+  it('a coordinator stopped mid-job: another one follows the job from Redis and merges the same bytes', async () => {
+    needRedis();
+    const prefix = 't-restart';
+    const first = new Coordinator({ redis: redis.url, prefix });
+    const worker = await startWorker({ redis: redis.url, prefix, threads: 1 });
+    try {
+      const n = 300_000;
+      const job = await first.submit({ kind: 'sample', model: modelPath, n, seed: 8, shards: 6, outDir: join(dir, 'run-restart'), chunkSize: 4096 });
+      const stop = new AbortController();
+      const stopped = await first
+        .follow(job.id, {
+          signal: stop.signal,
+          pollInterval: 200,
+          onProgress: (p) => {
+            if (p.done > 0) stop.abort('coordinator restarted');
+          },
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      await first.close();
+      expect(String((stopped as Error | undefined)?.message)).toMatch(/stopped following job .* \(it goes on\)/);
+      expect((await jobStatusOf(job.id, prefix)).state).toBe('running');
+      const second = new Coordinator({ redis: redis.url, prefix });
+      try {
+        const result = await second.follow(job.id, { merge: true, pollInterval: 200 });
+        expect(readFileSync(result.merged?.path as string).equals(await reference(n, 8, 'ref-restart.npy'))).toBe(true);
+        expect((await second.status(job.id)).state).toBe('completed');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await worker.close(true);
+    }
+  }, 120_000);
+
+  it('cancel removes the queued shards; follow and status say cancelled', async () => {
+    needRedis();
+    const prefix = 't-cancel';
+    const coordinator = new Coordinator({ redis: redis.url, prefix });
+    try {
+      const job = await coordinator.submit({ kind: 'sample', model: modelPath, n: 1000, seed: 1, shards: 4, outDir: join(dir, 'run-cancel') });
+      expect(await coordinator.cancel(job.id)).toBe(4);
+      const status = await coordinator.status(job.id);
+      expect(status.state).toBe('cancelled');
+      expect(status.shards.map((s) => s.state)).toEqual(['missing', 'missing', 'missing', 'missing']);
+      await expect(coordinator.follow(job.id)).rejects.toThrow(/cancelled/);
+      await expect(coordinator.merge(job.id)).rejects.toThrow(/not completed/);
+      await expect(coordinator.status('no-such-job')).rejects.toThrow(/no job no-such-job/);
+    } finally {
+      await coordinator.close();
+    }
+  }, 60_000);
+});
+
+describe('Redis restarted mid-job', () => {
+  it('with the append-only file on, the job completes with the bytes of one machine', async () => {
+    needRedis();
+    const aof = await startRedis({ appendonly: true });
+    const prefix = 't-aof';
+    const coordinator = new Coordinator({ redis: aof.url, prefix });
+    const events = new QueueEvents('shards', { connection: { host: '127.0.0.1', port: aof.port }, prefix });
+    let w: WorkerProcess | undefined;
+    try {
+      await events.waitUntilReady();
+      w = await spawnWorker(aof.url, 'R', ['--prefix', prefix]);
+      const n = 1_200_000;
+      let completed = 0;
+      events.on('completed', () => completed++);
+      const firstProgress = new Promise<void>((resolve) => events.on('progress', () => resolve()));
+      const job = await coordinator.submit({ kind: 'sample', model: modelPath, n, seed: 21, shards: 4, outDir: join(dir, 'run-aof'), chunkSize: 4096 });
+      const following = coordinator.follow(job.id, { merge: true, pollInterval: 500 });
+      following.catch(() => {});
+      await firstProgress;
+      expect(completed).toBeLessThan(4); // the restart falls mid-job
+      await aof.restart();
+      const result = await following;
+      expect(readFileSync(result.merged?.path as string).equals(await reference(n, 21, 'ref-aof.npy'))).toBe(true);
+    } finally {
+      await events.close();
+      await coordinator.close();
+      await w?.kill();
+      await aof.stop();
+    }
+  }, 180_000);
 });

@@ -50,6 +50,8 @@ export interface TestRedis {
   url: string;
   port: number;
   dir: string;
+  /** Stops the server gracefully (SIGTERM: the append-only file is flushed) and starts it again on the same port and directory. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -65,14 +67,24 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
   const dir = mkdtempSync(join(tmpdir(), 'eddy-redis-'));
   const port = await freePort();
   let log = '';
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly === true ? 'yes' : 'no', '--daemonize', 'no', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  await waitForLine(child, 'stdout', /Ready to accept connections/, 20_000, `redis-server on port ${port}`, () => log);
+  const start = async (): Promise<ChildProcess> => {
+    const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly === true ? 'yes' : 'no', '--daemonize', 'no', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    c.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+    c.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    await waitForLine(c, 'stdout', /Ready to accept connections/, 20_000, `redis-server on port ${port}`, () => log);
+    return c;
+  };
+  let child = await start();
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     dir,
+    async restart() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      child = await start();
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
