@@ -17,7 +17,12 @@ import { ClusterError } from './errors.js';
  * ```
  * @category Cluster
  */
-export type RedisConnection = string | (RedisOptions & { url?: string });
+export type RedisConnection =
+  | string
+  | (RedisOptions & {
+      /** A `redis://` or `rediss://` URL; the other options override its parts. */
+      url?: string;
+    });
 
 /**
  * ioredis options for a {@link RedisConnection}: a URL's host, port, user, password and

@@ -121,18 +121,31 @@ export interface SubmittedJob {
  * @category Cluster
  */
 export interface JobRecord {
+  /** The job id. */
   id: string;
+  /** What the job computes. */
   kind: JobKind;
+  /** Rows of the job. */
   n: number;
+  /** Seed (`sample` jobs). */
   seed?: number;
+  /** Element type of the output. */
   dtype: 'float32' | 'float64';
+  /** `logprob`: the input `.npy`, absolute. */
   input?: string;
+  /** The output directory, absolute. */
   outDir: string;
+  /** SHA-256 of the model's bytes: its key in the model store. */
   modelSha256: string;
+  /** The model's own checksum (`crc32` of saveFlow), recorded in the parts. */
   modelChecksum: string;
+  /** Eddy version of the coordinator that submitted it. */
   eddyVersion: string;
+  /** Each shard's rows `[start, end)`, in order. */
   shards: [start: number, end: number][];
+  /** Attempts per shard. */
   attempts: number;
+  /** When it was submitted (ISO 8601). */
   createdAt: string;
 }
 
@@ -159,11 +172,15 @@ export type JobState = 'running' | 'completed' | 'failed' | 'cancelled';
  * @category Cluster
  */
 export interface ShardStatus {
+  /** Shard index, from 0. */
   index: number;
+  /** Its rows `[start, end)`. */
   rows: [start: number, end: number];
+  /** BullMQ's state of the shard's job, or `missing`. */
   state: string;
   /** Rows done (all of them once completed). */
   done: number;
+  /** Attempts that failed so far (BullMQ's `attemptsMade`). */
   attemptsMade: number;
   /** The last failed attempt's error. */
   failedReason?: string;
@@ -183,10 +200,13 @@ export interface ShardStatus {
  * @category Cluster
  */
 export interface JobStatus {
+  /** The job's record. */
   job: JobRecord;
+  /** Where the job stands. */
   state: JobState;
   /** Rows done over all shards. */
   done: number;
+  /** Each shard, in order. */
   shards: ShardStatus[];
   /** The error of a failed job. */
   error?: string;
@@ -205,11 +225,30 @@ export interface JobStatus {
  * @category Cluster
  */
 export interface ClusterProgress {
+  /** Rows done over all shards. */
   done: number;
+  /** Rows of the job. */
   total: number;
+  /** Rows per second since following began. */
   rowsPerSecond: number;
+  /** Estimated seconds left (infinite before any rate is known). */
   etaSeconds: number;
-  shards: { total: number; completed: number; active: number; waiting: number; retrying: number; failed: number };
+  /** Shards by state (`retrying`: not finished, with a failed attempt behind them). */
+  shards: {
+    /** Shards of the job. */
+    total: number;
+    /** Completed. */
+    completed: number;
+    /** Running on a worker. */
+    active: number;
+    /** Queued, or waiting out a retry's back-off. */
+    waiting: number;
+    /** Not finished, with a failed attempt behind them. */
+    retrying: number;
+    /** Failed for good. */
+    failed: number;
+  };
+  /** Shards that failed for good. */
   failed: FailedShard[];
 }
 
@@ -223,6 +262,7 @@ export interface ClusterProgress {
  * @category Cluster
  */
 export interface FollowOptions {
+  /** Called on progress events (at most every 100 ms) and on every read of Redis. */
   onProgress?: (p: ClusterProgress) => void;
   /** Also merge the parts: `true` for `<outDir>/samples.npy` (`logprob.npy`), or a path. */
   merge?: boolean | string;
@@ -243,22 +283,44 @@ export interface FollowOptions {
  * @category Cluster
  */
 export interface Manifest {
+  /** Always `eddy-cluster-manifest/1`. */
   format: 'eddy-cluster-manifest/1';
+  /** The job id. */
   job: string;
+  /** What the job computed. */
   kind: JobKind;
+  /** Rows of the job. */
   n: number;
+  /** Seed (`sample` jobs). */
   seed?: number;
+  /** Element type of the output. */
   dtype: 'float32' | 'float64';
+  /** `logprob`: the input `.npy`. */
   input?: string;
+  /** SHA-256 of the model's bytes. */
   modelSha256: string;
+  /** The model's own checksum, as the parts record it. */
   modelChecksum: string;
+  /** Eddy version of the job. */
   eddyVersion: string;
   /** Shape of the whole output: `[n, ...features]`. */
   shape: number[];
-  parts: { file: string; rows: [start: number, end: number]; dataCrc32: string; kernels?: string }[];
+  /** The parts in row order: file name in the output directory, rows, CRC-32 of the data, kernels. */
+  parts: {
+    /** File name in the output directory. */
+    file: string;
+    /** Rows `[start, end)` of the job. */
+    rows: [start: number, end: number];
+    /** CRC-32 of the part's data, as in its sidecar. */
+    dataCrc32: string;
+    /** The kernels that computed it. */
+    kernels?: string;
+  }[];
   /** The different kernels the parts record (more than one: see `PartInfo.kernels`). */
   kernels: string[];
+  /** When the job was submitted (ISO 8601). */
   createdAt: string;
+  /** When the manifest was written (ISO 8601). */
   completedAt: string;
 }
 
@@ -272,8 +334,11 @@ export interface Manifest {
  * @category Cluster
  */
 export interface FollowResult {
+  /** The job's manifest. */
   manifest: Manifest;
+  /** Where it is. */
   manifestPath: string;
+  /** The merged file, when `merge` was asked for. */
   merged?: MergeResult;
 }
 

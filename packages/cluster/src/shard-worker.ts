@@ -22,10 +22,13 @@ import { eddyVersion } from './version.js';
  * @category Cluster
  */
 export interface WorkerEvent {
+  /** A shard started, finished, or failed (an attempt: BullMQ may retry it). */
   type: 'start' | 'done' | 'failed';
   /** Cluster job id ('?' for job data that did not parse). */
   job: string;
+  /** Shard index (-1 for job data that did not parse). */
   index: number;
+  /** The shard's rows `[start, end)`. */
   rows: [start: number, end: number];
   /** Seconds the shard took (`done`, `failed`). */
   seconds?: number;
