@@ -20,6 +20,7 @@ export const PUBLIC_PACKAGES = [
   'packages/distributions',
   'packages/flows',
   'packages/montecarlo',
+  'packages/cluster',
   'apps/cli',
 ];
 

@@ -56,7 +56,7 @@ describe('packages install and import outside the repository', () => {
   });
 
   it('every tarball holds the builds for import and require, both kinds of types, README and LICENSE, and no sources', () => {
-    expect(packed.map((p) => p.name)).toEqual(['@eddy/core', '@eddy/cpu-native', '@eddy/backend-cpu', '@eddy/backend-gpu', '@eddy/transforms', '@eddy/distributions', '@eddy/flows', '@eddy/montecarlo', '@eddy/cli']);
+    expect(packed.map((p) => p.name)).toEqual(['@eddy/core', '@eddy/cpu-native', '@eddy/backend-cpu', '@eddy/backend-gpu', '@eddy/transforms', '@eddy/distributions', '@eddy/flows', '@eddy/montecarlo', '@eddy/cluster', '@eddy/cli']);
     for (const p of packed) {
       for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'README.md', 'LICENSE', 'package.json']) expect(p.files, `${p.name} tarball`).toContain(f);
       expect(
@@ -129,6 +129,7 @@ const kinds = {
   distributions: typeof require('@eddy/distributions').NormalizingFlow,
   flows: typeof require('@eddy/flows').NSF,
   montecarlo: typeof require('@eddy/montecarlo').FlowPool,
+  cluster: typeof require('@eddy/cluster').Coordinator,
   cli: typeof require('@eddy/cli').main,
 };
 console.log(JSON.stringify({ product: matmul(tensor([[1, 2]]), tensor([[3], [4]])).toArray(), kinds }));`,
@@ -144,6 +145,7 @@ console.log(JSON.stringify({ product: matmul(tensor([[1, 2]]), tensor([[3], [4]]
       distributions: 'function',
       flows: 'function',
       montecarlo: 'function',
+      cluster: 'function',
       cli: 'function',
     });
   });
@@ -173,12 +175,13 @@ console.log(JSON.stringify({
 import { cpuBackend } from '@eddy/backend-cpu';
 import { NSF, type LazyDistribution } from '@eddy/flows';
 import { FlowPool } from '@eddy/montecarlo';
+import { Coordinator } from '@eddy/cluster';
 import { main } from '@eddy/cli';
 const t: Tensor = tensor([1]);
 const name: string = cpuBackend.name;
 const flow: LazyDistribution = new NSF({ features: 2 });
 const run: (argv: readonly string[]) => Promise<number> = main;
-export { t, name, flow, run, FlowPool };
+export { t, name, flow, run, FlowPool, Coordinator };
 `;
     writeFileSync(join(dir, 'use-esm.mts'), uses);
     writeFileSync(join(dir, 'use-cjs.cts'), uses);
@@ -201,11 +204,16 @@ export { t, name, flow, run, FlowPool };
     }
   }, 120_000);
 
-  it('the installed commands run: eddy and eddy-build-native', () => {
+  it('the installed commands run: eddy, eddy-build-native and eddy-cluster-worker', () => {
     expect(run('npx', ['--offline', 'eddy', '--help'], dir)).toMatch(/usage: eddy <command>/);
     const version = (JSON.parse(readFileSync(join(repo, 'apps/cli/package.json'), 'utf8')) as { version: string }).version;
     expect(run('npx', ['--offline', 'eddy', '--version'], dir)).toBe(`${version}\n`);
     expect(run('npx', ['--offline', 'eddy-build-native'], dir, { EDDY_NATIVE_BUILD: '0' })).toMatch(/native kernels not built \(EDDY_NATIVE_BUILD=0\)/);
+    // Without --redis the worker refuses to start and says how to call it.
+    const { EDDY_REDIS_URL: _unset, ...env } = process.env;
+    const worker = spawnSync('npx', ['--offline', 'eddy-cluster-worker'], { cwd: dir, encoding: 'utf8', env });
+    expect(worker.status).not.toBe(0);
+    expect(`${worker.stdout}${worker.stderr}`).toMatch(/usage: eddy-cluster-worker --redis URL/);
   });
 
   it("the README's own-project program trains, saves, loads, samples and scores", () => {
