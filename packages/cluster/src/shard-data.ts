@@ -13,7 +13,16 @@ import { ClusterError } from './errors.js';
  */
 export type JobKind = 'sample' | 'logprob';
 
-/** The `format` of a shard's job data (bumped if its meaning ever changes). */
+/**
+ * The `format` of a shard's job data (bumped if its meaning ever changes); a worker
+ * refuses job data of any other format.
+ *
+ * @example
+ * ```ts
+ * if (job.data.format !== SHARD_FORMAT) throw new Error(`unknown shard format ${job.data.format}`);
+ * ```
+ * @category Cluster
+ */
 export const SHARD_FORMAT = 'eddy-shard/1';
 
 /**
