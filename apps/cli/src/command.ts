@@ -13,6 +13,19 @@ export class UsageError extends Error {
 }
 
 /**
+ * A command stopped by SIGINT/SIGTERM that says itself what was left behind: `main`
+ * prints its message (instead of "nothing was written") and exits with 130/143.
+ *
+ * @example
+ * ```ts
+ * throw new StoppedError('stopped following job c1f2 on SIGINT; it keeps running in the cluster');
+ * ```
+ */
+export class StoppedError extends Error {
+  override name = 'StoppedError';
+}
+
+/**
  * Where a command writes (swappable in tests).
  *
  * @example
@@ -94,6 +107,11 @@ export interface Command {
    * react); otherwise the signals keep their default and end the process.
    */
   interruptible: boolean;
+  /**
+   * Subcommands (`eddy cluster submit`): the first positional argument names one, which
+   * then parses the rest of the line with its own options; `--help` lists them.
+   */
+  subcommands?: Readonly<Record<string, Command>>;
   /** Does the work; `values` has every option given, and the defaults of those not given. */
   run(values: Record<string, string | boolean | undefined>, positionals: string[], io: Io): Promise<void>;
 }
@@ -160,6 +178,13 @@ export function usage(name: string, cmd: Command): string {
  * ```
  */
 export function helpText(name: string, cmd: Command): string {
+  const subs = Object.entries(cmd.subcommands ?? {});
+  const subList =
+    subs.length === 0
+      ? ''
+      : `\n\nsubcommands:\n${subs
+          .map(([n, c]) => `  ${`${n} ${c.args}`.trimEnd().padEnd(Math.max(...subs.map(([m, d]) => `${m} ${d.args}`.trimEnd().length)) + 2)}${c.summary}`)
+          .join('\n')}\n\nRun "eddy ${name} <subcommand> --help" for a subcommand's options.`;
   const rows: Array<[string, string]> = Object.entries(cmd.options).map(([n, o]) => {
     const unless = o.requiredUnless?.map(flag).join(' or ');
     const dflt = o.required === true ? ' (required)' : unless !== undefined ? ` (required unless ${unless} is given)` : o.defaultText !== undefined ? ` (default: ${o.defaultText})` : o.default !== undefined ? ` (default: ${o.default})` : '';
@@ -167,7 +192,7 @@ export function helpText(name: string, cmd: Command): string {
   });
   rows.push(['-h, --help', 'show this help']);
   const width = Math.max(...rows.map(([s]) => s.length)) + 2;
-  return `${cmd.summary}\n\nusage: ${usage(name, cmd)}\n\noptions:\n${rows.map(([s, d]) => `  ${s.padEnd(width)}${d}`).join('\n')}\n`;
+  return `${cmd.summary}\n\nusage: ${usage(name, cmd)}${subList}\n\noptions:\n${rows.map(([s, d]) => `  ${s.padEnd(width)}${d}`).join('\n')}\n`;
 }
 
 /** Decimal numbers only (`1e6`, `0.5`, `-3`): `Number()` alone would also take `0x10` and `0b1`. */

@@ -1,6 +1,6 @@
 /**
  * The `eddy` command line: `eddy train`, `eddy sample`, `eddy logprob`, `eddy merge`,
- * `eddy info`, `eddy bench`. `main(argv)` returns the exit code (0 ok, 1 failure, 2 bad arguments).
+ * `eddy info`, `eddy bench`, `eddy cluster` (worker, submit, follow, status, cancel, merge). `main(argv)` returns the exit code (0 ok, 1 failure, 2 bad arguments).
  *
  * @example
  * ```ts
@@ -12,11 +12,11 @@
  */
 import '@eddy/backend-cpu';
 import { parseArgs } from 'node:util';
-import { type Io, UsageError, flag, helpText, parseArgsOptions } from './command.js';
+import { type Command, type Io, StoppedError, UsageError, flag, helpText, parseArgsOptions } from './command.js';
 import { COMMANDS, missingRequired } from './commands.js';
 import { version } from './version.js';
 
-export { UsageError, flag, helpText, usage, type Command, type Io, type OptionSpec } from './command.js';
+export { StoppedError, UsageError, flag, helpText, usage, type Command, type Io, type OptionSpec } from './command.js';
 export { COMMANDS, TrainingError } from './commands.js';
 export { checkDistinct, checkSafetensorsFile, loadModel, modelChecksum, readRows, type ReadRowsOptions } from './files.js';
 export { parseRowsOption, resolveRows, type RowsOption } from './rows.js';
@@ -60,7 +60,8 @@ function parseArgsMessage(err: Error & { code?: string }, options: Readonly<Reco
  * writes to the process's stdout/stderr (progress redrawn in place when stderr is a
  * terminal) and, while `sample`, `logprob`, `merge` or `bench` run, turns SIGINT and SIGTERM into
  * a cancellation: the job stops, its output file is not written (a previous one is
- * kept), and a second signal exits at once.
+ * kept), and a second signal exits at once. `cluster submit` and `cluster follow` then
+ * stop following (the job keeps running in the cluster) and say so.
  *
  * @example
  * ```ts
@@ -87,6 +88,24 @@ export async function main(argv: readonly string[], io?: Io): Promise<number> {
   if (cmd === undefined) {
     sink.err(`eddy: unknown command "${name}" (try: ${Object.keys(COMMANDS).join(', ')}, or --help)\n`);
     return 2;
+  }
+  return runCommand(name, cmd, rest, sink, io);
+}
+
+/** Runs `eddy <name> ...rest` (a subcommand's name is `cluster submit`): help, parsing, signals, exit code. */
+async function runCommand(name: string, cmd: Command, rest: readonly string[], sink: Io, io: Io | undefined): Promise<number> {
+  if (cmd.subcommands !== undefined) {
+    const [subName, ...subRest] = rest;
+    if (subName === undefined || subName === '--help' || subName === '-h' || subName === 'help') {
+      sink.out(helpText(name, cmd));
+      return subName === undefined ? 2 : 0;
+    }
+    const sub = Object.hasOwn(cmd.subcommands, subName) ? cmd.subcommands[subName] : undefined;
+    if (sub === undefined) {
+      sink.err(`eddy ${name}: unknown subcommand "${subName}" (try: ${Object.keys(cmd.subcommands).join(', ')}, or eddy ${name} --help)\n`);
+      return 2;
+    }
+    return runCommand(`${name} ${subName}`, sub, subRest, sink, io);
   }
   if (rest.includes('--help') || rest.includes('-h')) {
     sink.out(helpText(name, cmd));
@@ -125,7 +144,7 @@ export async function main(argv: readonly string[], io?: Io): Promise<number> {
     const err = e as Error;
     const signal = received ?? (io?.signal?.aborted === true ? String(io.signal.reason) : undefined);
     if (signal !== undefined) {
-      sink.err(`eddy ${name}: stopped by ${signal}; nothing was written\n`);
+      sink.err(`eddy ${name}: ${err instanceof StoppedError ? err.message : `stopped by ${signal}; nothing was written`}\n`);
       return SIGNAL_EXIT[signal] ?? 1;
     }
     if (err instanceof UsageError) {
