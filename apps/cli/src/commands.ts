@@ -6,6 +6,7 @@ import { type LazyDistribution, Standardized, checkWritable, fit, registeredFlow
 import * as F from '@eddy/flows';
 import { FlowPool, type JobOptions, maxThreads, mergeParts, partInfoPath, readNpyHeader, removePartInfo, writeCsv, writeNpy, writePartInfo } from '@eddy/montecarlo';
 import { type Command, type Io, type OptionSpec, UsageError, flag, int, num, str } from './command.js';
+import { cluster } from './cluster.js';
 import { checkDistinct, csvHeader, delimiterOf, loadModel, modelChecksum, readRows } from './files.js';
 import { ProgressBar, formatCount, formatSeconds } from './progress.js';
 import { parseRowsOption, resolveRows } from './rows.js';
@@ -525,10 +526,10 @@ export const bench: Command = {
  *
  * @example
  * ```ts
- * Object.keys(COMMANDS); // ['train', 'sample', 'logprob', 'merge', 'info', 'bench']
+ * Object.keys(COMMANDS); // ['train', 'sample', 'logprob', 'merge', 'info', 'bench', 'cluster']
  * ```
  */
-export const COMMANDS: Record<string, Command> = { train, sample, logprob, merge, info, bench };
+export const COMMANDS: Record<string, Command> = { train, sample, logprob, merge, info, bench, cluster };
 
 /**
  * The options of `cmd` that it must be given and was not, as they are written (`-n`, `--out`).

@@ -18,6 +18,7 @@ import { version } from './version.js';
 
 export { StoppedError, UsageError, flag, helpText, usage, type Command, type Io, type OptionSpec } from './command.js';
 export { COMMANDS, TrainingError } from './commands.js';
+export { redisUrl, statusText } from './cluster.js';
 export { checkDistinct, checkSafetensorsFile, loadModel, modelChecksum, readRows, type ReadRowsOptions } from './files.js';
 export { parseRowsOption, resolveRows, type RowsOption } from './rows.js';
 export { ProgressBar, formatCount, formatSeconds } from './progress.js';

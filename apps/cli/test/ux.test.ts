@@ -59,8 +59,10 @@ describe('eddy --version', () => {
 
 describe('eddy <command> --help', () => {
   it('lists every option with a one-line description and its default (or that it is required)', async () => {
-    for (const [name, cmd] of Object.entries(COMMANDS)) {
-      const r = await run(name, '--help');
+    // Subcommands (eddy cluster submit) too: their help is made the same way.
+    const all = Object.entries(COMMANDS).flatMap(([name, cmd]) => [[name, cmd] as const, ...Object.entries(cmd.subcommands ?? {}).map(([sub, c]) => [`${name} ${sub}`, c] as const)]);
+    for (const [name, cmd] of all) {
+      const r = await run(...name.split(' '), '--help');
       expect(r.code).toBe(0);
       expect(r.out).toBe(helpText(name, cmd));
       for (const [opt, spec] of Object.entries(cmd.options)) {
@@ -111,7 +113,8 @@ describe('eddy <command> --help', () => {
     expect((await run('train')).err).toBe('eddy train: --data and --out are required (see eddy train --help)\n');
     // Every option named in the sources' messages is an option of some command, written
     // with the dashes it is typed with.
-    const options = ['help', 'version', ...Object.values(COMMANDS).flatMap((c) => Object.keys(c.options))];
+    const commands = Object.values(COMMANDS).flatMap((c) => [c, ...Object.values(c.subcommands ?? {})]);
+    const options = ['help', 'version', ...commands.flatMap((c) => Object.keys(c.options))];
     for (const file of readdirSync(join(CLI, 'src'))) {
       const text = readFileSync(join(CLI, 'src', file), 'utf8');
       expect(text, `${file} spells -n as --n`).not.toMatch(/--n\b/);
