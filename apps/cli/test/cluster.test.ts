@@ -138,6 +138,11 @@ describe('eddy cluster', () => {
     expect(line, 'README quick start: the submit line').toBeDefined();
     expect(readme).toContain('redis-server --port 6379 --appendonly yes');
     expect(readme).toContain('eddy cluster worker --redis redis://127.0.0.1:6379');
+    // The repository's README shows the same three terminals, line for line.
+    const rootReadme = readFileSync(join(CLI, '../../README.md'), 'utf8');
+    for (const shown of ['redis-server --port 6379 --appendonly yes', 'eddy cluster worker --redis redis://127.0.0.1:6379', line as string]) {
+      expect(rootReadme.split('\n'), `README.md shows: ${shown}`).toContain(shown);
+    }
     const argv = (line as string).replace(/\s+#.*$/, '').trim().split(/\s+/).slice(1);
     expect(argv).toEqual(['cluster', 'submit', 'sample', 'model.safetensors', '-n', '1e7', '--seed', '1', '--shards', '10', '--redis', 'redis://127.0.0.1:6379', '--out', 'run/', '--merge']);
     // The same flags, on this test's Redis, a smaller job and paths in the temporary directory.

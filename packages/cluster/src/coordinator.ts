@@ -51,6 +51,11 @@ export interface CoordinatorOptions {
   prefix?: string;
   /** Where parts and the manifest live (default: a {@link SharedDirectoryStorage}). */
   storage?: Storage;
+  /**
+   * How long the first request waits for Redis before failing with a `ClusterError`
+   * (default 10000 ms). Later requests ride out a Redis restart as ioredis reconnects.
+   */
+  connectTimeout?: number;
 }
 
 /**
@@ -180,7 +185,7 @@ export interface ShardStatus {
   state: string;
   /** Rows done (all of them once completed). */
   done: number;
-  /** Attempts that failed so far (BullMQ's `attemptsMade`). */
+  /** Attempts made so far (BullMQ's `attemptsMade`: a shard done at its first try shows 1). */
   attemptsMade: number;
   /** The last failed attempt's error. */
   failedReason?: string;
@@ -361,7 +366,8 @@ function planShards(n: number, shards: number | undefined, rowsPerShard: number 
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((res) => {
-    const t = setTimeout(done, ms);
+    // Unreferenced: a sleep that lost its race must not keep the process alive.
+    const t = setTimeout(done, ms).unref();
     function done(): void {
       clearTimeout(t);
       signal?.removeEventListener('abort', done);
@@ -391,18 +397,44 @@ export class Coordinator {
   readonly #queue: Queue;
   readonly #connection: ReturnType<typeof redisOptions>;
   readonly #storage: Storage;
+  readonly #connectTimeout: number;
+  #reachable: Promise<void> | undefined;
 
   constructor(options: CoordinatorOptions) {
     this.#keys = keys(options.prefix);
     this.#connection = redisOptions(options.redis);
     this.#queue = new Queue(this.#keys.queue, { connection: this.#connection, prefix: this.#keys.prefix });
     this.#storage = options.storage ?? new SharedDirectoryStorage();
+    this.#connectTimeout = options.connectTimeout ?? 10_000;
   }
 
   /** The Redis client of the queue (for the job records and the model store). */
   async #client(): Promise<Redis> {
+    this.#reachable ??= this.#checkReachable();
+    await this.#reachable;
     // BullMQ types its client as a minimal interface; from ioredis options it is an ioredis Redis.
     return (await this.#queue.client) as unknown as Redis;
+  }
+
+  /**
+   * Fails when Redis does not answer within `connectTimeout` (ioredis would otherwise
+   * retry for ever, and a command line would hang without a word).
+   */
+  async #checkReachable(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const where = `${this.#connection.host ?? '127.0.0.1'}:${this.#connection.port ?? 6379}`;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ClusterError(`cannot reach Redis at ${where} within ${this.#connectTimeout / 1000} s: is redis-server running there, and is the URL (--redis or EDDY_REDIS_URL) right?`)),
+        this.#connectTimeout,
+      );
+    });
+    try {
+      const client = (await Promise.race([this.#queue.client, timeout])) as unknown as Redis;
+      await Promise.race([client.ping(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

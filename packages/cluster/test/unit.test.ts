@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClusterError, SHARD_FORMAT, type ShardData, SharedDirectoryStorage, parseShardData, partName, redisOptions, shardJobId } from '@eddy/cluster';
+import { ClusterError, Coordinator, SHARD_FORMAT, type ShardData, SharedDirectoryStorage, parseShardData, partName, redisOptions, shardJobId } from '@eddy/cluster';
 import { describe, expect, it } from 'vitest';
 
 const good: ShardData = {
@@ -100,6 +100,20 @@ describe('SharedDirectoryStorage', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
       rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Coordinator without Redis', () => {
+  it('fails with a ClusterError naming the address when Redis does not answer (no endless retry)', async () => {
+    // Port 1 on the loopback: nothing listens there, so every connection is refused.
+    const c = new Coordinator({ redis: 'redis://127.0.0.1:1', connectTimeout: 500 });
+    try {
+      const status = c.status('nope');
+      await expect(status).rejects.toThrow(ClusterError);
+      await expect(status).rejects.toThrow(/cannot reach Redis at 127\.0\.0\.1:1 within 0\.5 s/);
+    } finally {
+      await c.close();
     }
   });
 });
