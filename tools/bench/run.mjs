@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Eddy benchmarks: `npm run bench [-- suite ...] [--zuko=FILE] [--zuko-moons=FILE]`.
-// Suites: engine (default), train, throughput, moons. Prints tables and writes
+// Suites: engine (default), train, throughput, moons, cluster (@eddy/cluster's worker
+// processes against the local pool, on a redis-server it starts). Prints tables and writes
 // bench-results/<suite>.json with machine info. zuko's side comes from a results file
 // written on this machine in the same sitting (tools/bench/side-by-side.sh runs both);
 // without one, the shared file from another machine is used and labelled as such.
@@ -9,12 +10,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { kernelInfo } from '@eddy/backend-cpu';
 import { join } from 'node:path';
+import { clusterSuite } from './cluster.mjs';
 import { engineSuite } from './engine.mjs';
 import { moonsSuite } from './moons.mjs';
 import { throughputSuite } from './throughput.mjs';
 import { trainSuite } from './train.mjs';
 
-const suites = { engine: engineSuite, train: trainSuite, throughput: throughputSuite, moons: moonsSuite };
+const suites = { engine: engineSuite, train: trainSuite, throughput: throughputSuite, moons: moonsSuite, cluster: clusterSuite };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length > 0 ? wanted : ['engine'];
 const machine = {
