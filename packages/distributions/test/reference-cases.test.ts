@@ -20,11 +20,12 @@ import {
 } from '@eddy/distributions';
 import { SoftclipTransform, type Transform } from '@eddy/transforms';
 import { describe, expect, it } from 'vitest';
+import { referenceDir } from '@eddy/testing';
 
 // zuko 1.6.0 reference cases (README §1.3, §2.7): every dist_* case except the two
 // NormalizingFlow ones, checked with the case's own tolerances.
 
-const casesDir = resolve(import.meta.dirname, '../../../../shared/reference/cases');
+const casesDir = referenceDir('cases');
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 interface JsonTensor {

@@ -1,6 +1,6 @@
 import '@eddy/backend-cpu';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   EddyError,
   Module,
@@ -36,6 +36,7 @@ import {
 } from '@eddy/flows';
 import type { NormalizingFlow } from '@eddy/distributions';
 import { describe, expect, it } from 'vitest';
+import { referenceDir } from '@eddy/testing';
 
 // ---------------------------------------------------------------------------------------
 // Helpers.
@@ -619,7 +620,7 @@ describe('BayesianModel.klDivergence', () => {
 // bayesian.py: `base.` + name for every base entry, then `means.<key>` and
 // `logvars.<key>` for every included parameter, key = name with `.` → `-`.
 
-const CASES_DIR = resolve(import.meta.dirname, '../../../../shared/reference/cases');
+const CASES_DIR = referenceDir('cases');
 
 interface JsonTensor {
   dtype: 'float64' | 'int64' | 'bool';

@@ -41,13 +41,13 @@ import {
   manualInitSeed,
   maskedMLPBlocks,
 } from '@eddy/flows';
-import { gradcheck, hostValues } from '@eddy/testing';
+import { gradcheck, hostValues, referenceDir } from '@eddy/testing';
 import { describe, expect, it } from 'vitest';
 
 // ---------------------------------------------------------------------------------------
 // Reference cases (zuko 1.6.0), read at test time.
 
-const CASES_DIR = resolve(import.meta.dirname, '../../../../shared/reference/cases');
+const CASES_DIR = referenceDir('cases');
 
 type Nested = number | string | Nested[];
 interface JsonTensor {

@@ -2,7 +2,7 @@ import '@eddy/backend-cpu';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { crc32 } from 'node:zlib';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DTypeError, EddyError, type FloatDType, type Module, RandomStream, ShapeError, type Tensor, ValueError, getDefaultDType, setDefaultDType, tensor, withAllocationLimit } from '@eddy/core';
 import {
   BPF,
@@ -33,6 +33,7 @@ import {
 } from '@eddy/flows';
 import { AdditiveTransform } from '@eddy/transforms';
 import { afterAll, describe, expect, it } from 'vitest';
+import { referenceDir } from '@eddy/testing';
 
 type Ctor = new (options: never) => LazyDistribution;
 const build = (Cls: Ctor, options: object): LazyDistribution => new Cls(options as never);
@@ -332,7 +333,7 @@ describe('loadFlow: corrupt and mismatched files', () => {
 // ---------------------------------------------------------------------------------------
 // zuko import: the reference cases' weights written as torch's save_file would.
 
-const CASES_DIR = resolve(import.meta.dirname, '../../../../shared/reference/cases');
+const CASES_DIR = referenceDir('cases');
 
 interface JsonTensor {
   dtype: 'float64' | 'int64' | 'bool';

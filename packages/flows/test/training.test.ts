@@ -4,8 +4,9 @@ import { resolve } from 'node:path';
 import { Rng, type Tensor, mean, noGrad, randn, select, square, sum, tensor } from '@eddy/core';
 import { MAF, NSF, cosineSchedule, elbo, fit, fitReverseKL } from '@eddy/flows';
 import { describe, expect, it } from 'vitest';
+import { referenceDir } from '@eddy/testing';
 
-const dataDir = resolve(import.meta.dirname, '../../../../shared/reference/data');
+const dataDir = referenceDir('data');
 
 function readCsv(name: string, rows?: number): Tensor {
   const lines = readFileSync(resolve(dataDir, name), 'utf8').trim().split('\n').slice(1, rows === undefined ? undefined : rows + 1);

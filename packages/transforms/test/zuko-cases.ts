@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Tensor, exp, square, tensor } from '@eddy/core';
+import { referenceDir } from '@eddy/testing';
 
-export const CASES_DIR = resolve(import.meta.dirname, '../../../../shared/reference/cases');
+export const CASES_DIR = referenceDir('cases');
 
 export interface CaseTensor {
   dtype: 'float64' | 'int64' | 'bool';

@@ -1,12 +1,13 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type Case, FLOAT32_EXCEPTIONS, FLOAT32_TOLERANCE, effectiveTolerance, formatResult, runCase, runCases } from '@eddy/conformance';
 // After @eddy/conformance (which imports @eddy/backend-cpu), so cpu stays the active backend.
 import '@eddy/backend-gpu';
 import { describe, expect, it } from 'vitest';
+import { referenceDir } from '@eddy/testing';
 
-const casesDir = resolve(import.meta.dirname, '../../../../shared/reference/cases');
+const casesDir = referenceDir('cases');
 
 describe('conformance runner over the reference cases', () => {
   it('every case passes: transforms, distributions, flows and mixtures (zuko weights imported)', () => {

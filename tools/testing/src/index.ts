@@ -9,3 +9,4 @@ export * from './counting-backend.js';
 export * from './transform-check.js';
 export * from './compare.js';
 export * from './fused-suite.js';
+export * from './reference.js';
