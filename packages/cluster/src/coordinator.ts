@@ -8,7 +8,8 @@ import type { Redis } from 'ioredis';
 import { type Keys, type RedisConnection, keys, redisOptions } from './connection.js';
 import { ClusterError, ClusterJobError, type FailedShard } from './errors.js';
 import { flowChecksum, putModel, sha256Hex } from './models.js';
-import { type JobKind, SHARD_FORMAT, type ShardData, isJobId, partName, shardJobId } from './shard-data.js';
+import { type JobKind, SHARD_FORMAT, type ShardData, isJobId, isStatisticsKind, partName, shardJobId } from './shard-data.js';
+import { type ImportanceStatistics, type MomentStatistics, type ShardStatistics, type StatisticsResult, combineImportance, combineMoments, importanceResult, momentsResult, parseShardStatistics } from './statistics.js';
 import { SharedDirectoryStorage, type Storage } from './storage.js';
 import { eddyVersion } from './version.js';
 
@@ -31,6 +32,27 @@ export interface ShardResult {
   /** The kernels that computed it. */
   kernels: string;
   /** The worker that wrote it (`host:pid` unless named). */
+  worker: string;
+}
+
+/**
+ * What a worker returns for a finished shard of a `moments` or `importance` job (BullMQ's
+ * `returnvalue`, kept in Redis): the shard's sufficient statistics instead of a part.
+ *
+ * @example
+ * ```ts
+ * const r: StatisticsShardResult = { rows: [0, 500], statistics: { kind: 'moments', n: 500, mean: [0.1], m2: [480.2] }, kernels: 'cpu typescript', worker: 'node-3:4121' };
+ * ```
+ * @category Cluster
+ */
+export interface StatisticsShardResult {
+  /** Its rows `[start, end)`. */
+  rows: [start: number, end: number];
+  /** The shard's statistics (float64). */
+  statistics: ShardStatistics;
+  /** The kernels that computed it. */
+  kernels: string;
+  /** The worker that computed it. */
   worker: string;
 }
 
@@ -68,10 +90,16 @@ export interface CoordinatorOptions {
  * @category Cluster
  */
 export interface SubmitOptions {
-  /** `sample` draws `n` rows of the seeded stream; `logprob` scores the rows of `input`. */
+  /**
+   * `sample` draws `n` rows of the seeded stream; `logprob` scores the rows of `input`;
+   * `moments` gives the per-feature mean, variance and standard error of `n` draws;
+   * `importance` estimates `log Z` of `target` with the model as proposal, from `n` draws.
+   */
   kind: JobKind;
   /** The model: a `.safetensors` path (read here, on the coordinator) or its bytes. */
   model: string | Uint8Array;
+  /** `importance`: the target `p̃`, a second saved flow (path or bytes), stored like the model. */
+  target?: string | Uint8Array;
   /** Rows of the job: required for `sample`; for `logprob` the input's rows (checked when given). */
   n?: number;
   /** Seed of a `sample` job (default 0): row `i` is a function of `(seed, i)` only. */
@@ -144,6 +172,10 @@ export interface JobRecord {
   modelSha256: string;
   /** The model's own checksum (`crc32` of saveFlow), recorded in the parts. */
   modelChecksum: string;
+  /** `importance`: SHA-256 of the target model's bytes. */
+  targetSha256?: string;
+  /** `importance`: the target model's own checksum. */
+  targetChecksum?: string;
   /** Eddy version of the coordinator that submitted it. */
   eddyVersion: string;
   /** Each shard's rows `[start, end)`, in order. */
@@ -217,6 +249,8 @@ export interface JobStatus {
   error?: string;
   /** The manifest of a completed job. */
   manifest?: Manifest;
+  /** The result of a completed `moments` or `importance` job (the manifest's). */
+  statistics?: StatisticsResult;
 }
 
 /**
@@ -306,11 +340,15 @@ export interface Manifest {
   modelSha256: string;
   /** The model's own checksum, as the parts record it. */
   modelChecksum: string;
+  /** `importance`: SHA-256 of the target model's bytes. */
+  targetSha256?: string;
+  /** `importance`: the target model's own checksum. */
+  targetChecksum?: string;
   /** Eddy version of the job. */
   eddyVersion: string;
-  /** Shape of the whole output: `[n, ...features]`. */
+  /** Shape of the whole output: `[n, ...features]` (`moments`: of the draws; `importance`: `[n]`). */
   shape: number[];
-  /** The parts in row order: file name in the output directory, rows, CRC-32 of the data, kernels. */
+  /** The parts in row order: file name in the output directory, rows, CRC-32 of the data, kernels (none for `moments` and `importance`). */
   parts: {
     /** File name in the output directory. */
     file: string;
@@ -323,6 +361,10 @@ export interface Manifest {
   }[];
   /** The different kernels the parts record (more than one: see `PartInfo.kernels`). */
   kernels: string[];
+  /** `moments` and `importance`: the result, combined from the shards' statistics. */
+  statistics?: StatisticsResult;
+  /** `moments` and `importance`: each shard's rows and statistics, in row order. */
+  shardStatistics?: { rows: [start: number, end: number]; statistics: ShardStatistics }[];
   /** When the job was submitted (ISO 8601). */
   createdAt: string;
   /** When the manifest was written (ISO 8601). */
@@ -345,6 +387,8 @@ export interface FollowResult {
   manifestPath: string;
   /** The merged file, when `merge` was asked for. */
   merged?: MergeResult;
+  /** The result of a `moments` or `importance` job. */
+  statistics?: StatisticsResult;
 }
 
 const MANIFEST = 'manifest.json';
@@ -444,12 +488,23 @@ export class Coordinator {
    */
   async submit(options: SubmitOptions): Promise<SubmittedJob> {
     const { kind } = options;
-    if (kind !== 'sample' && kind !== 'logprob') throw new ClusterError(`kind must be "sample" or "logprob", got ${JSON.stringify(kind)}`);
+    if (kind !== 'sample' && kind !== 'logprob' && kind !== 'moments' && kind !== 'importance') throw new ClusterError(`kind must be "sample", "logprob", "moments" or "importance", got ${JSON.stringify(kind)}`);
     const bytes = typeof options.model === 'string' ? new Uint8Array(readFileSync(options.model)) : options.model;
     if (!(bytes instanceof Uint8Array)) throw new ClusterError('model must be a path or a Uint8Array');
     const modelChecksum = flowChecksum(bytes);
     loadFlow(bytes); // the strict loader, here first: a bad model fails the submission, not every shard
     const modelSha256 = sha256Hex(bytes);
+    let targetBytes: Uint8Array | undefined;
+    if (kind === 'importance') {
+      if (options.target === undefined) throw new ClusterError('an importance job needs target, a saved flow (its log-density is the unnormalised target)');
+      targetBytes = typeof options.target === 'string' ? new Uint8Array(readFileSync(options.target)) : options.target;
+      if (!(targetBytes instanceof Uint8Array)) throw new ClusterError('target must be a path or a Uint8Array');
+    } else if (options.target !== undefined) {
+      throw new ClusterError(`a ${kind} job has no target (only importance has)`);
+    }
+    const targetChecksum = targetBytes === undefined ? undefined : flowChecksum(targetBytes);
+    if (targetBytes !== undefined) loadFlow(targetBytes);
+    const targetSha256 = targetBytes === undefined ? undefined : sha256Hex(targetBytes);
     const attempts = options.attempts ?? 3;
     if (!isInt(attempts, 1) || attempts > 100) throw new ClusterError(`attempts must be an integer in [1, 100], got ${attempts}`);
     const backoff = options.backoff ?? 1000;
@@ -461,8 +516,8 @@ export class Coordinator {
     let dtype: 'float32' | 'float64';
     let seed: number | undefined;
     let input: string | undefined;
-    if (kind === 'sample') {
-      if (options.input !== undefined) throw new ClusterError('a sample job has no input');
+    if (kind !== 'logprob') {
+      if (options.input !== undefined) throw new ClusterError(`a ${kind} job has no input (it draws its rows)`);
       if (!isInt(options.n, 1)) throw new ClusterError(`n must be a positive integer, got ${options.n}`);
       n = options.n;
       seed = options.seed ?? 0;
@@ -498,6 +553,7 @@ export class Coordinator {
       outDir,
       modelSha256,
       modelChecksum,
+      ...(targetSha256 === undefined ? {} : { targetSha256, targetChecksum: targetChecksum as string }),
       eddyVersion: eddyVersion(),
       shards,
       attempts,
@@ -505,6 +561,7 @@ export class Coordinator {
     };
     const client = await this.#client();
     await putModel(client, this.#keys.model(modelSha256), bytes);
+    if (targetBytes !== undefined) await putModel(client, this.#keys.model(targetSha256 as string), targetBytes);
     const created = await client.hsetnx(this.#keys.job(id), 'spec', JSON.stringify(record));
     if (created !== 1) throw new ClusterError(`a job with id ${id} already exists`);
     await client.hset(this.#keys.job(id), 'state', 'running');
@@ -517,6 +574,7 @@ export class Coordinator {
         kind,
         modelSha256,
         modelChecksum,
+        ...(targetSha256 === undefined ? {} : { targetSha256, targetChecksum: targetChecksum as string }),
         rows,
         total: n,
         ...(seed === undefined ? {} : { seed }),
@@ -584,6 +642,7 @@ export class Coordinator {
       shards,
       ...(error === undefined ? {} : { error }),
       ...(manifest === undefined ? {} : { manifest }),
+      ...(manifest?.statistics === undefined ? {} : { statistics: manifest.statistics }),
     };
   }
 
@@ -722,6 +781,10 @@ export class Coordinator {
     const manifest = await this.#manifest(record);
     if (manifest === undefined) throw new ClusterError(`job ${id} is marked completed but ${record.outDir}/${MANIFEST} is missing`);
     const manifestPath = this.#storage.localPath(record.outDir, MANIFEST);
+    if (manifest.statistics !== undefined) {
+      if (options.merge !== undefined && options.merge !== false) throw new ClusterError(`job ${id} is a ${record.kind} job: it has statistics, no parts to merge`);
+      return { manifest, manifestPath, statistics: manifest.statistics };
+    }
     if (options.merge === undefined || options.merge === false) return { manifest, manifestPath };
     const merged = await this.merge(id, options.merge === true ? undefined : options.merge, options.signal);
     return { manifest, manifestPath, merged };
@@ -729,6 +792,7 @@ export class Coordinator {
 
   /** Checks every part against the job, writes the manifest and marks the job completed. */
   async #finish(record: JobRecord): Promise<void> {
+    if (isStatisticsKind(record.kind)) return this.#finishStatistics(record, record.kind);
     const infos: { file: string; info: PartInfo }[] = [];
     for (let index = 0; index < record.shards.length; index++) {
       const file = partName(index, record.shards.length);
@@ -766,6 +830,58 @@ export class Coordinator {
   }
 
   /**
+   * Combines the statistics the shards of a `moments` or `importance` job returned (in row
+   * order, so the result depends on the rows only, up to float rounding), writes the
+   * manifest with the result and marks the job completed.
+   */
+  async #finishStatistics(record: JobRecord, kind: 'moments' | 'importance'): Promise<void> {
+    const shardStatistics: { rows: [number, number]; statistics: ShardStatistics }[] = [];
+    const kernels = new Set<string>();
+    for (let index = 0; index < record.shards.length; index++) {
+      const rows = record.shards[index] as [number, number];
+      const job: Job | undefined = await this.#queue.getJob(shardJobId(record.id, index));
+      const what = `shard ${index} of job ${record.id}`;
+      const ret = job?.returnvalue as Partial<StatisticsShardResult> | null | undefined;
+      if (ret === undefined || ret === null || typeof ret !== 'object') throw new ClusterError(`${what} completed, but its statistics are not in Redis`);
+      if (!Array.isArray(ret.rows) || ret.rows[0] !== rows[0] || ret.rows[1] !== rows[1]) throw new ClusterError(`${what} returned rows ${JSON.stringify(ret.rows)}, but it is rows [${rows}]`);
+      shardStatistics.push({ rows, statistics: parseShardStatistics(ret.statistics, kind, rows[1] - rows[0], what) });
+      if (typeof ret.kernels === 'string') kernels.add(ret.kernels);
+    }
+    let statistics: StatisticsResult;
+    let shape: number[];
+    if (kind === 'moments') {
+      let all: MomentStatistics = { kind: 'moments', n: 0, mean: [], m2: [] };
+      for (const s of shardStatistics) all = combineMoments(all, s.statistics as MomentStatistics);
+      statistics = momentsResult(all);
+      shape = [record.n, statistics.features];
+    } else {
+      statistics = importanceResult(combineImportance(shardStatistics.map((s) => s.statistics as ImportanceStatistics)));
+      shape = [record.n];
+    }
+    const manifest: Manifest = {
+      format: 'eddy-cluster-manifest/1',
+      job: record.id,
+      kind: record.kind,
+      n: record.n,
+      ...(record.seed === undefined ? {} : { seed: record.seed }),
+      dtype: record.dtype,
+      modelSha256: record.modelSha256,
+      modelChecksum: record.modelChecksum,
+      ...(record.targetSha256 === undefined ? {} : { targetSha256: record.targetSha256, targetChecksum: record.targetChecksum as string }),
+      eddyVersion: record.eddyVersion,
+      shape,
+      parts: [],
+      kernels: [...kernels].sort(),
+      statistics,
+      shardStatistics,
+      createdAt: record.createdAt,
+      completedAt: new Date().toISOString(),
+    };
+    await this.#storage.writeText(record.outDir, MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
+    await (await this.#client()).hset(this.#keys.job(record.id), 'state', 'completed');
+  }
+
+  /**
    * Merges the parts of a completed job (the manifest's, checked again by `mergeParts`)
    * into one `.npy`: `out`, or `<outDir>/samples.npy` (`logprob.npy`). Works from any
    * coordinator once the job is completed.
@@ -774,6 +890,7 @@ export class Coordinator {
     const { record, state } = await this.#record(id);
     const manifest = state === 'completed' ? await this.#manifest(record) : undefined;
     if (manifest === undefined) throw new ClusterError(`job ${id} is ${state}, not completed: its parts cannot be merged yet`);
+    if (isStatisticsKind(record.kind)) throw new ClusterError(`job ${id} is a ${record.kind} job: it has statistics (in its manifest), no parts to merge`);
     const paths: string[] = [];
     for (const p of manifest.parts) {
       const path = await this.#storage.localPart(record.outDir, p.file);

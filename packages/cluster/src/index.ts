@@ -21,6 +21,7 @@
 export * from './errors.js';
 export { type RedisConnection, redisOptions } from './connection.js';
 export * from './shard-data.js';
+export * from './statistics.js';
 export * from './storage.js';
 export { flowChecksum, sha256Hex } from './models.js';
 export * from './coordinator.js';

@@ -3,7 +3,10 @@ import { ClusterError } from './errors.js';
 
 /**
  * The kinds of job a worker runs: `sample` (draws of a seeded stream) and `logprob`
- * (log-densities of the rows of a `.npy` input). Nothing else is accepted from the queue.
+ * (log-densities of the rows of a `.npy` input), which write part files; `moments`
+ * (per-feature mean and variance of the draws) and `importance` (importance sampling with
+ * the model as proposal and a second model as target), whose shards return sufficient
+ * statistics that the coordinator combines. Nothing else is accepted from the queue.
  *
  * @example
  * ```ts
@@ -11,7 +14,22 @@ import { ClusterError } from './errors.js';
  * ```
  * @category Cluster
  */
-export type JobKind = 'sample' | 'logprob';
+export type JobKind = 'sample' | 'logprob' | 'moments' | 'importance';
+
+/**
+ * The job kinds whose shards return sufficient statistics (no part files).
+ *
+ * @example
+ * ```ts
+ * isStatisticsKind('moments'); // true
+ * ```
+ * @category Cluster
+ */
+export function isStatisticsKind(kind: JobKind): kind is 'moments' | 'importance' {
+  return kind === 'moments' || kind === 'importance';
+}
+
+const KINDS: readonly JobKind[] = ['sample', 'logprob', 'moments', 'importance'];
 
 /**
  * The `format` of a shard's job data (bumped if its meaning ever changes); a worker
@@ -59,7 +77,11 @@ export interface ShardData {
   rows: [start: number, end: number];
   /** Rows of the whole job. */
   total: number;
-  /** Seed of the draws (`sample` only). */
+  /** `importance`: SHA-256 of the target model's bytes (its key in the model store). */
+  targetSha256?: string;
+  /** `importance`: the target model's own checksum (`crc32` of saveFlow). */
+  targetChecksum?: string;
+  /** Seed of the draws (`sample`, `moments`, `importance`). */
   seed?: number;
   /** Element type of the output. */
   dtype: 'float32' | 'float64';
@@ -73,7 +95,7 @@ export interface ShardData {
   chunkSize?: number;
 }
 
-const KEYS = new Set(['format', 'job', 'index', 'shards', 'kind', 'modelSha256', 'modelChecksum', 'rows', 'total', 'seed', 'dtype', 'input', 'outDir', 'eddyVersion', 'chunkSize']);
+const KEYS = new Set(['format', 'job', 'index', 'shards', 'kind', 'modelSha256', 'modelChecksum', 'targetSha256', 'targetChecksum', 'rows', 'total', 'seed', 'dtype', 'input', 'outDir', 'eddyVersion', 'chunkSize']);
 const isInt = (v: unknown, min = 0): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
 const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -121,15 +143,21 @@ export function parseShardData(raw: unknown): ShardData {
   if (!isJobId(d.job)) bad(`job must be a job id (letters, digits, _ and -), got ${JSON.stringify(d.job)}`);
   if (!isInt(d.shards, 1)) bad(`shards must be a positive integer, got ${JSON.stringify(d.shards)}`);
   if (!isInt(d.index) || (d.index as number) >= (d.shards as number)) bad(`index must be an integer in [0, shards), got ${JSON.stringify(d.index)}`);
-  if (d.kind !== 'sample' && d.kind !== 'logprob') bad(`unknown kind ${JSON.stringify(d.kind)} (a worker runs only "sample" and "logprob")`);
+  if (!KINDS.includes(d.kind as JobKind)) bad(`unknown kind ${JSON.stringify(d.kind)} (a worker runs only ${KINDS.map((k) => JSON.stringify(k)).join(', ')})`);
   if (typeof d.modelSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(d.modelSha256)) bad('modelSha256 must be 64 lower-case hex digits');
   if (typeof d.modelChecksum !== 'string' || !/^[0-9a-f]{8}$/.test(d.modelChecksum)) bad('modelChecksum must be 8 lower-case hex digits');
   const rows = d.rows;
   if (!Array.isArray(rows) || rows.length !== 2 || !isInt(rows[0]) || !isInt(rows[1]) || rows[0] >= rows[1]) bad(`rows must be [start, end] with integers 0 ≤ start < end, got ${JSON.stringify(rows)}`);
   if (!isInt(d.total, 1) || (d.total as number) < (rows as number[])[1]!) bad(`total must be an integer ≥ the end of rows, got ${JSON.stringify(d.total)}`);
-  if (d.kind === 'sample') {
-    if (!isInt(d.seed)) bad(`a sample shard needs seed, a non-negative integer, got ${JSON.stringify(d.seed)}`);
-    if (d.input !== undefined) bad('a sample shard has no input');
+  if (d.kind === 'importance') {
+    if (typeof d.targetSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(d.targetSha256)) bad('an importance shard needs targetSha256, 64 lower-case hex digits');
+    if (typeof d.targetChecksum !== 'string' || !/^[0-9a-f]{8}$/.test(d.targetChecksum)) bad('an importance shard needs targetChecksum, 8 lower-case hex digits');
+  } else if (d.targetSha256 !== undefined || d.targetChecksum !== undefined) {
+    bad(`a ${String(d.kind)} shard has no target`);
+  }
+  if (d.kind !== 'logprob') {
+    if (!isInt(d.seed)) bad(`a ${String(d.kind)} shard needs seed, a non-negative integer, got ${JSON.stringify(d.seed)}`);
+    if (d.input !== undefined) bad(`a ${String(d.kind)} shard has no input`);
   } else {
     if (d.seed !== undefined) bad('a logprob shard has no seed');
     absolutePath(d.input, 'input', bad);

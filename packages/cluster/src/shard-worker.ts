@@ -1,14 +1,15 @@
 import { availableParallelism, hostname } from 'node:os';
-import { backendInfo } from '@eddy/core';
+import { backendInfo, noGrad } from '@eddy/core';
 import { type LazyDistribution, loadFlow } from '@eddy/flows';
 import { FlowPool, type PartInfo, removePartInfo, writePartInfo } from '@eddy/montecarlo';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Keys, type RedisConnection, keys, redisOptions } from './connection.js';
-import type { ShardResult } from './coordinator.js';
+import type { ShardResult, StatisticsShardResult } from './coordinator.js';
 import { ClusterError } from './errors.js';
 import { flowChecksum, getModel } from './models.js';
-import { type ShardData, parseShardData, partName } from './shard-data.js';
+import { type ShardData, isStatisticsKind, parseShardData, partName } from './shard-data.js';
+import { type ImportanceStatistics, type MomentStatistics, addLogWeights, chunkMoments, combineMoments, emptyImportance } from './statistics.js';
 import { SharedDirectoryStorage, type Storage } from './storage.js';
 import { eddyVersion } from './version.js';
 
@@ -137,23 +138,23 @@ export async function startWorker(options: StartWorkerOptions): Promise<ClusterW
   const kernels = kernelsId();
   let client: Redis | undefined;
 
-  const model = async (data: ShardData): Promise<LazyDistribution> => {
-    const cached = models.get(data.modelSha256);
+  const model = async (sha256: string, checksum: string, what = 'model'): Promise<LazyDistribution> => {
+    const cached = models.get(sha256);
     if (cached !== undefined) {
-      models.delete(data.modelSha256);
-      models.set(data.modelSha256, cached);
+      models.delete(sha256);
+      models.set(sha256, cached);
       return cached;
     }
-    const bytes = await getModel(client as Redis, k.model(data.modelSha256), data.modelSha256);
+    const bytes = await getModel(client as Redis, k.model(sha256), sha256);
     const crc = flowChecksum(bytes);
-    if (crc !== data.modelChecksum) throw new ClusterError(`model checksum mismatch: the shard names a model with checksum ${data.modelChecksum}, the stored model has ${crc}; the shard is refused`);
+    if (crc !== checksum) throw new ClusterError(`${what} checksum mismatch: the shard names a ${what} with checksum ${checksum}, the stored ${what} has ${crc}; the shard is refused`);
     const flow = loadFlow(bytes);
-    models.set(data.modelSha256, flow);
+    models.set(sha256, flow);
     while (models.size > cacheSize) models.delete(models.keys().next().value as string);
     return flow;
   };
 
-  const processShard = async (job: Job): Promise<ShardResult> => {
+  const processShard = async (job: Job): Promise<ShardResult | StatisticsShardResult> => {
     let data: ShardData;
     try {
       data = parseShardData(job.data);
@@ -169,7 +170,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<ClusterW
     const initial = await jobState();
     if (initial === null) throw new UnrecoverableError(`${shard}: there is no job ${data.job} in Redis`);
     if (initial !== 'running') throw new UnrecoverableError(`${shard}: job ${data.job} is ${initial}`);
-    const flow = await model(data);
+    const flow = await model(data.modelSha256, data.modelChecksum);
+    const target = data.kind === 'importance' ? await model(data.targetSha256 as string, data.targetChecksum as string, 'target model') : undefined;
     const input = data.input === undefined ? undefined : await storage.inputPath(data.input);
     const [start, end] = data.rows;
     const count = end - start;
@@ -193,9 +195,40 @@ export async function startWorker(options: StartWorkerOptions): Promise<ClusterW
         }
       })();
     };
+    const common = { dtype: data.dtype, signal: abort.signal, onProgress, ...(data.chunkSize === undefined ? {} : { chunkSize: data.chunkSize }) };
+    if (isStatisticsKind(data.kind)) {
+      // Sufficient statistics of the shard's rows, in float64; they go back as the job's return value.
+      let moments: MomentStatistics = { kind: 'moments', n: 0, mean: [], m2: [] };
+      let weights: ImportanceStatistics = emptyImportance();
+      try {
+        await pool.forEachChunk(
+          flow,
+          count,
+          (_s, x, logQ) => {
+            const rows = x.shape[0] ?? 0;
+            if (data.kind === 'moments') {
+              const v = x.dataSync();
+              for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i] as number)) throw new ClusterError(`a draw of the model is not finite (${v[i]})`);
+              moments = combineMoments(moments, chunkMoments(v, rows, rows === 0 ? 0 : v.length / rows));
+            } else {
+              const lq = logQ.dataSync();
+              const lp = noGrad(() => (target as LazyDistribution).call().logProb(x).dataSync());
+              const lw = new Float64Array(rows);
+              for (let i = 0; i < rows; i++) lw[i] = (lp[i] as number) - (lq[i] as number);
+              weights = addLogWeights(weights, lw);
+            }
+          },
+          { ...common, seed: data.seed as number, stream: 0, firstRow: start },
+        );
+      } catch (e) {
+        if (abort.signal.aborted) throw new UnrecoverableError(`${shard}: stopped, ${(abort.signal.reason as Error).message}`);
+        throw e;
+      }
+      await job.updateProgress({ done: count, total: count, worker: name });
+      return { rows: [start, end], statistics: data.kind === 'moments' ? moments : weights, kernels, worker: name };
+    }
     let info: PartInfo | undefined;
     const file = partName(data.index, data.shards);
-    const common = { dtype: data.dtype, signal: abort.signal, onProgress, ...(data.chunkSize === undefined ? {} : { chunkSize: data.chunkSize }) };
     try {
       await storage.writePart(data.outDir, file, async (path) => {
         // The old sidecar goes first: if this shard fails, nothing describes its output.

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClusterError, Coordinator, SHARD_FORMAT, type ShardData, SharedDirectoryStorage, parseShardData, partName, redisOptions, shardJobId } from '@eddy/cluster';
+import { ClusterError, Coordinator, SHARD_FORMAT, type ShardData, SharedDirectoryStorage, addLogWeights, chunkMoments, combineImportance, combineMoments, emptyImportance, importanceResult, momentsResult, parseShardData, partName, redisOptions, shardJobId } from '@eddy/cluster';
 import { describe, expect, it } from 'vitest';
 
 const good: ShardData = {
@@ -115,5 +115,52 @@ describe('Coordinator without Redis', () => {
     } finally {
       await c.close();
     }
+  });
+});
+
+describe('statistics shards', () => {
+  const target = { targetSha256: 'b'.repeat(64), targetChecksum: '12345678' };
+
+  it('accepts moments and importance shards', () => {
+    expect(parseShardData({ ...good, kind: 'moments' }).kind).toBe('moments');
+    expect(parseShardData({ ...good, kind: 'importance', ...target }).targetSha256).toBe('b'.repeat(64));
+  });
+
+  it.each([
+    [{ kind: 'moments', seed: undefined }, /a moments shard needs seed/],
+    [{ kind: 'importance' }, /an importance shard needs targetSha256/],
+    [{ kind: 'importance', ...target, targetChecksum: 'xyz' }, /targetChecksum/],
+    [{ kind: 'moments', ...target }, /a moments shard has no target/],
+    [{ kind: 'sample', targetSha256: 'b'.repeat(64) }, /a sample shard has no target/],
+    [{ kind: 'moments', input: '/shared/x.npy' }, /a moments shard has no input/],
+    [{ kind: 'importance', ...target, f: 'x => x' }, /unknown field "f"/],
+  ])('refuses %j', (patch, message) => {
+    const d: Record<string, unknown> = { ...good, ...patch };
+    for (const k of Object.keys(d)) if (d[k] === undefined) delete d[k];
+    expect(() => parseShardData(d)).toThrow(message);
+  });
+
+  it('combines moments and importance statistics independently of the split', () => {
+    const d = 2;
+    const x = Float64Array.from({ length: 2 * 101 }, (_, i) => Math.sin(i * 1.7) * 3 + (i % 2) * 100);
+    const whole = chunkMoments(x, 101, d);
+    const parts = combineMoments(combineMoments(chunkMoments(x.subarray(0, 2 * 40), 40, d), chunkMoments(x.subarray(2 * 40, 2 * 41), 1, d)), chunkMoments(x.subarray(2 * 41), 60, d));
+    for (let j = 0; j < d; j++) {
+      expect(parts.mean[j]).toBeCloseTo(whole.mean[j] as number, 12);
+      expect(Math.abs((parts.m2[j] as number) / (whole.m2[j] as number) - 1)).toBeLessThan(1e-12);
+    }
+    const r = momentsResult(parts);
+    expect(r.covariance?.[0]?.[0]).toBeCloseTo(r.variance[0] as number, 10);
+    const lw = Float64Array.from({ length: 50 }, (_, i) => Math.cos(i) * 5 - 20);
+    const one = importanceResult(addLogWeights(emptyImportance(), lw));
+    const split = importanceResult(combineImportance([addLogWeights(emptyImportance(), lw.subarray(0, 7)), addLogWeights(emptyImportance(), lw.subarray(7))]));
+    expect(Math.abs(split.logZ - one.logZ)).toBeLessThan(1e-12);
+    expect(Math.abs(split.ess / one.ess - 1)).toBeLessThan(1e-12);
+    let m = -Infinity;
+    for (const v of lw) m = Math.max(m, v);
+    const w = [...lw].map((v) => Math.exp(v - m));
+    const sw = w.reduce((a, b) => a + b, 0);
+    expect(Math.abs(one.logZ - (m + Math.log(sw / 50)))).toBeLessThan(1e-12);
+    expect(() => addLogWeights(emptyImportance(), [Number.NaN])).toThrow(/log-weight is NaN/);
   });
 });
