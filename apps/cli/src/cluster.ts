@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { type ClusterProgress, Coordinator, type FollowResult, type JobStatus, type SubmitOptions, redisOptions, runWorkerProcess } from '@eddy/cluster';
+import { type ClusterProgress, Coordinator, type FollowResult, type JobStatus, type StatisticsResult, type SubmitOptions, redisOptions, runWorkerProcess } from '@eddy/cluster';
 import { type Command, type Io, type OptionSpec, StoppedError, UsageError, int, str } from './command.js';
 import { checkDistinct } from './files.js';
 import { ProgressBar, formatCount, formatSeconds } from './progress.js';
@@ -56,6 +56,32 @@ function mergeOption(v: Record<string, string | boolean | undefined>): boolean |
   return v.merge === true ? true : undefined;
 }
 
+const g = (x: number): string => (Number.isFinite(x) ? x.toPrecision(8) : String(x));
+
+/** The result of a moments or importance job as a table. */
+export function statisticsText(r: StatisticsResult): string {
+  if (r.kind === 'moments') {
+    const rows = [['feature', 'mean', 'variance', 'std. error of mean'], ...r.mean.map((m, j) => [String(j), g(m), g(r.variance[j] as number), g(r.standardError[j] as number)])];
+    const widths = (rows[0] as string[]).map((_, c) => Math.max(...rows.map((row) => (row[c] as string).length)));
+    const table = rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c] as number)).join('  ').trimEnd());
+    return `moments of ${r.n} draws, ${r.features} feature${r.features === 1 ? '' : 's'}\n${table.join('\n')}\n`;
+  }
+  return [
+    `importance sampling, ${r.n} draws`,
+    `logZ                     ${g(r.logZ)}`,
+    `std. error of logZ       ${g(r.logZStandardError)}`,
+    `relative std. error of Z ${g(r.zRelativeStandardError)}`,
+    `ESS                      ${g(r.ess)} (${((100 * r.ess) / r.n).toFixed(1)}% of n)`,
+    `max log-weight           ${g(r.maxLogWeight)}`,
+    '',
+  ].join('\n');
+}
+
+/** Prints a statistics job's result on stdout: JSON with `json`, else a table. */
+function printStatistics(id: string, r: StatisticsResult, json: boolean, io: Io): void {
+  io.out(json ? `${JSON.stringify({ job: id, ...r }, null, 2)}\n` : statisticsText(r));
+}
+
 /**
  * Follows a job with a progress bar on stderr, then prints its summary there. On
  * SIGINT/SIGTERM it stops following (the job keeps running in the cluster) and says so.
@@ -86,7 +112,8 @@ async function follow(c: Coordinator, id: string, merge: boolean | string | unde
   const m = result.manifest;
   const seconds = (performance.now() - t0) / 1000;
   const retried = last === undefined ? '' : last.shards.retrying > 0 ? `, ${last.shards.retrying} retried` : '';
-  io.err(`job ${id}: ${formatCount(m.n)} ${m.kind === 'sample' ? 'samples' : 'rows'} in ${m.parts.length} shard${m.parts.length === 1 ? '' : 's'}${retried}, followed for ${formatSeconds(seconds)}; manifest ${result.manifestPath}\n`);
+  const shards = m.shardStatistics?.length ?? m.parts.length;
+  io.err(`job ${id}: ${formatCount(m.n)} ${m.kind === 'logprob' ? 'rows' : 'samples'} in ${shards} shard${shards === 1 ? '' : 's'}${retried}, followed for ${formatSeconds(seconds)}; manifest ${result.manifestPath}\n`);
   if (result.merged !== undefined) {
     if (result.merged.kernels.length > 1) io.err(`warning: the parts were computed with different kernels (${result.merged.kernels.join('; ')}): every row is a correct result, but the file may differ in the last bits from a single run on one machine\n`);
     io.err(`merged into ${result.merged.path}\n`);
@@ -136,12 +163,14 @@ export const worker: Command = {
  * it to the end (unless `--detach`).
  */
 export const submit: Command = {
-  summary: 'submit a sample or logprob job to the cluster, print its id, and follow it with a progress bar',
-  args: '<sample|logprob> <model.safetensors>',
+  summary: 'submit a sample, logprob, moments or importance job to the cluster, print its id, and follow it with a progress bar',
+  args: '<sample|logprob|moments|importance> <model.safetensors>',
   positionals: 2,
   interruptible: true,
   options: {
-    n: { type: 'string', short: 'n', arg: 'N', description: 'sample: how many samples to draw (1e7 is fine); logprob: checked against the input', requiredUnless: ['in'] },
+    n: { type: 'string', short: 'n', arg: 'N', description: 'sample, moments, importance: how many samples to draw (1e7 is fine); logprob: checked against the input', requiredUnless: ['in'] },
+    target: { type: 'string', arg: 'FILE', description: 'importance: the target, a saved flow (.safetensors) whose log-density is the unnormalised log p̃; the model is the proposal', defaultText: 'none; an importance job requires it' },
+    json: { type: 'boolean', description: 'moments, importance: print the result as JSON on stdout (the job id on stderr only)', defaultText: 'a table' },
     in: { type: 'string', arg: 'FILE', description: 'logprob: the points, a .npy that every worker reads at the same path', defaultText: 'none; a logprob job requires it' },
     out: { type: 'string', arg: 'DIR', description: 'output directory on a file system every worker mounts at the same path: parts, manifest.json, the merged file', required: true },
     seed: { type: 'string', arg: 'N', description: 'sample: seed; sample i is a function of (seed, i) only, as for eddy sample', defaultText: '0' },
@@ -159,7 +188,8 @@ export const submit: Command = {
   },
   async run(v, p, io) {
     const kind = p[0];
-    if (kind !== 'sample' && kind !== 'logprob') throw new UsageError(`the job kind comes first: eddy cluster submit sample|logprob <model.safetensors>, got ${kind === undefined ? 'nothing' : JSON.stringify(kind)}`);
+    if (kind !== 'sample' && kind !== 'logprob' && kind !== 'moments' && kind !== 'importance') throw new UsageError(`the job kind comes first: eddy cluster submit sample|logprob|moments|importance <model.safetensors>, got ${kind === undefined ? 'nothing' : JSON.stringify(kind)}`);
+    const statistics = kind === 'moments' || kind === 'importance';
     const model = p[1];
     if (model === undefined) throw new UsageError(`a model file (.safetensors) is required: eddy cluster submit ${kind} <model.safetensors>`);
     if (!existsSync(model)) throw new UsageError(`model file not found: ${model}`);
@@ -167,10 +197,15 @@ export const submit: Command = {
     if (v.shards !== undefined && v['shard-rows'] !== undefined) throw new UsageError('give --shards or --shard-rows, not both');
     if (v.detach === true && (v.merge === true || v['merge-out'] !== undefined)) throw new UsageError('--detach returns before the job is done, so it cannot merge: run eddy cluster merge ID when it is');
     const merge = mergeOption(v);
-    if (kind === 'sample' && v.in !== undefined) throw new UsageError('a sample job has no --in (it draws its rows); did you mean logprob?');
+    if (kind !== 'logprob' && v.in !== undefined) throw new UsageError(`a ${kind} job has no --in (it draws its rows); did you mean logprob?`);
+    if (kind === 'importance' && v.target === undefined) throw new UsageError('an importance job needs --target FILE, a saved flow whose log-density is the target');
+    if (kind !== 'importance' && v.target !== undefined) throw new UsageError(`a ${kind} job has no --target (only importance has)`);
+    if (statistics && merge !== undefined) throw new UsageError(`a ${kind} job has statistics, no parts: there is nothing to --merge`);
+    if (!statistics && v.json === true) throw new UsageError(`--json is for moments and importance jobs; a ${kind} job writes parts`);
+    if (typeof v.target === 'string' && !existsSync(v.target)) throw new UsageError(`target file not found: ${v.target}`);
     if (kind === 'logprob' && v.in === undefined) throw new UsageError('a logprob job needs --in FILE, a .npy of the points');
     if (kind === 'logprob' && v.seed !== undefined) throw new UsageError('a logprob job has no --seed (it draws nothing)');
-    if (kind === 'sample' && v.n === undefined) throw new UsageError('-n is required for a sample job');
+    if (kind !== 'logprob' && v.n === undefined) throw new UsageError(`-n is required for a ${kind} job`);
     const dtypeText = v.dtype === undefined ? undefined : str(v.dtype, 'dtype');
     if (dtypeText !== undefined && dtypeText !== 'float32' && dtypeText !== 'float64') throw new UsageError(`--dtype must be float32 or float64, got ${dtypeText}`);
     const dtype: 'float32' | 'float64' | undefined = dtypeText;
@@ -182,7 +217,8 @@ export const submit: Command = {
       model,
       outDir,
       ...(v.n === undefined ? {} : { n: int(v.n, 'n', 1) }),
-      ...(kind === 'sample' ? { seed: v.seed === undefined ? 0 : int(v.seed, 'seed') } : {}),
+      ...(kind !== 'logprob' ? { seed: v.seed === undefined ? 0 : int(v.seed, 'seed') } : {}),
+      ...(typeof v.target === 'string' ? { target: v.target } : {}),
       ...(v.shards === undefined ? {} : { shards: int(v.shards, 'shards', 1) }),
       ...(v['shard-rows'] === undefined ? {} : { shardRows: int(v['shard-rows'], 'shard-rows', 1) }),
       ...(dtype === undefined ? {} : { dtype }),
@@ -193,13 +229,14 @@ export const submit: Command = {
     };
     await withCoordinator(v, async (c) => {
       const submitted = await c.submit(job);
-      io.out(`${submitted.id}\n`);
-      io.err(`submitted job ${submitted.id}: ${kind} of ${formatCount(submitted.n)} rows in ${submitted.shards.length} shard${submitted.shards.length === 1 ? '' : 's'}, parts in ${submitted.outDir}\n`);
+      if (v.json !== true || v.detach === true) io.out(`${submitted.id}\n`);
+      io.err(`submitted job ${submitted.id}: ${kind} of ${formatCount(submitted.n)} rows in ${submitted.shards.length} shard${submitted.shards.length === 1 ? '' : 's'}, ${statistics ? 'manifest' : 'parts'} in ${submitted.outDir}\n`);
       if (v.detach === true) {
         io.err(`follow it with: eddy cluster follow ${submitted.id}\n`);
         return;
       }
-      await follow(c, submitted.id, merge, io);
+      const r = await follow(c, submitted.id, merge, io);
+      if (r.statistics !== undefined) printStatistics(submitted.id, r.statistics, v.json === true, io);
     });
   },
 };
@@ -210,13 +247,14 @@ export const followCommand: Command = {
   args: '<id>',
   positionals: 1,
   interruptible: true,
-  options: { merge: MERGE, 'merge-out': MERGE_OUT, redis: REDIS, prefix: PREFIX },
+  options: { merge: MERGE, 'merge-out': MERGE_OUT, json: { type: 'boolean', description: 'moments, importance: print the result as JSON', defaultText: 'a table' }, redis: REDIS, prefix: PREFIX },
   async run(v, p, io) {
     const id = jobId(p, 'follow');
     const merge = mergeOption(v);
     await withCoordinator(v, async (c) => {
       const r = await follow(c, id, merge, io);
-      io.out(`${r.merged?.path ?? r.manifestPath}\n`);
+      if (r.statistics !== undefined) printStatistics(id, r.statistics, v.json === true, io);
+      else io.out(`${r.merged?.path ?? r.manifestPath}\n`);
     });
   },
 };
@@ -233,6 +271,7 @@ export function statusText(s: JobStatus): string {
     `rows:    ${s.done}/${j.n} (${pct.toFixed(1)}%)`,
     `kind:    ${j.kind}${j.seed === undefined ? '' : `, seed ${j.seed}`}, ${j.dtype}${j.input === undefined ? '' : `, input ${j.input}`}`,
     `model:   sha256 ${j.modelSha256}`,
+    ...(j.targetSha256 === undefined ? [] : [`target:  sha256 ${j.targetSha256}`]),
     `output:  ${j.outDir}${s.manifest === undefined ? '' : ` (${join(j.outDir, 'manifest.json')})`}`,
     `created: ${j.createdAt}, eddy ${j.eddyVersion}, ${j.attempts} attempt${j.attempts === 1 ? '' : 's'} per shard`,
     `shards:  ${s.shards.length} (${[...byState].map(([k, n]) => `${n} ${k}`).join(', ')})`,
@@ -243,7 +282,7 @@ export function statusText(s: JobStatus): string {
     }),
     ...(s.error === undefined ? [] : [`error:   ${s.error}`]),
   ];
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n${s.statistics === undefined ? '' : `result:\n${statisticsText(s.statistics).replace(/^/gm, '  ')}`}`;
 }
 
 /** `eddy cluster status <id>`: where a job stands, from Redis and its manifest. */

@@ -173,6 +173,33 @@ describe('eddy cluster', () => {
     }
   });
 
+  it('submit moments and importance print the combined statistics (JSON with --json, a table otherwise), the same for 1 and 3 shards', async () => {
+    const target = join(dir, 'target.safetensors');
+    saveFlowToFile(new MAF({ features: 3, hiddenFeatures: [8], transforms: 2, seed: 8 }), target);
+    const moments = async (shards: number) => {
+      const r = await run('cluster', 'submit', 'moments', model, '-n', '4000', '--seed', '3', '--shards', String(shards), '--dtype', 'float64', '--json', '--out', join(dir, `moments-${shards}`), '--redis', redisUrl);
+      expect(r.err).not.toMatch(/Error/);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.out) as { job: string; kind: string; n: number; mean: number[]; variance: number[]; standardError: number[] };
+    };
+    const one = await moments(1);
+    const three = await moments(3);
+    expect(three).toMatchObject({ kind: 'moments', n: 4000, features: 3 });
+    for (let j = 0; j < 3; j++) {
+      expect(Math.abs((three.mean[j] as number) - (one.mean[j] as number))).toBeLessThan(1e-12 * Math.max(1, Math.abs(one.mean[j] as number)));
+      expect(Math.abs((three.variance[j] as number) / (one.variance[j] as number) - 1)).toBeLessThan(1e-12);
+    }
+    const s = await run('cluster', 'status', three.job, '--redis', redisUrl);
+    expect(s.out).toMatch(/^result:\n {2}moments of 4000 draws, 3 features\n {2}feature +mean +variance +std\. error of mean$/m);
+
+    const imp = await run('cluster', 'submit', 'importance', model, '--target', target, '-n', '4000', '--seed', '3', '--shards', '2', '--out', join(dir, 'importance'), '--redis', redisUrl);
+    expect(imp.err).not.toMatch(/Error/);
+    expect(imp.code).toBe(0);
+    expect(imp.out).toMatch(/^[A-Za-z0-9_-]+\nimportance sampling, 4000 draws\nlogZ +-?\d/);
+    expect(imp.out).toMatch(/^ESS +[\d.e+]+ \([\d.]+% of n\)$/m);
+    expect(imp.out).toMatch(/^std\. error of logZ +[\d.e-]+$/m);
+  });
+
   it('usage errors exit 2 with one clear line: no Redis, an unknown subcommand, bad combinations', async () => {
     const saved = process.env.EDDY_REDIS_URL;
     delete process.env.EDDY_REDIS_URL;
@@ -199,11 +226,16 @@ describe('eddy cluster', () => {
     expect(none.code).toBe(2);
     expect(none.out).toBe(helpText('cluster', COMMANDS.cluster as Command));
     const cases: Array<[string[], RegExp]> = [
-      [['submit', 'draw', model, '--out', 'x', '-n', '5'], /the job kind comes first: eddy cluster submit sample\|logprob <model\.safetensors>, got "draw"/],
+      [['submit', 'draw', model, '--out', 'x', '-n', '5'], /the job kind comes first: eddy cluster submit sample\|logprob\|moments\|importance <model\.safetensors>, got "draw"/],
       [['submit', 'sample', join(dir, 'nope.safetensors'), '--out', 'x', '-n', '5'], /model file not found/],
       [['submit', 'sample', model, '--out', 'x'], /-n \(or --in\) is required/],
       [['submit', 'logprob', model, '--out', 'x', '-n', '5'], /a logprob job needs --in FILE/],
       [['submit', 'sample', model, '--out', 'x', '-n', '5', '--shards', '2', '--shard-rows', '2'], /give --shards or --shard-rows, not both/],
+      [['submit', 'importance', model, '--out', 'x', '-n', '5'], /an importance job needs --target FILE/],
+      [['submit', 'moments', model, '--out', 'x', '-n', '5', '--target', model], /a moments job has no --target/],
+      [['submit', 'moments', model, '--out', 'x', '-n', '5', '--in', model], /a moments job has no --in/],
+      [['submit', 'moments', model, '--out', 'x', '-n', '5', '--merge'], /a moments job has statistics, no parts/],
+      [['submit', 'sample', model, '--out', 'x', '-n', '5', '--json'], /--json is for moments and importance jobs/],
       [['submit', 'sample', model, '--out', 'x', '-n', '5', '--detach', '--merge'], /--detach returns before the job is done/],
       [['submit', 'sample', model, '--out', 'x', '-n', '5', '--redis', 'http://h:1'], /^eddy cluster submit: --redis: the URL must start with redis:\/\/ or rediss:\/\//],
       [['status'], /a job id is required/],
@@ -235,7 +267,7 @@ describe('eddy cluster', () => {
       }
     }
     const submit = (await run('cluster', 'submit', '--help')).out;
-    expect(submit).toMatch(/^usage: eddy cluster submit <sample\|logprob> <model\.safetensors> -n N --out DIR \[options\]$/m);
+    expect(submit).toMatch(/^usage: eddy cluster submit <sample\|logprob\|moments\|importance> <model\.safetensors> -n N --out DIR \[options\]$/m);
     expect(submit).toMatch(/^ {2}--redis URL +.*\(default: \$EDDY_REDIS_URL; one of the two is required\)$/m);
     expect(submit).toMatch(/^ {2}--merge +.*\(default: off, the parts and manifest\.json only\)$/m);
     expect(submit).toMatch(/^ {2}--attempts N +.*\(default: 3\)$/m);
