@@ -3,7 +3,7 @@ import { CouplingTransform, DependentTransform, type Transform } from '@eddy/tra
 import { monotonicAffine } from './autoregressive.js';
 import { standardNormalBase } from './bases.js';
 import { Flow, LazyTransform } from './lazy.js';
-import { flowDefaults } from './maf.js';
+import { flowDefaults } from './flow-defaults.js';
 import { type ActivationName, MLP } from './nn/index.js';
 import { type NetworkOptions, networkRng, randperm } from './options.js';
 import { type Univariate, applyPacked } from './univariate.js';

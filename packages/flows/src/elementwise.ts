@@ -3,7 +3,7 @@ import { DependentTransform, GaussianizationTransform, RotationTransform, type T
 import { monotonicAffine } from './autoregressive.js';
 import { standardNormalBase } from './bases.js';
 import { Flow, type LazyTransform, LazyTransform as LazyTransformBase, UnconditionalTransform } from './lazy.js';
-import { flowDefaults } from './maf.js';
+import { flowDefaults } from './flow-defaults.js';
 import { type ActivationName, MLP } from './nn/index.js';
 import { type NetworkOptions, networkRng } from './options.js';
 import { type Univariate, applyUnivariate } from './univariate.js';

@@ -20,6 +20,8 @@ export * from './lazy.js';
 export * from './bases.js';
 export * from './incremental-inverse.js';
 export * from './autoregressive.js';
+export * from './flow-defaults.js';
+export * from './autoregressive-stack.js';
 export * from './maf.js';
 export * from './nsf.js';
 export * from './coupling.js';

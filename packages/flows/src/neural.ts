@@ -2,7 +2,7 @@ import { Module, type Tensor, abs, broadcastShapes, concat, exp, expand, squeeze
 import { AdditiveTransform, ComposedTransform, MonotonicTransform, SoftclipTransform, type Transform, UnconstrainedMonotonicTransform } from '@eddy/transforms';
 import { standardNormalBase } from './bases.js';
 import { Flow, type LazyTransform, UnconditionalTransform } from './lazy.js';
-import { type AutoregressiveFlowOptions, autoregressiveStack } from './maf.js';
+import { type AutoregressiveFlowOptions, autoregressiveStack } from './autoregressive-stack.js';
 import { type ActivationName, MLP, MonotonicMLP } from './nn/index.js';
 import { type NetworkOptions, networkRng } from './options.js';
 

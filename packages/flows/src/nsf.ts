@@ -3,7 +3,7 @@ import { BoxUniform } from '@eddy/distributions';
 import { CircularRQSTransform, MonotonicRQSTransform } from '@eddy/transforms';
 import { boxUniformBase, standardNormalBase } from './bases.js';
 import { Flow } from './lazy.js';
-import { type AutoregressiveFlowOptions, autoregressiveStack } from './maf.js';
+import { type AutoregressiveFlowOptions, autoregressiveStack } from './autoregressive-stack.js';
 import { packedUnivariate } from './univariate.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Tensor } from '@eddy/core';
 import { BoundedBernsteinTransform, ShiftedSOSPTransform } from '@eddy/transforms';
 import { standardNormalBase } from './bases.js';
 import { Flow } from './lazy.js';
-import { type AutoregressiveFlowOptions, autoregressiveStack } from './maf.js';
+import { type AutoregressiveFlowOptions, autoregressiveStack } from './autoregressive-stack.js';
 import { withSoftclips } from './neural.js';
 
 /**
