@@ -49,7 +49,15 @@ export interface ImportanceStatistics {
   sumW2: number;
 }
 
-/** A shard's statistics. @category Cluster */
+/**
+ * A shard's statistics.
+ *
+ * @example
+ * ```ts
+ * const s: ShardStatistics = emptyImportance();
+ * ```
+ * @category Cluster
+ */
 export type ShardStatistics = MomentStatistics | ImportanceStatistics;
 
 /**
@@ -107,10 +115,26 @@ export interface ImportanceResult {
   maxLogWeight: number;
 }
 
-/** A statistics job's result. @category Cluster */
+/**
+ * A statistics job's result.
+ *
+ * @example
+ * ```ts
+ * const r: StatisticsResult | undefined = (await coordinator.status(id)).statistics;
+ * ```
+ * @category Cluster
+ */
 export type StatisticsResult = MomentsResult | ImportanceResult;
 
-/** The most features for which `moments` keeps the co-moment (covariance) matrix. @category Cluster */
+/**
+ * The most features for which `moments` keeps the co-moment (covariance) matrix.
+ *
+ * @example
+ * ```ts
+ * if (features > MAX_COVARIANCE_FEATURES) console.log('no covariance matrix');
+ * ```
+ * @category Cluster
+ */
 export const MAX_COVARIANCE_FEATURES = 64;
 
 /**
@@ -205,7 +229,15 @@ export function addLogWeights(s: ImportanceStatistics, lw: ArrayLike<number>): I
   return { kind: 'importance', n: s.n + lw.length, maxLogWeight: m, sumW, sumW2 };
 }
 
-/** Importance statistics of no rows. @category Cluster */
+/**
+ * Importance statistics of no rows.
+ *
+ * @example
+ * ```ts
+ * const s = addLogWeights(emptyImportance(), [0, -1]);
+ * ```
+ * @category Cluster
+ */
 export function emptyImportance(): ImportanceStatistics {
   return { kind: 'importance', n: 0, maxLogWeight: Number.NEGATIVE_INFINITY, sumW: 0, sumW2: 0 };
 }
