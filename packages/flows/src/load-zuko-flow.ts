@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Module, ValueError } from '@eddy/core';
-import { readSafetensors } from './safetensors.js';
+import { readSafetensors } from './io/safetensors-read.js';
 import { loadZukoStateDict } from './zuko.js';
 
 /**

@@ -11,7 +11,8 @@ import { MAF } from './maf.js';
 import { NAF, UNAF } from './neural.js';
 import { NCSF, NSF } from './nsf.js';
 import { BPF, SOSPF } from './polynomial.js';
-import { readSafetensors, writeSafetensors } from './safetensors.js';
+import { readSafetensors } from './io/safetensors-read.js';
+import { writeSafetensors } from './io/safetensors-write.js';
 import { Standardized } from './standardized.js';
 import { ZUKO_UNIVARIATES } from './zuko.js';
 
