@@ -1,7 +1,7 @@
 import '@eddy/backend-cpu';
-import { gpuBackend } from '@eddy/backend-gpu';
-import { fusedOpsSuite } from '@eddy/testing';
+import '@eddy/backend-gpu';
+import { describeBackends, fusedOpsTests } from '@eddy/testing';
 
 // No fused kernels on TensorFlow.js yet: the fused ops compose primitives here, so this
 // checks that their API, shapes and gradients hold on this backend too.
-fusedOpsSuite(gpuBackend, { dtypes: ['float32'] });
+describeBackends('fused ops', fusedOpsTests, { backends: ['gpu'], dtypes: ['float32'] });

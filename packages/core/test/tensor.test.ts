@@ -35,13 +35,6 @@ describe('tensor creation', () => {
     expect(() => E.zeros([2, -1])).toThrow(E.ValueError);
   });
 
-  it('empty tensors work through ops', () => {
-    const z = E.zeros([0, 3], { dtype: 'float64' });
-    expect(z.add(1).shape).toEqual([0, 3]);
-    expect(E.sum(z, 1).shape).toEqual([0]);
-    expect(E.matmul(z, E.ones([3, 2], { dtype: 'float64' })).shape).toEqual([0, 2]);
-  });
-
   it('arange, linspace, eye, full', () => {
     expect(E.arange(0, 5, 1, { dtype: 'int32' }).toArray()).toEqual([0, 1, 2, 3, 4]);
     expect(E.arange(0, 1, 0.25, { dtype: 'float64' }).toArray()).toEqual([0, 0.25, 0.5, 0.75]);
@@ -98,41 +91,6 @@ describe('shape errors name the op and both shapes', () => {
   });
   it('item on a non-scalar', () => {
     expect(() => a.item()).toThrow(/item: tensor of shape \[2,3\] has 6 elements/);
-  });
-});
-
-describe('op semantics', () => {
-  it('softplus follows PyTorch (identity above 20) and is stable', () => {
-    const x = tensor([-1000, 0, 25, 1000], { dtype: 'float64' });
-    expect(E.softplus(x).toArray()).toEqual([0, Math.LN2, 25, 1000]);
-    expect(E.logsigmoid(x).dataSync()[0]).toBe(-1000);
-  });
-  it('logsumexp handles -Infinity rows and large values', () => {
-    const x = tensor([[-Infinity, -Infinity], [1000, 1000]], { dtype: 'float64' });
-    const r = E.logsumexp(x, 1).toArray() as number[];
-    expect(r[0]).toBe(-Infinity);
-    expect(r[1]).toBeCloseTo(1000 + Math.LN2, 12);
-  });
-  it('remainder matches Python', () => {
-    // Python: [-7 % 3, 7 % -3, 5.5 % 2] == [2, -2, 1.5]
-    expect(E.remainder(tensor([-7, 7, 5.5], { dtype: 'float64' }), tensor([3, -3, 2], { dtype: 'float64' })).toArray()).toEqual([2, -2, 1.5]);
-  });
-  it('clamp, minimum, maximum, where, comparisons', () => {
-    const x = tensor([-2, 0.5, 2], { dtype: 'float64' });
-    expect(E.clamp(x, -1, 1).toArray()).toEqual([-1, 0.5, 1]);
-    expect(E.maximum(x, 0).toArray()).toEqual([0, 0.5, 2]);
-    expect(E.minimum(x, tensor(NaN, { dtype: 'float64' })).toArray()).toEqual([NaN, NaN, NaN]);
-    expect(E.ge(x, 0.5).toArray()).toEqual([false, true, true]);
-    expect(E.logicalNot(E.isfinite(tensor([Infinity, 1, Number.NaN, -Infinity]))).toArray()).toEqual([true, false, true, true]);
-  });
-  it('split, select, take, squeeze', () => {
-    const x = E.arange(0, 6, 1, { dtype: 'float64' }).reshape([2, 3]);
-    const [p, q] = E.split(x, [1, 2], 1);
-    expect(p?.toArray()).toEqual([[0], [3]]);
-    expect(q?.toArray()).toEqual([[1, 2], [4, 5]]);
-    expect(E.select(x, 0, 1).toArray()).toEqual([3, 4, 5]);
-    expect(E.take(x, tensor([[0, 2]], { dtype: 'int32' }), 1).shape).toEqual([2, 1, 2]);
-    expect(E.squeeze(E.zeros([1, 2, 1])).shape).toEqual([2]);
   });
 });
 

@@ -134,7 +134,13 @@ const BINARY_REF: Array<[BinaryOp, (a: number, b: number) => number]> = [
   ['remainder', (a, b) => a - b * Math.floor(a / b)],
   ['lt', (a, b) => (a < b ? 1 : 0)],
   ['ge', (a, b) => (a >= b ? 1 : 0)],
+  ['le', (a, b) => (a <= b ? 1 : 0)],
+  ['gt', (a, b) => (a > b ? 1 : 0)],
+  ['eq', (a, b) => (a === b ? 1 : 0)],
+  ['ne', (a, b) => (a !== b ? 1 : 0)],
 ];
+
+const BOOL_OUT = new Set<BinaryOp>(['lt', 'ge', 'le', 'gt', 'eq', 'ne']);
 
 /**
  * The one test suite every backend runs: each primitive kernel, reached through the core
@@ -199,7 +205,7 @@ export function backendSuite(backend: Backend, options: BackendSuiteOptions): vo
             const vb = hostValues(sizeOf(sb), 6, 0.5, 3);
             const out = broadcastShapes('test', sa, sb);
             for (const [op, ref] of BINARY_REF) {
-              const y = backend.binary(op, t(va, sa), t(vb, sb), out, op === 'lt' || op === 'ge' ? 'bool' : dtype);
+              const y = backend.binary(op, t(va, sa), t(vb, sb), out, BOOL_OUT.has(op) ? 'bool' : dtype);
               const got = backend.readSync({ shape: out, dtype, handle: y });
               const exp = Array.from({ length: sizeOf(out) }, (_, i) => {
                 const r32 = dtype === 'float32' ? Math.fround : (a: number) => a;
@@ -208,6 +214,29 @@ export function backendSuite(backend: Backend, options: BackendSuiteOptions): vo
               close(got, exp, rtol * 4, `${op} ${JSON.stringify(sa)}·${JSON.stringify(sb)}`);
             }
           }
+        });
+
+        it('comparisons on ties and NaN; logical ops; isnan, isfinite, logicalNot', () => {
+          const nan = Number.NaN;
+          const a = t([1, 2, nan, 3, Number.POSITIVE_INFINITY], [5]);
+          const b = t([1, 3, nan, 2, Number.POSITIVE_INFINITY], [5]);
+          const cmp = (op: BinaryOp): number[] => Array.from(backend.readSync({ shape: [5], dtype: 'bool', handle: backend.binary(op, a, b, [5], 'bool') }));
+          expect(cmp('eq')).toEqual([1, 0, 0, 0, 1]);
+          expect(cmp('ne')).toEqual([0, 1, 1, 1, 0]);
+          expect(cmp('lt')).toEqual([0, 1, 0, 0, 0]);
+          expect(cmp('le')).toEqual([1, 1, 0, 0, 1]);
+          expect(cmp('gt')).toEqual([0, 0, 0, 1, 0]);
+          expect(cmp('ge')).toEqual([1, 0, 0, 1, 1]);
+          const p = tensor([[true], [false]]);
+          const q = tensor([true, false, true]);
+          const logical = (op: BinaryOp): number[] => Array.from(backend.readSync({ shape: [2, 3], dtype: 'bool', handle: backend.binary(op, p, q, [2, 3], 'bool') }));
+          expect(logical('logicalAnd')).toEqual([1, 0, 1, 0, 0, 0]);
+          expect(logical('logicalOr')).toEqual([1, 1, 1, 1, 0, 1]);
+          const v = t([nan, 1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0], [5]);
+          const un = (op: UnaryOp, x: Tensor): number[] => Array.from(backend.readSync({ shape: x.shape, dtype: 'bool', handle: backend.unary(op, x, 'bool') }));
+          expect(un('isnan', v)).toEqual([1, 0, 0, 0, 0]);
+          expect(un('isfinite', v)).toEqual([0, 1, 0, 0, 1]);
+          expect(un('logicalNot', tensor([true, false, true]))).toEqual([0, 1, 0]);
         });
 
         it('remainder follows the sign of the divisor', () => {

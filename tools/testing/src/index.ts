@@ -10,3 +10,6 @@ export * from './transform-check.js';
 export * from './compare.js';
 export * from './fused-suite.js';
 export * from './reference.js';
+export * from './describe-backends.js';
+export * from './op-suite.js';
+export * from './gradient-suite.js';
