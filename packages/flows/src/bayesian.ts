@@ -20,7 +20,8 @@ import { defaultInitRng } from './nn/init.js';
 import { Linear, linear } from './nn/linear.js';
 import { MaskedLinear } from './nn/masked-linear.js';
 import { ParameterDict } from './parameter-dict.js';
-import { isRegisteredFlow, loadFlow, saveFlow } from './serialize.js';
+import { loadFlow, saveFlow } from './io/flow-file.js';
+import { isRegisteredFlow } from './io/registry.js';
 
 // ---------------------------------------------------------------------------------------
 // zuko's helpers (`bayesian.py`): name patterns and the soft clip of log-variances.
