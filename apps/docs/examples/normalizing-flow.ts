@@ -3,7 +3,7 @@
 import '@eddy/backend-cpu';
 import { Rng, type Tensor, grad, log, ones, sign, sum, tensor, zeros } from '@eddy/core';
 import { DiagNormal, Normal, NormalizingFlow } from '@eddy/distributions';
-import { AffineTransform, ComposedTransform, DependentTransform, ElementwiseTransform, ExpTransform, RotationTransform } from '@eddy/transforms';
+import { AffineTransform, ComposedTransform, DependentTransform, ScalarTransform, ExpTransform, RotationTransform } from '@eddy/transforms';
 import { check, maxAbsDiff } from './lib/output.js';
 
 const f64 = { dtype: 'float64' } as const;
@@ -24,7 +24,7 @@ const lp = logNormal.logProb(x); // [1000]: log N(log x; 0, 1) − log x
 
 // #region custom
 /** `y = asinh(x)`, elementwise: a user-written transform that tames heavy tails. */
-class AsinhTransform extends ElementwiseTransform {
+class AsinhTransform extends ScalarTransform {
   call(x: Tensor): Tensor {
     const a = x.abs(); // asinh x = sign(x) log(|x| + √(x² + 1)), stable for x < 0 too
     return log(a.add(a.square().add(1).sqrt())).mul(sign(x));

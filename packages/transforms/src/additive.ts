@@ -1,6 +1,6 @@
 import { type Tensor, type TensorLike, broadcastShapes, zeros } from '@eddy/core';
 import { param } from './params.js';
-import { ElementwiseTransform } from './transform.js';
+import { ScalarTransform } from './transform.js';
 
 /**
  * `y = x + shift`, `ladj = 0` (zuko's `AdditiveTransform`; the coupling of the original
@@ -12,7 +12,7 @@ import { ElementwiseTransform } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class AdditiveTransform extends ElementwiseTransform {
+export class AdditiveTransform extends ScalarTransform {
   /** The shift. */
   readonly shift: Tensor;
 

@@ -1,5 +1,5 @@
 import { type Tensor, remainder } from '@eddy/core';
-import { type Domain, ElementwiseTransform, domain } from './transform.js';
+import { type Domain, ScalarTransform, domain } from './transform.js';
 
 /**
  * Circular shift on `[-B, B)`: `y = rem(x, 2B) - B` (`rem` with the divisor's sign, as
@@ -12,7 +12,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class CircularShiftTransform extends ElementwiseTransform {
+export class CircularShiftTransform extends ScalarTransform {
   /** The half-period `B`. */
   readonly bound: number;
 

@@ -1,5 +1,5 @@
 import { type Tensor, abs, acos, cos, log, sin } from '@eddy/core';
-import { type Domain, ElementwiseTransform, domain } from './transform.js';
+import { type Domain, ScalarTransform, domain } from './transform.js';
 
 /**
  * `y = -cos x` on `(0, π)`, `ladj = log|sin x|`; inverse `acos(-y)` (zuko's `CosTransform`).
@@ -10,7 +10,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class CosTransform extends ElementwiseTransform {
+export class CosTransform extends ScalarTransform {
   /** `(0, π)`. */
   override get domain(): Domain {
     return domain(0, '(0, π)');

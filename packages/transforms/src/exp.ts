@@ -1,5 +1,5 @@
 import { type Tensor, log } from '@eddy/core';
-import { type Domain, ElementwiseTransform, domain } from './transform.js';
+import { type Domain, ScalarTransform, domain } from './transform.js';
 
 /**
  * `y = eˣ`, `ladj = x`; inverse `log y` (PyTorch's `ExpTransform`).
@@ -10,7 +10,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class ExpTransform extends ElementwiseTransform {
+export class ExpTransform extends ScalarTransform {
   /** Positive reals. */
   override get codomain(): Domain {
     return domain(0, 'positive');

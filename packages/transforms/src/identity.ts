@@ -1,5 +1,5 @@
 import type { Tensor } from '@eddy/core';
-import { ElementwiseTransform } from './transform.js';
+import { ScalarTransform } from './transform.js';
 
 /**
  * `y = x`, `ladj = 0` (zuko's `IdentityTransform`).
@@ -10,7 +10,7 @@ import { ElementwiseTransform } from './transform.js';
  * ```
  * @category Basics
  */
-export class IdentityTransform extends ElementwiseTransform {
+export class IdentityTransform extends ScalarTransform {
   /** Increasing. */
   override get sign(): 1 {
     return 1;

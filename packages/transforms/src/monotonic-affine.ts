@@ -1,6 +1,6 @@
 import { type Tensor, type TensorLike, abs, broadcastShapes, expand, monotonicAffineMap, select, stack } from '@eddy/core';
 import { param } from './params.js';
-import { ElementwiseTransform } from './transform.js';
+import { ScalarTransform } from './transform.js';
 
 /** Marks packed parameters passed through the constructor by `fromPacked`. */
 class Packed {
@@ -23,7 +23,7 @@ class Packed {
  * ```
  * @category Elementwise
  */
-export class MonotonicAffineTransform extends ElementwiseTransform {
+export class MonotonicAffineTransform extends ScalarTransform {
   /** `(shift, scale)` packed along a last axis of size 2. */
   readonly phi: Tensor;
   /** The minimum slope. */

@@ -14,7 +14,7 @@ import {
 import { CircularShiftTransform } from './circular-shift.js';
 import { ComposedTransform } from './composed.js';
 import { param } from './params.js';
-import { ElementwiseTransform } from './transform.js';
+import { ScalarTransform } from './transform.js';
 
 /**
  * Options of {@link MonotonicRQSTransform}.
@@ -82,7 +82,7 @@ function pack(widths: TensorLike, heights: TensorLike, derivatives: TensorLike):
  * ```
  * @category Splines and polynomials
  */
-export class MonotonicRQSTransform extends ElementwiseTransform {
+export class MonotonicRQSTransform extends ScalarTransform {
   /** The raw parameters packed along the last axis: widths `K`, heights `K`, inner derivatives `K − 1`. */
   readonly phi: Tensor;
   /** The bound `B`. */

@@ -1,6 +1,6 @@
 import { type Tensor, ValueError, enableGrad, gradients, isGradEnabled, log, record } from '@eddy/core';
 import { type ParametricFunction, bisection, bisectionIterations, parameterStandIns } from './bisection.js';
-import { ElementwiseTransform } from './transform.js';
+import { ScalarTransform } from './transform.js';
 
 /**
  * Options of {@link MonotonicTransform} (zuko's keyword arguments).
@@ -57,7 +57,7 @@ function link(standIn: Tensor, source: Tensor): void {
  * ```
  * @category Monotonic networks
  */
-export class MonotonicTransform extends ElementwiseTransform {
+export class MonotonicTransform extends ScalarTransform {
   /** The bisection bound `B` of the inverse. */
   readonly bound: number;
   /** The absolute tolerance of the inverse. */

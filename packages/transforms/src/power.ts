@@ -1,6 +1,6 @@
 import { type Tensor, type TensorLike, abs, log } from '@eddy/core';
 import { param, ladjLike } from './params.js';
-import { type Domain, ElementwiseTransform, domain } from './transform.js';
+import { type Domain, ScalarTransform, domain } from './transform.js';
 
 /**
  * `y = xᵉ` on the positive reals, `ladj = log|e · y / x|` (PyTorch's `PowerTransform`).
@@ -11,7 +11,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class PowerTransform extends ElementwiseTransform {
+export class PowerTransform extends ScalarTransform {
   /** The exponent `e`. */
   readonly exponent: Tensor;
 

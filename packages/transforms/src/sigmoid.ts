@@ -1,5 +1,5 @@
 import { type Tensor, log, log1p, sigmoid, softplus } from '@eddy/core';
-import { type Domain, ElementwiseTransform, domain } from './transform.js';
+import { type Domain, ScalarTransform, domain } from './transform.js';
 
 /**
  * `y = σ(x) = 1/(1+e⁻ˣ)`, `ladj = -softplus(-x) - softplus(x)`; inverse `logit(y)`
@@ -11,7 +11,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class SigmoidTransform extends ElementwiseTransform {
+export class SigmoidTransform extends ScalarTransform {
   /** The unit interval. */
   override get codomain(): Domain {
     return domain(0, '(0, 1)');

@@ -1,6 +1,6 @@
 import { type Tensor, type TensorLike, abs, expm1, log } from '@eddy/core';
 import { ladjLike, param } from './params.js';
-import { ElementwiseTransform } from './transform.js';
+import { ScalarTransform } from './transform.js';
 
 /**
  * `y = x |x|^{expm1(α)}` (so the power is `eᵅ`), `ladj = α + expm1(α) log|x|`; inverse
@@ -12,7 +12,7 @@ import { ElementwiseTransform } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class SignedPowerTransform extends ElementwiseTransform {
+export class SignedPowerTransform extends ScalarTransform {
   /** The log-power `α`. */
   readonly alpha: Tensor;
 

@@ -1,5 +1,5 @@
 import { type Tensor, abs, asin, cos, log, sin } from '@eddy/core';
-import { type Domain, ElementwiseTransform, domain } from './transform.js';
+import { type Domain, ScalarTransform, domain } from './transform.js';
 
 /**
  * `y = sin x` on `(-π/2, π/2)`, `ladj = log|cos x|`; inverse `asin y` (zuko's `SinTransform`).
@@ -10,7 +10,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class SinTransform extends ElementwiseTransform {
+export class SinTransform extends ScalarTransform {
   /** `(-π/2, π/2)`. */
   override get domain(): Domain {
     return domain(0, '(-π/2, π/2)');

@@ -1,5 +1,5 @@
 import { type Tensor, abs, log1p } from '@eddy/core';
-import { type Domain, ElementwiseTransform, domain } from './transform.js';
+import { type Domain, ScalarTransform, domain } from './transform.js';
 
 /**
  * Soft clipping to `(-B, B)`: `y = x / (1 + |x/B|)`, `ladj = -2 log(1 + |x/B|)`;
@@ -12,7 +12,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class SoftclipTransform extends ElementwiseTransform {
+export class SoftclipTransform extends ScalarTransform {
   /** The bound `B`. */
   readonly bound: number;
 

@@ -1,5 +1,5 @@
 import { type Tensor, expm1, log, softplus } from '@eddy/core';
-import { type Domain, ElementwiseTransform, domain } from './transform.js';
+import { type Domain, ScalarTransform, domain } from './transform.js';
 
 /**
  * `y = log(1 + eˣ)`, `ladj = -softplus(-x)`; inverse `y + log(-expm1(-y))`
@@ -11,7 +11,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class SoftplusTransform extends ElementwiseTransform {
+export class SoftplusTransform extends ScalarTransform {
   /** Positive reals. */
   override get codomain(): Domain {
     return domain(0, 'positive');

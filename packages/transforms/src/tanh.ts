@@ -1,5 +1,5 @@
 import { type Tensor, log1p, softplus } from '@eddy/core';
-import { type Domain, ElementwiseTransform, domain } from './transform.js';
+import { type Domain, ScalarTransform, domain } from './transform.js';
 
 /**
  * `y = tanh x`, `ladj = 2(log 2 - x - softplus(-2x))` (stable); inverse `atanh y`
@@ -11,7 +11,7 @@ import { type Domain, ElementwiseTransform, domain } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class TanhTransform extends ElementwiseTransform {
+export class TanhTransform extends ScalarTransform {
   /** The interval (-1, 1). */
   override get codomain(): Domain {
     return domain(0, '(-1, 1)');

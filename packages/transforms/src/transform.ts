@@ -185,12 +185,14 @@ export class InverseTransform extends Transform {
 }
 
 /**
- * Base of elementwise (event dim 0) transforms on the reals; subclasses only implement
- * the math.
+ * Base of scalar transforms: bijections applied to each element on its own (event dim 0)
+ * on the reals; subclasses only implement the math. (Called `ElementwiseTransform` before
+ * 0.1.0; renamed so that it is not confused with the lazy `ElementWiseTransform` of
+ * `@eddy/flows`, zuko's name, which builds such transforms from parameters.)
  *
  * @example
  * ```ts
- * class Cube extends ElementwiseTransform {
+ * class Cube extends ScalarTransform {
  *   call(x: Tensor) { return x.pow(3); }
  *   inverse(y: Tensor) { return sign(y).mul(y.abs().pow(1 / 3)); }
  *   logAbsDetJacobian(x: Tensor) { return x.square().mul(3).log(); }
@@ -198,7 +200,7 @@ export class InverseTransform extends Transform {
  * ```
  * @category Basics
  */
-export abstract class ElementwiseTransform extends Transform {
+export abstract class ScalarTransform extends Transform {
   /** The reals, elementwise. */
   get domain(): Domain {
     return REAL;
