@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// The docs screenshot test: serves the built site (apps/docs/dist) on localhost, opens the
-// index and the forward-KL guide in headless Chromium (Debian's, through playwright-core),
-// and checks that each page renders its title and at least one loaded image, with no
-// failed request. Screenshots are saved as artifacts under $EDDY_ARTIFACTS (default
-// <tmp>/eddy-docs-screenshots). Chromium: apps/docs/scripts/install-chromium.sh.
-import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+// The docs screenshot test: serves the built site (apps/docs/dist) on localhost, opens
+// pages in headless Chromium (Debian's, through playwright-core) and checks that each
+// renders its title and heading with no failed request, plus per page: the index shows the
+// version and an image; the forward-KL guide an image and KaTeX math; the NormalizingFlow
+// guide KaTeX math with its fonts loaded; the NormalizingFlow class page "Defined in" links
+// to its source file on GitHub. Screenshots are saved as artifacts under $EDDY_ARTIFACTS
+// (default <tmp>/eddy-docs-screenshots). Chromium: apps/docs/scripts/install-chromium.sh.
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
@@ -16,7 +18,18 @@ const artifacts = process.env.EDDY_ARTIFACTS ?? join(tmpdir(), 'eddy-docs-screen
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 mkdirSync(artifacts, { recursive: true });
 
-const types = { '.html': 'text/html', '.css': 'text/css', '.js': 'text/javascript', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
+const version = JSON.parse(readFileSync(join(site, '..', '..', '..', 'package.json'), 'utf8')).version;
+const types = {
+  '.html': 'text/html',
+  '.css': 'text/css',
+  '.js': 'text/javascript',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+};
 const server = createServer((req, res) => {
   const path = normalize(join(site, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
   try {
@@ -32,18 +45,13 @@ const server = createServer((req, res) => {
 await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
 const base = `http://127.0.0.1:${server.address().port}`;
 
-/** The guide page whose <title> starts with `prefix`. */
-function documentPage(prefix) {
-  for (const f of readdirSync(join(site, 'documents'))) {
-    const title = /<title>([^<]*)<\/title>/.exec(readFileSync(join(site, 'documents', f), 'utf8'))?.[1] ?? '';
-    if (title.startsWith(prefix)) return `documents/${f}`;
-  }
-  throw new Error(`screenshot: no guide page titled "${prefix}…" in ${site}/documents`);
-}
-
+// Guide pages live at documents/<front-matter slug>.html (apps/docs/scripts/typedoc-plugin.mjs).
+const sourceLink = 'a[href^="https://github.com/eddy-flows/eddy/blob/"][href*="/packages/distributions/src/"]';
 const checks = [
-  { name: 'index', path: 'index.html', title: 'Eddy' },
-  { name: 'forward-kl', path: documentPage('3. Fitting data'), title: '3. Fitting data' },
+  { name: 'index', path: 'index.html', title: `Eddy - v${version}`, image: true },
+  { name: 'forward-kl', path: 'documents/forward-kl.html', title: '3. Fitting data', image: true, math: true },
+  { name: 'normalizing-flow', path: 'documents/normalizing-flow.html', title: '2. NormalizingFlow', math: true },
+  { name: 'class-page', path: 'classes/_eddy_distributions.NormalizingFlow.html', title: 'NormalizingFlow', sourceLink: true },
 ];
 const browser = await chromium.launch({
   executablePath,
@@ -62,11 +70,28 @@ try {
     const title = await page.title();
     const heading = (await page.locator('h1').first().textContent())?.trim() ?? '';
     const images = await page.evaluate(() => [...document.images].filter((i) => i.complete && i.naturalWidth > 0).map((i) => i.getAttribute('src')));
+    // KaTeX output (rendered at build time) and, once the page's fonts are in, KaTeX's own font.
+    const math = await page.evaluate(async () => {
+      await document.fonts.ready;
+      return { elements: document.querySelectorAll('.katex').length, errors: document.querySelectorAll('.katex-error').length, font: [...document.fonts].some((f) => f.family.replace(/["']/g, '') === 'KaTeX_Main' && f.status === 'loaded') };
+    });
+    const sources = await page.locator(`.tsd-sources ${sourceLink}`).count();
     const file = join(artifacts, `${c.name}.png`);
+    if (c.math) await page.locator('.katex-display').first().scrollIntoViewIfNeeded();
     await page.screenshot({ path: file, fullPage: false });
     const size = statSync(file).size;
-    const ok = title.startsWith(c.title) && heading.length > 0 && images.length > 0 && bad.length === 0 && size > 10_000;
-    console.log(`${ok ? 'ok  ' : 'FAIL'} ${c.path}: title "${title}", h1 "${heading}", ${images.length} image(s) loaded (${images.slice(0, 2).join(', ')}), screenshot ${file} (${size} bytes)${bad.length ? `, failed requests: ${bad.join('; ')}` : ''}`);
+    const problems = [];
+    if (!title.startsWith(c.title)) problems.push(`title does not start with "${c.title}"`);
+    if (heading.length === 0) problems.push('no h1');
+    if (c.image && images.length === 0) problems.push('no loaded image');
+    if (c.math && (math.elements === 0 || math.errors > 0 || !math.font)) problems.push('no rendered KaTeX math (or its font did not load)');
+    if (c.sourceLink && sources === 0) problems.push('no "Defined in" link to the source on GitHub');
+    if (bad.length > 0) problems.push(`failed requests: ${bad.join('; ')}`);
+    if (size <= 10_000) problems.push('screenshot too small');
+    const ok = problems.length === 0;
+    console.log(
+      `${ok ? 'ok  ' : 'FAIL'} ${c.path}: title "${title}", h1 "${heading}", ${images.length} image(s) loaded (${images.slice(0, 2).join(', ')}), ${math.elements} KaTeX element(s) (${math.errors} errors, font ${math.font ? 'loaded' : 'missing'}), ${sources} source link(s), screenshot ${file} (${size} bytes)${ok ? '' : `: ${problems.join('; ')}`}`,
+    );
     if (!ok) failures.push(c.path);
     await page.close();
   }
@@ -78,4 +103,4 @@ if (failures.length > 0) {
   console.error(`screenshot: ${failures.length} page(s) failed: ${failures.join(', ')}`);
   process.exit(1);
 }
-console.log(`screenshot: ${checks.length} pages render a title and an image; screenshots in ${artifacts}`);
+console.log(`screenshot: ${checks.length} pages render their title, images, math and source links; screenshots in ${artifacts}`);
