@@ -44,6 +44,25 @@ writeFileSync(
 module.exports = require('./index.js');
 `,
 );
+// Each extra entry (a worker script) also gets a CommonJS door, dist/<name>-loader.cjs,
+// that import()s it: piscina require()s its worker file first, and Node 20's require() of
+// an ES module inside a worker thread can abort the process (a V8 fatal error,
+// "IsGraphAsync must be used on an instantiated module"); through the door the worker is
+// loaded by import() only.
+for (const entry of pkg.eddy?.entries ?? []) {
+  const name = entry.replace(/^.*\//, '').replace(/\.ts$/, '');
+  writeFileSync(
+    `dist/${name}-loader.cjs`,
+    `'use strict';
+// CommonJS door to the ES module ./${name}.js (loaded with import(), never require()).
+let loaded;
+module.exports = function (task) {
+  loaded ??= import('./${name}.js');
+  return loaded.then((m) => m.default(task));
+};
+`,
+  );
+}
 const tsc = require.resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 

@@ -364,7 +364,12 @@ export interface Manifest {
   /** `moments` and `importance`: the result, combined from the shards' statistics. */
   statistics?: StatisticsResult;
   /** `moments` and `importance`: each shard's rows and statistics, in row order. */
-  shardStatistics?: { rows: [start: number, end: number]; statistics: ShardStatistics }[];
+  shardStatistics?: {
+    /** The shard's rows `[start, end)`. */
+    rows: [start: number, end: number];
+    /** Its sufficient statistics, as the shard returned them. */
+    statistics: ShardStatistics;
+  }[];
   /** When the job was submitted (ISO 8601). */
   createdAt: string;
   /** When the manifest was written (ISO 8601). */

@@ -174,11 +174,16 @@ export interface FileOutput {
   shape: number[];
 }
 
-/** The worker script: next to this module once built, else the package's built copy. */
+/**
+ * The worker script's CommonJS door (`worker-loader.cjs`, written by the build, which
+ * import()s `worker.js`): next to this module once built, else the package's built copy.
+ * Piscina require()s its worker file first, and Node 20's require() of an ES module in a
+ * worker thread can abort the process; the door keeps the worker on import().
+ */
 function workerPath(): string {
-  const beside = fileURLToPath(new URL('./worker.js', import.meta.url));
+  const beside = fileURLToPath(new URL('./worker-loader.cjs', import.meta.url));
   if (existsSync(beside)) return beside;
-  const built = fileURLToPath(new URL('../dist/worker.js', import.meta.url));
+  const built = fileURLToPath(new URL('../dist/worker-loader.cjs', import.meta.url));
   if (existsSync(built)) return built;
   throw new EddyError(`@eddy/montecarlo: worker script not found (looked for ${beside} and ${built}); build the package first`);
 }
