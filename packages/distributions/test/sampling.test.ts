@@ -1,28 +1,6 @@
 import '@eddy/backend-cpu';
 import { Rng, type Tensor, special, tensor } from '@eddy/core';
-import {
-  Beta,
-  BoxUniform,
-  Categorical,
-  Cauchy,
-  type Distribution,
-  Exponential,
-  Gamma,
-  GeneralizedNormal,
-  Joint,
-  Laplace,
-  Maximum,
-  Minimum,
-  Mixture,
-  MultivariateNormal,
-  Normal,
-  Sort,
-  StudentT,
-  TopK,
-  TransformedUniform,
-  Truncated,
-  Uniform,
-} from '@eddy/distributions';
+import * as D from '@eddy/distributions';
 import { SoftclipTransform } from '@eddy/transforms';
 import { describe, expect, it } from 'vitest';
 import { Phi, column, expectMoments, f64, ksCritical, ksStatistic, moments, normalCdf } from './helpers.js';
@@ -60,10 +38,10 @@ interface Column {
   variance?: number;
 }
 /** Draws `[N, ...]` flattened to columns (the trailing axes, row-major). */
-const cases: Array<[string, () => Distribution, Column[]]> = [
+const cases: Array<[string, () => D.Distribution, Column[]]> = [
   [
     'Uniform',
-    () => new Uniform(f64([-1, 2]), f64([1, 5])),
+    () => new D.Uniform(f64([-1, 2]), f64([1, 5])),
     [
       { cdf: (x) => (x + 1) / 2, mean: 0, variance: 4 / 12 },
       { cdf: (x) => (x - 2) / 3, mean: 3.5, variance: 9 / 12 },
@@ -71,12 +49,12 @@ const cases: Array<[string, () => Distribution, Column[]]> = [
   ],
   [
     'Exponential',
-    () => new Exponential(f64([0.5, 3])),
+    () => new D.Exponential(f64([0.5, 3])),
     [0.5, 3].map((r) => ({ cdf: (x: number) => 1 - Math.exp(-r * x), mean: 1 / r, variance: 1 / r ** 2 })),
   ],
   [
     'Laplace',
-    () => new Laplace(f64([0, 1]), f64([1, 0.5])),
+    () => new D.Laplace(f64([0, 1]), f64([1, 0.5])),
     [
       [0, 1],
       [1, 0.5],
@@ -88,7 +66,7 @@ const cases: Array<[string, () => Distribution, Column[]]> = [
   ],
   [
     'Cauchy',
-    () => new Cauchy(f64([0, 2]), f64([1, 0.3])),
+    () => new D.Cauchy(f64([0, 2]), f64([1, 0.3])),
     [
       [0, 1],
       [2, 0.3],
@@ -96,7 +74,7 @@ const cases: Array<[string, () => Distribution, Column[]]> = [
   ],
   [
     'Gamma',
-    () => new Gamma(f64([0.5, 1, 2, 3.5, 0.05]), f64([1, 2, 0.5, 3, 1])),
+    () => new D.Gamma(f64([0.5, 1, 2, 3.5, 0.05]), f64([1, 2, 0.5, 3, 1])),
     [
       { cdf: (x) => special.erf(Math.sqrt(x)), mean: 0.5, variance: 0.5 },
       { cdf: (x) => 1 - Math.exp(-2 * x), mean: 0.5, variance: 0.25 },
@@ -107,7 +85,7 @@ const cases: Array<[string, () => Distribution, Column[]]> = [
   ],
   [
     'Beta',
-    () => new Beta(f64([2, 0.5, 1]), f64([2, 0.5, 3])),
+    () => new D.Beta(f64([2, 0.5, 1]), f64([2, 0.5, 3])),
     [
       { cdf: (x) => 3 * x * x - 2 * x ** 3, mean: 0.5, variance: 1 / 20 },
       { cdf: (x) => (2 / Math.PI) * Math.asin(Math.sqrt(x)), mean: 0.5, variance: 1 / 8 },
@@ -116,7 +94,7 @@ const cases: Array<[string, () => Distribution, Column[]]> = [
   ],
   [
     'StudentT (ν = 1, 2, 3)',
-    () => new StudentT(f64([1, 2, 3]), f64([0, 1, -1]), f64([1, 2, 0.5])),
+    () => new D.StudentT(f64([1, 2, 3]), f64([0, 1, -1]), f64([1, 2, 0.5])),
     [
       { cdf: (x) => 0.5 + Math.atan(x) / Math.PI },
       { cdf: (x) => ((y) => 0.5 + y / (2 * Math.sqrt(2 + y * y)))((x - 1) / 2) },
@@ -126,10 +104,10 @@ const cases: Array<[string, () => Distribution, Column[]]> = [
       },
     ],
   ],
-  ['StudentT (ν = 12, moments)', () => new StudentT(f64(12), f64(2), f64(3)), [{ mean: 2, variance: (9 * 12) / 10 }]],
+  ['StudentT (ν = 12, moments)', () => new D.StudentT(f64(12), f64(2), f64(3)), [{ mean: 2, variance: (9 * 12) / 10 }]],
   [
     'GeneralizedNormal',
-    () => new GeneralizedNormal(f64([1, 2, 8])),
+    () => new D.GeneralizedNormal(f64([1, 2, 8])),
     [
       { cdf: (x) => (x < 0 ? 0.5 * Math.exp(x) : 1 - 0.5 * Math.exp(-x)), mean: 0, variance: 2 },
       { cdf: (x) => 0.5 * (1 + special.erf(x)), mean: 0, variance: 0.5 },
@@ -138,7 +116,7 @@ const cases: Array<[string, () => Distribution, Column[]]> = [
   ],
   [
     'BoxUniform',
-    () => new BoxUniform(f64([0, -2]), f64([1, 2])),
+    () => new D.BoxUniform(f64([0, -2]), f64([1, 2])),
     [
       { cdf: (x) => x, mean: 0.5, variance: 1 / 12 },
       { cdf: (x) => (x + 2) / 4, mean: 0, variance: 16 / 12 },
@@ -146,7 +124,7 @@ const cases: Array<[string, () => Distribution, Column[]]> = [
   ],
   [
     'MultivariateNormal',
-    () => new MultivariateNormal(f64([1, -1]), { scaleTril: f64([[2, 0], [-0.6, 0.8]]) }),
+    () => new D.MultivariateNormal(f64([1, -1]), { scaleTril: f64([[2, 0], [-0.6, 0.8]]) }),
     [
       { cdf: (x) => normalCdf(x, 1, 2), mean: 1, variance: 4 },
       { cdf: (x) => normalCdf(x, -1, 1), mean: -1, variance: 1 },
@@ -154,7 +132,7 @@ const cases: Array<[string, () => Distribution, Column[]]> = [
   ],
   [
     'Joint(Uniform, Normal, DiagNormal-like)',
-    () => new Joint(new Uniform(f64(-1), f64(2)), new Normal(f64(0.5), f64(2)), new BoxUniform(f64([0, 0]), f64([1, 2]))),
+    () => new D.Joint(new D.Uniform(f64(-1), f64(2)), new D.Normal(f64(0.5), f64(2)), new D.BoxUniform(f64([0, 0]), f64([1, 2]))),
     [
       { cdf: (x) => (x + 1) / 3, mean: 0.5, variance: 9 / 12 },
       { cdf: (x) => normalCdf(x, 0.5, 2), mean: 0.5, variance: 4 },
@@ -164,7 +142,7 @@ const cases: Array<[string, () => Distribution, Column[]]> = [
   ],
   [
     'Mixture(Normal, K = 3)',
-    () => new Mixture(new Normal(f64([-2, 0, 3]), f64([1, 0.5, 1])), f64([0.2, 0.5, 0.3].map(Math.log))),
+    () => new D.Mixture(new D.Normal(f64([-2, 0, 3]), f64([1, 0.5, 1])), f64([0.2, 0.5, 0.3].map(Math.log))),
     [
       {
         cdf: (x) => 0.2 * normalCdf(x, -2, 1) + 0.5 * normalCdf(x, 0, 0.5) + 0.3 * normalCdf(x, 3, 1),
@@ -176,8 +154,8 @@ const cases: Array<[string, () => Distribution, Column[]]> = [
   [
     'Mixture(MultivariateNormal)',
     () =>
-      new Mixture(
-        new MultivariateNormal(f64([[0, 0], [4, -4]]), { scaleTril: f64([[[1, 0], [0, 1]], [[0.5, 0], [0, 0.5]]]) }),
+      new D.Mixture(
+        new D.MultivariateNormal(f64([[0, 0], [4, -4]]), { scaleTril: f64([[[1, 0], [0, 1]], [[0.5, 0], [0, 0.5]]]) }),
         f64([0, Math.log(3)]),
       ),
     [
@@ -187,7 +165,7 @@ const cases: Array<[string, () => Distribution, Column[]]> = [
   ],
   [
     'Truncated(Normal)',
-    () => new Truncated(new Normal(f64(0.5), f64(1.5)), { lower: -1, upper: 2.5 }),
+    () => new D.Truncated(new D.Normal(f64(0.5), f64(1.5)), { lower: -1, upper: 2.5 }),
     [
       {
         cdf: (x) => {
@@ -201,33 +179,33 @@ const cases: Array<[string, () => Distribution, Column[]]> = [
   ],
   [
     'Truncated(Exponential), one-sided',
-    () => new Truncated(new Exponential(f64(1)), { lower: 1 }),
+    () => new D.Truncated(new D.Exponential(f64(1)), { lower: 1 }),
     [{ cdf: (x) => 1 - Math.exp(-(x - 1)), mean: 2, variance: 1 }],
   ],
   [
     'Minimum(Normal, 3)',
-    () => new Minimum(new Normal(f64(0.5), f64(1.5)), 3),
+    () => new D.Minimum(new D.Normal(f64(0.5), f64(1.5)), 3),
     [{ cdf: (x) => 1 - (1 - normalCdf(x, 0.5, 1.5)) ** 3 }],
   ],
-  ['Maximum(Normal, 4)', () => new Maximum(new Normal(f64(-0.5), f64(0.8)), 4), [{ cdf: (x) => normalCdf(x, -0.5, 0.8) ** 4 }]],
+  ['Maximum(Normal, 4)', () => new D.Maximum(new D.Normal(f64(-0.5), f64(0.8)), 4), [{ cdf: (x) => normalCdf(x, -0.5, 0.8) ** 4 }]],
   [
     'Sort(Normal, 3)',
-    () => new Sort(new Normal(f64(0), f64(1)), 3),
+    () => new D.Sort(new D.Normal(f64(0), f64(1)), 3),
     [1, 2, 3].map((j) => ({ cdf: (x: number) => orderCdf(Phi(x), j, 3) })),
   ],
   [
     'Sort(Exponential, 3, descending)',
-    () => new Sort(new Exponential(f64(1)), 3, { descending: true }),
+    () => new D.Sort(new D.Exponential(f64(1)), 3, { descending: true }),
     [3, 2, 1].map((j) => ({ cdf: (x: number) => orderCdf(1 - Math.exp(-x), j, 3) })),
   ],
   [
     'TopK(Normal, 2, 4)',
-    () => new TopK(new Normal(f64(0), f64(1)), 2, 4),
+    () => new D.TopK(new D.Normal(f64(0), f64(1)), 2, 4),
     [1, 2].map((j) => ({ cdf: (x: number) => orderCdf(Phi(x), j, 4) })),
   ],
   [
     'TransformedUniform(Softclip)',
-    () => new TransformedUniform(new SoftclipTransform(2), -3, 4),
+    () => new D.TransformedUniform(new SoftclipTransform(2), -3, 4),
     [{ cdf: (x) => (softclip(x) - softclip(-3)) / (softclip(4) - softclip(-3)) }],
   ],
 ];
@@ -257,7 +235,7 @@ describe('sampling: moments (5 standard errors) and KS against the CDF', () => {
       [0.1, 0.2, 0.7, 0],
       [0.25, 0.25, 0.25, 0.25],
     ];
-    const d = new Categorical({ probs: f64(p) });
+    const d = new D.Categorical({ probs: f64(p) });
     const x = d.sample([N], new Rng(5));
     expect(x.dtype).toBe('int32');
     expect(x.shape).toEqual([N, 2]);
@@ -269,10 +247,10 @@ describe('sampling: moments (5 standard errors) and KS against the CDF', () => {
         expect(Math.abs(c / N - pk)).toBeLessThanOrEqual(5 * Math.sqrt((pk * (1 - pk)) / N) + 1e-12);
       });
     }
-    expect(new Categorical({ logits: f64([[3]]) }).sample([4], new Rng(0)).toArray()).toEqual([[0], [0], [0], [0]]);
+    expect(new D.Categorical({ logits: f64([[3]]) }).sample([4], new Rng(0)).toArray()).toEqual([[0], [0], [0], [0]]);
   });
   it('MultivariateNormal: the covariance of the draws is L Lᵀ', () => {
-    const d = new MultivariateNormal(f64([1, -1]), { scaleTril: f64([[2, 0], [-0.6, 0.8]]) });
+    const d = new D.MultivariateNormal(f64([1, -1]), { scaleTril: f64([[2, 0], [-0.6, 0.8]]) });
     const x = d.sample([N], new Rng(3));
     const a = column(x, 0);
     const b = column(x, 1);
@@ -285,14 +263,14 @@ describe('sampling: moments (5 standard errors) and KS against the CDF', () => {
     expect(Math.abs(c - -1.2)).toBeLessThan(5 * Math.sqrt((4 + 1.44) / N));
   });
   it('means and variances match the distributions’ own `mean` / `variance`', () => {
-    const ds: Distribution[] = [
-      new Gamma(f64([2, 0.7]), f64([1.5, 0.2])),
-      new Beta(f64([1.5, 4]), f64([3, 0.8])),
-      new StudentT(f64([6, 30]), f64([1, 0]), f64([2, 0.1])),
-      new GeneralizedNormal(f64([0.8, 3])),
-      new Laplace(f64([0, 1]), f64([1, 2])),
-      new Mixture(new Gamma(f64([2, 6]), f64([1, 2])), f64([0, 1])),
-      new Joint(new Exponential(f64(2)), new Uniform(f64(0), f64(3))),
+    const ds: D.Distribution[] = [
+      new D.Gamma(f64([2, 0.7]), f64([1.5, 0.2])),
+      new D.Beta(f64([1.5, 4]), f64([3, 0.8])),
+      new D.StudentT(f64([6, 30]), f64([1, 0]), f64([2, 0.1])),
+      new D.GeneralizedNormal(f64([0.8, 3])),
+      new D.Laplace(f64([0, 1]), f64([1, 2])),
+      new D.Mixture(new D.Gamma(f64([2, 6]), f64([1, 2])), f64([0, 1])),
+      new D.Joint(new D.Exponential(f64(2)), new D.Uniform(f64(0), f64(3))),
     ];
     for (const d of ds) {
       const x = d.sample([N], new Rng(11)).reshape([N, -1]);
@@ -309,11 +287,11 @@ describe('sampling: moments (5 standard errors) and KS against the CDF', () => {
 });
 
 /** Every distribution, with batch shapes, for the sharding and reproducibility checks. */
-const shardCases: Array<[string, () => Distribution]> = [
-  ...cases.map(([n, m]) => [n, m] as [string, () => Distribution]),
-  ['Categorical', () => new Categorical({ logits: f64([[0, 1, 2], [2, 1, 0]]) })],
-  ['Mixture(batch)', () => new Mixture(new Normal(f64([[-1, 1], [0, 5]]), f64([[1, 1], [1, 2]])), f64([0.3, -0.3]))],
-  ['StudentT (float32 draws)', () => new StudentT(tensor([3, 5]), 0, 1)],
+const shardCases: Array<[string, () => D.Distribution]> = [
+  ...cases.map(([n, m]) => [n, m] as [string, () => D.Distribution]),
+  ['Categorical', () => new D.Categorical({ logits: f64([[0, 1, 2], [2, 1, 0]]) })],
+  ['Mixture(batch)', () => new D.Mixture(new D.Normal(f64([[-1, 1], [0, 5]]), f64([[1, 1], [1, 2]])), f64([0.3, -0.3]))],
+  ['StudentT (float32 draws)', () => new D.StudentT(tensor([3, 5]), 0, 1)],
 ];
 
 describe('sharding: rows [a, b) of one draw equal a draw started at row a', () => {
@@ -339,11 +317,11 @@ describe('sharding: rows [a, b) of one draw equal a draw started at row a', () =
     });
   }
   it('rsample draws through the given Rng only (the global stream is untouched)', () => {
-    const d = new Gamma(f64(2), f64(1));
+    const d = new D.Gamma(f64(2), f64(1));
     const x1 = d.rsample([5], new Rng(1));
     const x2 = d.rsample([5], new Rng(1));
     expect(Array.from(x1.dataSync())).toEqual(Array.from(x2.dataSync()));
-    const t: Tensor = new Truncated(new Normal(f64(0), f64(1)), { lower: 0 }).sample([3, 2], new Rng(0));
+    const t: Tensor = new D.Truncated(new D.Normal(f64(0), f64(1)), { lower: 0 }).sample([3, 2], new Rng(0));
     expect(t.shape).toEqual([3, 2]);
   });
 });
