@@ -7,6 +7,7 @@ import { EddyError } from './errors.js';
  *
  * @example
  * ```ts
+ * import { AllocationLimitError, withAllocationLimit, zeros } from '@eddy/core';
  * try { withAllocationLimit(1000, 'a small model', () => zeros([1e6])); } catch (e) { e instanceof AllocationLimitError; } // true
  * ```
  * @category Memory
@@ -32,7 +33,10 @@ const limits: Limit[] = [];
  *
  * @example
  * ```ts
- * const flow = withAllocationLimit(2 * storedElements, 'the model file', () => new NSF(options));
+ * import { withAllocationLimit } from '@eddy/core';
+ * import { NSF } from '@eddy/flows';
+ * const storedElements = 10_000; // what the model file declares
+ * const flow = withAllocationLimit(2 * storedElements, 'the model file', () => new NSF({ features: 2 }));
  * ```
  * @category Memory
  */
@@ -53,6 +57,7 @@ export function withAllocationLimit<T>(elements: number, what: string, fn: () =>
  *
  * @example
  * ```ts
+ * import { chargeAllocation } from '@eddy/core';
  * chargeAllocation('zeros', [32, 32]);
  * ```
  * @category Memory

@@ -48,6 +48,7 @@ let gradEnabled = true;
  *
  * @example
  * ```ts
+ * import { isGradEnabled, noGrad } from '@eddy/core';
  * noGrad(() => isGradEnabled()); // false
  * ```
  * @category Autodiff
@@ -72,7 +73,10 @@ function withGradMode<T>(mode: boolean, fn: () => T): T {
  *
  * @example
  * ```ts
- * const y = noGrad(() => model.call(x));
+ * import { noGrad, randn } from '@eddy/core';
+ * import { MLP } from '@eddy/flows';
+ * const model = new MLP(3, 1);
+ * const y = noGrad(() => model.call(randn([8, 3], { seed: 0 }))); // no graph is recorded
  * ```
  * @category Autodiff
  */
@@ -85,6 +89,7 @@ export function noGrad<T>(fn: () => T): T {
  *
  * @example
  * ```ts
+ * import { enableGrad, isGradEnabled, noGrad } from '@eddy/core';
  * noGrad(() => enableGrad(() => isGradEnabled())); // true
  * ```
  * @category Autodiff
@@ -99,7 +104,10 @@ export function enableGrad<T>(fn: () => T): T {
  *
  * @example
  * ```ts
- * record('square', y, [x], (g) => [g.mul(x).mul(2)]);
+ * import { noGrad, Parameter, record, type Tensor, tensor } from '@eddy/core';
+ * // A differentiable square: compute without a graph, then attach d(x²)/dx = 2x.
+ * const square = (x: Tensor): Tensor => record('square', noGrad(() => x.mul(x)), [x], (g) => [g.mul(x).mul(2)]);
+ * square(new Parameter(tensor([1, 2, 3])));
  * ```
  * @category Autodiff
  */
@@ -125,7 +133,12 @@ export function record(
  *
  * @example
  * ```ts
- * recordMulti('split', [a, b], [x], ([ga, gb]) => [addGrads(ga, gb)]);
+ * import { noGrad, Parameter, recordMulti, type Tensor, tensor } from '@eddy/core';
+ * // exp(x) and its log-Jacobian x, two outputs with one backward.
+ * const x: Tensor = new Parameter(tensor([0.5, 1]));
+ * const [y, ladj] = recordMulti('expWithLadj', noGrad(() => [x.exp(), x.mul(1)]), [x], ([gy, gl]) => [
+ *   (gy ? gy.mul(x.exp()) : x.mul(0)).add(gl ?? 0),
+ * ]);
  * ```
  * @category Autodiff
  */
@@ -152,6 +165,7 @@ export function recordMulti(
  *
  * @example
  * ```ts
+ * import { type GradientOptions } from '@eddy/core';
  * const opts: GradientOptions = { createGraph: true };
  * ```
  * @category Autodiff
@@ -170,6 +184,7 @@ export interface GradientOptions {
  *
  * @example
  * ```ts
+ * import { gradients, Parameter, square, sum, tensor } from '@eddy/core';
  * const w = new Parameter(tensor([1, 2]));
  * const loss = sum(square(w));
  * const [gw] = gradients(loss, [w]); // [2, 4]
@@ -279,6 +294,7 @@ function topoOrder(root: Tensor): Tensor[] {
  *
  * @example
  * ```ts
+ * import { exp, grad, sum, Tensor, tensor } from '@eddy/core';
  * const df = grad((x: Tensor) => sum(exp(x)));
  * const [g] = df(tensor([0, 1])); // [1, e]
  * ```
@@ -293,7 +309,10 @@ export function grad<A extends Tensor[]>(f: (...args: A) => Tensor): (...args: A
  * What a {@link valueAndGrad} function returns.
  * @example
  * ```ts
- * const { value, grads }: ValueAndGrad = valueAndGrad(f)(x);
+ * import { type Tensor, type ValueAndGrad, valueAndGrad } from '@eddy/core';
+ * import { tensor } from '@eddy/core';
+ * const f = (x: Tensor) => x.square().sum();
+ * const { value, grads }: ValueAndGrad = valueAndGrad(f)(tensor([1, 2])); // grads[0] = 2x
  * ```
  * @category Autodiff
  */
@@ -309,6 +328,7 @@ export interface ValueAndGrad {
  *
  * @example
  * ```ts
+ * import { square, sum, Tensor, tensor, valueAndGrad } from '@eddy/core';
  * const { value, grads } = valueAndGrad((x: Tensor) => sum(square(x)))(tensor([3]));
  * // value 9, grads [[6]]
  * ```
@@ -333,6 +353,7 @@ export function valueAndGrad<A extends Tensor[]>(
  *
  * @example
  * ```ts
+ * import { customGrad, Tensor } from '@eddy/core';
  * const cube = customGrad((x: Tensor) => {
  *   const y = x.mul(x).mul(x);
  *   return { value: y, backward: (g) => [g.mul(x.square()).mul(3)] };

@@ -10,6 +10,7 @@ import type { Shape } from './shape.js';
  *
  * @example
  * ```ts
+ * import { type TensorInfo } from '@eddy/core';
  * const info: TensorInfo = { shape: [2], dtype: 'float64', handle: new Float64Array(2) };
  * ```
  * @category Backends
@@ -29,6 +30,7 @@ export interface TensorInfo {
  *
  * @example
  * ```ts
+ * import { type UnaryOp } from '@eddy/core';
  * const op: UnaryOp = 'softplus';
  * ```
  * @category Backends
@@ -74,6 +76,7 @@ export type UnaryOp =
  *
  * @example
  * ```ts
+ * import { type BinaryOp } from '@eddy/core';
  * const op: BinaryOp = 'atan2';
  * ```
  * @category Backends
@@ -102,6 +105,7 @@ export type BinaryOp =
  *
  * @example
  * ```ts
+ * import { type ReduceOp } from '@eddy/core';
  * const op: ReduceOp = 'max';
  * ```
  * @category Backends
@@ -116,9 +120,15 @@ export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
  *
  * @example
  * ```ts
- * import { registerBackend, setBackend } from '@eddy/core';
- * registerBackend(myBackend); // an object implementing Backend
- * setBackend(myBackend.name);
+ * import { type Backend, getBackend, registerBackend, setBackend } from '@eddy/core';
+ * // A backend that logs every matmul and delegates everything to the current one.
+ * const inner = getBackend();
+ * const logging: Backend = Object.assign(Object.create(inner) as Backend, {
+ *   name: 'logging',
+ *   matmul: (...args: Parameters<Backend['matmul']>) => (console.log('matmul'), inner.matmul(...args)),
+ * });
+ * registerBackend(logging);
+ * setBackend('logging');
  * ```
  * @category Backends
  */
@@ -198,11 +208,6 @@ export interface Backend {
 
 /**
  * What {@link Backend.lu} returns: two backend handles.
- *
- * @example
- * ```ts
- * const { lu, pivots } = backend.lu(a);
- * ```
  * @category Backends
  */
 export interface BackendLU {
@@ -220,6 +225,8 @@ let active: Backend | undefined;
  *
  * @example
  * ```ts
+ * import { CpuBackend } from '@eddy/backend-cpu';
+ * import { registerBackend } from '@eddy/core';
  * registerBackend(new CpuBackend());
  * ```
  * @category Backends
@@ -235,6 +242,7 @@ export function registerBackend(backend: Backend): void {
  * @example
  * ```ts
  * import '@eddy/backend-cpu';
+ * import { setBackend } from '@eddy/core';
  * setBackend('cpu');
  * ```
  * @category Backends
@@ -255,6 +263,7 @@ export function setBackend(name: string): Backend {
  *
  * @example
  * ```ts
+ * import { getBackend } from '@eddy/core';
  * getBackend().name; // 'cpu'
  * ```
  * @category Backends
@@ -271,6 +280,7 @@ export function getBackend(): Backend {
  *
  * @example
  * ```ts
+ * import { listBackends } from '@eddy/core';
  * listBackends(); // ['cpu']
  * ```
  * @category Backends
@@ -285,6 +295,7 @@ export function listBackends(): string[] {
  *
  * @example
  * ```ts
+ * import { backendInfo } from '@eddy/core';
  * backendInfo(); // { name: 'cpu', native: true, isa: 'avx512', ... }
  * ```
  * @category Backends

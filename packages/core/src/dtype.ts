@@ -6,6 +6,7 @@ import { DTypeError } from './errors.js';
  *
  * @example
  * ```ts
+ * import { type DType } from '@eddy/core';
  * const d: DType = 'float64';
  * ```
  * @category Tensors
@@ -24,6 +25,7 @@ export type FloatDType = 'float32' | 'float64';
  *
  * @example
  * ```ts
+ * import { type TypedArray } from '@eddy/core';
  * const a: TypedArray = new Float64Array(3);
  * ```
  * @category Tensors
@@ -35,6 +37,7 @@ export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
  *
  * @example
  * ```ts
+ * import { arrayType } from '@eddy/core';
  * const buf = new (arrayType('float32'))(4); // Float32Array(4)
  * ```
  * @category Tensors
@@ -61,6 +64,7 @@ export function arrayType(
  *
  * @example
  * ```ts
+ * import { dtypeOfArray } from '@eddy/core';
  * dtypeOfArray(new Float64Array(2)); // 'float64'
  * ```
  * @category Tensors
@@ -78,6 +82,7 @@ export function dtypeOfArray(a: TypedArray): DType {
  *
  * @example
  * ```ts
+ * import { isFloat } from '@eddy/core';
  * isFloat('int32'); // false
  * ```
  * @category Tensors
@@ -95,6 +100,7 @@ let defaultFloat: FloatDType = 'float32';
  *
  * @example
  * ```ts
+ * import { setDefaultDType, tensor } from '@eddy/core';
  * setDefaultDType('float64');
  * tensor([1, 2]).dtype; // 'float64'
  * ```
@@ -110,6 +116,7 @@ export function setDefaultDType(dtype: FloatDType): void {
  *
  * @example
  * ```ts
+ * import { getDefaultDType } from '@eddy/core';
  * getDefaultDType(); // 'float32' unless changed
  * ```
  * @category Tensors
@@ -128,6 +135,7 @@ const rank: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 
  *
  * @example
  * ```ts
+ * import { promoteTypes } from '@eddy/core';
  * promoteTypes('float32', 'float64'); // 'float64'
  * ```
  * @category Tensors

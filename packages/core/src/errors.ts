@@ -4,7 +4,8 @@
  *
  * @example
  * ```ts
- * try { reshape(x, [7]); } catch (e) { if (e instanceof EddyError) console.error(e.name, e.message); }
+ * import { EddyError, reshape, zeros } from '@eddy/core';
+ * try { reshape(zeros([2, 3]), [7]); } catch (e) { if (e instanceof EddyError) console.error(e.name, e.message); }
  * ```
  * @category Errors
  */
@@ -19,6 +20,7 @@ export class EddyError extends Error {
  *
  * @example
  * ```ts
+ * import { add, zeros } from '@eddy/core';
  * add(zeros([2, 3]), zeros([4])); // ShapeError: add: shapes [2,3] and [4] do not broadcast
  * ```
  * @category Errors
@@ -34,6 +36,7 @@ export class ShapeError extends EddyError {
  *
  * @example
  * ```ts
+ * import { matmul, tensor } from '@eddy/core';
  * matmul(tensor([[true]]), tensor([[1]])); // DTypeError
  * ```
  * @category Errors
@@ -49,7 +52,8 @@ export class DTypeError extends EddyError {
  *
  * @example
  * ```ts
- * sum(x, 5); // ValueError: sum: axis 5 is out of range for a tensor of rank 2
+ * import { sum, zeros } from '@eddy/core';
+ * sum(zeros([2, 3]), 5); // ValueError: sum: axis 5 is out of range for a tensor of rank 2
  * ```
  * @category Errors
  */
@@ -63,6 +67,7 @@ export class ValueError extends EddyError {
  *
  * @example
  * ```ts
+ * import { setBackend } from '@eddy/core';
  * setBackend('tpu'); // BackendError: no backend named "tpu" is registered (have: cpu)
  * ```
  * @category Errors
@@ -78,6 +83,7 @@ export class BackendError extends EddyError {
  *
  * @example
  * ```ts
+ * import { Normal, Sort } from '@eddy/distributions';
  * new Sort(new Normal(0, 1), 3).entropy(); // NotImplementedError: Sort.entropy is not implemented
  * ```
  * @category Errors

@@ -5,6 +5,7 @@ import type { TensorInfo } from './backend.js';
  *
  * @example
  * ```ts
+ * import { type FusedActivation } from '@eddy/core';
  * const act: FusedActivation = 'relu';
  * ```
  * @category Backends
@@ -16,6 +17,7 @@ export type FusedActivation = 'none' | 'relu';
  *
  * @example
  * ```ts
+ * import { type LinearGradNeeds } from '@eddy/core';
  * const need: LinearGradNeeds = { xs: [true], weight: true, bias: false };
  * ```
  * @category Backends
@@ -32,11 +34,6 @@ export interface LinearGradNeeds {
 /**
  * What {@link FusedKernels.linearBackward} returns: backend handles, `null` where not
  * requested.
- *
- * @example
- * ```ts
- * const { xs, weight, bias }: LinearGrads = backend.fused.linearBackward(g, y, xs, w, 'relu', need);
- * ```
  * @category Backends
  */
 export interface LinearGrads {
@@ -50,11 +47,6 @@ export interface LinearGrads {
 
 /**
  * Output and per-element log-derivative handles of a fused elementwise transform.
- *
- * @example
- * ```ts
- * const { y, ladj }: FusedElementwiseResult = backend.fused.rqs(x, phi, 8, 5, 1e-3, false, true);
- * ```
  * @category Backends
  */
 export interface FusedElementwiseResult {
@@ -66,11 +58,6 @@ export interface FusedElementwiseResult {
 
 /**
  * Vector-Jacobian product handles of a fused elementwise transform.
- *
- * @example
- * ```ts
- * const { input, phi }: FusedElementwiseGrads = backend.fused.rqsVjp(x, phi, 8, 5, 1e-3, false, g, null);
- * ```
  * @category Backends
  */
 export interface FusedElementwiseGrads {
@@ -85,6 +72,7 @@ export interface FusedElementwiseGrads {
  *
  * @example
  * ```ts
+ * import { type AdamStep } from '@eddy/core';
  * const o: AdamStep = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, step: 1 };
  * ```
  * @category Backends
@@ -108,11 +96,6 @@ export interface AdamStep {
 
 /**
  * New parameter and moment handles returned by {@link FusedKernels.adam}.
- *
- * @example
- * ```ts
- * const { p, m, v }: AdamResult = backend.fused.adam(p, g, m, v, step);
- * ```
  * @category Backends
  */
 export interface AdamResult {
@@ -130,6 +113,7 @@ export interface AdamResult {
  *
  * @example
  * ```ts
+ * import { type ProgramUnivariate } from '@eddy/core';
  * const u: ProgramUnivariate = { kind: 'rqs', bins: 8, bound: 5, slope: 1e-3 };
  * ```
  * @category Backends
@@ -141,6 +125,7 @@ export type ProgramUnivariate = ProgramAffine | ProgramSpline;
  *
  * @example
  * ```ts
+ * import { type ProgramAffine } from '@eddy/core';
  * const u: ProgramAffine = { kind: 'affine', slope: 1e-3 };
  * ```
  * @category Backends
@@ -157,6 +142,7 @@ export interface ProgramAffine {
  *
  * @example
  * ```ts
+ * import { type ProgramSpline } from '@eddy/core';
  * const u: ProgramSpline = { kind: 'rqs', bins: 8, bound: 5, slope: 1e-3 };
  * ```
  * @category Backends
@@ -182,7 +168,8 @@ export interface ProgramSpline {
  *
  * @example
  * ```ts
- * const k = fusedKernelsOf(backend)?.autoregressiveInverse; // (program, y, c, withLadj) => ...
+ * import { fusedKernelsOf, getBackend } from '@eddy/core';
+ * const k = fusedKernelsOf(getBackend())?.autoregressiveInverse; // (program, y, c, withLadj) => ...
  * ```
  * @category Backends
  */
@@ -222,6 +209,7 @@ export interface AutoregressiveProgram {
  *
  * @example
  * ```ts
+ * import { getBackend } from '@eddy/core';
  * const k = getBackend().fused?.linear; // undefined where the backend has none
  * ```
  * @category Backends
@@ -299,6 +287,8 @@ let fusedEnabled = true;
  *
  * @example
  * ```ts
+ * import { fusedLinear, randn, withComposedOps } from '@eddy/core';
+ * const [x, w, b] = [randn([8, 3], { seed: 0 }), randn([4, 3], { seed: 1 }), randn([4], { seed: 2 })];
  * const reference = withComposedOps(() => fusedLinear(x, w, b, 'relu'));
  * ```
  * @category Backends
@@ -319,7 +309,9 @@ export function withComposedOps<T>(fn: () => T): T {
  *
  * @example
  * ```ts
- * const k = fusedKernelsOf(x.backend)?.linear;
+ * import { fusedKernelsOf, zeros } from '@eddy/core';
+ * const x = zeros([2, 3]);
+ * const k = fusedKernelsOf(x.backend)?.linear; // undefined where the backend has none
  * ```
  * @category Backends
  */

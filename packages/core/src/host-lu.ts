@@ -9,6 +9,7 @@ import type { TypedArray } from './dtype.js';
  *
  * @example
  * ```ts
+ * import { luInPlace } from '@eddy/core';
  * const a = Float64Array.of(1, 2, 3, 4);
  * const piv = new Int32Array(2);
  * luInPlace(a, 0, 2, piv, 0); // a = [3, 4, 1/3, 2/3], piv = [1, 1]

@@ -17,6 +17,8 @@ export function trackTensor(t: Tensor): void {
  *
  * @example
  * ```ts
+ * import { exp, tensor, tidy } from '@eddy/core';
+ * const x = tensor([1, 2, 3]);
  * const y = tidy(() => exp(x).add(1).log()); // the intermediates are freed
  * ```
  * @category Memory
@@ -57,6 +59,8 @@ export function tidy<T>(fn: () => T): T {
  *
  * @example
  * ```ts
+ * import { keep, type Tensor, tensor, tidy } from '@eddy/core';
+ * let state: Tensor | undefined;
  * tidy(() => { state = keep(tensor([0])); });
  * ```
  * @category Memory

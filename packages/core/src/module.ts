@@ -11,6 +11,7 @@ import { Tensor } from './tensor.js';
  *
  * @example
  * ```ts
+ * import { ones, Parameter, StateTensor, zeros } from '@eddy/core';
  * const p: StateTensor = new Parameter(zeros([2]));
  * p.assign(ones([2]));
  * ```
@@ -45,6 +46,8 @@ export abstract class StateTensor extends Tensor {
  *
  * @example
  * ```ts
+ * import { matmul, Parameter, randn, zeros } from '@eddy/core';
+ * const x = randn([8, 3], { seed: 0 });
  * const w = new Parameter(zeros([3, 2]));
  * const y = matmul(x, w);
  * ```
@@ -63,7 +66,10 @@ export class Parameter extends StateTensor {
  *
  * @example
  * ```ts
- * this.mask = new Buffer(tensor([[1, 0], [1, 1]]));
+ * import { Buffer, Module, tensor } from '@eddy/core';
+ * class Masked extends Module {
+ *   readonly mask = new Buffer(tensor([[1, 0], [1, 1]])); // saved in stateDict(), not trained
+ * }
  * ```
  * @category Modules
  */
@@ -79,7 +85,9 @@ export class Buffer extends StateTensor {
  *
  * @example
  * ```ts
- * model.loadStateDict(dict, { strict: false });
+ * import { Linear } from '@eddy/flows';
+ * const model = new Linear(3, 2);
+ * model.loadStateDict(new Linear(3, 2).stateDict(), { strict: false }); // missing keys allowed
  * ```
  * @category Modules
  */
@@ -96,6 +104,7 @@ export interface LoadStateDictOptions {
  *
  * @example
  * ```ts
+ * import { matmul, Module, Parameter, Tensor, zeros } from '@eddy/core';
  * class Linear extends Module {
  *   weight = new Parameter(zeros([2, 3]));
  *   bias = new Parameter(zeros([2]));
@@ -225,7 +234,9 @@ export abstract class Module {
  *
  * @example
  * ```ts
- * const relu: TensorFunction = { call: (x) => relu(x) };
+ * import { type TensorFunction } from '@eddy/core';
+ * import { relu } from '@eddy/core';
+ * const layer: TensorFunction = { call: (x) => relu(x) };
  * ```
  * @category Modules
  */
@@ -241,6 +252,8 @@ export interface TensorFunction {
  *
  * @example
  * ```ts
+ * import { Sequential } from '@eddy/core';
+ * import { Linear, ReLU } from '@eddy/flows';
  * const net = new Sequential([new Linear(2, 8), new ReLU(), new Linear(8, 1)]);
  * net.namedParameters().map(([n]) => n); // ['0.weight', '0.bias', '2.weight', '2.bias']
  * ```

@@ -14,7 +14,11 @@ import { Tensor } from './tensor.js';
  *
  * @example
  * ```ts
+ * import { Adam, gradients, randn } from '@eddy/core';
+ * import { MLP } from '@eddy/flows';
+ * const model = new MLP(3, 1);
  * const opt = new Adam(model.parameters(), { lr: 1e-3 });
+ * const loss = model.call(randn([8, 3], { seed: 0 })).square().mean();
  * opt.step(gradients(loss, opt.params));
  * ```
  * @category Optimizers
@@ -66,6 +70,7 @@ export abstract class Optimizer {
  * Options of {@link SGD}.
  * @example
  * ```ts
+ * import { type SGDOptions } from '@eddy/core';
  * const o: SGDOptions = { lr: 0.1, momentum: 0.9 };
  * ```
  * @category Optimizers
@@ -85,6 +90,9 @@ export interface SGDOptions {
  * Stochastic gradient descent with optional (Nesterov) momentum, as `torch.optim.SGD`.
  * @example
  * ```ts
+ * import { SGD } from '@eddy/core';
+ * import { MLP } from '@eddy/flows';
+ * const params = new MLP(3, 1).parameters();
  * const opt = new SGD(params, { lr: 0.1, momentum: 0.9 });
  * ```
  * @category Optimizers
@@ -116,6 +124,7 @@ export class SGD extends Optimizer {
  * Options of {@link Adam}.
  * @example
  * ```ts
+ * import { type AdamOptions } from '@eddy/core';
  * const o: AdamOptions = { lr: 1e-3, weightDecay: 1e-4, decoupled: true };
  * ```
  * @category Optimizers
@@ -138,6 +147,9 @@ export interface AdamOptions {
  * decoupled weight decay with `decoupled: true`.
  * @example
  * ```ts
+ * import { Adam } from '@eddy/core';
+ * import { MLP } from '@eddy/flows';
+ * const model = new MLP(3, 1);
  * const opt = new Adam(model.parameters(), { lr: 1e-3 });
  * ```
  * @category Optimizers
@@ -188,7 +200,8 @@ export class Adam extends Optimizer {
  * What {@link clipGradNorm} returns.
  * @example
  * ```ts
- * const { grads, norm }: ClippedGradients = clipGradNorm(g, 1);
+ * import { clipGradNorm, type ClippedGradients, tensor } from '@eddy/core';
+ * const { grads, norm }: ClippedGradients = clipGradNorm([tensor([3, 4])], 1); // norm 5, grads [[0.6, 0.8]]
  * ```
  * @category Optimizers
  */
@@ -205,6 +218,9 @@ export interface ClippedGradients {
  * clipping.
  * @example
  * ```ts
+ * import { clipGradNorm, gradients, Parameter, randn } from '@eddy/core';
+ * const params = [new Parameter(randn([3], { seed: 0 }))];
+ * const loss = params[0]!.square().sum();
  * const { grads, norm } = clipGradNorm(gradients(loss, params), 1.0);
  * ```
  * @category Optimizers

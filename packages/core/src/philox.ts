@@ -81,6 +81,7 @@ function mulhi32(a: number, b: number, lo: number): number {
  *
  * @example
  * ```ts
+ * import { philox4x32 } from '@eddy/core';
  * const out = new Uint32Array(4);
  * philox4x32(0, 0, 0, 0, 0, 0, out);
  * // out = [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]
@@ -145,6 +146,7 @@ function checkNonNegativeSafeInteger(name: string, value: number): void {
  *
  * @example
  * ```ts
+ * import { checkDrawArgs } from '@eddy/core';
  * checkDrawArgs(1024, 42, 0, 0);
  * ```
  * @category Random numbers
@@ -294,6 +296,7 @@ function walkBlocks(
  *
  * @example
  * ```ts
+ * import { fillUniform } from '@eddy/core';
  * const all = new Float64Array(10);
  * fillUniform(all, 42, 0, 0);
  * // Two shards reproduce the same numbers:
@@ -345,6 +348,7 @@ export function fillUniform(
  *
  * @example
  * ```ts
+ * import { fillNormal } from '@eddy/core';
  * const z = new Float32Array(1024);
  * fillNormal(z, 7, 1, 0);
  * // Continue the same sequence in another worker:

@@ -14,6 +14,7 @@ import { Tensor, type TensorOptions } from './tensor.js';
  *
  * @example
  * ```ts
+ * import { type RandomOptions } from '@eddy/core';
  * const opts: RandomOptions = { seed: 42, stream: 0, offset: 1000 };
  * ```
  * @category Random numbers
@@ -55,6 +56,7 @@ function draw(kind: 'normal' | 'uniform', shape: readonly number[], o: RandomOpt
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
  * const z = randn([1000, 2], { seed: 0 });
  * ```
  * @category Random numbers
@@ -68,6 +70,7 @@ export function randn(shape: readonly number[], options: RandomOptions): Tensor 
  *
  * @example
  * ```ts
+ * import { rand } from '@eddy/core';
  * const u = rand([3], { seed: 7, stream: 1 });
  * ```
  * @category Random numbers
@@ -83,6 +86,7 @@ export function rand(shape: readonly number[], options: RandomOptions): Tensor {
  *
  * @example
  * ```ts
+ * import { RandomStream } from '@eddy/core';
  * const rng = new RandomStream(42);
  * const w = rng.uniform([64, 8], -0.35, 0.35);
  * const z = rng.normal([10]);
@@ -133,6 +137,7 @@ const CALLS_PER_STREAM = 4096;
  *
  * @example
  * ```ts
+ * import { Rng } from '@eddy/core';
  * const all = new Rng(7).normal([1000, 2]);
  * const part = new Rng(7, { row: 600 }).normal([400, 2]); // rows 600..999 of `all`
  * ```
@@ -189,6 +194,9 @@ let globalRng = new Rng(0);
  *
  * @example
  * ```ts
+ * import { manualSeed } from '@eddy/core';
+ * import { Normal } from '@eddy/distributions';
+ * const normal = new Normal(0, 1);
  * manualSeed(42);
  * const x = normal.sample([10]); // the same on every run
  * ```
@@ -203,6 +211,7 @@ export function manualSeed(seed: number): void {
  *
  * @example
  * ```ts
+ * import { defaultRng } from '@eddy/core';
  * const z = defaultRng().normal([3]);
  * ```
  * @category Random numbers

@@ -6,6 +6,7 @@ import { ShapeError, ValueError, fmtShape } from './errors.js';
  *
  * @example
  * ```ts
+ * import { type Shape } from '@eddy/core';
  * const s: Shape = [64, 3];
  * ```
  * @category Tensors
@@ -17,6 +18,7 @@ export type Shape = readonly number[];
  *
  * @example
  * ```ts
+ * import { sizeOf } from '@eddy/core';
  * sizeOf([2, 3]); // 6
  * ```
  * @category Tensors
@@ -32,6 +34,7 @@ export function sizeOf(shape: Shape): number {
  *
  * @example
  * ```ts
+ * import { stridesOf } from '@eddy/core';
  * stridesOf([2, 3, 4]); // [12, 4, 1]
  * ```
  * @category Tensors
@@ -51,6 +54,7 @@ export function stridesOf(shape: Shape): number[] {
  *
  * @example
  * ```ts
+ * import { broadcastShapes } from '@eddy/core';
  * broadcastShapes('add', [2, 1], [3]); // [2, 3]
  * ```
  * @category Tensors
@@ -76,6 +80,7 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
  *
  * @example
  * ```ts
+ * import { normalizeAxis } from '@eddy/core';
  * normalizeAxis('sum', -1, 3); // 2
  * ```
  * @category Tensors
@@ -92,6 +97,7 @@ export function normalizeAxis(op: string, axis: number, ndim: number): number {
  *
  * @example
  * ```ts
+ * import { shapesEqual } from '@eddy/core';
  * shapesEqual([2, 3], [2, 3]); // true
  * ```
  * @category Tensors
@@ -107,6 +113,7 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
  *
  * @example
  * ```ts
+ * import { checkShape } from '@eddy/core';
  * checkShape('zeros', [2, 3]);
  * ```
  * @category Tensors

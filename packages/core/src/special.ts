@@ -283,6 +283,8 @@ function erfcinvTail(q: number): number {
  *
  * @example
  * ```ts
+ * import { special } from '@eddy/core';
+ * const { erf } = special;
  * erf(0.5); // 0.5204998778130465
  * erf(-Infinity); // -1
  * ```
@@ -312,6 +314,8 @@ export function erf(x: number): number {
  *
  * @example
  * ```ts
+ * import { special } from '@eddy/core';
+ * const { erfc } = special;
  * erfc(1); // 0.1572992070502851
  * erfc(10); // 2.088487583762545e-45
  * ```
@@ -338,6 +342,8 @@ export function erfc(x: number): number {
  *
  * @example
  * ```ts
+ * import { special } from '@eddy/core';
+ * const { erfinv } = special;
  * erfinv(0.5); // 0.4769362762044699
  * erfinv(1); // Infinity
  * ```
@@ -365,6 +371,8 @@ export function erfinv(y: number): number {
  *
  * @example
  * ```ts
+ * import { special } from '@eddy/core';
+ * const { erfcinv } = special;
  * erfcinv(1e-300); // 26.209469960516124
  * erfcinv(1); // 0
  * ```
@@ -393,6 +401,8 @@ export function erfcinv(q: number): number {
  *
  * @example
  * ```ts
+ * import { special } from '@eddy/core';
+ * const { ndtri } = special;
  * ndtri(0.975); // 1.959963984540054
  * ndtri(0.5); // 0
  * ```
@@ -423,6 +433,8 @@ export function ndtri(p: number): number {
  *
  * @example
  * ```ts
+ * import { special } from '@eddy/core';
+ * const { lgamma } = special;
  * lgamma(0.5); // 0.5723649429247001 (= ln √π)
  * lgamma(101); // 363.73937555556347 (= ln 100!)
  * lgamma(-0.5); // 1.2655121234846454 (= ln 2√π)
@@ -478,6 +490,8 @@ export function lgamma(x: number): number {
  *
  * @example
  * ```ts
+ * import { special } from '@eddy/core';
+ * const { digamma } = special;
  * digamma(1); // -0.5772156649015329 (= -γ)
  * digamma(0.5); // -1.9635100260214235 (= -γ - 2 ln 2)
  * ```

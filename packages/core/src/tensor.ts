@@ -15,6 +15,7 @@ import { type Shape, checkShape, sizeOf } from './shape.js';
  *
  * @example
  * ```ts
+ * import { type TensorLike } from '@eddy/core';
  * const v: TensorLike = 2.5;
  * ```
  * @category Tensors
@@ -26,6 +27,7 @@ export type TensorLike = Tensor | number;
  *
  * @example
  * ```ts
+ * import { type NestedArray } from '@eddy/core';
  * const rows: NestedArray = [[1, 2], [3, 4]];
  * ```
  * @category Tensors
@@ -39,6 +41,7 @@ export type NestedArray = number | boolean | readonly NestedArray[];
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
  * const x = tensor([[1, 2], [3, 4]], { dtype: 'float64' });
  * x.mul(2).sum().item(); // 20
  * ```
@@ -349,6 +352,7 @@ export class Tensor {
  *
  * @example
  * ```ts
+ * import { type TensorOptions } from '@eddy/core';
  * const o: TensorOptions = { dtype: 'float64' };
  * ```
  * @category Tensors
@@ -402,6 +406,7 @@ function flattenNested(data: NestedArray, op: string): { flat: number[]; shape: 
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
  * tensor([[1, 2], [3, 4]]);                                  // float32 [2,2]
  * tensor(new Float64Array([1, 2, 3, 4]), { shape: [2, 2] }); // float64 [2,2]
  * tensor(3, { dtype: 'float64' });                           // scalar
@@ -438,6 +443,7 @@ export function tensor(data: NestedArray | TypedArray, options: TensorOptions = 
  *
  * @example
  * ```ts
+ * import { full } from '@eddy/core';
  * full([2, 2], 7, { dtype: 'int32' });
  * ```
  * @category Tensors
@@ -456,6 +462,7 @@ export function full(shape: readonly number[], value: number, options: Omit<Tens
  *
  * @example
  * ```ts
+ * import { zeros } from '@eddy/core';
  * zeros([3], { dtype: 'float64' });
  * ```
  * @category Tensors
@@ -469,6 +476,7 @@ export function zeros(shape: readonly number[], options: Omit<TensorOptions, 'sh
  *
  * @example
  * ```ts
+ * import { ones } from '@eddy/core';
  * ones([2, 3]);
  * ```
  * @category Tensors
@@ -482,6 +490,7 @@ export function ones(shape: readonly number[], options: Omit<TensorOptions, 'sha
  *
  * @example
  * ```ts
+ * import { arange } from '@eddy/core';
  * arange(0, 5);            // [0, 1, 2, 3, 4]
  * arange(0, 1, 0.25);      // [0, 0.25, 0.5, 0.75]
  * ```
@@ -501,6 +510,7 @@ export function arange(start: number, end: number, step = 1, options: Omit<Tenso
  *
  * @example
  * ```ts
+ * import { linspace } from '@eddy/core';
  * linspace(0, 1, 5); // [0, 0.25, 0.5, 0.75, 1]
  * ```
  * @category Tensors
@@ -518,6 +528,7 @@ export function linspace(start: number, end: number, n: number, options: Omit<Te
  *
  * @example
  * ```ts
+ * import { eye } from '@eddy/core';
  * eye(3, undefined, { dtype: 'float64' });
  * ```
  * @category Tensors

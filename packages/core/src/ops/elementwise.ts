@@ -17,6 +17,7 @@ export function scalarLike(v: number, like: Tensor, dtype: DType = like.dtype): 
  *
  * @example
  * ```ts
+ * import { cast, tensor } from '@eddy/core';
  * cast(tensor([1.7, -1.7]), 'int32'); // [1, -1]
  * ```
  * @category Elementwise ops
@@ -47,6 +48,7 @@ const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
  * `-x` elementwise.
  * @example
  * ```ts
+ * import { neg, tensor } from '@eddy/core';
  * neg(tensor([1, -2])); // [-1, 2]
  * ```
  * @category Elementwise ops
@@ -58,6 +60,7 @@ export function neg(x: Tensor): Tensor {
  * `eˣ` elementwise.
  * @example
  * ```ts
+ * import { exp, tensor } from '@eddy/core';
  * exp(tensor([0])); // [1]
  * ```
  * @category Elementwise ops
@@ -69,6 +72,7 @@ export function exp(x: Tensor): Tensor {
  * `eˣ - 1`, accurate near 0.
  * @example
  * ```ts
+ * import { expm1, tensor } from '@eddy/core';
  * expm1(tensor([1e-10])); // [1e-10]
  * ```
  * @category Elementwise ops
@@ -80,6 +84,7 @@ export function expm1(x: Tensor): Tensor {
  * Natural logarithm.
  * @example
  * ```ts
+ * import { log, tensor } from '@eddy/core';
  * log(tensor([Math.E])); // [1]
  * ```
  * @category Elementwise ops
@@ -91,6 +96,7 @@ export function log(x: Tensor): Tensor {
  * `log(1 + x)`, accurate near 0.
  * @example
  * ```ts
+ * import { log1p, tensor } from '@eddy/core';
  * log1p(tensor([1e-10])); // [1e-10]
  * ```
  * @category Elementwise ops
@@ -102,6 +108,7 @@ export function log1p(x: Tensor): Tensor {
  * Square root.
  * @example
  * ```ts
+ * import { sqrt, tensor } from '@eddy/core';
  * sqrt(tensor([4])); // [2]
  * ```
  * @category Elementwise ops
@@ -113,6 +120,7 @@ export function sqrt(x: Tensor): Tensor {
  * `x²`.
  * @example
  * ```ts
+ * import { square, tensor } from '@eddy/core';
  * square(tensor([3])); // [9]
  * ```
  * @category Elementwise ops
@@ -124,6 +132,7 @@ export function square(x: Tensor): Tensor {
  * `1 / x`.
  * @example
  * ```ts
+ * import { reciprocal, tensor } from '@eddy/core';
  * reciprocal(tensor([4])); // [0.25]
  * ```
  * @category Elementwise ops
@@ -135,6 +144,7 @@ export function reciprocal(x: Tensor): Tensor {
  * `|x|` (gradient `sign(x)`, 0 at 0).
  * @example
  * ```ts
+ * import { abs, tensor } from '@eddy/core';
  * abs(tensor([-2])); // [2]
  * ```
  * @category Elementwise ops
@@ -146,6 +156,7 @@ export function abs(x: Tensor): Tensor {
  * Sign: -1, 0 or 1 (NaN stays NaN). Not differentiable (zero gradient).
  * @example
  * ```ts
+ * import { sign, tensor } from '@eddy/core';
  * sign(tensor([-3, 0, 2])); // [-1, 0, 1]
  * ```
  * @category Elementwise ops
@@ -157,6 +168,7 @@ export function sign(x: Tensor): Tensor {
  * Sine.
  * @example
  * ```ts
+ * import { sin, tensor } from '@eddy/core';
  * sin(tensor([0])); // [0]
  * ```
  * @category Elementwise ops
@@ -168,6 +180,7 @@ export function sin(x: Tensor): Tensor {
  * Cosine.
  * @example
  * ```ts
+ * import { cos, tensor } from '@eddy/core';
  * cos(tensor([0])); // [1]
  * ```
  * @category Elementwise ops
@@ -179,6 +192,7 @@ export function cos(x: Tensor): Tensor {
  * Tangent.
  * @example
  * ```ts
+ * import { tan, tensor } from '@eddy/core';
  * tan(tensor([0])); // [0]
  * ```
  * @category Elementwise ops
@@ -190,6 +204,7 @@ export function tan(x: Tensor): Tensor {
  * Arcsine.
  * @example
  * ```ts
+ * import { asin, tensor } from '@eddy/core';
  * asin(tensor([1])); // [π/2]
  * ```
  * @category Elementwise ops
@@ -201,6 +216,7 @@ export function asin(x: Tensor): Tensor {
  * Arccosine.
  * @example
  * ```ts
+ * import { acos, tensor } from '@eddy/core';
  * acos(tensor([1])); // [0]
  * ```
  * @category Elementwise ops
@@ -212,6 +228,7 @@ export function acos(x: Tensor): Tensor {
  * Arctangent.
  * @example
  * ```ts
+ * import { atan, tensor } from '@eddy/core';
  * atan(tensor([1])); // [π/4]
  * ```
  * @category Elementwise ops
@@ -223,6 +240,7 @@ export function atan(x: Tensor): Tensor {
  * Hyperbolic sine.
  * @example
  * ```ts
+ * import { sinh, tensor } from '@eddy/core';
  * sinh(tensor([0])); // [0]
  * ```
  * @category Elementwise ops
@@ -234,6 +252,7 @@ export function sinh(x: Tensor): Tensor {
  * Hyperbolic cosine.
  * @example
  * ```ts
+ * import { cosh, tensor } from '@eddy/core';
  * cosh(tensor([0])); // [1]
  * ```
  * @category Elementwise ops
@@ -245,6 +264,7 @@ export function cosh(x: Tensor): Tensor {
  * Hyperbolic tangent.
  * @example
  * ```ts
+ * import { tanh, tensor } from '@eddy/core';
  * tanh(tensor([0])); // [0]
  * ```
  * @category Elementwise ops
@@ -256,6 +276,7 @@ export function tanh(x: Tensor): Tensor {
  * Logistic sigmoid `1 / (1 + e⁻ˣ)`, computed without overflow.
  * @example
  * ```ts
+ * import { sigmoid, tensor } from '@eddy/core';
  * sigmoid(tensor([0])); // [0.5]
  * ```
  * @category Elementwise ops
@@ -267,6 +288,7 @@ export function sigmoid(x: Tensor): Tensor {
  * `log σ(x) = -softplus(-x)`, stable for large |x|.
  * @example
  * ```ts
+ * import { logsigmoid, tensor } from '@eddy/core';
  * logsigmoid(tensor([0])); // [-log 2]
  * ```
  * @category Elementwise ops
@@ -278,6 +300,7 @@ export function logsigmoid(x: Tensor): Tensor {
  * `log(1 + eˣ)`, as PyTorch computes it: `x` itself when `x > 20`.
  * @example
  * ```ts
+ * import { softplus, tensor } from '@eddy/core';
  * softplus(tensor([0])); // [log 2]
  * ```
  * @category Elementwise ops
@@ -289,6 +312,7 @@ export function softplus(x: Tensor): Tensor {
  * `max(x, 0)` (gradient 0 at 0, as in PyTorch).
  * @example
  * ```ts
+ * import { relu, tensor } from '@eddy/core';
  * relu(tensor([-1, 2])); // [0, 2]
  * ```
  * @category Elementwise ops
@@ -301,6 +325,7 @@ export function relu(x: Tensor): Tensor {
  * unused branch never produces an infinite gradient.
  * @example
  * ```ts
+ * import { elu, tensor } from '@eddy/core';
  * elu(tensor([-1, 2])); // [e⁻¹ - 1, 2]
  * ```
  * @category Elementwise ops
@@ -313,6 +338,7 @@ export function elu(x: Tensor, alpha = 1): Tensor {
  * Error function (float64-accurate).
  * @example
  * ```ts
+ * import { erf, tensor } from '@eddy/core';
  * erf(tensor([0.5])); // [0.5204998778130465]
  * ```
  * @category Elementwise ops
@@ -324,6 +350,7 @@ export function erf(x: Tensor): Tensor {
  * Complementary error function `1 - erf(x)`, accurate for large x.
  * @example
  * ```ts
+ * import { erfc, tensor } from '@eddy/core';
  * erfc(tensor([10])); // [2.088487583762545e-45]
  * ```
  * @category Elementwise ops
@@ -335,6 +362,7 @@ export function erfc(x: Tensor): Tensor {
  * Inverse error function on [-1, 1].
  * @example
  * ```ts
+ * import { erfinv, tensor } from '@eddy/core';
  * erfinv(tensor([0.5])); // [0.4769362762044699]
  * ```
  * @category Elementwise ops
@@ -346,6 +374,7 @@ export function erfinv(x: Tensor): Tensor {
  * `log|Γ(x)|`; its gradient is the digamma function.
  * @example
  * ```ts
+ * import { lgamma, tensor } from '@eddy/core';
  * lgamma(tensor([5])); // [log 24]
  * ```
  * @category Elementwise ops
@@ -358,6 +387,7 @@ export function lgamma(x: Tensor): Tensor {
  * differentiating through it throws.
  * @example
  * ```ts
+ * import { digamma, tensor } from '@eddy/core';
  * digamma(tensor([1])); // [-0.5772156649015329]
  * ```
  * @category Elementwise ops
@@ -371,6 +401,7 @@ export function digamma(x: Tensor): Tensor {
  * Largest integer ≤ x (zero gradient).
  * @example
  * ```ts
+ * import { floor, tensor } from '@eddy/core';
  * floor(tensor([1.5, -1.5])); // [1, -2]
  * ```
  * @category Elementwise ops
@@ -382,6 +413,7 @@ export function floor(x: Tensor): Tensor {
  * Smallest integer ≥ x (zero gradient).
  * @example
  * ```ts
+ * import { ceil, tensor } from '@eddy/core';
  * ceil(tensor([1.5])); // [2]
  * ```
  * @category Elementwise ops
@@ -397,6 +429,7 @@ function boolUnary(op: UnaryOp, x: Tensor): Tensor {
  * Elementwise NOT of a mask (non-zero counts as true).
  * @example
  * ```ts
+ * import { logicalNot, tensor } from '@eddy/core';
  * logicalNot(tensor([true, false])); // [false, true]
  * ```
  * @category Elementwise ops
@@ -408,6 +441,7 @@ export function logicalNot(x: Tensor): Tensor {
  * Mask of NaN entries.
  * @example
  * ```ts
+ * import { isnan, tensor } from '@eddy/core';
  * isnan(tensor([NaN, 1])); // [true, false]
  * ```
  * @category Elementwise ops
@@ -419,6 +453,7 @@ export function isnan(x: Tensor): Tensor {
  * Mask of finite entries.
  * @example
  * ```ts
+ * import { isfinite, tensor } from '@eddy/core';
  * isfinite(tensor([Infinity, 1])); // [false, true]
  * ```
  * @category Elementwise ops
@@ -472,6 +507,7 @@ function binary(op: BinaryOp, a0: TensorLike, b0: TensorLike, gradFn: BinaryGrad
  * `a + b` with broadcasting.
  * @example
  * ```ts
+ * import { add, tensor } from '@eddy/core';
  * add(tensor([1, 2]), 1); // [2, 3]
  * ```
  * @category Elementwise ops
@@ -483,6 +519,7 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
  * `a - b` with broadcasting.
  * @example
  * ```ts
+ * import { sub, tensor } from '@eddy/core';
  * sub(tensor([3]), tensor([1])); // [2]
  * ```
  * @category Elementwise ops
@@ -498,6 +535,7 @@ function rsub(a: number, b: Tensor): Tensor {
  * `a · b` with broadcasting.
  * @example
  * ```ts
+ * import { mul, tensor } from '@eddy/core';
  * mul(tensor([1, 2]), tensor([[1], [2]])); // [[1, 2], [2, 4]]
  * ```
  * @category Elementwise ops
@@ -509,6 +547,7 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
  * `a / b` with broadcasting (always a float result).
  * @example
  * ```ts
+ * import { div, tensor } from '@eddy/core';
  * div(tensor([1]), 4); // [0.25]
  * ```
  * @category Elementwise ops
@@ -521,6 +560,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
  * and `b ≥ 0` (as PyTorch does), never NaN.
  * @example
  * ```ts
+ * import { pow, tensor } from '@eddy/core';
  * pow(tensor([2, 3]), 2); // [4, 9]
  * ```
  * @category Elementwise ops
@@ -544,6 +584,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
  * Four-quadrant arctangent of `a / b`.
  * @example
  * ```ts
+ * import { atan2, tensor } from '@eddy/core';
  * atan2(tensor([1]), tensor([-1])); // [3π/4]
  * ```
  * @category Elementwise ops
@@ -575,6 +616,7 @@ function minMaxGrad(isMin: boolean): BinaryGrad {
  * Elementwise minimum (NaN propagates; ties split the gradient evenly, as PyTorch).
  * @example
  * ```ts
+ * import { minimum, tensor } from '@eddy/core';
  * minimum(tensor([1, 5]), 3); // [1, 3]
  * ```
  * @category Elementwise ops
@@ -586,6 +628,7 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
  * Elementwise maximum (NaN propagates; ties split the gradient evenly, as PyTorch).
  * @example
  * ```ts
+ * import { maximum, tensor } from '@eddy/core';
  * maximum(tensor([1, 5]), 3); // [3, 5]
  * ```
  * @category Elementwise ops
@@ -597,6 +640,7 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor {
  * Remainder with the sign of the divisor (Python's `%`, `torch.remainder`).
  * @example
  * ```ts
+ * import { remainder, tensor } from '@eddy/core';
  * remainder(tensor([-1]), 3); // [2]
  * ```
  * @category Elementwise ops
@@ -609,6 +653,7 @@ export function remainder(a: TensorLike, b: TensorLike): Tensor {
  * is inside the bounds.
  * @example
  * ```ts
+ * import { clamp, tensor } from '@eddy/core';
  * clamp(tensor([-2, 0.5, 2]), -1, 1); // [-1, 0.5, 1]
  * ```
  * @category Elementwise ops
@@ -623,6 +668,7 @@ export function clamp(x: Tensor, min?: TensorLike, max?: TensorLike): Tensor {
  * `a == b` as a bool mask.
  * @example
  * ```ts
+ * import { eq, tensor } from '@eddy/core';
  * eq(tensor([1, 2]), 2); // [false, true]
  * ```
  * @category Elementwise ops
@@ -634,6 +680,7 @@ export function eq(a: TensorLike, b: TensorLike): Tensor {
  * `a != b` as a bool mask.
  * @example
  * ```ts
+ * import { ne, tensor } from '@eddy/core';
  * ne(tensor([1, 2]), 2); // [true, false]
  * ```
  * @category Elementwise ops
@@ -645,6 +692,7 @@ export function ne(a: TensorLike, b: TensorLike): Tensor {
  * `a < b` as a bool mask.
  * @example
  * ```ts
+ * import { lt, tensor } from '@eddy/core';
  * lt(tensor([1, 2]), 2); // [true, false]
  * ```
  * @category Elementwise ops
@@ -656,6 +704,7 @@ export function lt(a: TensorLike, b: TensorLike): Tensor {
  * `a <= b` as a bool mask.
  * @example
  * ```ts
+ * import { le, tensor } from '@eddy/core';
  * le(tensor([1, 2]), 2); // [true, true]
  * ```
  * @category Elementwise ops
@@ -667,6 +716,7 @@ export function le(a: TensorLike, b: TensorLike): Tensor {
  * `a > b` as a bool mask.
  * @example
  * ```ts
+ * import { gt, tensor } from '@eddy/core';
  * gt(tensor([1, 2]), 1); // [false, true]
  * ```
  * @category Elementwise ops
@@ -678,6 +728,7 @@ export function gt(a: TensorLike, b: TensorLike): Tensor {
  * `a >= b` as a bool mask.
  * @example
  * ```ts
+ * import { ge, tensor } from '@eddy/core';
  * ge(tensor([1, 2]), 2); // [false, true]
  * ```
  * @category Elementwise ops
@@ -689,6 +740,7 @@ export function ge(a: TensorLike, b: TensorLike): Tensor {
  * Elementwise AND of masks.
  * @example
  * ```ts
+ * import { logicalAnd, tensor } from '@eddy/core';
  * logicalAnd(tensor([true, true]), tensor([true, false])); // [true, false]
  * ```
  * @category Elementwise ops
@@ -700,6 +752,7 @@ export function logicalAnd(a: TensorLike, b: TensorLike): Tensor {
  * Elementwise OR of masks.
  * @example
  * ```ts
+ * import { logicalOr, tensor } from '@eddy/core';
  * logicalOr(tensor([false, true]), tensor([false, false])); // [false, true]
  * ```
  * @category Elementwise ops
@@ -714,6 +767,7 @@ export function logicalOr(a: TensorLike, b: TensorLike): Tensor {
  * (e.g. `log(where(ok, x, 1))`) so that it cannot produce NaN gradients.
  * @example
  * ```ts
+ * import { tensor, where } from '@eddy/core';
  * where(tensor([true, false]), tensor([1, 2]), 0); // [1, 0]
  * ```
  * @category Elementwise ops

@@ -23,6 +23,7 @@ import { concat, reshape, slice, transpose } from './shape.js';
  *
  * @example
  * ```ts
+ * import { fusedLinear, ones, zeros } from '@eddy/core';
  * const y = fusedLinear(ones([5, 3]), ones([2, 3]), zeros([2]), 'relu'); // [5, 2], all 3
  * const z = fusedLinear([ones([5, 2]), ones([5, 1])], ones([2, 3]), null); // blocks: same
  * ```
@@ -105,6 +106,7 @@ function linearGradsComposed(g: Tensor, y: Tensor, xs: readonly Tensor[], weight
  *
  * @example
  * ```ts
+ * import { type MlpLayer, ones } from '@eddy/core';
  * const layer: MlpLayer = { weight: ones([4, 3]), bias: null, activation: 'relu' };
  * ```
  * @category Fused ops
@@ -127,6 +129,9 @@ export interface MlpLayer {
  *
  * @example
  * ```ts
+ * import { fusedMLP, noGrad, randn } from '@eddy/core';
+ * const x = randn([8, 3], { seed: 0 });
+ * const [w1, b1, w2, b2] = [randn([16, 3], { seed: 0 }), randn([16], { seed: 1 }), randn([2, 16], { seed: 2 }), randn([2], { seed: 3 })];
  * const y = noGrad(() => fusedMLP(x, [{ weight: w1, bias: b1, activation: 'relu' }, { weight: w2, bias: b2, activation: 'none' }]));
  * ```
  * @category Fused ops

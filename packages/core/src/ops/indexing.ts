@@ -24,6 +24,7 @@ function withAxis(shape: readonly number[], a: number, n: number): number[] {
  * `[0, x.shape[axis])`) has the same rank as `x`; the other axes broadcast.
  * @example
  * ```ts
+ * import { gather, tensor } from '@eddy/core';
  * gather(tensor([[1, 2], [3, 4]]), tensor([[1], [0]], { dtype: 'int32' }), 1); // [[2], [3]]
  * ```
  * @category Indexing
@@ -45,6 +46,7 @@ export function gather(x: Tensor, indices: Tensor, axis: number): Tensor {
  * NumPy's name for {@link gather}: `takeAlongAxis(x, indices, axis)`.
  * @example
  * ```ts
+ * import { takeAlongAxis, tensor } from '@eddy/core';
  * takeAlongAxis(tensor([[10, 20, 30]]), tensor([[2, 0]], { dtype: 'int32' }), 1); // [[30, 10]]
  * ```
  * @category Indexing
@@ -63,6 +65,7 @@ function scatterAddInto(shape: readonly number[], indices: Tensor, src: Tensor, 
  * shape that matches `x` off `axis`. Repeated indices accumulate.
  * @example
  * ```ts
+ * import { scatterAdd, tensor, zeros } from '@eddy/core';
  * scatterAdd(zeros([3]), tensor([0, 0, 2], { dtype: 'int32' }), tensor([1, 1, 5]), 0); // [2, 0, 5]
  * ```
  * @category Indexing
@@ -83,6 +86,7 @@ export function scatterAdd(x: Tensor, indices: Tensor, src: Tensor, axis: number
  * axis (NumPy `take`, PyTorch `index_select`). Negative indices count from the end.
  * @example
  * ```ts
+ * import { take, tensor } from '@eddy/core';
  * take(tensor([[1, 2, 3]]), [2, 0], 1); // [[3, 1]]
  * ```
  * @category Indexing
@@ -108,6 +112,7 @@ export function take(x: Tensor, indices: Tensor | readonly number[], axis: numbe
  * Returns int32 with the values' shape.
  * @example
  * ```ts
+ * import { searchsorted, tensor } from '@eddy/core';
  * searchsorted(tensor([0, 1, 2]), tensor([1.5, -1, 3])); // [2, 0, 3]
  * ```
  * @category Indexing

@@ -17,6 +17,7 @@ function checkFloat(op: string, ...xs: Tensor[]): void {
  * broadcast. `[..., m, k] @ [..., k, n] → [..., m, n]`.
  * @example
  * ```ts
+ * import { matmul, ones } from '@eddy/core';
  * matmul(ones([5, 2, 3]), ones([3, 4])); // shape [5, 2, 4], every entry 3
  * ```
  * @category Linear algebra
@@ -66,6 +67,7 @@ function triMask(x: Tensor, k: number, lower: boolean): Tensor {
  * Lower triangle of the last two axes: entries with `col - row <= k` kept, others 0.
  * @example
  * ```ts
+ * import { ones, tril } from '@eddy/core';
  * tril(ones([3, 3])); // [[1,0,0],[1,1,0],[1,1,1]]
  * ```
  * @category Linear algebra
@@ -79,6 +81,7 @@ export function tril(x: Tensor, k = 0): Tensor {
  * Upper triangle of the last two axes: entries with `col - row >= k` kept, others 0.
  * @example
  * ```ts
+ * import { ones, triu } from '@eddy/core';
  * triu(ones([3, 3]), 1); // [[0,1,1],[0,0,1],[0,0,0]]
  * ```
  * @category Linear algebra
@@ -92,6 +95,7 @@ export function triu(x: Tensor, k = 0): Tensor {
  * Diagonal of the last two axes, as a new last axis.
  * @example
  * ```ts
+ * import { diagonal, tensor } from '@eddy/core';
  * diagonal(tensor([[1, 2], [3, 4]])); // [1, 4]
  * ```
  * @category Linear algebra
@@ -108,6 +112,7 @@ export function diagonal(x: Tensor): Tensor {
  * Options of {@link triangularSolve}.
  * @example
  * ```ts
+ * import { type TriangularSolveOptions } from '@eddy/core';
  * const o: TriangularSolveOptions = { upper: true };
  * ```
  * @category Linear algebra
@@ -126,6 +131,7 @@ export interface TriangularSolveOptions {
  * by substitution; batch axes broadcast. Differentiable in `A` and `B`.
  * @example
  * ```ts
+ * import { tensor, triangularSolve } from '@eddy/core';
  * triangularSolve(tensor([[2, 0], [1, 1]]), tensor([[2], [3]])); // [[1], [2]]
  * ```
  * @category Linear algebra
@@ -155,7 +161,8 @@ export function triangularSolve(a0: Tensor, b0: Tensor, options: TriangularSolve
  * Result of {@link lu}.
  * @example
  * ```ts
- * const f: LUFactors = lu(a);
+ * import { lu, type LUFactors, tensor } from '@eddy/core';
+ * const f: LUFactors = lu(tensor([[4, 3], [6, 3]])); // f.lu packs L and U, f.pivots the row swaps
  * ```
  * @category Linear algebra
  */
@@ -172,6 +179,7 @@ export interface LUFactors {
  * the row swapped with row `i` at step `i`, as in LAPACK's getrf.
  * @example
  * ```ts
+ * import { lu, tensor } from '@eddy/core';
  * const { lu: f, pivots } = lu(tensor([[1, 2], [3, 4]], { dtype: 'float64' }));
  * ```
  * @category Linear algebra
@@ -234,6 +242,7 @@ function gatherRows(b: Tensor, idx: Tensor): Tensor {
  * pivoting; batch axes broadcast. Differentiable (`∂A = -Aᵀ⁻¹ G Xᵀ`, `∂B = Aᵀ⁻¹ G`).
  * @example
  * ```ts
+ * import { solve, tensor } from '@eddy/core';
  * solve(tensor([[2, 0], [0, 4]]), tensor([[2], [4]])); // [[1], [1]]
  * ```
  * @category Linear algebra
@@ -286,6 +295,7 @@ function expmForward(a: Tensor): Tensor {
  * `exp([[Aᵀ, G], [0, Aᵀ]])` (Najfeld & Havel 1995).
  * @example
  * ```ts
+ * import { matrixExp, tensor } from '@eddy/core';
  * matrixExp(tensor([[0, 1], [-1, 0]], { dtype: 'float64' })); // rotation by 1 radian
  * ```
  * @category Linear algebra

@@ -12,6 +12,7 @@ import { broadcastShapes } from '../shape.js';
  *
  * @example
  * ```ts
+ * import { type MonotonicAffineOptions } from '@eddy/core';
  * const o: MonotonicAffineOptions = { slope: 1e-3, inverse: true };
  * ```
  * @category Fused ops
@@ -32,6 +33,7 @@ export interface MonotonicAffineOptions {
  *
  * @example
  * ```ts
+ * import { monotonicAffineMap, tensor } from '@eddy/core';
  * const [y, ladj] = monotonicAffineMap(tensor([2]), tensor([[1, 0]])); // y = 3, ladj = 0
  * ```
  * @category Fused ops

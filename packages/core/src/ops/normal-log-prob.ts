@@ -17,6 +17,7 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  *
  * @example
  * ```ts
+ * import { diagNormalLogProb, ones, zeros } from '@eddy/core';
  * diagNormalLogProb(zeros([4, 2]), zeros([2]), ones([2])); // [4], each −log 2π
  * ```
  * @category Fused ops

@@ -31,6 +31,7 @@ function reducePrim(op: ReduceOp, x: Tensor, axes: number[], keepdims: boolean):
  * axes as size 1.
  * @example
  * ```ts
+ * import { sum, tensor } from '@eddy/core';
  * sum(tensor([[1, 2], [3, 4]]), 0); // [4, 6]
  * ```
  * @category Reductions
@@ -47,6 +48,7 @@ export function sum(x: Tensor, axis?: number | readonly number[], keepdims = fal
  * Mean over `axis` (all axes when omitted).
  * @example
  * ```ts
+ * import { mean, tensor } from '@eddy/core';
  * mean(tensor([1, 2, 3, 4])); // 2.5
  * ```
  * @category Reductions
@@ -79,6 +81,7 @@ function extremum(op: 'max' | 'min', x: Tensor, axis: number | readonly number[]
  * Maximum over `axis` (all axes when omitted).
  * @example
  * ```ts
+ * import { max, tensor } from '@eddy/core';
  * max(tensor([[1, 5], [3, 2]]), 1); // [5, 3]
  * ```
  * @category Reductions
@@ -91,6 +94,7 @@ export function max(x: Tensor, axis?: number | readonly number[], keepdims = fal
  * Minimum over `axis` (all axes when omitted).
  * @example
  * ```ts
+ * import { min, tensor } from '@eddy/core';
  * min(tensor([[1, 5], [3, 2]]), 1); // [1, 2]
  * ```
  * @category Reductions
@@ -104,6 +108,7 @@ export function min(x: Tensor, axis?: number | readonly number[], keepdims = fal
  * undefined where an entry is exactly 0.
  * @example
  * ```ts
+ * import { prod, tensor } from '@eddy/core';
  * prod(tensor([1, 2, 3, 4])); // 24
  * ```
  * @category Reductions
@@ -122,6 +127,7 @@ export function prod(x: Tensor, axis?: number | readonly number[], keepdims = fa
  * `log Σ exp(x)` over `axis`, stable (the maximum is subtracted first; all -∞ gives -∞).
  * @example
  * ```ts
+ * import { logsumexp, tensor } from '@eddy/core';
  * logsumexp(tensor([0, 0])); // log 2
  * ```
  * @category Reductions
@@ -141,6 +147,7 @@ export function logsumexp(x: Tensor, axis?: number | readonly number[], keepdims
  * Softmax along `axis` (default last).
  * @example
  * ```ts
+ * import { softmax, tensor } from '@eddy/core';
  * softmax(tensor([0, 0])); // [0.5, 0.5]
  * ```
  * @category Reductions
@@ -153,6 +160,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
  * `x - logsumexp(x)` along `axis` (default last).
  * @example
  * ```ts
+ * import { logSoftmax, tensor } from '@eddy/core';
  * logSoftmax(tensor([0, 0])); // [-log 2, -log 2]
  * ```
  * @category Reductions
@@ -165,6 +173,7 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
  * Inclusive cumulative sum along `axis`.
  * @example
  * ```ts
+ * import { cumsum, tensor } from '@eddy/core';
  * cumsum(tensor([1, 2, 3]), 0); // [1, 3, 6]
  * ```
  * @category Reductions
@@ -180,6 +189,7 @@ export function cumsum(x: Tensor, axis: number): Tensor {
  * Sums a broadcast gradient back down to `shape` (the inverse of broadcasting).
  * @example
  * ```ts
+ * import { ones, sumToShape } from '@eddy/core';
  * sumToShape(ones([4, 3]), [1, 3]); // [[4, 4, 4]]
  * ```
  * @category Reductions

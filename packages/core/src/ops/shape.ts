@@ -9,6 +9,7 @@ import { take } from './indexing.js';
  * Same values in a new shape (same size; one entry may be -1 to infer it).
  * @example
  * ```ts
+ * import { arange, reshape } from '@eddy/core';
  * reshape(arange(0, 6), [2, -1]); // shape [2, 3]
  * ```
  * @category Shape ops
@@ -36,6 +37,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
  * Merges axes `start..end` (inclusive) into one.
  * @example
  * ```ts
+ * import { flatten, zeros } from '@eddy/core';
  * flatten(zeros([2, 3, 4]), 1); // shape [2, 12]
  * ```
  * @category Shape ops
@@ -52,6 +54,7 @@ export function flatten(x: Tensor, start = 0, end = -1): Tensor {
  * Splits axis `axis` into `sizes`.
  * @example
  * ```ts
+ * import { unflatten, zeros } from '@eddy/core';
  * unflatten(zeros([2, 12]), 1, [3, 4]); // shape [2, 3, 4]
  * ```
  * @category Shape ops
@@ -70,6 +73,7 @@ function view(x: Tensor, shape: readonly number[], strides: readonly number[], o
  * Reorders axes: axis `i` of the output is axis `perm[i]` of `x`.
  * @example
  * ```ts
+ * import { permute, zeros } from '@eddy/core';
  * permute(zeros([2, 3, 4]), [2, 0, 1]); // shape [4, 2, 3]
  * ```
  * @category Shape ops
@@ -98,6 +102,7 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
  * Swaps two axes (the last two by default: the matrix transpose).
  * @example
  * ```ts
+ * import { transpose, zeros } from '@eddy/core';
  * transpose(zeros([2, 3])); // shape [3, 2]
  * ```
  * @category Shape ops
@@ -115,6 +120,7 @@ export function transpose(x: Tensor, axis0 = -2, axis1 = -1): Tensor {
  * Broadcasts to `shape` (NumPy rules: new leading axes, size-1 axes repeated).
  * @example
  * ```ts
+ * import { expand, tensor } from '@eddy/core';
  * expand(tensor([1, 2]), [3, 2]); // [[1, 2], [1, 2], [1, 2]]
  * ```
  * @category Shape ops
@@ -136,6 +142,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
  * Alias of {@link expand} with NumPy's name.
  * @example
  * ```ts
+ * import { broadcastTo, tensor } from '@eddy/core';
  * broadcastTo(tensor([1]), [4]); // [1, 1, 1, 1]
  * ```
  * @category Shape ops
@@ -148,6 +155,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
  * Removes size-1 axes (only `axis` if given; then it must have size 1).
  * @example
  * ```ts
+ * import { squeeze, zeros } from '@eddy/core';
  * squeeze(zeros([2, 1, 3])); // shape [2, 3]
  * ```
  * @category Shape ops
@@ -166,6 +174,7 @@ export function squeeze(x: Tensor, axis?: number): Tensor {
  * Inserts a size-1 axis at `axis` (negative counts from the end of the result).
  * @example
  * ```ts
+ * import { unsqueeze, zeros } from '@eddy/core';
  * unsqueeze(zeros([2, 3]), -1); // shape [2, 3, 1]
  * ```
  * @category Shape ops
@@ -180,6 +189,7 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
  * count from the end; out-of-range bounds are clipped as in Python slicing.
  * @example
  * ```ts
+ * import { arange, slice } from '@eddy/core';
  * slice(arange(0, 10), 0, 2, 8, 3); // [2, 5]
  * ```
  * @category Shape ops
@@ -204,6 +214,7 @@ export function slice(x: Tensor, axis: number, start: number, end?: number, step
  * Pads with `value` along `axis`: `before` entries in front, `after` behind.
  * @example
  * ```ts
+ * import { padAxis, tensor } from '@eddy/core';
  * padAxis(tensor([1, 2]), 0, 1, 2); // [0, 1, 2, 0, 0]
  * ```
  * @category Shape ops
@@ -226,6 +237,7 @@ export function padAxis(x: Tensor, axis: number, before: number, after: number, 
  * Reverses the order along `axis`.
  * @example
  * ```ts
+ * import { flip, tensor } from '@eddy/core';
  * flip(tensor([1, 2, 3]), 0); // [3, 2, 1]
  * ```
  * @category Shape ops
@@ -244,6 +256,7 @@ export function flip(x: Tensor, axis: number): Tensor {
  * Joins tensors along an existing axis; all other dims and the dtype must match.
  * @example
  * ```ts
+ * import { concat, ones, zeros } from '@eddy/core';
  * concat([zeros([2, 3]), ones([1, 3])], 0); // shape [3, 3]
  * ```
  * @category Shape ops
@@ -282,6 +295,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
  * Joins tensors of one shape along a new axis.
  * @example
  * ```ts
+ * import { ones, stack, zeros } from '@eddy/core';
  * stack([zeros([3]), ones([3])], 0); // shape [2, 3]
  * ```
  * @category Shape ops
@@ -305,6 +319,7 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
  * Splits along `axis` into pieces of the given sizes (or `n` equal pieces).
  * @example
  * ```ts
+ * import { arange, split } from '@eddy/core';
  * split(arange(0, 5), [2, 3], 0); // [[0, 1], [2, 3, 4]]
  * ```
  * @category Shape ops
@@ -334,6 +349,7 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
  * Entry `index` along `axis`, with that axis removed (`x[..., index, ...]`).
  * @example
  * ```ts
+ * import { select, tensor } from '@eddy/core';
  * select(tensor([[1, 2], [3, 4]]), 1, 0); // [1, 3]
  * ```
  * @category Shape ops

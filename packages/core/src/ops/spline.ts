@@ -13,6 +13,7 @@ import { padAxis, reshape, slice } from './shape.js';
  *
  * @example
  * ```ts
+ * import { type SplineOptions } from '@eddy/core';
  * const o: SplineOptions = { bound: 5, slope: 1e-3, inverse: true };
  * ```
  * @category Fused ops
@@ -31,6 +32,8 @@ export interface SplineOptions {
  *
  * @example
  * ```ts
+ * import { randn, type SplineKnots, splineKnots } from '@eddy/core';
+ * const phi = randn([10, 3 * 8 - 1], { seed: 0 }); // 8 bins per feature
  * const { horizontal, vertical, derivatives }: SplineKnots = splineKnots(phi, 5, 1e-3);
  * ```
  * @category Fused ops
@@ -50,6 +53,7 @@ export interface SplineKnots {
  *
  * @example
  * ```ts
+ * import { splineBins, zeros } from '@eddy/core';
  * splineBins(zeros([4, 23])); // 8
  * ```
  * @category Fused ops
@@ -77,6 +81,7 @@ function checkOptions(bound: number, slope: number): void {
  *
  * @example
  * ```ts
+ * import { randn, splineKnots } from '@eddy/core';
  * const { horizontal } = splineKnots(randn([4, 23], { seed: 1 }), 5, 1e-3); // [4, 9]
  * ```
  * @category Fused ops
@@ -145,6 +150,9 @@ function findBin(k: SplineKnots, knots: Tensor, v: Tensor): Bin {
  *
  * @example
  * ```ts
+ * import { randn, splineFromKnots, splineKnots } from '@eddy/core';
+ * const x = randn([10], { seed: 0 });
+ * const phi = randn([10, 3 * 8 - 1], { seed: 0 }); // 8 bins per value
  * const [y, ladj] = splineFromKnots(splineKnots(phi), x, false);
  * ```
  * @category Fused ops
@@ -195,6 +203,7 @@ export function splineFromKnots(k: SplineKnots, v: Tensor, inverse: boolean): [T
  *
  * @example
  * ```ts
+ * import { randn, rationalQuadraticSpline } from '@eddy/core';
  * const phi = randn([100, 3, 23], { seed: 1 });            // K = 8 bins per feature
  * const [y, ladj] = rationalQuadraticSpline(randn([100, 3], { seed: 2 }), phi);
  * const [x] = rationalQuadraticSpline(y, phi, { inverse: true }); // x again
