@@ -3,8 +3,11 @@ import * as D from '@eddy/distributions';
 import * as T from '@eddy/transforms';
 import { isCaseTensor, toTensor } from './case.js';
 
+/** A function a case names: `f(x)` (monotonic transforms) or an ODE system `f(t, x)`. */
+export type CaseFunction = ((x: Tensor) => Tensor) | T.OdeFunction;
+
 /** A built object: a transform, a distribution, or a plain value. */
-export type Built = T.Transform | D.Distribution | Tensor | number | ((x: Tensor) => Tensor);
+export type Built = T.Transform | D.Distribution | Tensor | number | CaseFunction;
 
 type Args = Built[];
 type Kwargs = Record<string, Built>;
@@ -15,12 +18,14 @@ export class UnsupportedSpecError extends Error {
   override name = 'UnsupportedSpecError';
 }
 
-/** The functions that case specs name, with the formulas the cases state. */
-const FUNCTIONS: Record<string, (x: Tensor) => Tensor> = {
+/** The functions that case specs name (`{"function": name}`), with their formulas. */
+const FUNCTIONS: Record<string, CaseFunction> = {
   // f(x) = x**3 + x
-  cubic_plus_linear: (x) => x.pow(3).add(x),
+  cubic_plus_linear: (x: Tensor) => x.pow(3).add(x),
   // g(x) = exp(-x**2) + 0.01
-  gauss_bump: (x) => exp(square(x).neg()).add(0.01),
+  gauss_bump: (x: Tensor) => exp(square(x).neg()).add(0.01),
+  // dx/dt = t·x (an ODE system for FreeFormJacobianTransform: x(t1) = x(t0)·exp((t1² − t0²)/2))
+  time_linear: (t: Tensor, x: Tensor) => x.mul(t),
 };
 
 const num = (v: Built | undefined, name: string): number => {
@@ -28,11 +33,14 @@ const num = (v: Built | undefined, name: string): number => {
   if (v !== undefined && typeof v === 'object' && 'size' in v && (v as Tensor).size === 1) return (v as Tensor).item();
   throw new UnsupportedSpecError(`${name} must be a number`);
 };
+// zuko's tensor arguments also take Python numbers (torch.as_tensor): a number becomes a
+// 0-d tensor of the run's float dtype (toTensor decodes case floats to it).
 const ten = (v: Built | undefined, name: string): Tensor => {
   if (v !== undefined && typeof v === 'object' && 'shape' in v && 'dtype' in v) return v as Tensor;
   if (typeof v === 'number') return toTensor({ dtype: 'float64', shape: [], data: v });
-  throw new UnsupportedSpecError(`${name} must be a tensor`);
+  throw new UnsupportedSpecError(`${name} must be a tensor or a number`);
 };
+const optTen = (v: Built | undefined, name: string): Tensor | undefined => (v === undefined ? undefined : ten(v, name));
 const tr = (v: Built | undefined, name: string): T.Transform => {
   if (v instanceof T.Transform) return v;
   throw new UnsupportedSpecError(`${name} must be a transform`);
@@ -42,19 +50,25 @@ const dist = (v: Built | undefined, name: string): D.Distribution => {
   throw new UnsupportedSpecError(`${name} must be a distribution`);
 };
 const fn = (v: Built | undefined, name: string): ((x: Tensor) => Tensor) => {
-  if (typeof v === 'function') return v;
-  throw new UnsupportedSpecError(`${name} must be a function`);
+  if (typeof v === 'function' && v.length === 1) return v as (x: Tensor) => Tensor;
+  throw new UnsupportedSpecError(`${name} must be a function of x`);
 };
+const ode = (v: Built | undefined, name: string): T.OdeFunction => {
+  if (typeof v === 'function' && v.length === 2) return v as T.OdeFunction;
+  throw new UnsupportedSpecError(`${name} must be an ODE system f(t, x)`);
+};
+/** A time bound: a number stays a number, a tensor stays a tensor (zuko: `float | Tensor`). */
+const time = (v: Built | undefined, name: string): number | Tensor | undefined =>
+  v === undefined || typeof v === 'number' ? v : ten(v, name);
 const flag = (v: Built | undefined): boolean | undefined => (v === undefined ? undefined : num(v, 'flag') !== 0);
 const opt = (v: Built | undefined): number | undefined => (v === undefined ? undefined : num(v, 'option'));
-const optTensor = (v: Built | undefined): Tensor | undefined =>
-  v === undefined ? undefined : toTensor({ dtype: 'float64', shape: [], data: num(v, 'option') });
 
 /**
  * zuko / PyTorch class path → Eddy constructor. Explicit, so every mapping is checked by
  * the compiler; a class missing here is reported as a failure of its case.
  */
 export const BUILDERS: Record<string, Builder> = {
+  // zuko.transforms
   'zuko.transforms.IdentityTransform': () => new T.IdentityTransform(),
   'zuko.transforms.CosTransform': () => new T.CosTransform(),
   'zuko.transforms.SinTransform': () => new T.SinTransform(),
@@ -70,34 +84,87 @@ export const BUILDERS: Record<string, Builder> = {
   'zuko.transforms.DependentTransform': (a, k) => new T.DependentTransform(tr(k.base ?? a[0], 'base'), num(k.reinterpreted ?? a[1], 'reinterpreted')),
   'zuko.transforms.ComposedTransform': (a) => new T.ComposedTransform(a.map((t, i) => tr(t, `transforms[${i}]`))),
   'zuko.transforms.MonotonicRQSTransform': (a, k) =>
-    new T.MonotonicRQSTransform(ten(a[0], 'widths'), ten(a[1], 'heights'), ten(a[2], 'derivatives'), {
-      bound: opt(k.bound),
-      slope: opt(k.slope),
+    new T.MonotonicRQSTransform(ten(k.widths ?? a[0], 'widths'), ten(k.heights ?? a[1], 'heights'), ten(k.derivatives ?? a[2], 'derivatives'), {
+      bound: opt(k.bound ?? a[3]),
+      slope: opt(k.slope ?? a[4]),
     }),
   'zuko.flows.spline.CircularRQSTransform': (a, k) =>
-    new T.CircularRQSTransform(ten(a[0], 'widths'), ten(a[1], 'heights'), ten(a[2], 'derivatives'), { slope: opt(k.slope) }),
+    new T.CircularRQSTransform(ten(k.widths ?? a[0], 'widths'), ten(k.heights ?? a[1], 'heights'), ten(k.derivatives ?? a[2], 'derivatives'), {
+      slope: opt(k.slope ?? a[3]),
+    }),
   'zuko.transforms.MonotonicTransform': (a, k) =>
-    new T.MonotonicTransform(fn(k.f ?? a[0], 'f'), { bound: opt(k.bound), eps: opt(k.eps) }),
-  'zuko.transforms.BernsteinTransform': (a, k) => new T.BernsteinTransform(ten(k.theta ?? a[0], 'theta'), { bound: opt(k.bound) }),
+    new T.MonotonicTransform(fn(k.f ?? a[0], 'f'), { bound: opt(k.bound ?? a[2]), eps: opt(k.eps ?? a[3]) }),
+  'zuko.transforms.BernsteinTransform': (a, k) => new T.BernsteinTransform(ten(k.theta ?? a[0], 'theta'), { bound: opt(k.bound ?? a[1]) }),
   'zuko.transforms.BoundedBernsteinTransform': (a, k) =>
-    new T.BoundedBernsteinTransform(ten(k.theta ?? a[0], 'theta'), { bound: opt(k.bound) }),
+    new T.BoundedBernsteinTransform(ten(k.theta ?? a[0], 'theta'), { bound: opt(k.bound ?? a[1]) }),
   'zuko.transforms.GaussianizationTransform': (a, k) =>
     new T.GaussianizationTransform(ten(k.shift ?? a[0], 'shift'), ten(k.scale ?? a[1], 'scale')),
   'zuko.transforms.UnconstrainedMonotonicTransform': (a, k) =>
-    new T.UnconstrainedMonotonicTransform(fn(k.g ?? a[0], 'g'), { n: opt(k.n) }),
-  'zuko.transforms.SOSPolynomialTransform': (a, k) => new T.SOSPolynomialTransform(ten(k.a ?? a[0], 'a'), { slope: opt(k.slope) }),
+    new T.UnconstrainedMonotonicTransform(fn(k.g ?? a[0], 'g'), { n: opt(k.n ?? a[2]) }),
+  'zuko.transforms.SOSPolynomialTransform': (a, k) =>
+    new T.SOSPolynomialTransform(ten(k.a ?? a[0], 'a'), { slope: opt(k.slope ?? a[1]) }),
   'zuko.flows.polynomial.ShiftedSOSPTransform': (a, k) =>
-    new T.ShiftedSOSPTransform(ten(k.a ?? a[0], 'a'), ten(k.constant ?? a[1], 'constant'), { slope: opt(k.slope) }),
+    new T.ShiftedSOSPTransform(ten(k.a ?? a[0], 'a'), ten(k.constant ?? a[1], 'constant'), { slope: opt(k.slope ?? a[2]) }),
+  // t0, t1: `float | Tensor` in zuko; phi (the parameters of f) has no meaning for a named function.
+  'zuko.transforms.FreeFormJacobianTransform': (a, k) =>
+    new T.FreeFormJacobianTransform(ode(k.f ?? a[0], 'f'), time(k.t0 ?? a[1], 't0'), time(k.t1 ?? a[2], 't1'), [], {
+      atol: opt(k.atol ?? a[4]),
+      rtol: opt(k.rtol ?? a[5]),
+      exact: flag(k.exact ?? a[6]),
+    }),
+  // torch.distributions.transforms (zuko builds on them)
+  'torch.distributions.transforms.ExpTransform': () => new T.ExpTransform(),
+  'torch.distributions.transforms.SigmoidTransform': () => new T.SigmoidTransform(),
+  'torch.distributions.transforms.TanhTransform': () => new T.TanhTransform(),
+  'torch.distributions.transforms.SoftplusTransform': () => new T.SoftplusTransform(),
+  'torch.distributions.transforms.PowerTransform': (a, k) => new T.PowerTransform(ten(k.exponent ?? a[0], 'exponent')),
+  'torch.distributions.transforms.AffineTransform': (a, k) =>
+    new T.AffineTransform(ten(k.loc ?? a[0], 'loc'), ten(k.scale ?? a[1], 'scale'), opt(k.event_dim ?? a[2])),
+  'torch.distributions.transforms.IndependentTransform': (a, k) =>
+    new T.IndependentTransform(tr(k.base_transform ?? a[0], 'base_transform'), num(k.reinterpreted_batch_ndims ?? a[1], 'reinterpreted_batch_ndims')),
+  'torch.distributions.transforms._InverseTransform': (a, k) => tr(k.transform ?? a[0], 'transform').inv,
+  // torch.distributions
   'torch.distributions.Normal': (a, k) => new D.Normal(ten(k.loc ?? a[0], 'loc'), ten(k.scale ?? a[1], 'scale')),
-  'zuko.distributions.DiagNormal': (a, k) => new D.DiagNormal(ten(k.loc ?? a[0], 'loc'), ten(k.scale ?? a[1], 'scale')),
   'torch.distributions.Uniform': (a, k) => new D.Uniform(ten(k.low ?? a[0], 'low'), ten(k.high ?? a[1], 'high')),
-  'zuko.distributions.BoxUniform': (a, k) => new D.BoxUniform(ten(k.lower ?? a[0], 'lower'), ten(k.upper ?? a[1], 'upper')),
+  'torch.distributions.Laplace': (a, k) => new D.Laplace(ten(k.loc ?? a[0], 'loc'), ten(k.scale ?? a[1], 'scale')),
+  'torch.distributions.Cauchy': (a, k) => new D.Cauchy(ten(k.loc ?? a[0], 'loc'), ten(k.scale ?? a[1], 'scale')),
+  'torch.distributions.Exponential': (a, k) => new D.Exponential(ten(k.rate ?? a[0], 'rate')),
+  'torch.distributions.Gamma': (a, k) => new D.Gamma(ten(k.concentration ?? a[0], 'concentration'), ten(k.rate ?? a[1], 'rate')),
+  'torch.distributions.Beta': (a, k) =>
+    new D.Beta(ten(k.concentration1 ?? a[0], 'concentration1'), ten(k.concentration0 ?? a[1], 'concentration0')),
+  'torch.distributions.StudentT': (a, k) =>
+    new D.StudentT(ten(k.df ?? a[0], 'df'), optTen(k.loc ?? a[1], 'loc'), optTen(k.scale ?? a[2], 'scale')),
+  'torch.distributions.Categorical': (a, k) => {
+    const probs = optTen(k.probs ?? a[0], 'probs');
+    const logits = optTen(k.logits ?? a[1], 'logits');
+    if ((probs === undefined) === (logits === undefined)) throw new UnsupportedSpecError('Categorical needs exactly one of probs and logits');
+    return new D.Categorical(probs !== undefined ? { probs } : { logits: logits as Tensor });
+  },
+  // Eddy takes the Cholesky factor; covariance_matrix / precision_matrix are not accepted.
+  'torch.distributions.MultivariateNormal': (a, k) => {
+    for (const other of ['covariance_matrix', 'precision_matrix'])
+      if (k[other] !== undefined) throw new UnsupportedSpecError(`MultivariateNormal: Eddy takes scale_tril, not ${other}`);
+    return new D.MultivariateNormal(ten(k.loc ?? a[0], 'loc'), { scaleTril: ten(k.scale_tril ?? a[3], 'scale_tril') });
+  },
+  'torch.distributions.Independent': (a, k) =>
+    new D.Independent(dist(k.base_distribution ?? a[0], 'base_distribution'), num(k.reinterpreted_batch_ndims ?? a[1], 'reinterpreted_batch_ndims')),
+  // zuko.distributions
+  // DiagNormal(loc, scale, ndims=1) and BoxUniform(lower, upper, ndims=1) are zuko's
+  // Independent(Normal | Uniform, ndims): other ndims build exactly that.
+  'zuko.distributions.DiagNormal': (a, k) => {
+    const [loc, scale, ndims] = [ten(k.loc ?? a[0], 'loc'), ten(k.scale ?? a[1], 'scale'), opt(k.ndims ?? a[2]) ?? 1];
+    return ndims === 1 ? new D.DiagNormal(loc, scale) : new D.Independent(new D.Normal(loc, scale), ndims);
+  },
+  'zuko.distributions.BoxUniform': (a, k) => {
+    const [lower, upper, ndims] = [ten(k.lower ?? a[0], 'lower'), ten(k.upper ?? a[1], 'upper'), opt(k.ndims ?? a[2]) ?? 1];
+    return ndims === 1 ? new D.BoxUniform(lower, upper) : new D.Independent(new D.Uniform(lower, upper), ndims);
+  },
   'zuko.distributions.GeneralizedNormal': (a, k) => new D.GeneralizedNormal(ten(k.beta ?? a[0], 'beta')),
   'zuko.distributions.Joint': (a) => new D.Joint(...a.map((m, i) => dist(m, `marginals[${i}]`))),
   'zuko.distributions.Mixture': (a, k) => new D.Mixture(dist(k.base ?? a[0], 'base'), ten(k.logits ?? a[1], 'logits')),
-  // Bounds as 0-d tensors of the run's dtype (a plain number would become a float64 scalar).
+  // lower, upper: `Tensor` in zuko (a number or a tensor broadcasting with the base's batch shape).
   'zuko.distributions.Truncated': (a, k) =>
-    new D.Truncated(dist(k.base ?? a[0], 'base'), { lower: optTensor(k.lower ?? a[1]), upper: optTensor(k.upper ?? a[2]) }),
+    new D.Truncated(dist(k.base ?? a[0], 'base'), { lower: optTen(k.lower ?? a[1], 'lower'), upper: optTen(k.upper ?? a[2], 'upper') }),
   'zuko.distributions.Sort': (a, k) =>
     new D.Sort(dist(k.base ?? a[0], 'base'), num(k.n ?? a[1], 'n'), { descending: flag(k.descending ?? a[2]) }),
   'zuko.distributions.TopK': (a, k) =>
@@ -107,6 +174,23 @@ export const BUILDERS: Record<string, Builder> = {
   'zuko.distributions.TransformedUniform': (a, k) =>
     new D.TransformedUniform(tr(k.f ?? a[0], 'f'), ten(k.lower ?? a[1], 'lower'), ten(k.upper ?? a[2], 'upper')),
   'zuko.distributions.NormalizingFlow': (a, k) => new D.NormalizingFlow(tr(k.transform ?? a[0], 'transform'), dist(k.base ?? a[1], 'base')),
+};
+
+/**
+ * The exported Eddy transform and distribution classes that no case spec can build, each
+ * with the reason; every other exported class must have a {@link BUILDERS} entry (a test
+ * checks both lists against the packages' exports).
+ */
+export const NOT_BUILT_FROM_SPECS: Readonly<Record<string, string>> = {
+  Transform: 'abstract base class',
+  ScalarTransform: 'abstract base class (Eddy-only)',
+  Distribution: 'abstract base class',
+  ScalarDistribution: 'abstract base class (Eddy-only)',
+  LocationScale: 'abstract base class (Eddy-only)',
+  InverseTransform: 'built as `.inv` of a transform (torch.distributions.transforms._InverseTransform)',
+  AutoregressiveTransform:
+    'takes a callable meta(x) → transform, which a JSON spec cannot carry; the flow cases (MAF, NSF, NAF, ...) build it',
+  CouplingTransform: 'takes a callable meta(x_a) → transform; the flow cases (NICE, RealNVP) build it',
 };
 
 /** Builds an object (or value) from a case spec, recursively. */

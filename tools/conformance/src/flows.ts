@@ -18,7 +18,22 @@ const FLOWS: Record<string, FlowClass> = {
   'zuko.flows.SOSPF': F.SOSPF,
   'zuko.flows.BPF': F.BPF,
   'zuko.flows.GF': F.GF,
+  'zuko.flows.CNF': F.CNF,
   'zuko.mixtures.GMM': F.GMM,
+};
+
+/** The zuko flow and mixture classes the runner builds (class path → Eddy class). */
+export const FLOW_CLASSES: Readonly<Record<string, FlowClass>> = FLOWS;
+
+/**
+ * The exported Eddy lazy distributions that {@link buildFlow} does not build, each with
+ * the reason; every other exported one must be in {@link FLOW_CLASSES} (a test checks).
+ */
+export const FLOWS_NOT_BUILT: Readonly<Record<string, string>> = {
+  LazyDistribution: 'abstract base class',
+  Flow: 'takes lazy transform modules and a lazy base, which a JSON spec cannot carry; every flow case builds one',
+  UnconditionalDistribution: 'takes a distribution constructor (a callable); the flows build it as their base',
+  Standardized: 'Eddy-only (no zuko class): a flow with a fixed affine standardisation of the features',
 };
 
 const camel = (k: string): string => k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
