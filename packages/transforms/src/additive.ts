@@ -8,6 +8,8 @@ import { ScalarTransform } from './transform.js';
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { AdditiveTransform } from '@eddy/transforms';
  * new AdditiveTransform(tensor([1, 2])).call(tensor([0, 0])); // [1, 2]
  * ```
  * @category Elementwise

@@ -9,6 +9,8 @@ import { sumRightmost } from './utils.js';
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { AffineTransform } from '@eddy/transforms';
  * new AffineTransform(1, 2).call(tensor([0, 1])); // [1, 3]
  * ```
  * @category Elementwise

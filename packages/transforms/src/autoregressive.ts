@@ -14,8 +14,12 @@ import { type Domain, Transform, domain } from './transform.js';
  *
  * @example
  * ```ts
- * // meta builds the transform from a masked network's output for x
- * const t = new AutoregressiveTransform((x) => makeTransform(hyper.call(x)), features);
+ * import { matmul, tensor } from '@eddy/core';
+ * import { AdditiveTransform, AutoregressiveTransform } from '@eddy/transforms';
+ * // y₁ = x₁, y₂ = x₂ + x₁: the shift of feature 2 depends on feature 1 only (2 passes invert it)
+ * const order = tensor([[0, 1], [0, 0]]);
+ * const t = new AutoregressiveTransform((x) => new AdditiveTransform(matmul(x, order)), 2);
+ * t.inv.call(t.call(tensor([[1, 2]]))); // [[1, 2]]
  * ```
  * @category Autoregressive and coupling
  */

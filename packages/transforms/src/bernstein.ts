@@ -51,6 +51,8 @@ function basisConstants(order: number): BasisConstants {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { bernsteinPolynomial } from '@eddy/transforms';
  * bernsteinPolynomial(tensor([0.5]), tensor([[0, 1, 2]])); // [1]
  * ```
  * @category Splines and polynomials
@@ -74,6 +76,7 @@ export function bernsteinPolynomial(u: Tensor, theta: Tensor): Tensor {
  *
  * @example
  * ```ts
+ * import { type BernsteinOptions } from '@eddy/transforms';
  * const o: BernsteinOptions = { bound: 5 };
  * ```
  * @category Splines and polynomials
@@ -104,6 +107,8 @@ export interface BernsteinOptions {
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { BernsteinTransform } from '@eddy/transforms';
  * const t = new BernsteinTransform(randn([4, 10], { seed: 1, dtype: 'float64' }));
  * const [y, ladj] = t.callAndLadj(randn([4], { seed: 9, dtype: 'float64' }));
  * t.inv.call(y); // x again (to ~6e-7)

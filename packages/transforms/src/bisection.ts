@@ -23,7 +23,8 @@ import {
  *
  * @example
  * ```ts
- * const f: ParametricFunction = (x, [a]) => x.pow(3).mul(a).add(x); // a x³ + x
+ * import { type ParametricFunction } from '@eddy/transforms';
+ * const f: ParametricFunction = (x, [a]) => x.pow(3).mul(a!).add(x); // a x³ + x
  * ```
  * @category Numerics
  */
@@ -31,11 +32,6 @@ export type ParametricFunction = (x: Tensor, phi: readonly Tensor[]) => Tensor;
 
 /**
  * Options of {@link bisection}.
- *
- * @example
- * ```ts
- * const o: BisectionOptions = { phi: [a], bound: 10, eps: 1e-6, explicit: true };
- * ```
  * @category Numerics
  */
 export interface BisectionOptions {
@@ -62,6 +58,7 @@ export interface BisectionOptions {
  *
  * @example
  * ```ts
+ * import { bisectionIterations } from '@eddy/transforms';
  * bisectionIterations(10, 1e-6); // 25
  * ```
  * @category Numerics
@@ -98,8 +95,10 @@ export function parameterStandIns(phi: readonly Tensor[], explicit: boolean): Te
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { bisection } from '@eddy/transforms';
  * const a = tensor([2], { dtype: 'float64' }).requireGrad();
- * const x = bisection((x, [s]) => x.pow(3).mul(s).add(x), tensor([10], { dtype: 'float64' }), { phi: [a], explicit: true });
+ * const x = bisection((x, [s]) => x.pow(3).mul(s!).add(x), tensor([10], { dtype: 'float64' }), { phi: [a], explicit: true });
  * // x ≈ 1.6586 (2x³ + x = 10); gradients(x, [a]) = -x³/(6x² + 1)
  * ```
  * @category Numerics

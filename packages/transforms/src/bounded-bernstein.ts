@@ -15,6 +15,8 @@ import { BernsteinTransform } from './bernstein.js';
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { BoundedBernsteinTransform } from '@eddy/transforms';
  * const t = new BoundedBernsteinTransform(randn([4, 17], { seed: 1, dtype: 'float64' }));
  * const [y, ladj] = t.callAndLadj(randn([4], { seed: 9, dtype: 'float64' })); // ladj = 0 outside [-5, 5]
  * ```

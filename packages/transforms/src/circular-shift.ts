@@ -8,6 +8,8 @@ import { type Domain, ScalarTransform, domain } from './transform.js';
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { CircularShiftTransform } from '@eddy/transforms';
  * new CircularShiftTransform(1).call(tensor([0.5])); // [-0.5]
  * ```
  * @category Elementwise

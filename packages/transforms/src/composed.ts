@@ -12,6 +12,7 @@ import { sumRightmost } from './utils.js';
  *
  * @example
  * ```ts
+ * import { AffineTransform, ComposedTransform, ExpTransform } from '@eddy/transforms';
  * const f = new ComposedTransform([new ExpTransform(), new AffineTransform(1, 2)]); // y = 1 + 2eˣ
  * ```
  * @category Basics

@@ -6,6 +6,8 @@ import { type Domain, ScalarTransform, domain } from './transform.js';
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { CosTransform } from '@eddy/transforms';
  * new CosTransform().call(tensor([Math.PI / 2])); // [0]
  * ```
  * @category Elementwise

@@ -12,7 +12,12 @@ import { type Domain, Transform, domain } from './transform.js';
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { AdditiveTransform, CouplingTransform, DependentTransform } from '@eddy/transforms';
+ * import { MLP } from '@eddy/flows';
+ * const net = new MLP(1, 1); // x_a ↦ the shift of x_b
  * const t = new CouplingTransform((xa) => new DependentTransform(new AdditiveTransform(net.call(xa)), 1), [true, false]);
+ * const [y, ladj] = t.callAndLadj(randn([8, 2], { seed: 0 })); // ladj = 0 (a shift)
  * ```
  * @category Autoregressive and coupling
  */

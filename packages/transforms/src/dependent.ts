@@ -11,6 +11,10 @@ import { sumRightmost } from './utils.js';
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { DependentTransform, MonotonicRQSTransform } from '@eddy/transforms';
+ * const x = randn([4, 3], { seed: 0 });
+ * const [w, h, d] = [randn([4, 3, 8], { seed: 1 }), randn([4, 3, 8], { seed: 2 }), randn([4, 3, 7], { seed: 3 })];
  * const t = new DependentTransform(new MonotonicRQSTransform(w, h, d), 1);
  * const [y, ladj] = t.callAndLadj(x); // x [N, D] → ladj [N]
  * ```
@@ -84,6 +88,7 @@ export class DependentTransform extends Transform {
  *
  * @example
  * ```ts
+ * import { ExpTransform, IndependentTransform } from '@eddy/transforms';
  * new IndependentTransform(new ExpTransform(), 1);
  * ```
  * @category Basics

@@ -6,7 +6,9 @@ import { type Domain, ScalarTransform, domain } from './transform.js';
  *
  * @example
  * ```ts
- * new ExpTransform().inv.call(y); // log y
+ * import { tensor } from '@eddy/core';
+ * import { ExpTransform } from '@eddy/transforms';
+ * new ExpTransform().inv.call(tensor([1, Math.E])); // log y: [0, 1]
  * ```
  * @category Elementwise
  */

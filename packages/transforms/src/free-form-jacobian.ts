@@ -19,6 +19,8 @@ import { type Domain, Transform, domain } from './transform.js';
  *
  * @example
  * ```ts
+ * import { Rng } from '@eddy/core';
+ * import { type FreeFormJacobianOptions } from '@eddy/transforms';
  * const o: FreeFormJacobianOptions = { atol: 1e-6, rtol: 1e-5, exact: false, rng: new Rng(0) };
  * ```
  * @category Continuous
@@ -65,9 +67,12 @@ const TRACE_SCALE = 1e-2;
  *
  * @example
  * ```ts
+ * import { matmul, randn, tanh, Tensor, transpose } from '@eddy/core';
+ * import { FreeFormJacobianTransform } from '@eddy/transforms';
  * const w = randn([2, 2], { seed: 0, dtype: 'float64' }).requireGrad();
  * const f = (t: Tensor, x: Tensor) => tanh(matmul(x, transpose(w)));
  * const t = new FreeFormJacobianTransform(f, 0, 1, [w]);
+ * const x = randn([8, 2], { seed: 1, dtype: 'float64' });
  * const [y, ladj] = t.callAndLadj(x); // x: [N, 2] → y: [N, 2], ladj: [N]
  * t.inv.call(y);                        // ≈ x
  * ```

@@ -6,6 +6,7 @@ import { type ParametricFunction, parameterStandIns } from './bisection.js';
  *
  * @example
  * ```ts
+ * import { gaussLegendreNodes, type GaussLegendreRule } from '@eddy/transforms';
  * const { nodes, weights }: GaussLegendreRule = gaussLegendreNodes(3);
  * ```
  * @category Numerics
@@ -45,6 +46,7 @@ function legendre(n: number, x: number): [number, number] {
  *
  * @example
  * ```ts
+ * import { gaussLegendreNodes } from '@eddy/transforms';
  * gaussLegendreNodes(2); // nodes [0.2113248654051871, 0.7886751345948129], weights [0.5, 0.5]
  * ```
  * @category Numerics
@@ -100,6 +102,8 @@ export function gaussLegendreNodes(n: number): GaussLegendreRule {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { lerp } from '@eddy/transforms';
  * lerp(tensor([0]), tensor([10]), tensor([0.25])); // [2.5]
  * ```
  * @category Numerics
@@ -111,11 +115,6 @@ export function lerp(a: Tensor, b: Tensor, t: Tensor): Tensor {
 
 /**
  * Options of {@link gaussLegendre}.
- *
- * @example
- * ```ts
- * const o: GaussLegendreOptions = { n: 16, phi: [a], explicit: true };
- * ```
  * @category Numerics
  */
 export interface GaussLegendreOptions {
@@ -153,6 +152,8 @@ function quadrature(f: ParametricFunction, a: Tensor, b: Tensor, n: number, phi:
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { gaussLegendre } from '@eddy/transforms';
  * gaussLegendre((u) => u.square(), tensor([0]), tensor([3]), { n: 2 }); // [9]
  * ```
  * @category Numerics

@@ -9,6 +9,7 @@ const C = 1 - 1e-6;
  *
  * @example
  * ```ts
+ * import { type GaussianizationOptions } from '@eddy/transforms';
  * const o: GaussianizationOptions = { bound: 10, eps: 1e-6 };
  * ```
  * @category Splines and polynomials
@@ -34,6 +35,8 @@ export interface GaussianizationOptions {
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { GaussianizationTransform } from '@eddy/transforms';
  * const t = new GaussianizationTransform(randn([4, 8], { seed: 1, dtype: 'float64' }), randn([4, 8], { seed: 2, dtype: 'float64' }));
  * const [y, ladj] = t.callAndLadj(randn([4], { seed: 9, dtype: 'float64' }));
  * t.inv.call(y); // x again (to ~6e-7)

@@ -6,7 +6,9 @@ import { ScalarTransform } from './transform.js';
  *
  * @example
  * ```ts
- * new IdentityTransform().call(x); // x
+ * import { tensor } from '@eddy/core';
+ * import { IdentityTransform } from '@eddy/transforms';
+ * new IdentityTransform().call(tensor([1, 2])); // [1, 2]
  * ```
  * @category Basics
  */

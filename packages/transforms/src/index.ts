@@ -6,7 +6,9 @@
  * @example
  * ```ts
  * import '@eddy/backend-cpu';
+ * import { tensor } from '@eddy/core';
  * import { ComposedTransform, ExpTransform, AffineTransform } from '@eddy/transforms';
+ * const x = tensor([0, 1]);
  * const f = new ComposedTransform([new ExpTransform(), new AffineTransform(1, 2)]);
  * const [y, ladj] = f.callAndLadj(x);
  * ```

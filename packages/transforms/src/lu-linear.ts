@@ -26,7 +26,9 @@ import { type Domain, Transform, domain } from './transform.js';
  *
  * @example
  * ```ts
- * new LULinearTransform(eye(3, 3, { dtype: 'float64' })).call(x); // x
+ * import { eye, tensor } from '@eddy/core';
+ * import { LULinearTransform } from '@eddy/transforms';
+ * new LULinearTransform(eye(3, 3, { dtype: 'float64' })).call(tensor([1, 2, 3], { dtype: 'float64' })); // [1, 2, 3]
  * ```
  * @category Linear
  */

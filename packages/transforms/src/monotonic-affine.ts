@@ -19,6 +19,8 @@ class Packed {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { MonotonicAffineTransform } from '@eddy/transforms';
  * new MonotonicAffineTransform(tensor([1]), tensor([0])).call(tensor([2])); // [3]
  * ```
  * @category Elementwise
@@ -52,6 +54,8 @@ export class MonotonicAffineTransform extends ScalarTransform {
    *
    * @example
    * ```ts
+   * import { tensor } from '@eddy/core';
+   * import { MonotonicAffineTransform } from '@eddy/transforms';
    * MonotonicAffineTransform.fromPacked(tensor([[1, 0]])).call(tensor([2])); // [3]
    * ```
    */

@@ -21,6 +21,7 @@ import { ScalarTransform } from './transform.js';
  *
  * @example
  * ```ts
+ * import { type RQSOptions } from '@eddy/transforms';
  * const o: RQSOptions = { bound: 5, slope: 1e-3 };
  * ```
  * @category Splines and polynomials
@@ -76,6 +77,8 @@ function pack(widths: TensorLike, heights: TensorLike, derivatives: TensorLike):
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { MonotonicRQSTransform } from '@eddy/transforms';
  * const t = new MonotonicRQSTransform(randn([4, 8], { seed: 1, dtype: 'float64' }), randn([4, 8], { seed: 2, dtype: 'float64' }), randn([4, 7], { seed: 3, dtype: 'float64' }));
  * const [y, ladj] = t.callAndLadj(randn([4], { seed: 9, dtype: 'float64' }));
  * t.inv.call(y); // x again
@@ -115,6 +118,8 @@ export class MonotonicRQSTransform extends ScalarTransform {
    *
    * @example
    * ```ts
+   * import { randn } from '@eddy/core';
+   * import { MonotonicRQSTransform } from '@eddy/transforms';
    * const t = MonotonicRQSTransform.fromPacked(randn([4, 23], { seed: 1 })); // K = 8
    * ```
    */
@@ -186,6 +191,7 @@ export class MonotonicRQSTransform extends ScalarTransform {
  *
  * @example
  * ```ts
+ * import { type CircularRQSOptions } from '@eddy/transforms';
  * const o: CircularRQSOptions = { slope: 1e-3 };
  * ```
  * @category Splines and polynomials
@@ -208,6 +214,8 @@ export interface CircularRQSOptions {
  *
  * @example
  * ```ts
+ * import { randn, tensor } from '@eddy/core';
+ * import { CircularRQSTransform } from '@eddy/transforms';
  * const t = new CircularRQSTransform(randn([4, 8], { seed: 1, dtype: 'float64' }), randn([4, 8], { seed: 2, dtype: 'float64' }), randn([4, 7], { seed: 3, dtype: 'float64' }));
  * const [y, ladj] = t.callAndLadj(tensor([0, 1, -3, 3], { dtype: 'float64' }));
  * ```
@@ -237,6 +245,8 @@ export class CircularRQSTransform extends ComposedTransform {
    *
    * @example
    * ```ts
+   * import { randn } from '@eddy/core';
+   * import { CircularRQSTransform } from '@eddy/transforms';
    * const t = CircularRQSTransform.fromPacked(randn([4, 23], { seed: 1 }));
    * ```
    */

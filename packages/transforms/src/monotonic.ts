@@ -4,11 +4,6 @@ import { ScalarTransform } from './transform.js';
 
 /**
  * Options of {@link MonotonicTransform} (zuko's keyword arguments).
- *
- * @example
- * ```ts
- * const o: MonotonicOptions = { phi: [a, b], bound: 10, eps: 1e-6 };
- * ```
  * @category Monotonic networks
  */
 export interface MonotonicOptions {
@@ -50,8 +45,10 @@ function link(standIn: Tensor, source: Tensor): void {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { MonotonicTransform } from '@eddy/transforms';
  * const a = tensor([1, 2], { dtype: 'float64' });
- * const t = new MonotonicTransform((x, [s]) => x.pow(3).mul(s).add(x), { phi: [a] });
+ * const t = new MonotonicTransform((x, [s]) => x.pow(3).mul(s!).add(x), { phi: [a] });
  * const [y, ladj] = t.callAndLadj(tensor([1, 1], { dtype: 'float64' })); // y [2, 3], ladj log [4, 7]
  * t.inv.call(y); // ≈ [1, 1] (to ~6e-7)
  * ```

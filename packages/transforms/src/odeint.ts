@@ -22,7 +22,9 @@ import {
  *
  * @example
  * ```ts
- * const f: OdeFunction = (t, x) => x.mul(t.cos()); // dx/dt = cos(t) x
+ * import { cos } from '@eddy/core';
+ * import { type OdeFunction } from '@eddy/transforms';
+ * const f: OdeFunction = (t, x) => x.mul(cos(t)); // dx/dt = cos(t) x
  * ```
  * @category Numerics
  */
@@ -35,6 +37,7 @@ export type OdeFunction = (t: Tensor, x: Tensor) => Tensor;
  *
  * @example
  * ```ts
+ * import { type OdeSystem } from '@eddy/transforms';
  * const oscillator: OdeSystem = (_t, q, p) => [p, q.neg()]; // q'' = -q
  * ```
  * @category Numerics
@@ -46,6 +49,7 @@ export type OdeSystem = (t: Tensor, ...x: Tensor[]) => readonly Tensor[];
  *
  * @example
  * ```ts
+ * import { type OdeStepInfo } from '@eddy/transforms';
  * const info: OdeStepInfo = { t: 0, dt: 0.1, error: 0.3, accepted: true };
  * ```
  * @category Numerics
@@ -66,6 +70,7 @@ export interface OdeStepInfo {
  *
  * @example
  * ```ts
+ * import { type OdeintOptions } from '@eddy/transforms';
  * const o: OdeintOptions = { atol: 1e-8, rtol: 1e-8 };
  * ```
  * @category Numerics
@@ -277,9 +282,12 @@ function dotDynamics(f: System, t: number, x: State, a: State): Tensor {
  *
  * @example
  * ```ts
+ * import { matmul, tensor, transpose } from '@eddy/core';
+ * import { odeint } from '@eddy/transforms';
  * const a = tensor([[0, 1], [-1, 0]], { dtype: 'float64' });
  * const x1 = odeint((t, x) => matmul(x, transpose(a)), tensor([1, 0], { dtype: 'float64' }), 0, Math.PI / 2);
  * // ≈ [0, -1]: a quarter turn
+ * const [q0, p0] = [tensor([1], { dtype: 'float64' }), tensor([0], { dtype: 'float64' })];
  * const [q, p] = odeint((_t, q, p) => [p, q.neg()], [q0, p0], 0, 1, [], { atol: 1e-8, rtol: 1e-8 });
  * ```
  * @category Numerics

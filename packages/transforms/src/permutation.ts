@@ -7,6 +7,8 @@ import { type Domain, Transform, domain } from './transform.js';
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { PermutationTransform } from '@eddy/transforms';
  * new PermutationTransform([2, 0, 1]).call(tensor([10, 20, 30])); // [30, 10, 20]
  * ```
  * @category Linear

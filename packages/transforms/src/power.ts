@@ -7,6 +7,8 @@ import { type Domain, ScalarTransform, domain } from './transform.js';
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { PowerTransform } from '@eddy/transforms';
  * new PowerTransform(2).call(tensor([3])); // [9]
  * ```
  * @category Elementwise

@@ -10,6 +10,8 @@ import { type Domain, Transform, domain } from './transform.js';
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { RotationTransform } from '@eddy/transforms';
  * const t = new RotationTransform(randn([3, 3], { seed: 0, dtype: 'float64' }));
  * ```
  * @category Linear

@@ -7,6 +7,8 @@ import { type Domain, ScalarTransform, domain } from './transform.js';
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { SigmoidTransform } from '@eddy/transforms';
  * new SigmoidTransform().call(tensor([0])); // [0.5]
  * ```
  * @category Elementwise

@@ -8,6 +8,8 @@ import { ScalarTransform } from './transform.js';
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { SignedPowerTransform } from '@eddy/transforms';
  * new SignedPowerTransform(tensor([Math.LN2])).call(tensor([-3])); // [-9]
  * ```
  * @category Elementwise

@@ -6,6 +6,8 @@ import { type Domain, ScalarTransform, domain } from './transform.js';
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { SinTransform } from '@eddy/transforms';
  * new SinTransform().call(tensor([0])); // [0]
  * ```
  * @category Elementwise

@@ -8,6 +8,8 @@ import { type Domain, ScalarTransform, domain } from './transform.js';
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { SoftclipTransform } from '@eddy/transforms';
  * new SoftclipTransform(2).call(tensor([2])); // [1]
  * ```
  * @category Elementwise

@@ -7,6 +7,8 @@ import { type Domain, ScalarTransform, domain } from './transform.js';
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { SoftplusTransform } from '@eddy/transforms';
  * new SoftplusTransform().call(tensor([0])); // [log 2]
  * ```
  * @category Elementwise

@@ -8,6 +8,7 @@ import { UnconstrainedMonotonicTransform } from './unconstrained-monotonic.js';
  *
  * @example
  * ```ts
+ * import { type SOSPolynomialOptions } from '@eddy/transforms';
  * const o: SOSPolynomialOptions = { slope: 1e-3 };
  * ```
  * @category Splines and polynomials
@@ -33,6 +34,8 @@ export interface SOSPolynomialOptions {
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { SOSPolynomialTransform } from '@eddy/transforms';
  * const t = new SOSPolynomialTransform(randn([4, 3, 5], { seed: 1, dtype: 'float64' }));
  * const [y, ladj] = t.callAndLadj(randn([4], { seed: 9, dtype: 'float64' }));
  * ```
@@ -83,6 +86,7 @@ export class SOSPolynomialTransform extends UnconstrainedMonotonicTransform {
  *
  * @example
  * ```ts
+ * import { type ShiftedSOSPOptions } from '@eddy/transforms';
  * const o: ShiftedSOSPOptions = { slope: 1e-3 };
  * ```
  * @category Splines and polynomials
@@ -102,6 +106,8 @@ export interface ShiftedSOSPOptions {
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { ShiftedSOSPTransform } from '@eddy/transforms';
  * const t = new ShiftedSOSPTransform(randn([4, 3, 5], { seed: 1, dtype: 'float64' }), randn([4], { seed: 2, dtype: 'float64' }));
  * const [y, ladj] = t.callAndLadj(randn([4], { seed: 9, dtype: 'float64' }));
  * ```

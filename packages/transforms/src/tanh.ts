@@ -7,6 +7,8 @@ import { type Domain, ScalarTransform, domain } from './transform.js';
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { TanhTransform } from '@eddy/transforms';
  * new TanhTransform().call(tensor([0])); // [0]
  * ```
  * @category Elementwise

@@ -6,6 +6,7 @@ import type { Tensor } from '@eddy/core';
  *
  * @example
  * ```ts
+ * import { type Domain } from '@eddy/transforms';
  * const d: Domain = { eventDim: 1, description: 'real vector' };
  * ```
  * @category Basics
@@ -22,6 +23,7 @@ export interface Domain {
  *
  * @example
  * ```ts
+ * import { domain } from '@eddy/transforms';
  * domain(0, '(0, π)');
  * ```
  * @category Basics
@@ -42,6 +44,9 @@ export function domain(eventDim: number, description = 'real'): Domain {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { ExpTransform } from '@eddy/transforms';
+ * const x = tensor([0, 1]);
  * const t = new ExpTransform();
  * const [y, ladj] = t.callAndLadj(x); // y = eˣ, ladj = x
  * t.inv.call(y);                        // x again
@@ -121,6 +126,7 @@ export abstract class Transform {
  *
  * @example
  * ```ts
+ * import { ExpTransform } from '@eddy/transforms';
  * const g = new ExpTransform().inv; // log
  * ```
  * @category Basics
@@ -192,6 +198,8 @@ export class InverseTransform extends Transform {
  *
  * @example
  * ```ts
+ * import { sign, Tensor } from '@eddy/core';
+ * import { ScalarTransform } from '@eddy/transforms';
  * class Cube extends ScalarTransform {
  *   call(x: Tensor) { return x.pow(3); }
  *   inverse(y: Tensor) { return sign(y).mul(y.abs().pow(1 / 3)); }

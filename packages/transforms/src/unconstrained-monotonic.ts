@@ -5,11 +5,6 @@ import { type MonotonicOptions, MonotonicTransform } from './monotonic.js';
 
 /**
  * Options of {@link UnconstrainedMonotonicTransform}.
- *
- * @example
- * ```ts
- * const o: UnconstrainedMonotonicOptions = { phi: [h], n: 32, bound: 10, eps: 1e-6 };
- * ```
  * @category Monotonic networks
  */
 export interface UnconstrainedMonotonicOptions extends MonotonicOptions {
@@ -32,6 +27,8 @@ export interface UnconstrainedMonotonicOptions extends MonotonicOptions {
  *
  * @example
  * ```ts
+ * import { exp, square, tensor } from '@eddy/core';
+ * import { UnconstrainedMonotonicTransform } from '@eddy/transforms';
  * const t = new UnconstrainedMonotonicTransform((u) => exp(square(u).neg()).add(0.01));
  * const [y, ladj] = t.callAndLadj(tensor([0, 1, 2], { dtype: 'float64' }));
  * t.inv.call(y); // x again (to ~6e-7)

@@ -5,6 +5,8 @@ import { type Tensor, sum } from '@eddy/core';
  *
  * @example
  * ```ts
+ * import { zeros } from '@eddy/core';
+ * import { sumRightmost } from '@eddy/transforms';
  * sumRightmost(zeros([4, 3]), 1).shape; // [4]
  * ```
  * @category Basics
