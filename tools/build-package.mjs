@@ -19,12 +19,21 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const require = createRequire(import.meta.url);
-// package.json may add `"eddy": { "entries": [...] }`: extra entry points (a worker script).
+// package.json may add `"eddy": { "entries": [...] }`: extra entry points (a worker script),
+// and `"eddy": { "subpaths": [...] }`: more public entry points besides src/index.ts, for
+// the subpaths of its "exports" (@eddy/flows: src/browser.ts, the browser build, and
+// src/node.ts, the Node.js file helpers). Each subpath gets a CommonJS door like index's.
+// With subpaths the build splits code (esbuild's `splitting`): what several entries share
+// is one chunk (dist/chunks/*.js) that they all import, so a program that loads two of
+// them (index and node) still has one instance of every module and class.
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const entries = ['src/index.ts', ...(pkg.eddy?.entries ?? [])];
+const subpaths = pkg.eddy?.subpaths ?? [];
+const entries = ['src/index.ts', ...subpaths, ...(pkg.eddy?.entries ?? [])];
 rmSync('dist', { recursive: true, force: true });
 await build({
   entryPoints: entries,
+  splitting: subpaths.length > 0,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   packages: 'external',
   // The build tsconfig has no `paths`, so workspace packages stay imports (not inlined).
@@ -36,21 +45,25 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-writeFileSync(
-  'dist/index.cjs',
-  `'use strict';
+/** The file name of an entry without folder and extension: `src/node.ts` → `node`. */
+const baseName = (entry) => entry.replace(/^.*\//, '').replace(/\.ts$/, '');
+for (const name of ['index', ...subpaths.map(baseName)]) {
+  writeFileSync(
+    `dist/${name}.cjs`,
+    `'use strict';
 // CommonJS entry point: the same ES module build as \`import\` loads (require(esm), Node >= 20.19),
 // so CommonJS and ES module code in one program share one instance of ${pkg.name}.
-module.exports = require('./index.js');
+module.exports = require('./${name}.js');
 `,
-);
+  );
+}
 // Each extra entry (a worker script) also gets a CommonJS door, dist/<name>-loader.cjs,
 // that import()s it: piscina require()s its worker file first, and Node 20's require() of
 // an ES module inside a worker thread can abort the process (a V8 fatal error,
 // "IsGraphAsync must be used on an instantiated module"); through the door the worker is
 // loaded by import() only.
 for (const entry of pkg.eddy?.entries ?? []) {
-  const name = entry.replace(/^.*\//, '').replace(/\.ts$/, '');
+  const name = baseName(entry);
   writeFileSync(
     `dist/${name}-loader.cjs`,
     `'use strict';

@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { type Module, ValueError } from '@eddy/core';
+import type { Module } from '@eddy/core';
 import { readSafetensors } from './io/safetensors-read.js';
+import { sourceBytes } from './io/source-bytes.js';
 import { loadZukoStateDict } from './zuko.js';
 
 /**
  * Loads zuko weights saved in Python with
- * `safetensors.torch.save_file(flow.state_dict(), path)` (a path or the file's bytes)
+ * `safetensors.torch.save_file(flow.state_dict(), path)` (the file's bytes, in any runtime
+ * a browser included, or on Node.js its path)
  * into the matching Eddy flow, built with the same arguments: int64 `order` buffers
  * become int32, bool masks stay bool, float32/float64 weights are cast to the flow's
  * dtype. The file is fully validated and every name and shape checked before any weight
@@ -19,6 +20,7 @@ import { loadZukoStateDict } from './zuko.js';
  *
  * @example
  * ```ts
+ * import { BayesianModel, NSF, loadZukoFlow } from '@eddy/flows';
  * // Python: safetensors.torch.save_file(zuko.flows.NSF(3, hidden_features=[32, 32]).state_dict(), 'nsf.safetensors')
  * const flow = loadZukoFlow(new NSF({ features: 3, hiddenFeatures: [32, 32] }), 'nsf.safetensors');
  * // Python: save_file(BayesianModel(NSF(3), include_params=["**.hyper.4"]).state_dict(), 'bnsf.safetensors')
@@ -27,10 +29,6 @@ import { loadZukoStateDict } from './zuko.js';
  * @category Saving and loading
  */
 export function loadZukoFlow<M extends Module>(flow: M, source: string | Uint8Array): M {
-  let bytes: Uint8Array;
-  if (source instanceof Uint8Array) bytes = source;
-  else if (typeof source === 'string') bytes = readFileSync(source);
-  else throw new ValueError(`loadZukoFlow: expected a file path or a Uint8Array, got ${source === null ? 'null' : typeof source}`);
-  loadZukoStateDict(flow, readSafetensors(bytes).tensors);
+  loadZukoStateDict(flow, readSafetensors(sourceBytes(source, 'loadZukoFlow')).tensors);
   return flow;
 }

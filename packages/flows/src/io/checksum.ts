@@ -1,9 +1,9 @@
-import { crc32 } from 'node:zlib';
 import { EddyError } from '@eddy/core';
+import { crc32 } from './crc32.js';
 
 // Integrity of a flow file: CRC-32 (IEEE, as zlib) of the class, the options and the data bytes.
 
-/** CRC-32 of the chunks in order (node:zlib's, continued from chunk to chunk), as 8 hex digits. */
+/** CRC-32 of the chunks in order (continued from chunk to chunk), as 8 hex digits. */
 function crc32Hex(chunks: readonly Uint8Array[]): string {
   let c = 0;
   for (const bytes of chunks) c = crc32(bytes, c);

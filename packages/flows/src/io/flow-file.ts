@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { DTypeError, type FloatDType, ShapeError, type Tensor, ValueError, fmtShape, getDefaultDType, isFloat, setDefaultDType, withAllocationLimit } from '@eddy/core';
-import { writeFileAtomic } from '../atomic-file.js';
 import type { LazyDistribution } from '../lazy.js';
 import { CRC_PLACEHOLDER, fileChecksum, fillChecksum } from './checksum.js';
 import { instantiate, optionsFromJson, optionsToObject } from './options-codec.js';
 import { classNameOf, flowClassNamed, registeredFlowClasses } from './registry.js';
 import { readSafetensors } from './safetensors-read.js';
 import { writeSafetensors } from './safetensors-write.js';
+import { sourceBytes } from './source-bytes.js';
 
 /**
  * The value of the `format` metadata entry of files written by {@link saveFlow}.
@@ -55,21 +54,6 @@ export function saveFlow(flow: LazyDistribution): Uint8Array {
   return bytes;
 }
 
-/**
- * {@link saveFlow} to a file (written to a temporary file first and then renamed, so an
- * interrupted save never leaves a truncated file under `path`).
- *
- * @example
- * ```ts
- * saveFlowToFile(flow, 'flow.safetensors');
- * const copy = loadFlow('flow.safetensors');
- * ```
- * @category Saving and loading
- */
-export function saveFlowToFile(flow: LazyDistribution, path: string): void {
-  writeFileAtomic(path, saveFlow(flow));
-}
-
 /** Elements a flow may create while it is built beyond 4× what its file stores. */
 const ALLOCATION_SLACK = 1 << 20;
 
@@ -97,17 +81,11 @@ function checkOptionSizes(cls: string, options: Record<string, unknown>, tensors
   for (const [k, v] of Object.entries(options)) if (k !== 'univariate') walk(v, `${cls}.options.${k}`, SIZE_OPTIONS.has(k));
 }
 
-/** The bytes of a path or of a byte array. */
-function sourceBytes(source: string | Uint8Array, fn: string): Uint8Array {
-  if (source instanceof Uint8Array) return source;
-  if (typeof source === 'string') return readFileSync(source);
-  throw new ValueError(`${fn}: expected a file path or a Uint8Array, got ${source === null ? 'null' : typeof source}`);
-}
-
 const list = (names: readonly string[]): string => (names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')}, … (${names.length} in all)`);
 
 /**
- * Loads a flow saved by {@link saveFlow} or {@link saveFlowToFile} (a path or the bytes).
+ * Loads a flow saved by {@link saveFlow} or {@link saveFlowToFile}: the file's bytes (in
+ * any runtime, a browser included) or, on Node.js, its path.
  * The file is untrusted input: its structure and checksum are verified first, then its
  * size options (`features`, `hiddenFeatures`, `bins`, `transforms`, …) are checked
  * against the tensors it stores, and the registered class is rebuilt from the options
@@ -123,8 +101,9 @@ const list = (names: readonly string[]): string => (names.length <= 5 ? names.jo
  *
  * @example
  * ```ts
- * const flow = loadFlow('flow.safetensors') as NSF;
- * flow.call(c).logProb(x);
+ * import { type NSF, loadFlow } from '@eddy/flows';
+ * const flow = loadFlow('flow.safetensors') as NSF; // Node.js: a path
+ * const same = loadFlow(new Uint8Array(await (await fetch('flow.safetensors')).arrayBuffer())); // anywhere: the bytes
  * ```
  * @category Saving and loading
  */
