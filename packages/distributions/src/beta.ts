@@ -17,6 +17,8 @@ import { ScalarDistribution } from './scalar-distribution.js';
  *
  * @example
  * ```ts
+ * import { Rng } from '@eddy/core';
+ * import { Beta } from '@eddy/distributions';
  * const d = new Beta(2, 5);
  * d.mean.item();                     // 2/7
  * d.rsample([100], new Rng(0)).shape; // [100]

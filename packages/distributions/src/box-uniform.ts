@@ -10,6 +10,8 @@ import { Uniform } from './uniform.js';
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { BoxUniform } from '@eddy/distributions';
  * const d = new BoxUniform(tensor([-1, 0]), tensor([1, 3]));
  * d.eventShape;                    // [2]
  * d.logProb(tensor([0, 1])).item(); // -log 6

@@ -43,6 +43,8 @@ import { outside } from './helpers.js';
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { type CategoricalParams } from '@eddy/distributions';
  * const a: CategoricalParams = { logits: tensor([0, 1, 2]) };
  * const b: CategoricalParams = { probs: tensor([0.2, 0.8]) };
  * ```
@@ -71,6 +73,8 @@ export type CategoricalParams =
  *
  * @example
  * ```ts
+ * import { Rng, tensor } from '@eddy/core';
+ * import { Categorical } from '@eddy/distributions';
  * const d = new Categorical({ probs: tensor([0.2, 0.3, 0.5]) });
  * d.sample([4], new Rng(0)).dtype;            // 'int32'
  * d.logProb(tensor([2], { dtype: 'int32' })); // [log 0.5]

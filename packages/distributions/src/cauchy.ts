@@ -12,6 +12,8 @@ const LOG_PI = Math.log(Math.PI);
  *
  * @example
  * ```ts
+ * import { Rng, tensor } from '@eddy/core';
+ * import { Cauchy } from '@eddy/distributions';
  * const d = new Cauchy(0, 2);
  * d.cdf(tensor([2])).toArray();     // [0.75]
  * d.sample([10], new Rng(0)).shape; // [10]

@@ -9,6 +9,8 @@ import { Normal } from './normal.js';
  *
  * @example
  * ```ts
+ * import { ones, zeros } from '@eddy/core';
+ * import { DiagNormal } from '@eddy/distributions';
  * const base = new DiagNormal(zeros([2]), ones([2]));
  * base.eventShape; // [2]
  * ```

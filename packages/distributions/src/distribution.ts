@@ -19,6 +19,8 @@ import {
  *
  * @example
  * ```ts
+ * import { Rng } from '@eddy/core';
+ * import { Distribution, Normal } from '@eddy/distributions';
  * const d: Distribution = new Normal(0, 1);
  * const x = d.sample([1000], new Rng(42));
  * d.logProb(x).mean();

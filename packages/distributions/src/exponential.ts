@@ -10,6 +10,8 @@ import { ScalarDistribution } from './scalar-distribution.js';
  *
  * @example
  * ```ts
+ * import { Rng, tensor } from '@eddy/core';
+ * import { Exponential } from '@eddy/distributions';
  * const d = new Exponential(tensor([0.5, 2]));
  * d.mean.toArray();                 // [2, 0.5]
  * d.sample([3], new Rng(1)).shape;  // [3, 2]

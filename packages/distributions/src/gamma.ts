@@ -20,6 +20,8 @@ import { ScalarDistribution } from './scalar-distribution.js';
  *
  * @example
  * ```ts
+ * import { Rng, tensor } from '@eddy/core';
+ * import { Gamma } from '@eddy/distributions';
  * const d = new Gamma(tensor([2, 0.5]), tensor([1, 3]));
  * d.mean.toArray();                  // [2, 1/6]
  * d.rsample([1000], new Rng(0)).shape; // [1000, 2]

@@ -32,6 +32,8 @@ import { ScalarDistribution } from './scalar-distribution.js';
  *
  * @example
  * ```ts
+ * import { Rng, tensor } from '@eddy/core';
+ * import { GeneralizedNormal } from '@eddy/distributions';
  * const d = new GeneralizedNormal(tensor([1, 2, 8]));
  * d.batchShape;                    // [3]
  * d.sample([10], new Rng(0)).shape; // [10, 3]

@@ -9,6 +9,8 @@ import { Distribution } from './distribution.js';
  *
  * @example
  * ```ts
+ * import { ones, zeros } from '@eddy/core';
+ * import { Independent, Normal } from '@eddy/distributions';
  * const d = new Independent(new Normal(zeros([3]), ones([3])), 1);
  * d.batchShape; // []
  * d.eventShape; // [3]

@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import '@eddy/backend-cpu';
- * import { Rng } from '@eddy/core';
+ * import { ones, Rng, zeros } from '@eddy/core';
  * import { DiagNormal, NormalizingFlow } from '@eddy/distributions';
  * import { ExpTransform } from '@eddy/transforms';
  * const flow = new NormalizingFlow(new ExpTransform(), new DiagNormal(zeros([2]), ones([2])));

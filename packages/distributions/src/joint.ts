@@ -28,6 +28,8 @@ import { Distribution } from './distribution.js';
  *
  * @example
  * ```ts
+ * import { ones, Rng, zeros } from '@eddy/core';
+ * import { DiagNormal, Joint, Normal, Uniform } from '@eddy/distributions';
  * const d = new Joint(new Uniform(0, 1), new Normal(0, 1), new DiagNormal(zeros([2]), ones([2])));
  * d.eventShape;                    // [4]
  * d.sample([5], new Rng(0)).shape; // [5, 4]

@@ -11,6 +11,8 @@ import { epsOf } from './helpers.js';
  *
  * @example
  * ```ts
+ * import { Rng, tensor } from '@eddy/core';
+ * import { Laplace } from '@eddy/distributions';
  * const d = new Laplace(0, 1);
  * d.logProb(tensor([0])).toArray(); // [-log 2]
  * d.sample([100], new Rng(0)).shape; // [100]

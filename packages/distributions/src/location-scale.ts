@@ -8,7 +8,22 @@ import { ScalarDistribution } from './scalar-distribution.js';
  *
  * @example
  * ```ts
- * class Logistic extends LocationScale { ... }
+ * import { defaultRng, log, log1p, type Rng, softplus, type Tensor, tensor } from '@eddy/core';
+ * import { LocationScale } from '@eddy/distributions';
+ * class Logistic extends LocationScale {
+ *   constructor(loc: number, scale: number) {
+ *     super('Logistic', loc, scale);
+ *   }
+ *   logProb(x: Tensor): Tensor {
+ *     const z = x.sub(this.loc).div(this.scale);
+ *     return z.neg().sub(softplus(z.neg()).mul(2)).sub(log(this.scale));
+ *   }
+ *   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
+ *     const u = rng.uniform(this.extendedShape(shape), this.drawDtype);
+ *     return this.loc.add(this.scale.mul(log(u).sub(log1p(u.neg()))));
+ *   }
+ * }
+ * new Logistic(0, 1).logProb(tensor([0])); // [-log 4]
  * ```
  * @category Univariate
  */

@@ -8,6 +8,8 @@ import { Minimum } from './minimum.js';
  *
  * @example
  * ```ts
+ * import { Rng, tensor } from '@eddy/core';
+ * import { Maximum, Normal } from '@eddy/distributions';
  * const d = new Maximum(new Normal(0, 1), 4);
  * d.logProb(tensor([0])).item();   // log 4 + log φ(0) + 3 log ½
  * d.sample([5], new Rng(0)).shape; // [5]

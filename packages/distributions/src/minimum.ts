@@ -9,6 +9,8 @@ import { TopK } from './top-k.js';
  *
  * @example
  * ```ts
+ * import { Rng } from '@eddy/core';
+ * import { Minimum, Normal } from '@eddy/distributions';
  * const d = new Minimum(new Normal(0, 1), 3);
  * d.eventShape;                    // []
  * d.sample([5], new Rng(0)).shape; // [5]

@@ -32,6 +32,8 @@ import { Distribution } from './distribution.js';
  *
  * @example
  * ```ts
+ * import { Rng, tensor } from '@eddy/core';
+ * import { Mixture, Normal } from '@eddy/distributions';
  * const d = new Mixture(new Normal(tensor([-2, 0, 3]), tensor([1, 0.5, 1])), tensor([0, 1, 0]));
  * d.batchShape;                    // []
  * d.sample([10], new Rng(0)).shape; // [10]

@@ -38,6 +38,8 @@ const LOG_2PI = Math.log(2 * Math.PI);
  *
  * @example
  * ```ts
+ * import { Rng, tensor } from '@eddy/core';
+ * import { MultivariateNormal } from '@eddy/distributions';
  * const L = tensor([[1, 0], [0.5, 2]]);
  * const d = new MultivariateNormal(tensor([0, 1]), { scaleTril: L });
  * d.eventShape;                     // [2]

@@ -11,6 +11,8 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  *
  * @example
  * ```ts
+ * import { Rng, tensor } from '@eddy/core';
+ * import { Normal } from '@eddy/distributions';
  * const d = new Normal(tensor([0, 1]), tensor([1, 2]));
  * d.batchShape;                    // [2]
  * d.sample([5], new Rng(0)).shape; // [5, 2]

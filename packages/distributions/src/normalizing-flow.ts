@@ -19,6 +19,9 @@ import { Independent } from './independent.js';
  *
  * @example
  * ```ts
+ * import { Rng } from '@eddy/core';
+ * import { Normal, NormalizingFlow } from '@eddy/distributions';
+ * import { ExpTransform } from '@eddy/transforms';
  * const flow = new NormalizingFlow(new ExpTransform().inv, new Normal(0, 1)); // log-normal
  * const x = flow.sample([1000], new Rng(0));
  * const lp = flow.logProb(x);

@@ -24,6 +24,8 @@ import { checkPositive } from './params.js';
  *
  * @example
  * ```ts
+ * import { log, square, Tensor, tensor, type TensorLike } from '@eddy/core';
+ * import { ScalarDistribution } from '@eddy/distributions';
  * class Rayleigh extends ScalarDistribution<'scale'> {
  *   declare readonly scale: Tensor;
  *   constructor(scale: TensorLike, options: { validateArgs?: boolean } = {}) {

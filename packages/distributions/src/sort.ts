@@ -25,6 +25,8 @@ import { checkInteger, hostSortLastAxis, logFactorial, outside } from './helpers
  *
  * @example
  * ```ts
+ * import { Rng } from '@eddy/core';
+ * import { Normal, Sort } from '@eddy/distributions';
  * const d = new Sort(new Normal(0, 1), 3);
  * d.eventShape;                    // [3]
  * d.sample([4], new Rng(0)).shape; // [4, 3], each row ascending

@@ -29,6 +29,8 @@ const HALF_LOG_PI = 0.5 * Math.log(Math.PI);
  *
  * @example
  * ```ts
+ * import { Rng, tensor } from '@eddy/core';
+ * import { StudentT } from '@eddy/distributions';
  * const d = new StudentT(tensor([3, 30]));  // loc 0, scale 1
  * d.variance.toArray();                    // [3, 30/28]
  * d.sample([5], new Rng(0)).shape;         // [5, 2]

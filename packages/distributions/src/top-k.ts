@@ -14,6 +14,8 @@ import { Sort } from './sort.js';
  *
  * @example
  * ```ts
+ * import { Rng } from '@eddy/core';
+ * import { Normal, TopK } from '@eddy/distributions';
  * const d = new TopK(new Normal(0, 1), 2, 5);
  * d.eventShape;                    // [2]
  * d.sample([3], new Rng(0)).shape; // [3, 2]

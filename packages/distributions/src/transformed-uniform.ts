@@ -24,6 +24,9 @@ function uniformBase(f: Transform, lower: Tensor, upper: Tensor): Uniform {
  *
  * @example
  * ```ts
+ * import { Rng } from '@eddy/core';
+ * import { TransformedUniform } from '@eddy/distributions';
+ * import { ExpTransform } from '@eddy/transforms';
  * const d = new TransformedUniform(new ExpTransform(), -1, 1); // log-uniform on [e⁻¹, e)
  * d.sample([3], new Rng(0)).shape; // [3]
  * ```

@@ -27,6 +27,8 @@ import { Uniform } from './uniform.js';
  *
  * @example
  * ```ts
+ * import { Rng, tensor } from '@eddy/core';
+ * import { Normal, Truncated } from '@eddy/distributions';
  * const d = new Truncated(new Normal(0, 1), { lower: 1, upper: 2 });
  * d.sample([5], new Rng(0)).shape; // [5], every draw in [1, 2)
  * d.logProb(tensor([0])).item();   // -Infinity

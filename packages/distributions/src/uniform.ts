@@ -12,6 +12,8 @@ import { ScalarDistribution } from './scalar-distribution.js';
  *
  * @example
  * ```ts
+ * import { Rng, tensor } from '@eddy/core';
+ * import { Uniform } from '@eddy/distributions';
  * const d = new Uniform(tensor([0, -1]), tensor([1, 1]));
  * d.batchShape;                        // [2]
  * d.logProb(tensor([0.5, 2])).toArray(); // [0, -Infinity]
