@@ -42,24 +42,11 @@ static inline void sincos2pi(typename S::V u, typename S::V& sn, typename S::V& 
   V x = S::mul(f, S::set1(1.5707963267948966192));
   V x2 = S::mul(x, x);
   // sin x = x (1 - x²/3! + x⁴/5! - ...), cos x = 1 - x²/2! + ... (|x| ≤ π/4).
-  V ps = S::set1(1.0 / 1307674368000.0);       // 1/15!
-  ps = S::fnma(ps, x2, S::set1(1.0 / 6227020800.0));   // 1/13! − x²/15!
-  ps = S::fnma(ps, x2, S::set1(1.0 / 39916800.0));
-  ps = S::fnma(ps, x2, S::set1(1.0 / 362880.0));
-  ps = S::fnma(ps, x2, S::set1(1.0 / 5040.0));
-  ps = S::fnma(ps, x2, S::set1(1.0 / 120.0));
-  ps = S::fnma(ps, x2, S::set1(1.0 / 6.0));
-  ps = S::fnma(ps, x2, S::set1(1.0));
-  V s = S::mul(x, ps);
-  V pc = S::set1(1.0 / 20922789888000.0);      // 1/16!
-  pc = S::fnma(pc, x2, S::set1(1.0 / 87178291200.0));
-  pc = S::fnma(pc, x2, S::set1(1.0 / 479001600.0));
-  pc = S::fnma(pc, x2, S::set1(1.0 / 3628800.0));
-  pc = S::fnma(pc, x2, S::set1(1.0 / 40320.0));
-  pc = S::fnma(pc, x2, S::set1(1.0 / 720.0));
-  pc = S::fnma(pc, x2, S::set1(1.0 / 24.0));
-  pc = S::fnma(pc, x2, S::set1(0.5));
-  V c = S::fnma(pc, x2, S::set1(1.0));
+  // 1/15!, 1/13!, …, 1/3!, 1 and 1/16!, 1/14!, …, 1/2!, 1.
+  V s = S::mul(x, hornerAlternating<S>(x2, 1.0 / 1307674368000.0, 1.0 / 6227020800.0, 1.0 / 39916800.0, 1.0 / 362880.0, 1.0 / 5040.0,
+                                        1.0 / 120.0, 1.0 / 6.0, 1.0));
+  V c = hornerAlternating<S>(x2, 1.0 / 20922789888000.0, 1.0 / 87178291200.0, 1.0 / 479001600.0, 1.0 / 3628800.0, 1.0 / 40320.0,
+                             1.0 / 720.0, 1.0 / 24.0, 0.5, 1.0);
   // θ = q·π/2 + x: rotate by the quadrant q mod 4 (q in 0..4).
   V m = S::sub(q, S::mul(S::set1(4.0), S::round(S::mul(q, S::set1(0.25)))));  // q mod 4 in {-1,0,1,2} for q in 0..4
   m = S::select(S::lt(m, S::zero()), S::add(m, S::set1(4.0)), m);

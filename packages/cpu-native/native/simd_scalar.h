@@ -8,9 +8,7 @@ struct Scalar {
   using T = TT;
   using V = TT;
   using M = bool;
-  static constexpr int W = 1;
-  static constexpr int MR = 4;
-  static constexpr int FMR = 4;
+  static constexpr int W = 1, MR = 4, FMR = 4;
   static inline V set1(T a) { return a; }
   static inline V zero() { return T(0); }
   static inline V load(const T* p) { return *p; }
