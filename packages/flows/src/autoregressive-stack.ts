@@ -9,6 +9,7 @@ import type { Univariate } from './univariate.js';
  *
  * @example
  * ```ts
+ * import { type AutoregressiveFlowOptions } from '@eddy/flows';
  * const o: AutoregressiveFlowOptions = { features: 3, context: 2, transforms: 5 };
  * ```
  * @category Flows

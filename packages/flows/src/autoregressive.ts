@@ -12,6 +12,7 @@ import { totalSize } from './unpack.js';
  *
  * @example
  * ```ts
+ * import { type MaskedAutoregressiveOptions } from '@eddy/flows';
  * const o: MaskedAutoregressiveOptions = { passes: 2, hiddenFeatures: [32, 32] };
  * ```
  * @category Flows
@@ -38,6 +39,7 @@ export interface MaskedAutoregressiveOptions extends NetworkOptions {
  *
  * @example
  * ```ts
+ * import { MaskedAutoregressiveTransform, monotonicAffine } from '@eddy/flows';
  * new MaskedAutoregressiveTransform(3, 0, { univariate: monotonicAffine, shapes: [[], []] });
  * ```
  * @category Flows
@@ -53,6 +55,7 @@ export const monotonicAffine: Univariate = packedUnivariate(
  *
  * @example
  * ```ts
+ * import { type Adjacency } from '@eddy/flows';
  * const a: Adjacency = { data: Uint8Array.of(0, 1, 0, 0), rows: 2, cols: 2 };
  * ```
  * @category Flows
@@ -73,6 +76,7 @@ export interface Adjacency {
  *
  * @example
  * ```ts
+ * import { autoregressiveAdjacency } from '@eddy/flows';
  * autoregressiveAdjacency([0, 1, 2], 0, 2); // 6 × 3
  * ```
  * @category Flows
@@ -102,6 +106,9 @@ export function autoregressiveAdjacency(order: readonly number[], context: numbe
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { MaskedAutoregressiveTransform } from '@eddy/flows';
+ * const [x, c] = [randn([8, 3], { seed: 0 }), randn([8, 2], { seed: 1 })];
  * const t = new MaskedAutoregressiveTransform(3, 2); // 3 features, 2 context features
  * const [y, ladj] = t.call(c).callAndLadj(x);
  * ```
@@ -210,6 +217,7 @@ export class MaskedAutoregressiveTransform extends LazyTransform {
  *
  * @example
  * ```ts
+ * import { alternatingOrders } from '@eddy/flows';
  * alternatingOrders(3, 3); // [[0,1,2],[2,1,0],[0,1,2]]
  * ```
  * @category Flows

@@ -8,6 +8,7 @@ import { UnconditionalDistribution } from './lazy.js';
  *
  * @example
  * ```ts
+ * import { standardNormalBase } from '@eddy/flows';
  * const base = standardNormalBase(3);
  * ```
  * @category Lazy modules
@@ -23,6 +24,8 @@ export function standardNormalBase(features: number, dtype: FloatDType = getDefa
  *
  * @example
  * ```ts
+ * import { BoxUniform } from '@eddy/distributions';
+ * import { boxUniformBase } from '@eddy/flows';
  * const base = boxUniformBase(2, -Math.PI - 1e-5, Math.PI + 1e-5, (l, u) => new BoxUniform(l, u));
  * ```
  * @category Lazy modules

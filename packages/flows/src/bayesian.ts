@@ -50,6 +50,8 @@ function compilePattern(prefix: string, option: string): RegExp {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { softclip } from '@eddy/flows';
  * softclip(tensor([0, 18, -1000]), 18); // ≈ [0, 12.73, -17.99]
  * ```
  * @category Bayesian
@@ -69,6 +71,7 @@ const LOGVAR_BOUND = 18;
  *
  * @example
  * ```ts
+ * import { type BayesianModelOptions, NSF } from '@eddy/flows';
  * const opts: BayesianModelOptions<NSF> = {
  *   initLogvar: -9,
  *   includeParams: ['transform.transforms.*.hyper.4'],
@@ -106,6 +109,8 @@ export interface BayesianModelOptions<M extends Module = Module> {
  *
  * @example
  * ```ts
+ * import { Rng } from '@eddy/core';
+ * import { type ReparameterizeOptions } from '@eddy/flows';
  * const opts: ReparameterizeOptions = { localTrick: true, rng: new Rng(7) };
  * ```
  * @category Bayesian
@@ -131,6 +136,11 @@ export interface ReparameterizeOptions {
  *
  * @example
  * ```ts
+ * import { randn, type Tensor } from '@eddy/core';
+ * import { BayesianModel, NSF } from '@eddy/flows';
+ * const bayes = new BayesianModel(new NSF({ features: 2, context: 1 }));
+ * const [x, c] = [randn([8, 2], { seed: 0 }), randn([8, 1], { seed: 1 })];
+ * let loss: Tensor;
  * const r = bayes.reparameterized();
  * try {
  *   loss = r.model.call(c).logProb(x).mean().neg();
@@ -295,6 +305,8 @@ export class BayesianModel<M extends Module = Module> extends Module {
    *
    * @example
    * ```ts
+   * import { BayesianModel, NSF } from '@eddy/flows';
+   * const bayes = new BayesianModel(new NSF({ features: 2, context: 1 }));
    * bayes.resetBayesianParameters(-12); // tighter posterior around the current weights
    * ```
    */
@@ -318,7 +330,10 @@ export class BayesianModel<M extends Module = Module> extends Module {
    *
    * @example
    * ```ts
-   * bayes.call(c); // throws: use sampleModel() or reparameterize()
+   * import { randn } from '@eddy/core';
+   * import { BayesianModel, NSF } from '@eddy/flows';
+   * const bayes = new BayesianModel(new NSF({ features: 2, context: 1 }));
+   * bayes.call(randn([8, 1], { seed: 0 })); // throws: use sampleModel() or reparameterize()
    * ```
    */
   call(..._args: unknown[]): never {
@@ -331,6 +346,9 @@ export class BayesianModel<M extends Module = Module> extends Module {
    *
    * @example
    * ```ts
+   * import { Adam } from '@eddy/core';
+   * import { BayesianModel, NSF } from '@eddy/flows';
+   * const bayes = new BayesianModel(new NSF({ features: 2, context: 1 }));
    * const opt = new Adam(bayes.posteriorParameters(), { lr: 1e-3 });
    * ```
    */
@@ -346,6 +364,9 @@ export class BayesianModel<M extends Module = Module> extends Module {
    *
    * @example
    * ```ts
+   * import { Rng } from '@eddy/core';
+   * import { BayesianModel, NSF } from '@eddy/flows';
+   * const bayes = new BayesianModel(new NSF({ features: 2, context: 1 }));
    * const params = bayes.sampleParams(new Rng(0)); // { 'transform.transforms.0.hyper.4.weight': Tensor, ... }
    * ```
    */
@@ -370,6 +391,10 @@ export class BayesianModel<M extends Module = Module> extends Module {
    *
    * @example
    * ```ts
+   * import { randn } from '@eddy/core';
+   * import { BayesianModel, NSF } from '@eddy/flows';
+   * const bayes = new BayesianModel(new NSF({ features: 2, context: 1 }));
+   * const [x, c] = [randn([8, 2], { seed: 0 }), randn([8, 1], { seed: 1 })];
    * const a = bayes.sampleModel();
    * const b = bayes.sampleModel();
    * a.call(c).logProb(x); // differs from b's
@@ -407,6 +432,10 @@ export class BayesianModel<M extends Module = Module> extends Module {
    *
    * @example
    * ```ts
+   * import { randn } from '@eddy/core';
+   * import { BayesianModel, NSF } from '@eddy/flows';
+   * const bayes = new BayesianModel(new NSF({ features: 2, context: 1 }));
+   * const [x, c] = [randn([8, 2], { seed: 0 }), randn([8, 1], { seed: 1 })];
    * const [lp1, lp2] = bayes.reparameterize((flow) => [flow.call(c).logProb(x), flow.call(c).logProb(x)]);
    * // lp1 equals lp2; another reparameterize call gives another draw
    * const loss = bayes.reparameterize((flow) => flow.call(c).logProb(x).mean().neg(), { localTrick: true });
@@ -445,6 +474,10 @@ export class BayesianModel<M extends Module = Module> extends Module {
    *
    * @example
    * ```ts
+   * import { randn } from '@eddy/core';
+   * import { BayesianModel, NSF } from '@eddy/flows';
+   * const bayes = new BayesianModel(new NSF({ features: 2, context: 1 }));
+   * const [x, c] = [randn([8, 2], { seed: 0 }), randn([8, 1], { seed: 1 })];
    * using r = bayes.reparameterized({ localTrick: true });
    * const lp = r.model.call(c).logProb(x);
    * ```
@@ -509,6 +542,12 @@ export class BayesianModel<M extends Module = Module> extends Module {
    *
    * @example
    * ```ts
+   * import { randn } from '@eddy/core';
+   * import { BayesianModel, NSF } from '@eddy/flows';
+   * const bayes = new BayesianModel(new NSF({ features: 2, context: 1 }));
+   * const [x, c] = [randn([8, 2], { seed: 0 }), randn([8, 1], { seed: 1 })];
+   * const datasetSize = 8;
+   * const nll = bayes.reparameterize((flow) => flow.call(c).logProb(x).mean().neg());
    * const loss = nll.add(bayes.klDivergence().div(datasetSize));
    * ```
    */

@@ -23,6 +23,7 @@ import { type NetworkOptions, networkRng } from './options.js';
  *
  * @example
  * ```ts
+ * import { type FFJTransformOptions } from '@eddy/flows';
  * const o: FFJTransformOptions = { freqs: 3, atol: 1e-6, rtol: 1e-5, exact: true, hiddenFeatures: [64, 64] };
  * ```
  * @category Flows
@@ -67,6 +68,9 @@ const checkInteger = (name: string, what: string, v: number, min: number): void 
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { FFJTransform } from '@eddy/flows';
+ * const [x, c] = [randn([8, 3], { seed: 0 }), randn([8, 4], { seed: 1 })];
  * const t = new FFJTransform(3, 4);       // 3 features, 4 context features
  * const y = t.call(c).call(x);            // c: [N, 4], x: [N, 3]
  * t.call(c).inv.call(y);                  // ≈ x
@@ -157,6 +161,7 @@ export class FFJTransform extends LazyTransform {
  *
  * @example
  * ```ts
+ * import { type CNFOptions } from '@eddy/flows';
  * const o: CNFOptions = { features: 2, context: 0, hiddenFeatures: [32, 32], atol: 1e-5, rtol: 1e-4 };
  * ```
  * @category Flows
@@ -182,6 +187,9 @@ export interface CNFOptions extends FFJTransformOptions {
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { CNF } from '@eddy/flows';
+ * const x = randn([8, 2], { seed: 0 });
  * const flow = new CNF({ features: 2, hiddenFeatures: [32, 32] });
  * const lp = flow.call().logProb(x);    // x: [N, 2] → [N]
  * const s = flow.call().sample([100]);  // [100, 2]

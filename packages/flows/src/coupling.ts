@@ -14,6 +14,7 @@ import { totalSize } from './unpack.js';
  *
  * @example
  * ```ts
+ * import { type CouplingOptions } from '@eddy/flows';
  * const o: CouplingOptions = { mask: [true, false, true] };
  * ```
  * @category Flows
@@ -40,6 +41,7 @@ export interface CouplingOptions extends NetworkOptions {
  *
  * @example
  * ```ts
+ * import { GeneralCouplingTransform } from '@eddy/flows';
  * const t = new GeneralCouplingTransform(4, 0, { mask: [true, false, true, false] });
  * ```
  * @category Flows
@@ -103,6 +105,7 @@ export class GeneralCouplingTransform extends LazyTransform {
  *
  * @example
  * ```ts
+ * import { type CouplingFlowOptions } from '@eddy/flows';
  * const o: CouplingFlowOptions = { features: 4, transforms: 5 };
  * ```
  * @category Flows
@@ -127,6 +130,7 @@ export interface CouplingFlowOptions extends Omit<CouplingOptions, 'mask'> {
  *
  * @example
  * ```ts
+ * import { NICE } from '@eddy/flows';
  * const flow = new NICE({ features: 4 });
  * ```
  * @category Flows
@@ -156,6 +160,7 @@ export class NICE extends Flow {
  *
  * @example
  * ```ts
+ * import { RealNVP } from '@eddy/flows';
  * const flow = new RealNVP({ features: 4 });
  * ```
  * @category Flows

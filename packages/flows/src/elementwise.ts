@@ -14,6 +14,7 @@ import { totalSize, unpack } from './unpack.js';
  *
  * @example
  * ```ts
+ * import { type ElementWiseOptions } from '@eddy/flows';
  * const o: ElementWiseOptions = { shapes: [[8], [8]] };
  * ```
  * @category Flows
@@ -36,6 +37,8 @@ export interface ElementWiseOptions extends NetworkOptions {
  *
  * @example
  * ```ts
+ * import { ElementWiseTransform } from '@eddy/flows';
+ * import { GaussianizationTransform } from '@eddy/transforms';
  * const t = new ElementWiseTransform(3, 0, { univariate: (s, a) => new GaussianizationTransform(s, a), shapes: [[8], [8]] });
  * ```
  * @category Flows
@@ -93,6 +96,7 @@ export class ElementWiseTransform extends LazyTransformBase {
  *
  * @example
  * ```ts
+ * import { type GFOptions } from '@eddy/flows';
  * const o: GFOptions = { features: 3, components: 8 };
  * ```
  * @category Flows
@@ -118,6 +122,7 @@ export interface GFOptions extends Omit<ElementWiseOptions, 'univariate' | 'shap
  *
  * @example
  * ```ts
+ * import { GF } from '@eddy/flows';
  * const flow = new GF({ features: 3 });
  * ```
  * @category Flows

@@ -10,6 +10,7 @@ import { totalSize, unpack } from './unpack.js';
  *
  * @example
  * ```ts
+ * import { type GMMOptions } from '@eddy/flows';
  * const o: GMMOptions = { features: 2, components: 5, covarianceType: 'diagonal' };
  * ```
  * @category Mixtures
@@ -39,6 +40,7 @@ export interface GMMOptions extends NetworkOptions {
  *
  * @example
  * ```ts
+ * import { gmmShapes } from '@eddy/flows';
  * gmmShapes(2, 3, 'full', false); // [[3], [3, 2], [3, 2], [3, 1]]
  * ```
  * @category Mixtures
@@ -60,6 +62,9 @@ export function gmmShapes(features: number, components: number, covarianceType: 
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { GMM } from '@eddy/flows';
+ * const x = randn([8, 2], { seed: 0 });
  * const gmm = new GMM({ features: 2, components: 3 });
  * gmm.call().logProb(x);
  * ```

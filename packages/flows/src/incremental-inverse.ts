@@ -92,8 +92,11 @@ function columns(t: Tensor, units: Int32Array): Tensor {
  *
  * @example
  * ```ts
- * const plan = IncrementalInverse.plan(hyper, groups, features, context, univariate, shapes);
- * const [x, ladj] = plan!.invert(y, c, true);
+ * import { randn } from '@eddy/core';
+ * import { type IncrementalInverse, MaskedAutoregressiveTransform } from '@eddy/flows';
+ * const t = new MaskedAutoregressiveTransform(3, 2);
+ * const plan: IncrementalInverse | null = t.incrementalPlan(); // what t.call(c).inv uses
+ * const [x, ladj] = plan!.invert(randn([8, 3], { seed: 0 }), randn([8, 2], { seed: 1 }), true);
  * ```
  * @category Flows
  */
@@ -158,7 +161,9 @@ export class IncrementalInverse {
    *
    * @example
    * ```ts
-   * IncrementalInverse.plan(t.hyper, Int32Array.from(t.order.dataSync()), 3, 0, u, [[], []]);
+   * import { IncrementalInverse, MaskedAutoregressiveTransform } from '@eddy/flows';
+   * const t = new MaskedAutoregressiveTransform(3);
+   * IncrementalInverse.plan(t.hyper, Int32Array.from(t.order.dataSync()), 3, 0, t.univariate, [[], []]);
    * ```
    */
   static plan(
@@ -313,7 +318,10 @@ export class IncrementalInverse {
    *
    * @example
    * ```ts
-   * const [x] = plan.invert(y, undefined, false);
+   * import { randn } from '@eddy/core';
+   * import { MaskedAutoregressiveTransform } from '@eddy/flows';
+   * const plan = new MaskedAutoregressiveTransform(3).incrementalPlan()!;
+   * const [x] = plan.invert(randn([8, 3], { seed: 0 }), undefined, false);
    * ```
    */
   invert(y: Tensor, c: Tensor | undefined, withLadj: boolean): [Tensor, Tensor | null] {

@@ -9,6 +9,11 @@ import { ComposedTransform, type Transform } from '@eddy/transforms';
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { type LazyTransform, MaskedAutoregressiveTransform } from '@eddy/flows';
+ * import { Transform } from '@eddy/transforms';
+ * const lazy: LazyTransform = new MaskedAutoregressiveTransform(3, 2);
+ * const context = randn([8, 2], { seed: 0 });
  * const t: Transform = lazy.call(context); // then t.callAndLadj(x)
  * ```
  * @category Lazy modules
@@ -29,6 +34,11 @@ export abstract class LazyTransform extends Module {
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { Distribution } from '@eddy/distributions';
+ * import { type LazyDistribution, NSF } from '@eddy/flows';
+ * const lazy: LazyDistribution = new NSF({ features: 2, context: 1 });
+ * const context = randn([8, 1], { seed: 0 });
  * const d: Distribution = lazy.call(context);
  * ```
  * @category Lazy modules
@@ -43,6 +53,8 @@ export abstract class LazyDistribution extends Module {
  *
  * @example
  * ```ts
+ * import { LazyInverse, MaskedAutoregressiveTransform } from '@eddy/flows';
+ * const lazy = new MaskedAutoregressiveTransform(3, 2);
  * const inverse = new LazyInverse(lazy); // inverse.call(c) === lazy.call(c).inv
  * ```
  * @category Lazy modules
@@ -72,6 +84,10 @@ export class LazyInverse extends LazyTransform {
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { LazyComposedTransform, MaskedAutoregressiveTransform } from '@eddy/flows';
+ * const [mat0, mat1] = [new MaskedAutoregressiveTransform(3, 2), new MaskedAutoregressiveTransform(3, 2)];
+ * const c = randn([8, 2], { seed: 0 });
  * const t = new LazyComposedTransform([mat0, mat1]).call(c);
  * ```
  * @category Lazy modules
@@ -97,6 +113,7 @@ export class LazyComposedTransform extends LazyTransform {
  *
  * @example
  * ```ts
+ * import { type UnconditionalOptions } from '@eddy/flows';
  * const o: UnconditionalOptions = { buffer: true };
  * ```
  * @category Lazy modules
@@ -127,6 +144,9 @@ function registered(owner: Module, names: readonly string[]): Tensor[] {
  *
  * @example
  * ```ts
+ * import { ones, zeros } from '@eddy/core';
+ * import { DiagNormal } from '@eddy/distributions';
+ * import { UnconditionalDistribution } from '@eddy/flows';
  * const base = new UnconditionalDistribution((loc, scale) => new DiagNormal(loc, scale), { loc: zeros([2]), scale: ones([2]) }, { buffer: true });
  * base.call(); // DiagNormal
  * ```
@@ -155,6 +175,9 @@ export class UnconditionalDistribution extends LazyDistribution {
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { UnconditionalTransform } from '@eddy/flows';
+ * import { RotationTransform } from '@eddy/transforms';
  * const rot = new UnconditionalTransform((a) => new RotationTransform(a), { A: randn([3, 3], { seed: 0 }) });
  * ```
  * @category Lazy modules
@@ -183,6 +206,12 @@ export class UnconditionalTransform extends LazyTransform {
  *
  * @example
  * ```ts
+ * import { ones, randn, zeros } from '@eddy/core';
+ * import { DiagNormal } from '@eddy/distributions';
+ * import { Flow, MaskedAutoregressiveTransform, UnconditionalDistribution } from '@eddy/flows';
+ * const [mat0, mat1] = [new MaskedAutoregressiveTransform(3, 2), new MaskedAutoregressiveTransform(3, 2)];
+ * const base = new UnconditionalDistribution((loc, scale) => new DiagNormal(loc, scale), { loc: zeros([3]), scale: ones([3]) }, { buffer: true });
+ * const [x, c] = [randn([8, 3], { seed: 0 }), randn([8, 2], { seed: 1 })];
  * const flow = new Flow([mat0, mat1], base);
  * const d = flow.call(c);  // NormalizingFlow
  * const lp = d.logProb(x);

@@ -11,6 +11,9 @@ import { Flow } from './lazy.js';
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { MAF } from '@eddy/flows';
+ * const [x, c] = [randn([8, 3], { seed: 0 }), randn([8, 2], { seed: 1 })];
  * const flow = new MAF({ features: 3, context: 2 });
  * const lp = flow.call(c).logProb(x);
  * ```

@@ -40,7 +40,9 @@ const isPlain = (v: object): boolean => {
  *
  * @example
  * ```ts
- * const copy = copyModuleTree(new MLP(3, 5));
+ * import { copyModuleTree, MLP } from '@eddy/flows';
+ * const original = new MLP(3, 5);
+ * const copy = copyModuleTree(original);
  * copy.parameters()[0] !== original.parameters()[0]; // true
  * ```
  * @category Bayesian

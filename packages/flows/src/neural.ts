@@ -11,6 +11,7 @@ import { type NetworkOptions, networkRng } from './options.js';
  *
  * @example
  * ```ts
+ * import { type UnivariateNetworkOptions } from '@eddy/flows';
  * const o: UnivariateNetworkOptions = { hiddenFeatures: [16, 16] };
  * ```
  * @category Flows
@@ -39,6 +40,9 @@ function withSignal(x: Tensor, signal: Tensor): Tensor {
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { MNN } from '@eddy/flows';
+ * const signal = randn([8, 3, 16], { seed: 0 });
  * const mnn = new MNN(16, 3, { hiddenFeatures: [16, 16] }, { seed: 0 });
  * const t = mnn.call(signal); // signal [..., 3, 16]
  * ```
@@ -71,6 +75,9 @@ export class MNN extends Module {
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { UMNN } from '@eddy/flows';
+ * const [signal, constant] = [randn([8, 3, 16], { seed: 0 }), randn([8, 3], { seed: 1 })];
  * const umnn = new UMNN(16, 3);
  * const t = umnn.call(signal, constant);
  * ```
@@ -107,6 +114,7 @@ export class UMNN extends Module {
  *
  * @example
  * ```ts
+ * import { type NeuralFlowOptions } from '@eddy/flows';
  * const o: NeuralFlowOptions = { features: 2, signal: 16, network: { hiddenFeatures: [16, 16] } };
  * ```
  * @category Flows
@@ -137,6 +145,7 @@ export function withSoftclips(parts: readonly LazyTransform[]): LazyTransform[] 
  *
  * @example
  * ```ts
+ * import { NAF } from '@eddy/flows';
  * const flow = new NAF({ features: 2, network: { hiddenFeatures: [16, 16] } });
  * ```
  * @category Flows
@@ -162,6 +171,7 @@ export class NAF extends Flow {
  *
  * @example
  * ```ts
+ * import { UNAF } from '@eddy/flows';
  * const flow = new UNAF({ features: 2 });
  * ```
  * @category Flows

@@ -11,6 +11,7 @@ import { packedUnivariate } from './univariate.js';
  *
  * @example
  * ```ts
+ * import { type SplineFlowOptions } from '@eddy/flows';
  * const o: SplineFlowOptions = { features: 2, bins: 8 };
  * ```
  * @category Flows
@@ -46,6 +47,10 @@ function splineShapes(bins: number): number[][] {
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { fit, NSF, Standardized } from '@eddy/flows';
+ * const c = randn([100, 2], { seed: 0 });
+ * const data = randn([256, 5], { seed: 1 }).mul(100).add(1000); // far outside the spline's [-5, 5]
  * const flow = new NSF({ features: 5, context: 2 });
  * const x = flow.call(c).sample([100]);
  * // data of any scale: standardise inside the model
@@ -92,6 +97,7 @@ export class NSF extends Flow {
  *
  * @example
  * ```ts
+ * import { NCSF } from '@eddy/flows';
  * const flow = new NCSF({ features: 2 });
  * ```
  * @category Flows

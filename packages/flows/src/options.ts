@@ -6,6 +6,7 @@ import { type FloatDType, RandomStream } from '@eddy/core';
  *
  * @example
  * ```ts
+ * import { type NetworkOptions } from '@eddy/flows';
  * const o: NetworkOptions = { seed: 42, dtype: 'float64' };
  * ```
  * @category Lazy modules
@@ -25,6 +26,7 @@ export interface NetworkOptions {
  *
  * @example
  * ```ts
+ * import { networkRng } from '@eddy/flows';
  * const rng = networkRng({ seed: 1 });
  * ```
  * @category Lazy modules
@@ -38,6 +40,8 @@ export function networkRng(options: NetworkOptions): RandomStream {
  *
  * @example
  * ```ts
+ * import { RandomStream } from '@eddy/core';
+ * import { randperm } from '@eddy/flows';
  * randperm(4, new RandomStream(0)); // e.g. [2, 0, 3, 1]
  * ```
  * @category Lazy modules

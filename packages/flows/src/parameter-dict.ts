@@ -8,6 +8,8 @@ import { type Buffer, Module, Parameter, type Tensor, ValueError, fmtShape } fro
  *
  * @example
  * ```ts
+ * import { zeros } from '@eddy/core';
+ * import { ParameterDict } from '@eddy/flows';
  * const d = new ParameterDict({ 'hyper-0-weight': zeros([4, 3]) });
  * d.get('hyper-0-weight');                 // a Parameter of shape [4, 3]
  * d.namedParameters().map(([n]) => n);     // ['hyper-0-weight']

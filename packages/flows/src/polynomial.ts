@@ -10,6 +10,7 @@ import { withSoftclips } from './neural.js';
  *
  * @example
  * ```ts
+ * import { type SOSPFOptions } from '@eddy/flows';
  * const o: SOSPFOptions = { features: 3, degree: 4, polynomials: 3 };
  * ```
  * @category Flows
@@ -30,6 +31,7 @@ export interface SOSPFOptions extends Omit<AutoregressiveFlowOptions, 'univariat
  *
  * @example
  * ```ts
+ * import { SOSPF } from '@eddy/flows';
  * const flow = new SOSPF({ features: 3 });
  * ```
  * @category Flows
@@ -56,6 +58,7 @@ export class SOSPF extends Flow {
  *
  * @example
  * ```ts
+ * import { type BPFOptions } from '@eddy/flows';
  * const o: BPFOptions = { features: 3, degree: 16 };
  * ```
  * @category Flows
@@ -77,6 +80,7 @@ export interface BPFOptions extends Omit<AutoregressiveFlowOptions, 'univariate'
  *
  * @example
  * ```ts
+ * import { BPF } from '@eddy/flows';
  * const flow = new BPF({ features: 3 });
  * ```
  * @category Flows

@@ -9,6 +9,7 @@ import { LazyDistribution } from './lazy.js';
  *
  * @example
  * ```ts
+ * import { type Standardization } from '@eddy/flows';
  * const s: Standardization = { loc: [20, -3], scale: [40, 0.5] };
  * ```
  * @category Standardization
@@ -36,6 +37,8 @@ function rowsAndFeatures(data: Tensor, fn: string): [number, number] {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { standardization } from '@eddy/flows';
  * const { loc, scale } = standardization(tensor([[0, 10], [2, 10]])); // loc [1, 10], scale [1, 1]
  * ```
  * @category Standardization
@@ -71,6 +74,7 @@ export function standardization(data: Tensor): Standardization {
  *
  * @example
  * ```ts
+ * import { NSF, type StandardizedOptions } from '@eddy/flows';
  * const o: StandardizedOptions = { flow: new NSF({ features: 2 }), loc: [20, -3], scale: [40, 0.5] };
  * ```
  * @category Standardization
@@ -148,6 +152,9 @@ function vector(v: ArrayLike<number> | Tensor | undefined, features: number, fil
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { fit, loadFlow, NSF, saveFlowToFile, Standardized } from '@eddy/flows';
+ * const x = randn([256, 5], { seed: 0 }).mul(100).add(1000);
  * const flow = Standardized.fromData(new NSF({ features: 5 }), x); // x: [N, 5], any scale
  * fit(flow, x, { epochs: 20 });
  * saveFlowToFile(flow, 'model.safetensors');
@@ -200,6 +207,9 @@ export class Standardized extends LazyDistribution {
    *
    * @example
    * ```ts
+   * import { randn } from '@eddy/core';
+   * import { NSF, Standardized } from '@eddy/flows';
+   * const x = randn([256, 5], { seed: 0 }).mul(100).add(1000);
    * const flow = Standardized.fromData(new NSF({ features: 5, hiddenFeatures: [64, 64] }), x);
    * ```
    */

@@ -22,6 +22,7 @@ import type { LazyDistribution } from './lazy.js';
  *
  * @example
  * ```ts
+ * import { type StepInfo } from '@eddy/flows';
  * const p: StepInfo = { epoch: 0, step: 10, loss: 1.93, lr: 1e-3 };
  * ```
  * @category Training
@@ -42,6 +43,7 @@ export interface StepInfo {
  *
  * @example
  * ```ts
+ * import { type EpochInfo } from '@eddy/flows';
  * const e: EpochInfo = { epoch: 3, trainLoss: 1.9, validLoss: 1.95, seconds: 0.8 };
  * ```
  * @category Training
@@ -59,11 +61,6 @@ export interface EpochInfo {
 
 /**
  * Explicit held-out rows for {@link fit}.
- *
- * @example
- * ```ts
- * const v: ValidationData = { data: testRows };
- * ```
  * @category Training
  */
 export interface ValidationData {
@@ -78,6 +75,7 @@ export interface ValidationData {
  *
  * @example
  * ```ts
+ * import { type FitOptions } from '@eddy/flows';
  * const o: FitOptions = { epochs: 60, batchSize: 256, lr: 1e-3, validation: 0.1, patience: 10 };
  * ```
  * @category Training
@@ -124,6 +122,10 @@ export interface FitOptions {
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { fit, NSF } from '@eddy/flows';
+ * const flow = new NSF({ features: 2 });
+ * const data = randn([512, 2], { seed: 0 });
  * const { trainLoss, validLoss, bestEpoch } = fit(flow, data, { epochs: 10, validation: 0.1 });
  * ```
  * @category Training
@@ -215,6 +217,9 @@ function evaluate(flow: LazyDistribution, x: Tensor, c: Tensor | undefined, batc
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { fit, NSF, Standardized } from '@eddy/flows';
+ * const data = randn([512, 2], { seed: 0 });
  * const flow = new NSF({ features: 2 });
  * const result = fit(flow, data, { epochs: 20, batchSize: 256, validation: 0.1, onEpoch: (e) => console.log(e) });
  * // data of any scale
@@ -332,6 +337,10 @@ export function fit(flow: LazyDistribution, data: Tensor, options: FitOptions = 
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { cosineSchedule, fit, NSF } from '@eddy/flows';
+ * const flow = new NSF({ features: 2 });
+ * const data = randn([512, 2], { seed: 0 });
  * fit(flow, data, { schedule: cosineSchedule(0.01) });
  * ```
  * @category Training

@@ -9,6 +9,8 @@ import { unpack } from './unpack.js';
  *
  * @example
  * ```ts
+ * import { type Univariate } from '@eddy/flows';
+ * import { MonotonicAffineTransform } from '@eddy/transforms';
  * const u: Univariate = (shift, scale) => new MonotonicAffineTransform(shift, scale);
  * ```
  * @category Lazy modules
@@ -22,6 +24,8 @@ export type Univariate = UnivariateFunction | UnivariateModule;
  *
  * @example
  * ```ts
+ * import { packedUnivariate, type UnivariateFunction } from '@eddy/flows';
+ * import { MonotonicAffineTransform } from '@eddy/transforms';
  * const u: UnivariateFunction = packedUnivariate(
  *   (shift, scale) => new MonotonicAffineTransform(shift, scale),
  *   (phi) => MonotonicAffineTransform.fromPacked(phi),
@@ -45,6 +49,8 @@ export interface UnivariateFunction {
  *
  * @example
  * ```ts
+ * import { packedUnivariate } from '@eddy/flows';
+ * import { MonotonicRQSTransform } from '@eddy/transforms';
  * const u = packedUnivariate((w, h, d) => new MonotonicRQSTransform(w, h, d), (phi) => MonotonicRQSTransform.fromPacked(phi));
  * ```
  * @category Lazy modules
@@ -62,6 +68,7 @@ export function packedUnivariate(fn: (...phi: Tensor[]) => Transform, fromPacked
  *
  * @example
  * ```ts
+ * import { MNN, type UnivariateModule } from '@eddy/flows';
  * const u: UnivariateModule = new MNN(16, 3);
  * ```
  * @category Lazy modules
@@ -76,7 +83,11 @@ export interface UnivariateModule extends Module {
  *
  * @example
  * ```ts
- * const t = applyUnivariate(u, [shift, scale]);
+ * import { randn } from '@eddy/core';
+ * import { applyUnivariate, type Univariate } from '@eddy/flows';
+ * import { MonotonicAffineTransform } from '@eddy/transforms';
+ * const u: Univariate = (shift, scale) => new MonotonicAffineTransform(shift!, scale!);
+ * const t = applyUnivariate(u, [randn([3], { seed: 0 }), randn([3], { seed: 1 })]);
  * ```
  * @category Lazy modules
  */
@@ -91,7 +102,11 @@ export function applyUnivariate(u: Univariate, phi: readonly Tensor[]): Transfor
  *
  * @example
  * ```ts
- * const t = applyPacked(u, phi, [[], []]);
+ * import { randn } from '@eddy/core';
+ * import { applyPacked, type Univariate } from '@eddy/flows';
+ * import { MonotonicAffineTransform } from '@eddy/transforms';
+ * const u: Univariate = (shift, scale) => new MonotonicAffineTransform(shift!, scale!);
+ * const t = applyPacked(u, randn([3, 2], { seed: 0 }), [[], []]); // shift and scale packed last
  * ```
  * @category Lazy modules
  */

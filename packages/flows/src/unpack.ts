@@ -6,6 +6,8 @@ import { ShapeError, type Tensor, fmtShape, reshape, slice } from '@eddy/core';
  *
  * @example
  * ```ts
+ * import { zeros } from '@eddy/core';
+ * import { unpack } from '@eddy/flows';
  * unpack(zeros([4, 3, 23]), [[8], [8], [7]]); // shapes [4,3,8], [4,3,8], [4,3,7]
  * ```
  * @category Lazy modules
@@ -32,6 +34,7 @@ export function unpack(x: Tensor, shapes: ReadonlyArray<readonly number[]>): Ten
  *
  * @example
  * ```ts
+ * import { totalSize } from '@eddy/flows';
  * totalSize([[8], [8], [7]]); // 23
  * ```
  * @category Lazy modules

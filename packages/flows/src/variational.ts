@@ -11,6 +11,9 @@ import type { LazyDistribution } from './lazy.js';
  *
  * @example
  * ```ts
+ * import { Rng, Tensor } from '@eddy/core';
+ * import { elbo, NSF } from '@eddy/flows';
+ * const flow = new NSF({ features: 2 });
  * const logTarget = (x: Tensor) => x.square().sum(-1).mul(-0.5); // an unnormalised Gaussian
  * const value = elbo(flow, logTarget, 1024, new Rng(0)).item();
  * ```
@@ -27,6 +30,7 @@ export function elbo(flow: LazyDistribution, logDensity: (x: Tensor) => Tensor, 
  *
  * @example
  * ```ts
+ * import { type ReverseKLOptions } from '@eddy/flows';
  * const o: ReverseKLOptions = { steps: 500, samples: 256, lr: 1e-2 };
  * ```
  * @category Training
@@ -53,6 +57,13 @@ export interface ReverseKLOptions {
  *
  * @example
  * ```ts
+ * import { select, type Tensor } from '@eddy/core';
+ * import { fitReverseKL, NSF } from '@eddy/flows';
+ * // log p(x) up to a constant: a banana-shaped density
+ * const banana = (x: Tensor) => {
+ *   const [a, b] = [select(x, -1, 0), select(x, -1, 1)];
+ *   return a.square().mul(-0.5).sub(b.sub(a.square()).square().mul(2));
+ * };
  * const q = new NSF({ features: 2 });
  * const history = fitReverseKL(q, banana, { steps: 2000, samples: 256, lr: 1e-3 });
  * ```

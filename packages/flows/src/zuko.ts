@@ -8,6 +8,7 @@ import type { Univariate } from './univariate.js';
  *
  * @example
  * ```ts
+ * import { NICE, ZUKO_UNIVARIATES } from '@eddy/flows';
  * new NICE({ features: 4, univariate: ZUKO_UNIVARIATES.AdditiveTransform, shapes: [[]] });
  * ```
  * @category Saving and loading
@@ -28,8 +29,10 @@ export const ZUKO_UNIVARIATES: Readonly<Record<string, Univariate>> = {
  *
  * @example
  * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { loadZukoStateDict, NSF, readSafetensors } from '@eddy/flows';
  * const flow = new NSF({ features: 3 });
- * loadZukoStateDict(flow, readSafetensors(bytes));
+ * loadZukoStateDict(flow, readSafetensors(readFileSync('zuko-nsf.safetensors')).tensors); // saved by zuko
  * ```
  * @category Saving and loading
  */

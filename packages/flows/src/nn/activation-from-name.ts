@@ -8,6 +8,7 @@ import { TwoWayELU } from './two-way-elu.js';
  *
  * @example
  * ```ts
+ * import { type ActivationName } from '@eddy/flows';
  * const name: ActivationName = 'ELU';
  * ```
  * @category Networks
@@ -30,6 +31,7 @@ export type ActivationName =
  *
  * @example
  * ```ts
+ * import { type ActivationFactory, ELU, MLP } from '@eddy/flows';
  * const act: ActivationFactory = () => new ELU(0.5);
  * new MLP(3, 2, { activation: act });
  * ```
@@ -43,6 +45,7 @@ export type ActivationFactory = () => Module & TensorFunction;
  *
  * @example
  * ```ts
+ * import { type ActivationSpec, Tanh } from '@eddy/flows';
  * const a: ActivationSpec = 'ReLU';
  * const b: ActivationSpec = () => new Tanh();
  * ```
@@ -71,6 +74,8 @@ const FACTORIES: Record<ActivationName, ActivationFactory> = {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { activationFromName } from '@eddy/flows';
  * activationFromName('ELU').call(tensor([-1])); // [e⁻¹ − 1]
  * ```
  * @category Networks
@@ -89,6 +94,7 @@ export function activationFromName(name: string): Module & TensorFunction {
  *
  * @example
  * ```ts
+ * import { activationFactory } from '@eddy/flows';
  * const make = activationFactory('ReLU');
  * const a = make(), b = make(); // two layers
  * ```

@@ -5,6 +5,8 @@ import { type Tensor, type TensorFunction, Module, elu, erf, mul, relu, sigmoid,
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { ReLU } from '@eddy/flows';
  * new ReLU().call(tensor([-1, 2])); // [0, 2]
  * ```
  * @category Networks
@@ -25,6 +27,8 @@ export class ReLU extends Module implements TensorFunction {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { ELU } from '@eddy/flows';
  * new ELU().call(tensor([-1, 2])); // [e⁻¹ − 1, 2]
  * ```
  * @category Networks
@@ -53,6 +57,8 @@ export class ELU extends Module implements TensorFunction {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { Tanh } from '@eddy/flows';
  * new Tanh().call(tensor([0])); // [0]
  * ```
  * @category Networks
@@ -73,6 +79,8 @@ export class Tanh extends Module implements TensorFunction {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { Sigmoid } from '@eddy/flows';
  * new Sigmoid().call(tensor([0])); // [0.5]
  * ```
  * @category Networks
@@ -93,6 +101,8 @@ export class Sigmoid extends Module implements TensorFunction {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { SiLU } from '@eddy/flows';
  * new SiLU().call(tensor([0, 1])); // [0, 0.7310585786300049]
  * ```
  * @category Networks
@@ -113,6 +123,8 @@ export class SiLU extends Module implements TensorFunction {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { Softplus } from '@eddy/flows';
  * new Softplus().call(tensor([0])); // [log 2]
  * ```
  * @category Networks
@@ -133,6 +145,8 @@ export class Softplus extends Module implements TensorFunction {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { LeakyReLU } from '@eddy/flows';
  * new LeakyReLU(0.1).call(tensor([-1, 2])); // [-0.1, 2]
  * ```
  * @category Networks
@@ -162,6 +176,8 @@ export class LeakyReLU extends Module implements TensorFunction {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { GELU } from '@eddy/flows';
  * new GELU().call(tensor([0])); // [0]
  * ```
  * @category Networks
@@ -182,6 +198,9 @@ export class GELU extends Module implements TensorFunction {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { Identity } from '@eddy/flows';
+ * const x = tensor([1, 2]);
  * new Identity().call(x) === x; // true
  * ```
  * @category Networks

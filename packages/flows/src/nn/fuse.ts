@@ -7,7 +7,10 @@ import { ReLU } from './activations.js';
  *
  * @example
  * ```ts
- * const y = (layer as FusableLayer).callFused(x, 'relu');
+ * import { randn } from '@eddy/core';
+ * import { type FusableLayer, Linear } from '@eddy/flows';
+ * const layer: FusableLayer = new Linear(3, 4);
+ * const y = layer.callFused(randn([8, 3], { seed: 0 }), 'relu'); // relu(x Wᵀ + b) in one kernel
  * ```
  * @category Networks
  */
@@ -28,6 +31,10 @@ function isFusable(l: unknown): l is FusableLayer {
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { callLayers, MLP } from '@eddy/flows';
+ * const mlp = new MLP(3, 1);
+ * const x = randn([8, 3], { seed: 0 });
  * const y = callLayers(mlp.layers, x);
  * ```
  * @category Networks
@@ -55,7 +62,9 @@ export function callLayers(layers: ReadonlyArray<Module & TensorFunction>, x: Te
  *
  * @example
  * ```ts
- * applyActivation(y, 'relu');
+ * import { tensor } from '@eddy/core';
+ * import { applyActivation } from '@eddy/flows';
+ * applyActivation(tensor([-1, 2]), 'relu'); // [0, 2]
  * ```
  * @category Networks
  */

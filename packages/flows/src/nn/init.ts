@@ -14,6 +14,7 @@ let initCounter = 0;
  *
  * @example
  * ```ts
+ * import { defaultInitRng, Linear } from '@eddy/flows';
  * const rng = defaultInitRng(); // RandomStream(0, 0), then (0, 1), ...
  * const layer = new Linear(3, 4, { rng });
  * ```
@@ -29,6 +30,7 @@ export function defaultInitRng(): RandomStream {
  *
  * @example
  * ```ts
+ * import { manualInitSeed, MLP } from '@eddy/flows';
  * manualInitSeed(42);
  * const a = new MLP(3, 2);
  * manualInitSeed(42);
@@ -49,6 +51,8 @@ export function manualInitSeed(seed: number): void {
  *
  * @example
  * ```ts
+ * import { RandomStream } from '@eddy/core';
+ * import { kaimingUniform } from '@eddy/flows';
  * const w = kaimingUniform([4, 3], 3, new RandomStream(0), 'float64');
  * ```
  * @category Networks

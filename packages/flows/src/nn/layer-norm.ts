@@ -5,6 +5,7 @@ import { type Tensor, type TensorFunction, Module, resolveAxes, sqrt, square, su
  *
  * @example
  * ```ts
+ * import { type LayerNormOptions } from '@eddy/flows';
  * const opts: LayerNormOptions = { axis: -1, eps: 1e-5 };
  * ```
  * @category Networks
@@ -23,6 +24,8 @@ export interface LayerNormOptions {
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { LayerNorm } from '@eddy/flows';
  * new LayerNorm().call(tensor([1, 2, 3])); // [-1, 0, 1] (up to ε)
  * ```
  * @category Networks

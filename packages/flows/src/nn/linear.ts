@@ -30,6 +30,8 @@ import { defaultInitRng, kaimingUniform } from './init.js';
  *
  * @example
  * ```ts
+ * import { ones, zeros } from '@eddy/core';
+ * import { linear } from '@eddy/flows';
  * linear(ones([5, 3]), ones([2, 3]), zeros([2])); // [5, 2], every entry 3
  * ```
  * @category Networks
@@ -61,6 +63,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
  *
  * @example
  * ```ts
+ * import { RandomStream } from '@eddy/core';
+ * import { type LinearOptions } from '@eddy/flows';
  * const opts: LinearOptions = { bias: false, stack: 4, rng: new RandomStream(0), dtype: 'float64' };
  * ```
  * @category Networks
@@ -89,6 +93,8 @@ function checkSize(op: string, what: string, n: number): void {
  *
  * @example
  * ```ts
+ * import { ones, RandomStream } from '@eddy/core';
+ * import { Linear } from '@eddy/flows';
  * const layer = new Linear(3, 2, { rng: new RandomStream(0) });
  * layer.call(ones([5, 3])).shape; // [5, 2]
  * layer.namedParameters().map(([n]) => n); // ['weight', 'bias']

@@ -23,6 +23,8 @@ import { linear } from './linear.js';
  *
  * @example
  * ```ts
+ * import { RandomStream } from '@eddy/core';
+ * import { type MaskedLinearOptions } from '@eddy/flows';
  * const opts: MaskedLinearOptions = { rng: new RandomStream(0), dtype: 'float64' };
  * ```
  * @category Networks
@@ -46,6 +48,8 @@ export interface MaskedLinearOptions {
  *
  * @example
  * ```ts
+ * import { ones, tensor } from '@eddy/core';
+ * import { MaskedLinear } from '@eddy/flows';
  * const layer = new MaskedLinear(tensor([[true, false], [true, true]]));
  * layer.call(ones([5, 2])).shape; // [5, 2]; output 0 ignores input 1
  * ```

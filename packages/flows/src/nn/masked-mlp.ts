@@ -20,6 +20,7 @@ import { Residual } from './residual.js';
  *
  * @example
  * ```ts
+ * import { type MaskedMLPOptions } from '@eddy/flows';
  * const opts: MaskedMLPOptions = { hiddenFeatures: [32, 32], activation: 'ELU', residual: true };
  * ```
  * @category Networks
@@ -55,6 +56,8 @@ function boolTensor(m: BoolMatrix): Tensor {
  *
  * @example
  * ```ts
+ * import { ones, tril } from '@eddy/core';
+ * import { MaskedMLP } from '@eddy/flows';
  * const A = tril(ones([3, 3]), -1).cast('bool'); // output i sees inputs j < i
  * const net = new MaskedMLP(A, { hiddenFeatures: [16, 16] });
  * net.call(ones([5, 3])).shape; // [5, 3]

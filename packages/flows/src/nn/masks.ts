@@ -5,6 +5,7 @@ import { ValueError } from '@eddy/core';
  *
  * @example
  * ```ts
+ * import { type BoolMatrix } from '@eddy/flows';
  * const eye2: BoolMatrix = { rows: 2, cols: 2, data: new Uint8Array([1, 0, 0, 1]) };
  * ```
  * @category Networks
@@ -25,6 +26,7 @@ export interface BoolMatrix {
  *
  * @example
  * ```ts
+ * import { type MaskedMLPBlock } from '@eddy/flows';
  * const b: MaskedMLPBlock = { type: 'linear', mask: { rows: 1, cols: 1, data: new Uint8Array([1]) } };
  * ```
  * @category Networks
@@ -226,6 +228,7 @@ function precedence(u: BitRows, rows: Int32Array, cols: Int32Array): BoolMatrix 
  *
  * @example
  * ```ts
+ * import { maskedMLPBlocks } from '@eddy/flows';
  * const A = { rows: 2, cols: 2, data: new Uint8Array([0, 0, 1, 0]) };
  * maskedMLPBlocks(A, [4]).map((b) => [b.mask.rows, b.mask.cols]); // [[4, 2], [2, 4]]
  * ```

@@ -19,6 +19,7 @@ import { Linear, type LinearOptions } from './linear.js';
  *
  * @example
  * ```ts
+ * import { type LinearConstructor, MonotonicLinear } from '@eddy/flows';
  * const make: LinearConstructor = MonotonicLinear;
  * ```
  * @category Networks
@@ -30,6 +31,7 @@ export type LinearConstructor = new (inFeatures: number, outFeatures: number, op
  *
  * @example
  * ```ts
+ * import { type MLPOptions } from '@eddy/flows';
  * const opts: MLPOptions = { hiddenFeatures: [32, 32], activation: 'ELU', stack: 3 };
  * ```
  * @category Networks
@@ -63,6 +65,8 @@ export interface MLPOptions {
  *
  * @example
  * ```ts
+ * import { ones, RandomStream } from '@eddy/core';
+ * import { MLP } from '@eddy/flows';
  * const net = new MLP(3, 2, { hiddenFeatures: [16, 16], rng: new RandomStream(0) });
  * net.call(ones([10, 3])).shape; // [10, 2]
  * net.namedParameters().map(([n]) => n); // ['0.weight', '0.bias', '2.weight', '2.bias', '4.weight', '4.bias']

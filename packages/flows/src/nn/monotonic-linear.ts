@@ -10,6 +10,8 @@ import { Linear, linear } from './linear.js';
  *
  * @example
  * ```ts
+ * import { ones, RandomStream } from '@eddy/core';
+ * import { MonotonicLinear } from '@eddy/flows';
  * const layer = new MonotonicLinear(3, 2, { stack: 4, rng: new RandomStream(0) });
  * layer.call(ones([10, 4, 3])).shape; // [10, 4, 2]
  * ```

@@ -8,6 +8,7 @@ import { TwoWayELU } from './two-way-elu.js';
  *
  * @example
  * ```ts
+ * import { type MonotonicMLPOptions } from '@eddy/flows';
  * const opts: MonotonicMLPOptions = { hiddenFeatures: [16, 16], stack: 2 };
  * ```
  * @category Networks
@@ -34,6 +35,8 @@ export interface MonotonicMLPOptions {
  *
  * @example
  * ```ts
+ * import { ones } from '@eddy/core';
+ * import { MonotonicMLP } from '@eddy/flows';
  * const net = new MonotonicMLP(17, 1, { hiddenFeatures: [16, 16], stack: 2 });
  * net.call(ones([10, 2, 17])).shape; // [10, 2, 1]
  * ```

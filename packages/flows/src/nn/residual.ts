@@ -8,6 +8,9 @@ import { callLayers } from './fuse.js';
  *
  * @example
  * ```ts
+ * import { randn } from '@eddy/core';
+ * import { Linear, ReLU, Residual } from '@eddy/flows';
+ * const x = randn([4, 8], { seed: 0 });
  * const block = new Residual([new Linear(8, 8), new ReLU(), new Linear(8, 8)]);
  * block.call(x); // x + Linear(ReLU(Linear(x)))
  * ```

@@ -10,6 +10,8 @@ import { type Tensor, type TensorFunction, Module, concat, elu, neg, slice } fro
  *
  * @example
  * ```ts
+ * import { tensor } from '@eddy/core';
+ * import { TwoWayELU } from '@eddy/flows';
  * new TwoWayELU().call(tensor([-1, -1])); // [e⁻¹ − 1, −1]
  * ```
  * @category Networks
