@@ -3,6 +3,8 @@
 // bundles each entry with its relative imports, leaves every package import (the @eddy/*
 // packages, resolved to their built dist/) as an import, and Node.js runs the result in
 // its own process from the repository root. Used by `npm start` and `npm run examples`.
+// The bundles carry inline source maps and Node.js runs them with --enable-source-maps, so
+// stack traces (of errors, and of the docs' console.log recorder) name the .ts lines.
 // Usage: node tools/run-ts.mjs <file.ts> [...]   (build the packages first)
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -14,12 +16,16 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * Compiles `files` (paths to .ts entries) and runs them one after another with `env`
- * added to the environment; stops at the first failure. Returns per-file seconds, or
- * exits the process with the failing program's code.
+ * added to the environment and `nodeArgs` before the program (e.g. `['--import', preload]`);
+ * stops at the first failure. Returns per-file seconds, or exits the process with the
+ * failing program's code.
  */
-export async function runTs(files, env = {}) {
-  const outdir = join(root, 'node_modules', '.cache', 'eddy-run');
+export async function runTs(files, env = {}, nodeArgs = []) {
+  // One folder per run (several runs may share a checkout), under node_modules so that the
+  // bundles' package imports resolve; removed when the run ends.
+  const outdir = join(root, 'node_modules', '.cache', `eddy-run-${process.pid}`);
   rmSync(outdir, { recursive: true, force: true });
+  process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
   await build({
     entryPoints: files.map((f) => resolve(f)),
     outdir,
@@ -28,6 +34,7 @@ export async function runTs(files, env = {}) {
     external: ['@eddy/*'],
     tsconfigRaw: {}, // not the repo's tsconfig: its paths would bundle the @eddy sources
     keepNames: true,
+    sourcemap: 'inline',
     platform: 'node',
     format: 'esm',
     target: 'node20',
@@ -39,7 +46,7 @@ export async function runTs(files, env = {}) {
     const name = basename(file, '.ts');
     if (files.length > 1) console.log(`\n=== ${name} ===`);
     const t0 = performance.now();
-    const run = spawnSync(process.execPath, [join(outdir, `${name}.mjs`)], { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    const run = spawnSync(process.execPath, ['--enable-source-maps', ...nodeArgs, join(outdir, `${name}.mjs`)], { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
     times.push({ name, seconds: (performance.now() - t0) / 1000 });
     if (run.status !== 0) {
       console.error(`run-ts: ${file} failed (exit ${run.status ?? run.signal})`);
