@@ -13,12 +13,12 @@
 // EDDY_BENCH_CLUSTER_TINY ("SHARDSxROWS" of the many-shard job, default "64x256").
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NSF, saveFlowToFile } from '@eddy/flows';
 import { FlowPool } from '@eddy/montecarlo';
+import { freePort, waitForLine } from '../testing/src/processes.mjs';
 import { printTable, rate } from './lib/protocol.mjs';
 
 const WORKER_BIN = fileURLToPath(new URL('../../packages/cluster/bin/eddy-cluster-worker.mjs', import.meta.url));
@@ -34,41 +34,6 @@ const positive = (v, what) => {
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (s) => `${(s * 1000).toFixed(1)}`;
-
-/** A free TCP port on 127.0.0.1 (the kernel's choice), as packages/cluster/test/helpers.ts. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** Resolves once `child`'s `stream` has printed a line matching `pattern`; rejects if it exits first or after `timeout` ms. */
-function waitForLine(child, stream, pattern, timeout, what, log) {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const s = child[stream];
-    const timer = setTimeout(() => finish(new Error(`${what}: no line matching ${pattern} within ${timeout} ms\n${log()}`)), timeout);
-    const onData = (d) => {
-      buf += d.toString();
-      if (pattern.test(buf)) finish();
-    };
-    const onExit = (code, signal) => finish(new Error(`${what} exited (${code ?? signal}) before printing ${pattern}\n${log()}`));
-    function finish(e) {
-      clearTimeout(timer);
-      s.off('data', onData);
-      child.off('exit', onExit);
-      e === undefined ? resolve() : reject(e);
-    }
-    s.on('data', onData);
-    child.on('exit', onExit);
-  });
-}
 
 /** Children of this suite, killed (SIGKILL) if the process exits or is interrupted before they are stopped. */
 const children = new Set();

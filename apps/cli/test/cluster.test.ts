@@ -5,11 +5,11 @@
 // to run tools/start-redis.sh.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { COMMANDS, type Command, flag, helpText } from '@eddy/cli';
 import { MAF, saveFlowToFile } from '@eddy/flows';
+import { freePort } from '@eddy/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli as run } from './run-cli.js';
 
@@ -20,19 +20,6 @@ const model = join(dir, 'model.safetensors');
 const children: ChildProcess[] = [];
 let redisUrl = '';
 let redisDir = '';
-
-/** A free TCP port on 127.0.0.1 (the kernel's choice). */
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a !== null ? res(a.port) : rej(new Error('no port'))));
-    });
-  });
-}
 
 /** Spawns `command args` (kept for afterAll) and waits for a line of its stdout matching `pattern`. */
 function start(command: string, args: string[], pattern: RegExp, what: string, env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> {

@@ -9,8 +9,8 @@ import { NSF, saveFlow, saveFlowToFile } from '@eddy/flows';
 import { FlowPool, readPartInfo } from '@eddy/montecarlo';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestRedis, type WorkerProcess, spawnWorker, startRedis } from './helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type TestRedis, beforeAllWithRedis, type WorkerProcess, spawnWorker, startRedis } from './helpers.js';
 
 let redis: TestRedis;
 let dir: string;
@@ -19,20 +19,8 @@ let pool: FlowPool;
 const flow = new NSF({ features: 2, transforms: 2, hiddenFeatures: [16, 16], seed: 3 });
 const workers: WorkerProcess[] = [];
 
-// A missing redis-server fails every test with the reason (a failed beforeAll alone would
-// report the tests as skipped).
-let setupError: unknown;
-const needRedis = (): void => {
-  if (setupError !== undefined) throw setupError;
-};
-
-beforeAll(async () => {
-  try {
-    redis = await startRedis();
-  } catch (e) {
-    setupError = e;
-    return;
-  }
+const needRedis = beforeAllWithRedis(async (started) => {
+  redis = started;
   dir = mkdtempSync(join(tmpdir(), 'eddy-cluster-'));
   modelPath = join(dir, 'model.safetensors');
   saveFlowToFile(flow, modelPath);

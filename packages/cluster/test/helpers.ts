@@ -2,48 +2,13 @@
 // directory), and worker processes running the built bin/eddy-cluster-worker.mjs.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, waitForLine } from '@eddy/testing';
+import { beforeAll } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-
-/** A free TCP port on 127.0.0.1 (the kernel's choice). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** Resolves when `child`'s stream has printed a line matching `pattern`; rejects if it exits first or after `ms`. */
-export function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp, ms: number, what: string, log: () => string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const s = child[stream];
-    if (s === null) return reject(new Error(`${what}: no ${stream}`));
-    const timer = setTimeout(() => finish(new Error(`${what}: no line matching ${pattern} within ${ms} ms\n${log()}`)), ms);
-    const onData = (d: Buffer): void => {
-      buf += d.toString();
-      if (pattern.test(buf)) finish();
-    };
-    const onExit = (code: number | null, signal: string | null): void => finish(new Error(`${what} exited (${code ?? signal}) before printing ${pattern}\n${log()}`));
-    function finish(e?: Error): void {
-      clearTimeout(timer);
-      s?.off('data', onData);
-      child.off('exit', onExit);
-      e === undefined ? resolve() : reject(e);
-    }
-    s.on('data', onData);
-    child.on('exit', onExit);
-  });
-}
 
 /** A redis-server started by a test. */
 export interface TestRedis {
@@ -93,6 +58,29 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
       }
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Registers a `beforeAll` (timeout `ms`) that starts redis-server and then runs `setup`
+ * with it. Returns `needRedis`, which every test calls first: without redis-server it
+ * throws the reason, so each test fails with it (a failed `beforeAll` alone would report
+ * the tests as skipped).
+ */
+export function beforeAllWithRedis(setup: (redis: TestRedis) => Promise<void> | void, ms = 60_000): () => void {
+  let setupError: unknown;
+  beforeAll(async () => {
+    let redis: TestRedis;
+    try {
+      redis = await startRedis();
+    } catch (e) {
+      setupError = e;
+      return;
+    }
+    await setup(redis);
+  }, ms);
+  return () => {
+    if (setupError !== undefined) throw setupError;
   };
 }
 

@@ -8,8 +8,8 @@ import { type ClusterWorker, Coordinator, type ImportanceResult, type MomentsRes
 import { noGrad } from '@eddy/core';
 import { MAF, NSF, saveFlowToFile } from '@eddy/flows';
 import { FlowPool } from '@eddy/montecarlo';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestRedis, startRedis } from './helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type TestRedis, beforeAllWithRedis } from './helpers.js';
 
 let redis: TestRedis;
 let dir: string;
@@ -24,18 +24,8 @@ const prefix = 't-stats';
 const n = 20_011;
 const seed = 7;
 
-let setupError: unknown;
-const needRedis = (): void => {
-  if (setupError !== undefined) throw setupError;
-};
-
-beforeAll(async () => {
-  try {
-    redis = await startRedis();
-  } catch (e) {
-    setupError = e;
-    return;
-  }
+const needRedis = beforeAllWithRedis(async (started) => {
+  redis = started;
   dir = mkdtempSync(join(tmpdir(), 'eddy-cluster-stats-'));
   modelPath = join(dir, 'model.safetensors');
   targetPath = join(dir, 'target.safetensors');

@@ -13,3 +13,4 @@ export * from './reference.js';
 export * from './describe-backends.js';
 export * from './op-suite.js';
 export * from './gradient-suite.js';
+export * from './processes.mjs';
