@@ -5,6 +5,7 @@ import type { ParseArgsConfig } from 'node:util';
  *
  * @example
  * ```ts
+ * import { UsageError } from '@eddy/cli';
  * throw new UsageError('-n must be an integer ≥ 1, got 0');
  * ```
  */
@@ -18,6 +19,7 @@ export class UsageError extends Error {
  *
  * @example
  * ```ts
+ * import { StoppedError } from '@eddy/cli';
  * throw new StoppedError('stopped following job c1f2 on SIGINT; it keeps running in the cluster');
  * ```
  */
@@ -30,6 +32,7 @@ export class StoppedError extends Error {
  *
  * @example
  * ```ts
+ * import { type Io } from '@eddy/cli';
  * const io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), tty: process.stderr.isTTY };
  * ```
  */
@@ -56,6 +59,7 @@ export interface Io {
  *
  * @example
  * ```ts
+ * import { type OptionSpec } from '@eddy/cli';
  * const seed: OptionSpec = { type: 'string', arg: 'N', description: 'seed of the random draws', default: '0' };
  * ```
  */
@@ -87,6 +91,7 @@ export interface OptionSpec {
  *
  * @example
  * ```ts
+ * import { type Command } from '@eddy/cli';
  * const hello: Command = {
  *   summary: 'say hello', args: '', positionals: 0, interruptible: false,
  *   options: { name: { type: 'string', arg: 'NAME', description: 'whom to greet', default: 'world' } },
@@ -122,6 +127,7 @@ export interface Command {
  *
  * @example
  * ```ts
+ * import { flag } from '@eddy/cli';
  * flag('n');   // '-n'
  * flag('out'); // '--out'
  * ```
@@ -158,7 +164,8 @@ function spelled(name: string, o: OptionSpec): string {
  *
  * @example
  * ```ts
- * usage('sample', COMMANDS.sample); // 'eddy sample <model.safetensors> -n N --out FILE [options]'
+ * import { COMMANDS, usage } from '@eddy/cli';
+ * usage('sample', COMMANDS.sample!); // 'eddy sample <model.safetensors> -n N --out FILE [options]'
  * ```
  */
 export function usage(name: string, cmd: Command): string {
@@ -174,7 +181,8 @@ export function usage(name: string, cmd: Command): string {
  *
  * @example
  * ```ts
- * process.stdout.write(helpText('train', COMMANDS.train));
+ * import { COMMANDS, helpText } from '@eddy/cli';
+ * process.stdout.write(helpText('train', COMMANDS.train!));
  * ```
  */
 export function helpText(name: string, cmd: Command): string {

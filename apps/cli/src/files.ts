@@ -24,6 +24,7 @@ function canonical(path: string): string {
  *
  * @example
  * ```ts
+ * import { checkDistinct } from '@eddy/cli';
  * checkDistinct({ '--in': 'x.npy' }, { '--out': 'lp.npy' });
  * ```
  */
@@ -54,6 +55,7 @@ function describeStart(head: Uint8Array): string {
  *
  * @example
  * ```ts
+ * import { checkSafetensorsFile } from '@eddy/cli';
  * checkSafetensorsFile('model.safetensors');
  * ```
  */
@@ -80,6 +82,7 @@ export function checkSafetensorsFile(path: string): void {
  *
  * @example
  * ```ts
+ * import { loadModel } from '@eddy/cli';
  * const flow = loadModel('model.safetensors');
  * ```
  */
@@ -131,6 +134,7 @@ export function delimiterOf(v: string | boolean | undefined): string {
  *
  * @example
  * ```ts
+ * import { type ReadRowsOptions } from '@eddy/cli';
  * const o: ReadRowsOptions = { header: 'auto', delimiter: ',', allowNonFinite: false, advice: 'training data must be finite' };
  * ```
  */
@@ -149,6 +153,7 @@ export interface ReadRowsOptions {
  *
  * @example
  * ```ts
+ * import { readRows } from '@eddy/cli';
  * const x = await readRows('points.csv', 'float32', { header: 'auto' });
  * ```
  */
@@ -185,6 +190,7 @@ export async function readRows(path: string, dtype: FloatDType, options: ReadRow
  *
  * @example
  * ```ts
+ * import { loadModel, modelChecksum } from '@eddy/cli';
  * const flow = loadModel('model.safetensors');
  * const checksum = modelChecksum('model.safetensors'); // e.g. '1a2b3c4d'
  * ```

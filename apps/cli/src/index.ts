@@ -66,6 +66,7 @@ function parseArgsMessage(err: Error & { code?: string }, options: Readonly<Reco
  *
  * @example
  * ```ts
+ * import { main } from '@eddy/cli';
  * const code = await main(['info', 'model.safetensors']);
  * ```
  */

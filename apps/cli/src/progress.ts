@@ -8,6 +8,7 @@
  *
  * @example
  * ```ts
+ * import { ProgressBar } from '@eddy/cli';
  * const bar = new ProgressBar('sampling', 1e8, 'samples');
  * bar.update(5e7, 2e6); // done, rate per second
  * bar.finish();
@@ -84,6 +85,7 @@ export class ProgressBar {
  *
  * @example
  * ```ts
+ * import { formatCount } from '@eddy/cli';
  * formatCount(2_500_000); // '2.50M'
  * ```
  */
@@ -103,6 +105,7 @@ export function formatCount(v: number): string {
  *
  * @example
  * ```ts
+ * import { formatSeconds } from '@eddy/cli';
  * formatSeconds(200); // '3m20s'
  * ```
  */

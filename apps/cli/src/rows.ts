@@ -8,6 +8,7 @@ import { UsageError, int } from './command.js';
  *
  * @example
  * ```ts
+ * import { type RowsOption } from '@eddy/cli';
  * const a: RowsOption = { kind: 'rows', start: 0, end: 500, text: '0:500' };
  * const b: RowsOption = { kind: 'shard', index: 2, shards: 8, text: '2/8' };
  * ```
@@ -30,6 +31,7 @@ function integer(text: string): number | undefined {
  *
  * @example
  * ```ts
+ * import { parseRowsOption } from '@eddy/cli';
  * parseRowsOption({ rows: '1000:2000' }); // { kind: 'rows', start: 1000, end: 2000, text: '1000:2000' }
  * parseRowsOption({ shard: '0/4' });      // { kind: 'shard', index: 0, shards: 4, text: '0/4' }
  * ```
@@ -69,6 +71,7 @@ export function parseRowsOption(v: Record<string, string | boolean | undefined>)
  *
  * @example
  * ```ts
+ * import { parseRowsOption, resolveRows } from '@eddy/cli';
  * resolveRows(parseRowsOption({ shard: '1/3' })!, 10, '-n 10'); // [4, 7]
  * ```
  */

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
  *
  * @example
  * ```ts
+ * import { version } from '@eddy/cli';
  * console.log(version()); // '0.1.0'
  * ```
  */

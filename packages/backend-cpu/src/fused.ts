@@ -13,7 +13,10 @@ const alloc = allocOutput;
  *
  * @example
  * ```ts
- * cpuFused.linear?.([x], w, b, 'relu', m); // a Float32Array or Float64Array [m, n]
+ * import { cpuFused } from '@eddy/backend-cpu';
+ * import { fusedLinear, randn } from '@eddy/core';
+ * Object.keys(cpuFused); // ['linear', 'linearBackward', 'rqs', ...]: the cpu backend's fused kernels
+ * fusedLinear(randn([4, 3], { seed: 0 }), randn([2, 3], { seed: 1 }), null, 'relu'); // runs cpuFused.linear
  * ```
  * @category Backend
  */

@@ -63,6 +63,7 @@ export interface KernelTable {
  *
  * @example
  * ```ts
+ * import { jsKernels, matmulJs } from '@eddy/backend-cpu';
  * jsKernels.matmul === matmulJs; // true
  * ```
  * @category Kernels
@@ -92,7 +93,10 @@ export const jsKernels: Readonly<KernelTable> = Object.freeze({
  *
  * @example
  * ```ts
- * kernels.matmul(a, 0, b, 0, c, 0, m, k, n);
+ * import { kernels } from '@eddy/backend-cpu';
+ * const [m, k, n] = [2, 3, 2];
+ * const [a, b, c] = [new Float64Array(m * k).fill(1), new Float64Array(k * n).fill(1), new Float64Array(m * n)];
+ * kernels.matmul(a, 0, b, 0, c, 0, m, k, n); // c = a·b: all 3
  * ```
  * @category Kernels
  */
@@ -103,6 +107,7 @@ export const kernels: KernelTable = { ...jsKernels };
  *
  * @example
  * ```ts
+ * import { matmulJs, setKernel } from '@eddy/backend-cpu';
  * setKernel('matmul', matmulJs);
  * ```
  * @category Kernels

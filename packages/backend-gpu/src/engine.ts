@@ -14,6 +14,7 @@ import '@tensorflow/tfjs-backend-cpu';
  *
  * @example
  * ```ts
+ * import { type EngineName } from '@eddy/backend-gpu';
  * const e: EngineName = 'tfjs-node-gpu';
  * ```
  * @category Engines
@@ -25,6 +26,7 @@ export type EngineName = 'tfjs-node-gpu' | 'tfjs-node' | 'tfjs-cpu';
  *
  * @example
  * ```ts
+ * import { ENGINE_ORDER } from '@eddy/backend-gpu';
  * ENGINE_ORDER[0]; // 'tfjs-node-gpu'
  * ```
  * @category Engines
@@ -36,6 +38,7 @@ export const ENGINE_ORDER: readonly EngineName[] = ['tfjs-node-gpu', 'tfjs-node'
  *
  * @example
  * ```ts
+ * import { type EngineInfo, engineInfo } from '@eddy/backend-gpu';
  * const info: EngineInfo = engineInfo();
  * info.engine; // 'tfjs-cpu' on a machine without native TensorFlow
  * ```
@@ -72,6 +75,7 @@ export interface EngineInfo {
  *
  * @example
  * ```ts
+ * import { type SkippedEngine } from '@eddy/backend-gpu';
  * const s: SkippedEngine = { engine: 'tfjs-node-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' };
  * ```
  * @category Engines
@@ -112,6 +116,7 @@ let logEnabled = process.env.EDDY_GPU_QUIET === undefined || process.env.EDDY_GP
  *
  * @example
  * ```ts
+ * import { setEngineLogging } from '@eddy/backend-gpu';
  * setEngineLogging(false);
  * ```
  * @category Engines
@@ -257,6 +262,7 @@ export function useEngine(name?: EngineName): EngineInfo {
  *
  * @example
  * ```ts
+ * import { engineInfo } from '@eddy/backend-gpu';
  * engineInfo().device; // 'cuda' with tfjs-node-gpu
  * ```
  * @category Engines
@@ -270,6 +276,7 @@ export function engineInfo(): EngineInfo {
  *
  * @example
  * ```ts
+ * import { engineName } from '@eddy/backend-gpu';
  * engineName(); // 'tfjs-node-gpu' | 'tfjs-node' | 'tfjs-cpu'
  * ```
  * @category Engines

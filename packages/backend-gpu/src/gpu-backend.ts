@@ -26,6 +26,7 @@ import { stridedKernel } from './kernels/strided.js';
  *
  * @example
  * ```ts
+ * import { type GpuBackendOptions } from '@eddy/backend-gpu';
  * const o: GpuBackendOptions = { float64: 'error', checkIndices: true };
  * ```
  * @category Backend

@@ -12,6 +12,9 @@ import { ClusterError } from './errors.js';
  *
  * @example
  * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { type RedisConnection } from '@eddy/cluster';
+ * const caPem = readFileSync('ca.pem', 'utf8');
  * const a: RedisConnection = 'redis://:secret@10.0.0.5:6379/0';
  * const b: RedisConnection = { url: 'rediss://redis.internal:6380', tls: { ca: caPem } };
  * ```
@@ -30,6 +33,7 @@ export type RedisConnection =
  *
  * @example
  * ```ts
+ * import { redisOptions } from '@eddy/cluster';
  * redisOptions('redis://:pw@127.0.0.1:6390/2'); // { host: '127.0.0.1', port: 6390, password: 'pw', db: 2 }
  * ```
  * @category Cluster

@@ -6,6 +6,9 @@ import { EddyError } from '@eddy/core';
  *
  * @example
  * ```ts
+ * import { ClusterError, Coordinator } from '@eddy/cluster';
+ * const coordinator = new Coordinator({ redis: 'redis://127.0.0.1:6379' });
+ * const { id } = await coordinator.submit({ kind: 'sample', model: 'model.safetensors', n: 1e6, seed: 1, shards: 10, outDir: '/shared/run' });
  * try { await coordinator.status('nope'); } catch (e) { if (e instanceof ClusterError) console.error(e.message); }
  * ```
  * @category Cluster
@@ -20,6 +23,7 @@ export class ClusterError extends EddyError {
  *
  * @example
  * ```ts
+ * import { type FailedShard } from '@eddy/cluster';
  * const f: FailedShard = { index: 1, rows: [400, 800], attemptsMade: 3, reason: 'model checksum mismatch' };
  * ```
  * @category Cluster
@@ -41,6 +45,9 @@ export interface FailedShard {
  *
  * @example
  * ```ts
+ * import { ClusterJobError, Coordinator } from '@eddy/cluster';
+ * const coordinator = new Coordinator({ redis: 'redis://127.0.0.1:6379' });
+ * const { id } = await coordinator.submit({ kind: 'sample', model: 'model.safetensors', n: 1e6, seed: 1, shards: 10, outDir: '/shared/run' });
  * try { await coordinator.follow(id); } catch (e) { if (e instanceof ClusterJobError) console.error(e.shards); }
  * ```
  * @category Cluster

@@ -7,6 +7,7 @@ import { ClusterError } from './errors.js';
  *
  * @example
  * ```ts
+ * import { sha256Hex } from '@eddy/cluster';
  * sha256Hex(new Uint8Array([1, 2, 3])).length; // 64
  * ```
  * @category Cluster
@@ -22,6 +23,8 @@ export function sha256Hex(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { flowChecksum } from '@eddy/cluster';
  * flowChecksum(readFileSync('model.safetensors')); // e.g. '1a2b3c4d'
  * ```
  * @category Cluster

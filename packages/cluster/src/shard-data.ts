@@ -10,6 +10,7 @@ import { ClusterError } from './errors.js';
  *
  * @example
  * ```ts
+ * import { type JobKind } from '@eddy/cluster';
  * const kind: JobKind = 'sample';
  * ```
  * @category Cluster
@@ -21,6 +22,7 @@ export type JobKind = 'sample' | 'logprob' | 'moments' | 'importance';
  *
  * @example
  * ```ts
+ * import { isStatisticsKind } from '@eddy/cluster';
  * isStatisticsKind('moments'); // true
  * ```
  * @category Cluster
@@ -37,6 +39,8 @@ const KINDS: readonly JobKind[] = ['sample', 'logprob', 'moments', 'importance']
  *
  * @example
  * ```ts
+ * import { SHARD_FORMAT } from '@eddy/cluster';
+ * const job = { data: JSON.parse('{"format": 1}') as { format: unknown } };
  * if (job.data.format !== SHARD_FORMAT) throw new Error(`unknown shard format ${job.data.format}`);
  * ```
  * @category Cluster
@@ -50,6 +54,7 @@ export const SHARD_FORMAT = 'eddy-shard/1';
  *
  * @example
  * ```ts
+ * import { type ShardData } from '@eddy/cluster';
  * const d: ShardData = {
  *   format: 'eddy-shard/1', job: 'c1a2b3c4d5e6', index: 0, shards: 4, kind: 'sample',
  *   modelSha256: 'ab…', modelChecksum: '1a2b3c4d', rows: [0, 250], total: 1000, seed: 1,
@@ -104,6 +109,7 @@ const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
  *
  * @example
  * ```ts
+ * import { isJobId } from '@eddy/cluster';
  * isJobId('c1a2b3c4d5e6'); // true
  * ```
  * @category Cluster
@@ -128,6 +134,8 @@ function absolutePath(v: unknown, what: string, bad: (m: string) => never): stri
  *
  * @example
  * ```ts
+ * import { parseShardData } from '@eddy/cluster';
+ * const job = { data: JSON.parse('{}') as unknown }; // a BullMQ job's data, as received
  * const data = parseShardData(job.data); // throws on anything unexpected
  * ```
  * @category Cluster
@@ -176,6 +184,7 @@ export function parseShardData(raw: unknown): ShardData {
  *
  * @example
  * ```ts
+ * import { partName } from '@eddy/cluster';
  * partName(3, 10); // 'part-00003.npy'
  * ```
  * @category Cluster
@@ -191,6 +200,7 @@ export function partName(index: number, shards: number): string {
  *
  * @example
  * ```ts
+ * import { shardJobId } from '@eddy/cluster';
  * shardJobId('c1a2b3c4d5e6', 2); // 'c1a2b3c4d5e6-2'
  * ```
  * @category Cluster

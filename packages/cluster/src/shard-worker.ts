@@ -18,6 +18,7 @@ import { eddyVersion } from './version.js';
  *
  * @example
  * ```ts
+ * import { type WorkerEvent } from '@eddy/cluster';
  * const onEvent = (e: WorkerEvent) => console.error(`${e.type} ${e.job}/${e.index} rows [${e.rows}]${e.error ? `: ${e.error}` : ''}`);
  * ```
  * @category Cluster
@@ -42,6 +43,7 @@ export interface WorkerEvent {
  *
  * @example
  * ```ts
+ * import { type StartWorkerOptions } from '@eddy/cluster';
  * const o: StartWorkerOptions = { redis: 'redis://10.0.0.5:6379', threads: 8, sharedDir: '/shared' };
  * ```
  * @category Cluster
@@ -80,6 +82,7 @@ export interface StartWorkerOptions {
  *
  * @example
  * ```ts
+ * import { startWorker } from '@eddy/cluster';
  * const worker = await startWorker({ redis: 'redis://127.0.0.1:6379', threads: 2 });
  * process.on('SIGTERM', () => void worker.close());
  * ```
@@ -122,6 +125,7 @@ const rangeText = (rows: readonly [number, number]): string => `[${rows[0]}, ${r
  *
  * @example
  * ```ts
+ * import { startWorker } from '@eddy/cluster';
  * const worker = await startWorker({ redis: 'redis://127.0.0.1:6379', threads: 2, sharedDir: '/shared' });
  * ```
  * @category Cluster

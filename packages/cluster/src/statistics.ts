@@ -8,6 +8,7 @@ import { ClusterError } from './errors.js';
  *
  * @example
  * ```ts
+ * import { type MomentStatistics } from '@eddy/cluster';
  * const s: MomentStatistics = { kind: 'moments', n: 2, mean: [0.5], m2: [0.5] };
  * ```
  * @category Cluster
@@ -32,6 +33,7 @@ export interface MomentStatistics {
  *
  * @example
  * ```ts
+ * import { type ImportanceStatistics } from '@eddy/cluster';
  * const s: ImportanceStatistics = { kind: 'importance', n: 1000, maxLogWeight: -1.2, sumW: 310.5, sumW2: 140.2 };
  * ```
  * @category Cluster
@@ -54,6 +56,7 @@ export interface ImportanceStatistics {
  *
  * @example
  * ```ts
+ * import { emptyImportance, type ShardStatistics } from '@eddy/cluster';
  * const s: ShardStatistics = emptyImportance();
  * ```
  * @category Cluster
@@ -66,6 +69,9 @@ export type ShardStatistics = MomentStatistics | ImportanceStatistics;
  *
  * @example
  * ```ts
+ * import { Coordinator, type MomentsResult } from '@eddy/cluster';
+ * const coordinator = new Coordinator({ redis: 'redis://127.0.0.1:6379' });
+ * const { id } = await coordinator.submit({ kind: 'sample', model: 'model.safetensors', n: 1e6, seed: 1, shards: 10, outDir: '/shared/run' });
  * const { mean, standardError } = (await coordinator.follow(id)).statistics as MomentsResult;
  * ```
  * @category Cluster
@@ -94,6 +100,9 @@ export interface MomentsResult {
  *
  * @example
  * ```ts
+ * import { Coordinator, type ImportanceResult } from '@eddy/cluster';
+ * const coordinator = new Coordinator({ redis: 'redis://127.0.0.1:6379' });
+ * const { id } = await coordinator.submit({ kind: 'sample', model: 'model.safetensors', n: 1e6, seed: 1, shards: 10, outDir: '/shared/run' });
  * const { logZ, ess } = (await coordinator.follow(id)).statistics as ImportanceResult;
  * ```
  * @category Cluster
@@ -120,6 +129,9 @@ export interface ImportanceResult {
  *
  * @example
  * ```ts
+ * import { Coordinator, type StatisticsResult } from '@eddy/cluster';
+ * const coordinator = new Coordinator({ redis: 'redis://127.0.0.1:6379' });
+ * const { id } = await coordinator.submit({ kind: 'sample', model: 'model.safetensors', n: 1e6, seed: 1, shards: 10, outDir: '/shared/run' });
  * const r: StatisticsResult | undefined = (await coordinator.status(id)).statistics;
  * ```
  * @category Cluster
@@ -131,6 +143,8 @@ export type StatisticsResult = MomentsResult | ImportanceResult;
  *
  * @example
  * ```ts
+ * import { MAX_COVARIANCE_FEATURES } from '@eddy/cluster';
+ * const features = 200;
  * if (features > MAX_COVARIANCE_FEATURES) console.log('no covariance matrix');
  * ```
  * @category Cluster
@@ -142,6 +156,7 @@ export const MAX_COVARIANCE_FEATURES = 64;
  *
  * @example
  * ```ts
+ * import { chunkMoments } from '@eddy/cluster';
  * chunkMoments(new Float64Array([0, 1]), 2, 1); // { kind: 'moments', n: 2, mean: [0.5], m2: [0.5], comoment: [0.5] }
  * ```
  * @category Cluster
@@ -171,7 +186,10 @@ export function chunkMoments(x: ArrayLike<number>, count: number, d: number): Mo
  *
  * @example
  * ```ts
- * const all = combineMoments(chunkMoments(a, na, d), chunkMoments(b, nb, d));
+ * import { chunkMoments, combineMoments } from '@eddy/cluster';
+ * const d = 2; // rows of 2 features, row-major
+ * const [a, na, b, nb] = [[1, 2, 3, 4], 2, [5, 6], 1];
+ * const all = combineMoments(chunkMoments(a, na, d), chunkMoments(b, nb, d)); // the moments of all 3 rows
  * ```
  * @category Cluster
  */
@@ -198,6 +216,7 @@ export function combineMoments(a: MomentStatistics, b: MomentStatistics): Moment
  *
  * @example
  * ```ts
+ * import { addLogWeights, emptyImportance } from '@eddy/cluster';
  * let s = emptyImportance();
  * s = addLogWeights(s, new Float64Array([-1, 0.5]));
  * ```
@@ -234,6 +253,7 @@ export function addLogWeights(s: ImportanceStatistics, lw: ArrayLike<number>): I
  *
  * @example
  * ```ts
+ * import { addLogWeights, emptyImportance } from '@eddy/cluster';
  * const s = addLogWeights(emptyImportance(), [0, -1]);
  * ```
  * @category Cluster
@@ -248,7 +268,9 @@ export function emptyImportance(): ImportanceStatistics {
  *
  * @example
  * ```ts
- * const all = combineImportance([s0, s1, s2]);
+ * import { addLogWeights, combineImportance, emptyImportance } from '@eddy/cluster';
+ * const [s0, s1, s2] = [[-1, -2], [-0.5], [-3, -1]].map((lw) => addLogWeights(emptyImportance(), lw));
+ * const all = combineImportance([s0!, s1!, s2!]);
  * ```
  * @category Cluster
  */
@@ -273,6 +295,8 @@ export function combineImportance(parts: readonly ImportanceStatistics[]): Impor
  *
  * @example
  * ```ts
+ * import { chunkMoments, combineMoments, momentsResult } from '@eddy/cluster';
+ * const [a, b] = [chunkMoments([1, 2, 3], 3, 1), chunkMoments([4], 1, 1)];
  * const r = momentsResult(combineMoments(a, b));
  * ```
  * @category Cluster
@@ -296,6 +320,8 @@ export function momentsResult(s: MomentStatistics): MomentsResult {
  *
  * @example
  * ```ts
+ * import { addLogWeights, combineImportance, emptyImportance, importanceResult } from '@eddy/cluster';
+ * const parts = [addLogWeights(emptyImportance(), [-1, -2]), addLogWeights(emptyImportance(), [-0.5])];
  * const { logZ, ess } = importanceResult(combineImportance(parts));
  * ```
  * @category Cluster
@@ -317,7 +343,9 @@ const finiteArray = (v: unknown, len: number): v is number[] => Array.isArray(v)
  *
  * @example
  * ```ts
- * const s = parseShardStatistics(job.returnvalue.statistics, 'moments', 250);
+ * import { parseShardStatistics } from '@eddy/cluster';
+ * const job = { returnvalue: JSON.parse('{"statistics": {}}') as { statistics: unknown } }; // as received
+ * const s = parseShardStatistics(job.returnvalue.statistics, 'moments', 250, 'shard 3'); // throws on anything unexpected
  * ```
  * @category Cluster
  */

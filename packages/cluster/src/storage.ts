@@ -16,6 +16,10 @@ import { ClusterError } from './errors.js';
  *
  * @example
  * ```ts
+ * import { SharedDirectoryStorage, type Storage } from '@eddy/cluster';
+ * import { NSF } from '@eddy/flows';
+ * import { FlowPool } from '@eddy/montecarlo';
+ * const [pool, flow, n] = [new FlowPool({ threads: 2 }), new NSF({ features: 2 }), 1e6];
  * const storage: Storage = new SharedDirectoryStorage();
  * const path = await storage.writePart('/shared/run', 'part-00000.npy', async (p) => { await pool.sampleToFile(flow, n, p); });
  * ```
@@ -48,6 +52,7 @@ export interface Storage {
  *
  * @example
  * ```ts
+ * import { type SharedDirectoryOptions } from '@eddy/cluster';
  * const o: SharedDirectoryOptions = { root: '/shared' };
  * ```
  * @category Cluster
@@ -88,6 +93,7 @@ function realish(p: string): string {
  *
  * @example
  * ```ts
+ * import { SharedDirectoryStorage } from '@eddy/cluster';
  * const storage = new SharedDirectoryStorage({ root: '/shared' });
  * ```
  * @category Cluster

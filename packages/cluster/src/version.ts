@@ -10,6 +10,7 @@ let cached: string | undefined;
  *
  * @example
  * ```ts
+ * import { eddyVersion } from '@eddy/cluster';
  * console.log(eddyVersion()); // '0.1.0'
  * ```
  * @category Cluster

@@ -24,6 +24,7 @@ const intOf = (v: string | undefined, what: string, min: number): number | undef
  *
  * @example
  * ```ts
+ * import { runWorkerProcess } from '@eddy/cluster';
  * await runWorkerProcess(['--redis', 'redis://127.0.0.1:6379', '--threads', '2']);
  * ```
  * @category Cluster

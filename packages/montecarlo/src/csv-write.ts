@@ -19,6 +19,7 @@ const U32 = new Uint32Array(F32.buffer);
  *
  * @example
  * ```ts
+ * import { shortestDecimal } from '@eddy/montecarlo';
  * shortestDecimal(Math.fround(0.1), 'float32'); // '0.1'
  * shortestDecimal(Math.fround(0.1));            // '0.10000000149011612'
  * shortestDecimal(Number.NEGATIVE_INFINITY);   // '-inf'
@@ -64,6 +65,7 @@ export function shortestDecimal(v: number, dtype: FloatDType = 'float64'): strin
  *
  * @example
  * ```ts
+ * import { type CsvWriteOptions } from '@eddy/montecarlo';
  * const o: CsvWriteOptions = { header: ['log_prob'], delimiter: ';' };
  * ```
  * @category Files
@@ -98,6 +100,13 @@ const PIECE = 1 << 20;
  *
  * @example
  * ```ts
+ * import { Rng } from '@eddy/core';
+ * import { NSF } from '@eddy/flows';
+ * import { writeCsv } from '@eddy/montecarlo';
+ * const n = 100;
+ * const flow = new NSF({ features: 2 }).call();
+ * const x = flow.sample([n], new Rng(0));
+ * const lp = flow.logProb(x);
  * writeCsv('lp.csv', { data: lp.dataSync() as Float32Array, shape: [n] }, { header: ['log_prob'] });
  * writeCsv('s.csv', { data: x.dataSync() as Float32Array, shape: [n, 2] }); // header x0,x1
  * ```

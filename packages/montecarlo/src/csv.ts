@@ -9,6 +9,7 @@ import type { NpyArray } from './npy.js';
  *
  * @example
  * ```ts
+ * import { type CsvOptions } from '@eddy/montecarlo';
  * const o: CsvOptions = { header: true, delimiter: 'tab', allowNonFinite: true };
  * ```
  * @category Files
@@ -41,6 +42,7 @@ export interface CsvOptions {
  *
  * @example
  * ```ts
+ * import { readCsv } from '@eddy/montecarlo';
  * const { data, shape, header } = await readCsv('points.csv'); // header: ['x', 'y'] or undefined
  * ```
  * @category Files
@@ -59,6 +61,7 @@ export interface CsvArray extends NpyArray {
  *
  * @example
  * ```ts
+ * import { CsvError, readCsv } from '@eddy/montecarlo';
  * try {
  *   await readCsv('x.csv');
  * } catch (e) {
@@ -107,6 +110,7 @@ const DELIMITER_NAMES: Readonly<Record<string, string>> = { tab: '\t', '\\t': '\
  *
  * @example
  * ```ts
+ * import { csvDelimiter } from '@eddy/montecarlo';
  * csvDelimiter('tab'); // '\t'
  * csvDelimiter(';');   // ';'
  * ```
@@ -173,6 +177,7 @@ const BLOCK_VALUES = 1 << 16;
  *
  * @example
  * ```ts
+ * import { readCsv } from '@eddy/montecarlo';
  * const { data, shape } = await readCsv('points.csv'); // shape [n, d]
  * const t = await readCsv('table.tsv', { delimiter: 'tab', header: true, allowNonFinite: true });
  * ```

@@ -7,6 +7,11 @@ import { FlowPool, type JobOptions } from './pool.js';
  *
  * @example
  * ```ts
+ * import { type Tensor } from '@eddy/core';
+ * import { NSF } from '@eddy/flows';
+ * import { type Estimate, expectation } from '@eddy/montecarlo';
+ * const flow = new NSF({ features: 2 });
+ * const f = (x: Tensor) => x.square().sum(-1); // E[|x|²]
  * const { estimate, standardError }: Estimate = await expectation(flow, f, 1e6);
  * ```
  * @category Estimators
@@ -25,6 +30,11 @@ export interface Estimate {
  *
  * @example
  * ```ts
+ * import { type Tensor } from '@eddy/core';
+ * import { NSF } from '@eddy/flows';
+ * import { type ImportanceEstimate, importanceSampling } from '@eddy/montecarlo';
+ * const q = new NSF({ features: 2 }); // the proposal
+ * const logTarget = (x: Tensor) => x.square().sum(-1).mul(-0.5); // unnormalised
  * const { logZ, ess }: ImportanceEstimate = await importanceSampling(q, logTarget, 1e5);
  * ```
  * @category Estimators
@@ -38,11 +48,6 @@ export interface ImportanceEstimate extends Estimate {
 
 /**
  * Options of the estimators: a job's options plus the pool to use (else a temporary one).
- *
- * @example
- * ```ts
- * const o: EstimatorOptions = { pool, seed: 3, chunkSize: 8192 };
- * ```
  * @category Estimators
  */
 export interface EstimatorOptions extends JobOptions {
@@ -69,6 +74,9 @@ async function withPool<T>(options: EstimatorOptions, fn: (pool: FlowPool) => Pr
  *
  * @example
  * ```ts
+ * import { NSF } from '@eddy/flows';
+ * import { expectation } from '@eddy/montecarlo';
+ * const flow = new NSF({ features: 2 });
  * const { estimate, standardError } = await expectation(flow, (x) => x.square().sum(-1), 1_000_000, { seed: 1 });
  * ```
  */
@@ -105,6 +113,11 @@ export async function expectation(flow: LazyDistribution, f: (x: Tensor) => Tens
  *
  * @example
  * ```ts
+ * import { select, type Tensor } from '@eddy/core';
+ * import { NSF } from '@eddy/flows';
+ * import { importanceSampling } from '@eddy/montecarlo';
+ * const q = new NSF({ features: 2 });
+ * const logDensity = (x: Tensor) => x.square().sum(-1).mul(-0.5);
  * const r = await importanceSampling(q, (x) => logDensity(x), 100_000, { f: (x) => select(x, -1, 0) });
  * console.log(r.logZ, r.ess);
  * ```

@@ -6,7 +6,9 @@
  *
  * @example
  * ```ts
+ * import { NSF } from '@eddy/flows';
  * import { FlowPool } from '@eddy/montecarlo';
+ * const flow = new NSF({ features: 2 });
  * const pool = new FlowPool({ threads: 2 });
  * await pool.sampleToFile(flow, 100_000_000, 'samples.npy', { seed: 1, onProgress: (p) => console.log(p.done) });
  * await pool.close();

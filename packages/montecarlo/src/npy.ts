@@ -7,6 +7,7 @@ import { AtomicFile, writeFileAtomic } from '@eddy/flows';
  *
  * @example
  * ```ts
+ * import { NpyError, readNpy } from '@eddy/montecarlo';
  * try { readNpy('x.npy'); } catch (e) { if (e instanceof NpyError) console.error(e.message); }
  * ```
  * @category Files
@@ -21,6 +22,7 @@ export class NpyError extends EddyError {
  *
  * @example
  * ```ts
+ * import { type NpyArray } from '@eddy/montecarlo';
  * const a: NpyArray = { data: new Float32Array(6), shape: [3, 2] };
  * ```
  * @category Files
@@ -41,6 +43,7 @@ const DESCR: Record<FloatDType, string> = { float32: '<f4', float64: '<f8' };
  *
  * @example
  * ```ts
+ * import { npyHeader } from '@eddy/montecarlo';
  * const header = npyHeader('float32', [1000000, 2]);
  * ```
  * @category Files
@@ -72,6 +75,7 @@ export function npyHeader(dtype: FloatDType, shape: readonly number[]): Uint8Arr
  *
  * @example
  * ```ts
+ * import { type NpyHeader, readNpyHeader } from '@eddy/montecarlo';
  * const h: NpyHeader = readNpyHeader('x.npy');
  * ```
  * @category Files
@@ -126,6 +130,7 @@ function parseHeader(bytes: Uint8Array, fileSize: number, name: string): NpyHead
  *
  * @example
  * ```ts
+ * import { readNpy } from '@eddy/montecarlo';
  * const { data, shape } = readNpy('samples.npy');
  * ```
  * @category Files
@@ -146,6 +151,7 @@ export function readNpy(source: string | Uint8Array): NpyArray {
  *
  * @example
  * ```ts
+ * import { readNpyHeader } from '@eddy/montecarlo';
  * const { shape } = readNpyHeader('points.npy');
  * ```
  * @category Files
@@ -178,6 +184,7 @@ export function readNpyHeader(path: string): NpyHeader {
  *
  * @example
  * ```ts
+ * import { readNpyRows } from '@eddy/montecarlo';
  * const { data, shape } = readNpyRows('points.npy', 1000, 2000); // shape [1000, d]
  * ```
  * @category Files
@@ -211,7 +218,10 @@ export function readNpyRows(path: string, start: number, end: number): NpyArray 
  *
  * @example
  * ```ts
- * writeNpy('samples.npy', { data: x.dataSync() as Float32Array, shape: x.shape });
+ * import { randn } from '@eddy/core';
+ * import { writeNpy } from '@eddy/montecarlo';
+ * const x = randn([100, 2], { seed: 0 });
+ * writeNpy('samples.npy', { data: x.dataSync() as Float32Array, shape: [...x.shape] });
  * ```
  * @category Files
  */
@@ -237,7 +247,9 @@ export function writeNpy(path: string | null, array: NpyArray): Uint8Array {
  *
  * @example
  * ```ts
+ * import { NpyWriter } from '@eddy/montecarlo';
  * const w = new NpyWriter('s.npy', 'float32', [1e8, 2]);
+ * const chunk = new Float32Array(2 * 1000); // 1000 rows of 2
  * try {
  *   w.writeRows(0, chunk); // rows 0..chunk.length/2, then the others
  *   w.commit();

@@ -18,6 +18,7 @@ import type { Progress } from './pool.js';
  *
  * @example
  * ```ts
+ * import { PART_FORMAT, readPartInfo } from '@eddy/montecarlo';
  * readPartInfo('part-0.npy').format === PART_FORMAT; // 'eddy-part/1'
  * ```
  * @category Parts
@@ -30,6 +31,7 @@ export const PART_FORMAT = 'eddy-part/1';
  *
  * @example
  * ```ts
+ * import { type PartKind } from '@eddy/montecarlo';
  * const k: PartKind = 'sample';
  * ```
  * @category Parts
@@ -42,6 +44,7 @@ export type PartKind = 'sample' | 'logProb';
  *
  * @example
  * ```ts
+ * import { type PartInfo } from '@eddy/montecarlo';
  * const info: PartInfo = {
  *   format: 'eddy-part/1', kind: 'sample', modelChecksum: '1a2b3c4d', seed: 1, stream: 0,
  *   dtype: 'float32', rows: [0, 500], total: 1000, shape: [500, 2], dataCrc32: '0badf00d', eddyVersion: '0.1.0',
@@ -90,6 +93,7 @@ export interface PartInfo {
  *
  * @example
  * ```ts
+ * import { type PartDescription } from '@eddy/montecarlo';
  * const d: PartDescription = { kind: 'sample', modelChecksum: '1a2b3c4d', seed: 1, stream: 0, rows: [0, 500], total: 1000, eddyVersion: '0.1.0' };
  * ```
  * @category Parts
@@ -102,6 +106,7 @@ export type PartDescription = Omit<PartInfo, 'format' | 'dtype' | 'shape' | 'dat
  *
  * @example
  * ```ts
+ * import { mergeParts, PartError } from '@eddy/montecarlo';
  * try { await mergeParts(['a.npy', 'b.npy'], 'all.npy'); } catch (e) { if (e instanceof PartError) console.error(e.message); }
  * ```
  * @category Parts
@@ -116,6 +121,7 @@ export class PartError extends EddyError {
  *
  * @example
  * ```ts
+ * import { partInfoPath } from '@eddy/montecarlo';
  * partInfoPath('out/part-3.npy'); // 'out/part-3.npy.json'
  * ```
  * @category Parts
@@ -130,6 +136,9 @@ export function partInfoPath(partPath: string): string {
  *
  * @example
  * ```ts
+ * import { NSF } from '@eddy/flows';
+ * import { FlowPool, removePartInfo } from '@eddy/montecarlo';
+ * const [pool, flow] = [new FlowPool({ threads: 2 }), new NSF({ features: 2 })];
  * removePartInfo('part-3.npy');
  * await pool.sampleToFile(flow, 1000, 'part-3.npy', { seed: 1, firstRow: 3000 });
  * ```
@@ -150,6 +159,7 @@ export function removePartInfo(partPath: string): void {
  *
  * @example
  * ```ts
+ * import { shardRows } from '@eddy/montecarlo';
  * shardRows(0, 3, 10); // [0, 4]
  * shardRows(2, 3, 10); // [7, 10]
  * ```
@@ -239,6 +249,10 @@ function checkDescription(d: Partial<PartInfo>, where: string): void {
  *
  * @example
  * ```ts
+ * import { NSF } from '@eddy/flows';
+ * import { FlowPool, removePartInfo, writePartInfo } from '@eddy/montecarlo';
+ * const [pool, flow] = [new FlowPool({ threads: 2 }), new NSF({ features: 2 })];
+ * const modelChecksum = '1a2b3c4d'; // of the model file
  * removePartInfo('part-1.npy');
  * await pool.sampleToFile(flow, 500, 'part-1.npy', { seed: 1, firstRow: 500 });
  * writePartInfo('part-1.npy', { kind: 'sample', modelChecksum, seed: 1, stream: 0, rows: [500, 1000], total: 1000, eddyVersion: '0.1.0' });
@@ -281,6 +295,7 @@ export function writePartInfo(partPath: string, description: PartDescription): P
  *
  * @example
  * ```ts
+ * import { readPartInfo } from '@eddy/montecarlo';
  * const { rows, total, seed } = readPartInfo('part-1.npy');
  * ```
  * @category Parts
@@ -324,6 +339,7 @@ export function readPartInfo(partPath: string): PartInfo {
  *
  * @example
  * ```ts
+ * import { type MergeOptions } from '@eddy/montecarlo';
  * const o: MergeOptions = { total: 1_000_000, onProgress: (p) => console.log(p.done, p.total) };
  * ```
  * @category Parts
@@ -345,6 +361,7 @@ export interface MergeOptions {
  *
  * @example
  * ```ts
+ * import { mergeParts } from '@eddy/montecarlo';
  * const { path, shape, parts } = await mergeParts(['p1.npy', 'p0.npy'], 'all.npy');
  * ```
  * @category Parts
@@ -387,6 +404,7 @@ const FIELDS = ['kind', 'modelChecksum', 'seed', 'stream', 'dtype', 'eddyVersion
  *
  * @example
  * ```ts
+ * import { mergeParts } from '@eddy/montecarlo';
  * const { shape } = await mergeParts(['part-2.npy', 'part-0.npy', 'part-1.npy'], 'all.npy');
  * ```
  * @category Parts

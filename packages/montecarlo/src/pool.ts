@@ -15,6 +15,9 @@ import type { SharedArray, ShardResult, ShardTask, TaskKind } from './protocol.j
  *
  * @example
  * ```ts
+ * import { NSF } from '@eddy/flows';
+ * import { FlowPool, ShardError } from '@eddy/montecarlo';
+ * const [pool, flow] = [new FlowPool({ threads: 2 }), new NSF({ features: 2 })];
  * try { await pool.sample(flow, 1e6); } catch (e) { if (e instanceof ShardError) console.error(e.start, e.end); }
  * ```
  * @category Pool
@@ -40,6 +43,7 @@ export class ShardError extends EddyError {
  *
  * @example
  * ```ts
+ * import { type Progress } from '@eddy/montecarlo';
  * const p: Progress = { done: 500_000, total: 1_000_000, rowsPerSecond: 2e5, etaSeconds: 2.5 };
  * ```
  * @category Pool
@@ -60,6 +64,7 @@ export interface Progress {
  *
  * @example
  * ```ts
+ * import { type JobOptions } from '@eddy/montecarlo';
  * const o: JobOptions = { seed: 1, chunkSize: 65536, dtype: 'float32', onProgress: (p) => console.log(p.done) };
  * ```
  * @category Pool
@@ -81,6 +86,9 @@ export interface JobOptions {
    *
    * @example
    * ```ts
+   * import { NSF } from '@eddy/flows';
+   * import { FlowPool } from '@eddy/montecarlo';
+   * const [pool, flow] = [new FlowPool({ threads: 2 }), new NSF({ features: 2 })];
    * // rows [600, 1000) of `await pool.sample(flow, 1000, { seed: 7 })`:
    * const tail = await pool.sample(flow, 400, { seed: 7, firstRow: 600 });
    * ```
@@ -113,6 +121,7 @@ export interface JobOptions {
  *
  * @example
  * ```ts
+ * import { type LogProbFileOptions } from '@eddy/montecarlo';
  * const o: LogProbFileOptions = { rows: [250_000, 500_000], chunkSize: 65536 };
  * ```
  * @category Pool
@@ -131,6 +140,7 @@ export interface LogProbFileOptions extends JobOptions {
  *
  * @example
  * ```ts
+ * import { type PoolOptions } from '@eddy/montecarlo';
  * const o: PoolOptions = { threads: 2 };
  * ```
  * @category Pool
@@ -149,6 +159,8 @@ export interface PoolOptions {
  *
  * @example
  * ```ts
+ * import { FlowPool } from '@eddy/montecarlo';
+ * const pool = new FlowPool({ threads: 2 });
  * await pool.workers[0]?.terminate(); // the pool reruns its shard on a fresh worker
  * ```
  * @category Pool
@@ -163,6 +175,9 @@ export interface PoolWorker {
  *
  * @example
  * ```ts
+ * import { NSF } from '@eddy/flows';
+ * import { type FileOutput, FlowPool } from '@eddy/montecarlo';
+ * const [pool, flow] = [new FlowPool({ threads: 2 }), new NSF({ features: 2 })];
  * const { path, shape }: FileOutput = await pool.sampleToFile(flow, 1e6, 's.npy');
  * ```
  * @category Pool
@@ -224,6 +239,7 @@ const MAX_RESTARTS = 4;
  *
  * @example
  * ```ts
+ * import { FlowPool, maxThreads } from '@eddy/montecarlo';
  * new FlowPool({ threads: Math.min(8, maxThreads()) });
  * ```
  * @category Pool
@@ -241,6 +257,9 @@ export function maxThreads(): number {
  *
  * @example
  * ```ts
+ * import { NSF } from '@eddy/flows';
+ * import { FlowPool } from '@eddy/montecarlo';
+ * const flow = new NSF({ features: 2 });
  * const pool = new FlowPool({ threads: 2 });
  * const x = await pool.sample(flow, 1_000_000, { seed: 42 });
  * const lp = await pool.logProb(flow, x);
@@ -293,6 +312,8 @@ export class FlowPool {
    *
    * @example
    * ```ts
+   * import { FlowPool } from '@eddy/montecarlo';
+   * const pool = new FlowPool({ threads: 2 });
    * (await pool.workerInfo()).native; // true where @eddy/cpu-native is built
    * ```
    */
@@ -543,6 +564,9 @@ export class FlowPool {
    *
    * @example
    * ```ts
+   * import { NSF } from '@eddy/flows';
+   * import { FlowPool } from '@eddy/montecarlo';
+   * const [pool, flow] = [new FlowPool({ threads: 2 }), new NSF({ features: 2 })];
    * await pool.logProbFile(flow, 'points.npy', 'logp.npy');
    * await pool.logProbFile(flow, 'points.npy', 'part-1.npy', { rows: [500_000, 1_000_000] });
    * ```
