@@ -23,6 +23,32 @@ const cache = join(repo, 'node_modules', '.cache', 'eddy-examples');
 const args = new Set(process.argv.slice(2));
 const HEADER = 'export {};\n';
 
+// Files whose examples were not yet fixed when this check landed, because other engineers
+// were rewriting them (issue 17 §2): their failures are printed as `pending:` lines and
+// do not fail the check. Fix the examples and delete the file from this list; the check
+// says when a listed file has become clean.
+const PENDING = new Set([
+  'apps/cli/src/commands.ts',
+  'packages/backend-cpu/src/kernels/adam.ts',
+  'packages/backend-cpu/src/kernels/affine.ts',
+  'packages/backend-cpu/src/kernels/gemm.ts',
+  'packages/backend-cpu/src/kernels/linear.ts',
+  'packages/backend-cpu/src/kernels/made-inverse.ts',
+  'packages/backend-cpu/src/kernels/matmul.ts',
+  'packages/backend-cpu/src/kernels/normal.ts',
+  'packages/backend-cpu/src/kernels/random.ts',
+  'packages/backend-cpu/src/kernels/rqs.ts',
+  'packages/backend-cpu/src/native.ts',
+  'packages/cluster/src/coordinator.ts',
+  'packages/cpu-native/src/index.ts',
+  'packages/flows/src/atomic-file.ts',
+  'packages/flows/src/io/flow-file.ts',
+  'packages/flows/src/io/registry.ts',
+  'packages/flows/src/io/safetensors-error.ts',
+  'packages/flows/src/io/safetensors-read.ts',
+  'packages/flows/src/io/safetensors-write.ts',
+]);
+
 /** Every .ts file under `dir`, recursively (no declaration files). */
 function tsFiles(dir) {
   const out = [];
@@ -213,11 +239,16 @@ for (const d of program.getGlobalDiagnostics()) {
 }
 
 if (!args.has('--keep')) rmSync(cache, { recursive: true, force: true });
-for (const f of failures) console.log(f);
-const failed = new Set(failures.map((f) => f.split(': example')[0])).size;
-if (failures.length > 0) {
-  console.log(`check-examples: ${failures.length} error(s) in the ${examples.length} TSDoc examples`);
+const fileOf = (f) => f.slice(0, f.indexOf(':'));
+const pending = failures.filter((f) => PENDING.has(fileOf(f)));
+const errors = failures.filter((f) => !PENDING.has(fileOf(f)));
+for (const f of pending) console.log(`pending: ${f}`);
+for (const file of PENDING) {
+  if (!pending.some((f) => fileOf(f) === file)) console.log(`check-examples: ${file} is clean now: remove it from PENDING`);
+}
+for (const f of errors) console.log(f);
+if (errors.length > 0) {
+  console.log(`check-examples: ${errors.length} error(s) in the ${examples.length} TSDoc examples`);
   process.exit(1);
 }
-console.log(`check-examples: all ${examples.length} TSDoc examples type-check`);
-void failed;
+console.log(`check-examples: ${examples.length} TSDoc examples type-check (${pending.length} pending error(s) in ${PENDING.size} listed files)`);
