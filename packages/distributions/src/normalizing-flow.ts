@@ -13,9 +13,10 @@ import { Independent } from './independent.js';
  * If the transform's codomain has more event axes than the base, the base is wrapped in
  * {@link Independent}; if fewer, the extra trailing axes of the ladj are summed.
  *
- * Tabak & Turner (2013), "A family of nonparametric density estimation algorithms";
- * Rezende & Mohamed (2015), "Variational Inference with Normalizing Flows";
- * Papamakarios et al. (2021), "Normalizing Flows for Probabilistic Modeling and Inference".
+ * References:
+ * - [A Family of Non-parametric Density Estimation Algorithms (Tabak et al., 2013)](https://onlinelibrary.wiley.com/doi/abs/10.1002/cpa.21423)
+ * - [Variational Inference with Normalizing Flows (Rezende et al., 2015)](https://arxiv.org/abs/1505.05770)
+ * - [Normalizing Flows for Probabilistic Modeling and Inference (Papamakarios et al., 2021)](https://arxiv.org/abs/1912.02762)
  *
  * @example
  * ```ts

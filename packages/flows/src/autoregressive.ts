@@ -101,8 +101,9 @@ export function autoregressiveAdjacency(order: readonly number[], context: numbe
  * that depend only on the features before it in the autoregressive `order`. Forward
  * (density) passes are one network evaluation; the inverse takes `passes` evaluations.
  *
- * Germain et al. (2015), "MADE: Masked Autoencoder for Distribution Estimation";
- * Papamakarios et al. (2017), "Masked Autoregressive Flow for Density Estimation".
+ * References:
+ * - [MADE: Masked Autoencoder for Distribution Estimation (Germain et al., 2015)](https://arxiv.org/abs/1502.03509)
+ * - [Masked Autoregressive Flow for Density Estimation (Papamakarios et al., 2017)](https://arxiv.org/abs/1705.07057)
  *
  * @example
  * ```ts

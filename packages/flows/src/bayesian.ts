@@ -219,9 +219,9 @@ const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
  * Training maximises the ELBO, e.g. per batch
  * `loss = -E_q[log p(x | θ)] + KL(q ‖ p) / N` with `N` the data-set size.
  *
- * References: Blundell et al. (2015), "Weight Uncertainty in Neural Networks",
- * https://arxiv.org/abs/1505.05424; Kingma et al. (2015), "Variational Dropout and the
- * Local Reparameterization Trick", https://arxiv.org/abs/1506.02557.
+ * References:
+ * - [Weight Uncertainty in Neural Networks (Blundell et al., 2015)](https://arxiv.org/abs/1505.05424)
+ * - [Variational Dropout and the Local Reparameterization Trick (Kingma et al., 2015)](https://arxiv.org/abs/1506.02557)
  *
  * @example
  * ```ts

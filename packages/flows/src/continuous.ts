@@ -63,8 +63,8 @@ const checkInteger = (name: string, what: string, v: number, min: number): void 
  * Members as zuko's state dict: buffers `times = [0, 1]` and `freqs = [π, 2π, …, Fπ]`, then
  * the network `ode.0.weight`, `ode.0.bias`, `ode.2.weight`, … .
  *
- * Grathwohl et al. (2019), "FFJORD: Free-form Continuous Dynamics for Scalable Reversible
- * Generative Models".
+ * References:
+ * - [FFJORD: Free-form Continuous Dynamics for Scalable Reversible Generative Models (Grathwohl et al., 2018)](https://arxiv.org/abs/1810.01367)
  *
  * @example
  * ```ts
@@ -181,9 +181,9 @@ export interface CNFOptions extends FFJTransformOptions {
  * `transform.times`, `transform.freqs`, `transform.ode.<i>.weight|bias`, `base.loc`,
  * `base.scale`.
  *
- * Chen et al. (2018), "Neural Ordinary Differential Equations";
- * Grathwohl et al. (2019), "FFJORD: Free-form Continuous Dynamics for Scalable Reversible
- * Generative Models".
+ * References:
+ * - [Neural Ordinary Differential Equations (Chen et al., 2018)](https://arxiv.org/abs/1806.07366)
+ * - [FFJORD: Free-form Continuous Dynamics for Scalable Reversible Generative Models (Grathwohl et al., 2018)](https://arxiv.org/abs/1810.01367)
  *
  * @example
  * ```ts

@@ -37,7 +37,8 @@ export interface CouplingOptions extends NetworkOptions {
  * features `x_a` (and the context) to the parameters of an elementwise transform of the
  * others. State dict: `mask` (bool buffer) and `hyper.…`.
  *
- * Dinh et al. (2017), "Density estimation using Real NVP".
+ * References:
+ * - [NICE: Non-linear Independent Components Estimation (Dinh et al., 2014)](https://arxiv.org/abs/1410.8516)
  *
  * @example
  * ```ts
@@ -126,7 +127,9 @@ export interface CouplingFlowOptions extends Omit<CouplingOptions, 'mask'> {
  * the features with `index % 2 == i % 2` constant), monotonic affine univariates by
  * default (`univariate: AdditiveTransform` for the original), standard normal base.
  *
- * Dinh et al. (2014), "NICE: Non-linear Independent Components Estimation".
+ * References:
+ * - [NICE: Non-linear Independent Components Estimation (Dinh et al., 2014)](https://arxiv.org/abs/1410.8516)
+ * - [Density estimation using Real NVP (Dinh et al., 2016)](https://arxiv.org/abs/1605.08803)
  *
  * @example
  * ```ts
@@ -156,7 +159,9 @@ export class NICE extends Flow {
 /**
  * RealNVP: in zuko literally {@link NICE} (affine couplings are its default).
  *
- * Dinh et al. (2017), "Density estimation using Real NVP".
+ * References:
+ * - [NICE: Non-linear Independent Components Estimation (Dinh et al., 2014)](https://arxiv.org/abs/1410.8516)
+ * - [Density estimation using Real NVP (Dinh et al., 2016)](https://arxiv.org/abs/1605.08803)
  *
  * @example
  * ```ts

@@ -118,7 +118,8 @@ export interface GFOptions extends Omit<ElementWiseOptions, 'univariate' | 'shap
  * standard normal base. State dict: `transform.transforms.<2i>.phi.{0,1}` and
  * `transform.transforms.<2i+1>.A`.
  *
- * Meng et al. (2020), "Gaussianization Flows".
+ * References:
+ * - [Gaussianization Flows (Meng et al., 2020)](https://arxiv.org/abs/2003.01941)
  *
  * @example
  * ```ts

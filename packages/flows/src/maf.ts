@@ -7,7 +7,8 @@ import { Flow } from './lazy.js';
  * transforms with monotonic affine univariates and alternating orders, over a standard
  * normal base.
  *
- * Papamakarios et al. (2017), "Masked Autoregressive Flow for Density Estimation".
+ * References:
+ * - [Masked Autoregressive Flow for Density Estimation (Papamakarios et al., 2017)](https://arxiv.org/abs/1705.07057)
  *
  * @example
  * ```ts

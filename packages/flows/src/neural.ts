@@ -36,7 +36,8 @@ function withSignal(x: Tensor, signal: Tensor): Tensor {
  * `f_i(x) = network_i([x, signal_i])` with a stacked {@link MonotonicMLP} (increasing in
  * `x`), wrapped in a `MonotonicTransform` (bisection inverse with bound 10).
  *
- * Huang et al. (2018), "Neural Autoregressive Flows".
+ * References:
+ * - [Neural Autoregressive Flows (Huang et al., 2018)](https://arxiv.org/abs/1804.00779)
  *
  * @example
  * ```ts
@@ -72,6 +73,9 @@ export class MNN extends Module {
  * Gauss–Legendre quadrature; bisection inverse.
  *
  * Wehenkel & Louppe (2019), "Unconstrained Monotonic Neural Networks".
+ *
+ * References:
+ * - [Unconstrained Monotonic Neural Networks (Wehenkel et al., 2019)](https://arxiv.org/abs/1908.05164)
  *
  * @example
  * ```ts
@@ -141,7 +145,8 @@ export function withSoftclips(parts: readonly LazyTransform[]): LazyTransform[] 
  * univariates are monotonic neural networks ({@link MNN}), with `Softclip(11)` between
  * transforms, over a standard normal base.
  *
- * Huang et al. (2018), "Neural Autoregressive Flows".
+ * References:
+ * - [Neural Autoregressive Flows (Huang et al., 2018)](https://arxiv.org/abs/1804.00779)
  *
  * @example
  * ```ts
@@ -168,6 +173,9 @@ export class NAF extends Flow {
  * {@link UMNN} univariates (an integrated positive network plus a constant).
  *
  * Wehenkel & Louppe (2019), "Unconstrained Monotonic Neural Networks".
+ *
+ * References:
+ * - [Unconstrained Monotonic Neural Networks (Wehenkel et al., 2019)](https://arxiv.org/abs/1908.05164)
  *
  * @example
  * ```ts

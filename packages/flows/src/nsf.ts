@@ -43,7 +43,8 @@ function splineShapes(bins: number): number[][] {
  * `logProb` and `sample` stay in the data's units; {@link fit} warns (once per call) when
  * the training data of an unstandardised NSF leaves `[-B, B]`.
  *
- * Durkan et al. (2019), "Neural Spline Flows".
+ * References:
+ * - [Neural Spline Flows (Durkan et al., 2019)](https://arxiv.org/abs/1906.04032)
  *
  * @example
  * ```ts
@@ -93,7 +94,8 @@ export class NSF extends Flow {
  * (zuko's NSF advice to standardise features does not apply here, since an affine map of
  * angles breaks their periodicity; see {@link Standardized} for the other spline flows).
  *
- * Rezende et al. (2020), "Normalizing Flows on Tori and Spheres".
+ * References:
+ * - [Normalizing Flows on Tori and Spheres (Rezende et al., 2020)](https://arxiv.org/abs/2002.02428)
  *
  * @example
  * ```ts

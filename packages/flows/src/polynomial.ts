@@ -27,7 +27,8 @@ export interface SOSPFOptions extends Omit<AutoregressiveFlowOptions, 'univariat
  * univariates integrate a sum of squared polynomials (plus a shift), with `Softclip(11)`
  * between transforms, over a standard normal base.
  *
- * Jaini et al. (2019), "Sum-of-Squares Polynomial Flow".
+ * References:
+ * - [Sum-of-Squares Polynomial Flow (Jaini et al., 2019)](https://arxiv.org/abs/1905.02325)
  *
  * @example
  * ```ts
@@ -76,7 +77,10 @@ export interface BPFOptions extends Omit<AutoregressiveFlowOptions, 'univariate'
  * {@link NSF}, standardise the features ({@link Standardized.fromData}); {@link fit}
  * warns when an unstandardised BPF's training data leaves `[-5, 5]`.
  *
- * Ramasinghe et al. (2021), "Robust normalizing flows using Bernstein-type polynomials".
+ * References:
+ * - [Deep transformation models: Tackling complex regression problems with neural network based transformation models (Sick et al., 2020)](https://arxiv.org/abs/2004.00464)
+ * - [Short-Term Density Forecasting of Low-Voltage Load using Bernstein-Polynomial Normalizing Flows (Arpogaus et al., 2022)](https://arxiv.org/abs/2204.13939)
+ * - [Robust normalizing flows using Bernstein-type polynomials (Ramasinghe et al., 2021)](https://arxiv.org/abs/2102.03509)
  *
  * @example
  * ```ts

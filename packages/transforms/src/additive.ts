@@ -6,6 +6,9 @@ import { ScalarTransform } from './transform.js';
  * `y = x + shift`, `ladj = 0` (zuko's `AdditiveTransform`; the coupling of the original
  * NICE, Dinh et al. 2014).
  *
+ * References:
+ * - [NICE: Non-linear Independent Components Estimation (Dinh et al., 2014)](https://arxiv.org/abs/1410.8516)
+ *
  * @example
  * ```ts
  * import { tensor } from '@eddy/core';

@@ -9,8 +9,9 @@ import { type Domain, Transform, domain } from './transform.js';
  * passes from `x = 0` (one pass per autoregressive group); its ladj is the negated
  * forward ladj at the final `x`.
  *
- * Papamakarios et al. (2017), "Masked Autoregressive Flow for Density Estimation";
- * Kingma et al. (2016), "Improved Variational Inference with Inverse Autoregressive Flow".
+ * References:
+ * - [Masked Autoregressive Flow for Density Estimation (Papamakarios et al., 2017)](https://arxiv.org/abs/1705.07057)
+ * - [Improved Variational Inference with Inverse Autoregressive Flow (Kingma et al., 2016)](https://arxiv.org/abs/1606.04934)
  *
  * @example
  * ```ts

@@ -100,10 +100,9 @@ export interface BernsteinOptions {
  * `ladj = log(P'(u)/(2B))` (`log(slope/(2B))` in the tails), analytic. The inverse is linear
  * in the tails and a bisection on `[-B, B]` in between (24 steps for `B = 5`).
  *
- * Sick et al. (2020), "Deep transformation models: Tackling complex regression problems
- * with neural network based transformation models" (https://arxiv.org/abs/2004.00464);
- * Arpogaus et al. (2022), "Short-Term Density Forecasting of Low-Voltage Load using
- * Bernstein-Polynomial Normalizing Flows" (https://arxiv.org/abs/2204.13939).
+ * References:
+ * - [Deep transformation models: Tackling complex regression problems with neural network based transformation models (Sick et al., 2020)](https://arxiv.org/abs/2004.00464)
+ * - [Short-Term Density Forecasting of Low-Voltage Load using Bernstein-Polynomial Normalizing Flows (Arpogaus et al., 2022)](https://arxiv.org/abs/2204.13939)
  *
  * @example
  * ```ts

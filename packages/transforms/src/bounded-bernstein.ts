@@ -10,8 +10,9 @@ import { BernsteinTransform } from './bernstein.js';
  * `θ = cumsum([-B, Δ, Δ, softmax(θ_raw)·(2B - 4Δ), Δ, Δ])`; the tails are
  * `y = 2B(u - ε) - B` and `y = 2B(u - 1 + ε) + B`, i.e. `y = x - 2Bε` below and `y = x + 2Bε` above, with `ladj = 0`.
  *
- * Arpogaus et al. (2022), "Short-Term Density Forecasting of Low-Voltage Load using
- * Bernstein-Polynomial Normalizing Flows" (https://arxiv.org/abs/2204.13939).
+ * References:
+ * - [Deep transformation models: Tackling complex regression problems with neural network based transformation models (Sick et al., 2020)](https://arxiv.org/abs/2004.00464)
+ * - [Short-Term Density Forecasting of Low-Voltage Load using Bernstein-Polynomial Normalizing Flows (Arpogaus et al., 2022)](https://arxiv.org/abs/2204.13939)
  *
  * @example
  * ```ts

@@ -7,8 +7,9 @@ import { type Domain, Transform, domain } from './transform.js';
  * `y_a = x_a`, `y_b = f_{φ(x_a)}(x_b)`, `ladj = ladj(f)`. The inverse uses the same
  * `φ(y_a)`, so both directions cost one evaluation.
  *
- * Dinh et al. (2014), "NICE: Non-linear Independent Components Estimation";
- * Dinh et al. (2017), "Density estimation using Real NVP".
+ * References:
+ * - [NICE: Non-linear Independent Components Estimation (Dinh et al., 2014)](https://arxiv.org/abs/1410.8516)
+ * - [Density estimation using Real NVP (Dinh et al., 2016)](https://arxiv.org/abs/1605.08803)
  *
  * @example
  * ```ts

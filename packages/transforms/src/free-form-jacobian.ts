@@ -60,10 +60,10 @@ const TRACE_SCALE = 1e-2;
  * `rng`, whose expectation is the exact trace. The inverse integrates from `t₁` back to
  * `t₀`. Vectors (event dim 1); `f` must act row-wise (no coupling between batch rows).
  *
- * Chen et al. (2018), "Neural Ordinary Differential Equations";
- * Grathwohl et al. (2019), "FFJORD: Free-form Continuous Dynamics for Scalable Reversible
- * Generative Models"; Hutchinson (1990), "A stochastic estimator of the trace of the
- * influence matrix for Laplacian smoothing splines".
+ * References:
+ * - [Neural Ordinary Differential Equations (Chen et al., 2018)](https://arxiv.org/abs/1806.07366)
+ * - [FFJORD: Free-form Continuous Dynamics for Scalable Reversible Generative Models (Grathwohl et al., 2018)](https://arxiv.org/abs/1810.01367)
+ * - Hutchinson (1990), "A stochastic estimator of the trace of the influence matrix for Laplacian smoothing splines" (the trace estimator)
  *
  * @example
  * ```ts

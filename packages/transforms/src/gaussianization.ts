@@ -31,7 +31,8 @@ export interface GaussianizationOptions {
  * `ladj` is computed in log space (logsumexp), so it stays finite far in the tails.
  * The inverse is a bisection on `[-10, 10]` (25 steps).
  *
- * Chen et al. (2000), "Gaussianization" (https://papers.nips.cc/paper/1856-gaussianization).
+ * References:
+ * - [Gaussianization (Chen et al., 2000)](https://papers.nips.cc/paper/1856-gaussianization)
  *
  * @example
  * ```ts

@@ -22,7 +22,8 @@ import { type Domain, Transform, domain } from './transform.js';
  * `L = tril(LU)` (free diagonal) and `U = triu(LU, 1) + I`; `ladj = Σ log|L_ii|`;
  * inverse by two triangular solves (zuko's `LULinearTransform`).
  *
- * Oliva et al. (2018), "Transformation Autoregressive Networks".
+ * References:
+ * - [Transformation Autoregressive Networks (Oliva et al., 2018)](https://arxiv.org/abs/1801.09819)
  *
  * @example
  * ```ts

@@ -15,7 +15,8 @@ class Packed {
  * The parameters are kept packed (`phi`, `(..., 2)` = shift, scale) and evaluated by
  * core's {@link monotonicAffineMap}: one fused pass on the CPU backend.
  *
- * Papamakarios et al. (2017), "Masked Autoregressive Flow for Density Estimation".
+ * References:
+ * - [Masked Autoregressive Flow for Density Estimation (Papamakarios et al., 2017)](https://arxiv.org/abs/1705.07057)
  *
  * @example
  * ```ts

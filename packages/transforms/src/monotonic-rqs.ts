@@ -73,7 +73,8 @@ function pack(widths: TensorLike, heights: TensorLike, derivatives: TensorLike):
  * gradient) on the CPU backend, composed ops elsewhere. Inputs outside `[-B, B]`,
  * infinite inputs and knots give finite values and gradients.
  *
- * Durkan et al. (2019), "Neural Spline Flows" (https://arxiv.org/abs/1906.04032).
+ * References:
+ * - [Neural Spline Flows (Durkan et al., 2019)](https://arxiv.org/abs/1906.04032)
  *
  * @example
  * ```ts
@@ -209,8 +210,8 @@ export interface CircularRQSOptions {
  * Features live on `[-π, π)`; `ladj` is the spline's. The inverse undoes the spline,
  * then shifts back.
  *
- * Rezende et al. (2020), "Normalizing Flows on Tori and Spheres"
- * (https://arxiv.org/abs/2002.02428).
+ * References:
+ * - [Normalizing Flows on Tori and Spheres (Rezende et al., 2020)](https://arxiv.org/abs/2002.02428)
  *
  * @example
  * ```ts

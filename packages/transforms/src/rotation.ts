@@ -6,7 +6,8 @@ import { type Domain, Transform, domain } from './transform.js';
  * skew-symmetric matrix is orthogonal with determinant 1), `ladj = 0`; inverse `Rᵀ y`
  * (zuko's `RotationTransform`, used by Gaussianization flows).
  *
- * Meng et al. (2020), "Gaussianization Flows".
+ * References:
+ * - [Gaussianization Flows (Meng et al., 2020)](https://arxiv.org/abs/2003.01941)
  *
  * @example
  * ```ts

@@ -30,7 +30,8 @@ export interface SOSPolynomialOptions {
  * (exact for this polynomial of degree `2L`) and a bisection inverse on `[-10, 10]`.
  * The polynomials are evaluated by Horner's scheme (finite gradients at `u = 0`).
  *
- * Jaini et al. (2019), "Sum-of-Squares Polynomial Flow" (https://arxiv.org/abs/1905.02325).
+ * References:
+ * - [Sum-of-Squares Polynomial Flow (Jaini et al., 2019)](https://arxiv.org/abs/1905.02325)
  *
  * @example
  * ```ts

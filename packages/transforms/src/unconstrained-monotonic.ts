@@ -21,9 +21,10 @@ export interface UnconstrainedMonotonicOptions extends MonotonicOptions {
  * quadrature; the gradient of `f` with respect to `x` is `g(x)` as well). The inverse is a
  * bisection on `[-bound, bound]` (25 steps by default).
  *
- * zuko's docstring cites no paper; it is the univariate transform of UNAF:
- * Wehenkel & Louppe (2019), "Unconstrained Monotonic Neural Networks"
- * (https://arxiv.org/abs/1908.05164).
+ * zuko's docstring cites no paper; it is the univariate transform of UNAF.
+ *
+ * References:
+ * - [Unconstrained Monotonic Neural Networks (Wehenkel et al., 2019)](https://arxiv.org/abs/1908.05164)
  *
  * @example
  * ```ts

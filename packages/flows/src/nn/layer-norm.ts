@@ -22,6 +22,9 @@ export interface LayerNormOptions {
  * `axis` with the **unbiased** variance, `y = (x − mean(x)) / √(var(x) + ε)`, and has no
  * affine parameters (unlike `torch.nn.LayerNorm`).
  *
+ * References:
+ * - [Layer Normalization (Ba et al., 2016)](https://arxiv.org/abs/1607.06450)
+ *
  * @example
  * ```ts
  * import { tensor } from '@eddy/core';
