@@ -32,23 +32,6 @@ export function onBackend(t: Tensor, backend: Backend): Tensor {
   return tensor(t.dataSync().slice(), { shape: t.shape, dtype: t.dtype, backend });
 }
 
-/** Largest |a - e| / (atol + rtol·|e|) over the entries (NaN and ±∞ must match exactly). */
-export function worstRatio(a: ArrayLike<number>, e: ArrayLike<number>, atol: number, rtol: number): number {
-  if (a.length !== e.length) return Number.POSITIVE_INFINITY;
-  let w = 0;
-  for (let i = 0; i < e.length; i++) {
-    const x = a[i] as number;
-    const y = e[i] as number;
-    if (!Number.isFinite(y) || !Number.isFinite(x)) {
-      if (!(Object.is(x, y) || (Number.isNaN(x) && Number.isNaN(y)))) return Number.POSITIVE_INFINITY;
-      continue;
-    }
-    const r = Math.abs(x - y) / (atol + rtol * Math.abs(y));
-    if (r > w) w = r;
-  }
-  return w;
-}
-
 /**
  * Kernels that @tensorflow/tfjs-node(-gpu) 4.22.0 registers for its `tensorflow`
  * backend (the file names of its dist/kernels). A kernel outside this list would throw

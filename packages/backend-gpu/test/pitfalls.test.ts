@@ -22,7 +22,8 @@ import {
 } from '@eddy/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TFJS_NODE_KERNELS, kernelWorkout, onBackend, recordKernels, worstRatio } from './helpers.js';
+import { worstToleranceRatio } from '@eddy/testing';
+import { TFJS_NODE_KERNELS, kernelWorkout, onBackend, recordKernels } from './helpers.js';
 
 const f32 = (shape: number[], seed: number, backend: Backend): Tensor => onBackend(randn(shape, { seed, dtype: 'float32', backend: cpuBackend }), backend);
 const idxOn = (data: number[], shape: number[], backend: Backend): Tensor => tensor(Int32Array.from(data), { shape, dtype: 'int32', backend });
@@ -52,7 +53,7 @@ describe('TensorFlow.js pitfalls', () => {
       return Array.from((g as Tensor).dataSync());
     };
     const { result, calls } = recordKernels(() => grad(gpuBackend));
-    expect(worstRatio(result, grad(cpuBackend), 1e-6, 1e-6)).toBeLessThanOrEqual(1);
+    expect(worstToleranceRatio(result, grad(cpuBackend), 1e-6, 1e-6)).toBeLessThanOrEqual(1);
     expect(calls.some((c) => c.name.endsWith('Grad'))).toBe(false);
   });
 
@@ -63,9 +64,9 @@ describe('TensorFlow.js pitfalls', () => {
       return Array.from((g as Tensor).dataSync());
     };
     const got = grad(gpuBackend);
-    expect(worstRatio(got, grad(cpuBackend), 1e-6, 1e-6)).toBeLessThanOrEqual(1);
+    expect(worstToleranceRatio(got, grad(cpuBackend), 1e-6, 1e-6)).toBeLessThanOrEqual(1);
     // ∂/∂x_i Π_j x_j = Π_{j≠i} x_j
-    expect(worstRatio(got, [-6, 1.5, -1, -0.25, -1.5, 0.375], 1e-6, 1e-6)).toBeLessThanOrEqual(1);
+    expect(worstToleranceRatio(got, [-6, 1.5, -1, -0.25, -1.5, 0.375], 1e-6, 1e-6)).toBeLessThanOrEqual(1);
   });
 
   it('cumsum along axis -1 (empty on the pure-JS engine, memory corruption on wasm) gets a non-negative axis', () => {
@@ -97,7 +98,7 @@ describe('TensorFlow.js pitfalls', () => {
       const l = mean(log(exp(matmul(h, w2)).add(1)));
       return gradients(l, [w1, w2]).flatMap((g) => Array.from((g as Tensor).dataSync()));
     };
-    expect(worstRatio(loss(gpuBackend), loss(cpuBackend), 1e-6, 1e-5)).toBeLessThanOrEqual(1);
+    expect(worstToleranceRatio(loss(gpuBackend), loss(cpuBackend), 1e-6, 1e-5)).toBeLessThanOrEqual(1);
   });
 
   it('matmul never passes a transposed operand (wasm uses its fast kernel only without transposes)', () => {
@@ -109,7 +110,7 @@ describe('TensorFlow.js pitfalls', () => {
       return [...y.dataSync(), ...(ga as Tensor).dataSync(), ...(gw as Tensor).dataSync()];
     };
     const { result, calls } = recordKernels(() => run(gpuBackend));
-    expect(worstRatio(result, run(cpuBackend), 1e-6, 1e-5)).toBeLessThanOrEqual(1);
+    expect(worstToleranceRatio(result, run(cpuBackend), 1e-6, 1e-5)).toBeLessThanOrEqual(1);
     const mm = calls.filter((c) => c.name === 'BatchMatMul');
     expect(mm.length).toBe(3);
     for (const c of mm) {

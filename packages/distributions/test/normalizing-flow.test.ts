@@ -1,7 +1,7 @@
 import '@eddy/backend-cpu';
 import { Rng, type Tensor, ones, randn, tensor, zeros } from '@eddy/core';
 import { DiagNormal, Independent, Normal, NormalizingFlow } from '@eddy/distributions';
-import { gradcheck, hostValues } from '@eddy/testing';
+import { gradcheck, hostTensor } from '@eddy/testing';
 import {
   ComposedTransform,
   DependentTransform,
@@ -13,8 +13,7 @@ import {
 } from '@eddy/transforms';
 import { describe, expect, it } from 'vitest';
 
-const f64 = (shape: number[], seed: number, lo = -1, hi = 1): Tensor =>
-  tensor(hostValues(shape.reduce((a, b) => a * b, 1), seed, lo, hi), { shape, dtype: 'float64' });
+const f64 = (shape: number[], seed: number, lo = -1, hi = 1): Tensor => hostTensor(shape, seed, lo, hi);
 const close = (a: Tensor, b: Tensor, tol = 1e-12) => {
   expect(a.shape).toEqual(b.shape);
   const av = a.dataSync();

@@ -20,7 +20,7 @@ import {
 } from '@eddy/distributions';
 import { SoftclipTransform, type Transform } from '@eddy/transforms';
 import { describe, expect, it } from 'vitest';
-import { referenceDir } from '@eddy/testing';
+import { type CaseTensor, caseValues, decodeCaseNumber, isCaseTensor, referenceDir, worstToleranceRatio } from '@eddy/testing';
 
 // zuko 1.6.0 reference cases (README §1.3, §2.7): every dist_* case except the two
 // NormalizingFlow ones, checked with the case's own tolerances.
@@ -45,22 +45,12 @@ interface Case {
   tolerance: Record<string, Tol>;
 }
 
-const num = (v: Json): number => {
-  if (typeof v === 'number') return v;
-  if (v === 'inf') return Number.POSITIVE_INFINITY;
-  if (v === '-inf') return Number.NEGATIVE_INFINITY;
-  if (v === 'nan') return Number.NaN;
-  throw new Error(`not a number: ${JSON.stringify(v)}`);
-};
-const flat = (v: Json): number[] => (Array.isArray(v) ? v.flatMap(flat) : [num(v)]);
-const isTensor = (v: Json): v is JsonTensor & Json =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && 'dtype' in v && 'shape' in v;
-const toTensor = (t: JsonTensor): Tensor => tensor(Float64Array.from(flat(t.data)), { shape: t.shape, dtype: 'float64' });
+const toTensor = (t: CaseTensor): Tensor => tensor(caseValues(t), { shape: t.shape, dtype: 'float64' });
 
 /** A constructor argument: a tensor, a number, or a nested spec. */
 function arg(v: Json): unknown {
-  if (isTensor(v)) return toTensor(v);
-  if (typeof v === 'number' || typeof v === 'string') return num(v);
+  if (isCaseTensor(v)) return toTensor(v);
+  if (typeof v === 'number' || typeof v === 'string') return decodeCaseNumber(v);
   if (typeof v === 'object' && v !== null && !Array.isArray(v) && 'class' in v) return build(v);
   throw new Error(`unsupported argument ${JSON.stringify(v).slice(0, 80)}`);
 }
@@ -87,7 +77,7 @@ function build(spec: { [k: string]: Json }): Distribution | Transform {
     case 'zuko.distributions.Mixture':
       return new Mixture(d(0), args[1] as Tensor);
     case 'zuko.distributions.Truncated':
-      return new Truncated(d(0), { lower: num(kwargs.lower ?? '-inf'), upper: num(kwargs.upper ?? 'inf') });
+      return new Truncated(d(0), { lower: decodeCaseNumber(kwargs.lower ?? '-inf'), upper: decodeCaseNumber(kwargs.upper ?? 'inf') });
     case 'zuko.distributions.Sort':
       return new Sort(d(0), args[1] as number, { descending: Boolean(kwargs.descending ?? false) });
     case 'zuko.distributions.TopK':
@@ -99,26 +89,10 @@ function build(spec: { [k: string]: Json }): Distribution | Transform {
     case 'zuko.distributions.TransformedUniform':
       return new TransformedUniform(args[0] as Transform, t(1), t(2));
     case 'zuko.transforms.SoftclipTransform':
-      return new SoftclipTransform(num(kwargs.bound ?? 1));
+      return new SoftclipTransform(decodeCaseNumber(kwargs.bound ?? 1));
     default:
       throw new Error(`no builder for ${cls}`);
   }
-}
-
-/** Max over entries of |a - e| / (atol + rtol |e|); infinities must match exactly. */
-function ratio(actual: ArrayLike<number>, expected: number[], tol: Tol): number {
-  expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i] as number;
-    const e = expected[i] as number;
-    if (!Number.isFinite(e) || !Number.isFinite(a)) {
-      expect(Object.is(a, e) || (Number.isNaN(a) && Number.isNaN(e)), `entry ${i}: got ${a}, expected ${e}`).toBe(true);
-      continue;
-    }
-    worst = Math.max(worst, Math.abs(a - e) / (tol.atol + tol.rtol * Math.abs(e)));
-  }
-  return worst;
 }
 
 const files = readdirSync(casesDir).filter((f) => f.startsWith('dist_') && f.endsWith('.json') && !f.includes('NormalizingFlow'));
@@ -139,7 +113,7 @@ describe('zuko 1.6.0 reference cases (dist_*)', () => {
       const check = (key: string, value: Tensor): void => {
         const e = c.expected[key] as unknown as JsonTensor;
         expect(value.shape, key).toEqual(e.shape);
-        const r = ratio(value.dataSync(), flat(e.data), tol(key));
+        const r = worstToleranceRatio(value.dataSync(), caseValues(e), tol(key).atol, tol(key).rtol);
         report[key] = r;
         expect(r, `${key}: max error / tolerance`).toBeLessThanOrEqual(1);
       };

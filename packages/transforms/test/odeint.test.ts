@@ -13,12 +13,11 @@ import {
   tensor,
   transpose,
 } from '@eddy/core';
-import { checkTransform, gradcheck, hostValues, maxAbsDiff } from '@eddy/testing';
+import { checkTransform, gradcheck, hostTensor, maxAbsDiff } from '@eddy/testing';
 import { FreeFormJacobianTransform, type OdeStepInfo, odeint } from '@eddy/transforms';
 import { describe, expect, it } from 'vitest';
 
-const f64 = (shape: number[], seed: number, lo = -1, hi = 1): Tensor =>
-  tensor(hostValues(shape.reduce((a, b) => a * b, 1), seed, lo, hi), { shape, dtype: 'float64' });
+const f64 = (shape: number[], seed: number, lo = -1, hi = 1): Tensor => hostTensor(shape, seed, lo, hi);
 
 const maxAbs = (a: Tensor): number => Math.max(...Array.from(a.dataSync(), Math.abs));
 

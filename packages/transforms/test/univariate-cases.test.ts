@@ -1,17 +1,6 @@
 import '@eddy/backend-cpu';
 import type { Tensor } from '@eddy/core';
-import {
-  BernsteinTransform,
-  BoundedBernsteinTransform,
-  CircularRQSTransform,
-  GaussianizationTransform,
-  MonotonicRQSTransform,
-  MonotonicTransform,
-  SOSPolynomialTransform,
-  ShiftedSOSPTransform,
-  type Transform,
-  UnconstrainedMonotonicTransform,
-} from '@eddy/transforms';
+import * as T from '@eddy/transforms';
 import { describe, expect, it } from 'vitest';
 import { type CaseTensor, type TransformCase, arg, loadCase, toTensor, tolOf, toleranceRatio } from './zuko-cases.js';
 
@@ -19,25 +8,25 @@ type Fn = (x: Tensor) => Tensor;
 const num = (v: unknown): number | undefined => (v === undefined ? undefined : (v as number));
 
 /** zuko class path → Eddy constructor, from the case's positional and keyword arguments. */
-const BUILD: Record<string, (a: unknown[], k: Record<string, unknown>) => Transform> = {
+const BUILD: Record<string, (a: unknown[], k: Record<string, unknown>) => T.Transform> = {
   'zuko.transforms.MonotonicRQSTransform': (a, k) =>
-    new MonotonicRQSTransform(a[0] as Tensor, a[1] as Tensor, a[2] as Tensor, { bound: num(k.bound), slope: num(k.slope) }),
+    new T.MonotonicRQSTransform(a[0] as Tensor, a[1] as Tensor, a[2] as Tensor, { bound: num(k.bound), slope: num(k.slope) }),
   'zuko.flows.spline.CircularRQSTransform': (a, k) =>
-    new CircularRQSTransform(a[0] as Tensor, a[1] as Tensor, a[2] as Tensor, { slope: num(k.slope) }),
+    new T.CircularRQSTransform(a[0] as Tensor, a[1] as Tensor, a[2] as Tensor, { slope: num(k.slope) }),
   'zuko.transforms.MonotonicTransform': (a, k) => {
     const f = a[0] as Fn;
-    return new MonotonicTransform((x) => f(x), { bound: num(k.bound), eps: num(k.eps) });
+    return new T.MonotonicTransform((x) => f(x), { bound: num(k.bound), eps: num(k.eps) });
   },
-  'zuko.transforms.BernsteinTransform': (a, k) => new BernsteinTransform(a[0] as Tensor, { bound: num(k.bound) }),
-  'zuko.transforms.BoundedBernsteinTransform': (a, k) => new BoundedBernsteinTransform(a[0] as Tensor, { bound: num(k.bound) }),
-  'zuko.transforms.GaussianizationTransform': (a) => new GaussianizationTransform(a[0] as Tensor, a[1] as Tensor),
+  'zuko.transforms.BernsteinTransform': (a, k) => new T.BernsteinTransform(a[0] as Tensor, { bound: num(k.bound) }),
+  'zuko.transforms.BoundedBernsteinTransform': (a, k) => new T.BoundedBernsteinTransform(a[0] as Tensor, { bound: num(k.bound) }),
+  'zuko.transforms.GaussianizationTransform': (a) => new T.GaussianizationTransform(a[0] as Tensor, a[1] as Tensor),
   'zuko.transforms.UnconstrainedMonotonicTransform': (a, k) => {
     const g = a[0] as Fn;
-    return new UnconstrainedMonotonicTransform((u) => g(u), { n: num(k.n), bound: num(k.bound), eps: num(k.eps) });
+    return new T.UnconstrainedMonotonicTransform((u) => g(u), { n: num(k.n), bound: num(k.bound), eps: num(k.eps) });
   },
-  'zuko.transforms.SOSPolynomialTransform': (a, k) => new SOSPolynomialTransform(a[0] as Tensor, { slope: num(k.slope) }),
+  'zuko.transforms.SOSPolynomialTransform': (a, k) => new T.SOSPolynomialTransform(a[0] as Tensor, { slope: num(k.slope) }),
   'zuko.flows.polynomial.ShiftedSOSPTransform': (a, k) =>
-    new ShiftedSOSPTransform(a[0] as Tensor, a[1] as Tensor, { slope: num(k.slope) }),
+    new T.ShiftedSOSPTransform(a[0] as Tensor, a[1] as Tensor, { slope: num(k.slope) }),
 };
 
 const CASES = [
@@ -52,7 +41,7 @@ const CASES = [
   'transform_ShiftedSOSP',
 ];
 
-function build(c: TransformCase): Transform {
+function build(c: TransformCase): T.Transform {
   const make = BUILD[c.spec.class];
   if (make === undefined) throw new Error(`no builder for ${c.spec.class}`);
   const kwargs: Record<string, unknown> = {};

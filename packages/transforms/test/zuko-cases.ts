@@ -3,15 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Tensor, exp, square, tensor } from '@eddy/core';
-import { referenceDir } from '@eddy/testing';
+import { type CaseTensor, caseValues, isCaseTensor, referenceDir, worstToleranceRatio } from '@eddy/testing';
+
+export type { CaseTensor };
 
 export const CASES_DIR = referenceDir('cases');
 
-export interface CaseTensor {
-  dtype: 'float64' | 'int64' | 'bool';
-  shape: number[];
-  data: unknown;
-}
 export interface Tolerance {
   rtol: number;
   atol: number;
@@ -27,28 +24,6 @@ export interface TransformCase {
 
 export function loadCase(name: string): TransformCase {
   return JSON.parse(readFileSync(resolve(CASES_DIR, `${name}.json`), 'utf8')) as TransformCase;
-}
-
-const decode = (v: unknown): number => {
-  if (typeof v === 'number') return v;
-  if (v === 'inf') return Number.POSITIVE_INFINITY;
-  if (v === '-inf') return Number.NEGATIVE_INFINITY;
-  if (v === 'nan') return Number.NaN;
-  throw new Error(`not a number: ${JSON.stringify(v)}`);
-};
-
-export function isCaseTensor(v: unknown): v is CaseTensor {
-  return typeof v === 'object' && v !== null && 'dtype' in v && 'shape' in v && 'data' in v;
-}
-
-export function caseValues(t: CaseTensor): Float64Array {
-  const flat: number[] = [];
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) for (const e of v) walk(e);
-    else flat.push(decode(v));
-  };
-  walk(t.data);
-  return Float64Array.from(flat);
 }
 
 export function toTensor(t: CaseTensor): Tensor {
@@ -82,22 +57,7 @@ export function toleranceRatio(actual: Tensor, expected: CaseTensor, tol: Tolera
   if (actual.shape.length !== expected.shape.length || actual.shape.some((d, i) => d !== expected.shape[i])) {
     throw new Error(`shape [${actual.shape}] vs expected [${expected.shape}]`);
   }
-  const a = actual.dataSync();
-  const e = caseValues(expected);
-  let worst = 0;
-  for (let i = 0; i < e.length; i++) {
-    const ev = e[i] as number;
-    const av = a[i] as number;
-    if (!Number.isFinite(ev) || !Number.isFinite(av)) {
-      if (!(Object.is(ev, av) || (Number.isNaN(ev) && Number.isNaN(av)))) return Number.POSITIVE_INFINITY;
-      continue;
-    }
-    const allowed = tol.atol + tol.rtol * Math.abs(ev);
-    const err = Math.abs(av - ev);
-    const r = allowed > 0 ? err / allowed : err === 0 ? 0 : Number.POSITIVE_INFINITY;
-    if (!(r <= worst)) worst = r;
-  }
-  return worst;
+  return worstToleranceRatio(actual.dataSync(), caseValues(expected), tol.atol, tol.rtol);
 }
 
 export function tolOf(c: TransformCase, key: string): Tolerance {

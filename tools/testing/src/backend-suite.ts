@@ -9,7 +9,6 @@ import {
   concat,
   cumsum,
   expand,
-  fillUniform,
   flip,
   gather,
   getBackend,
@@ -37,6 +36,7 @@ import {
   sizeOf,
 } from '@eddy/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostValues } from './host-values.js';
 
 /**
  * Options of {@link backendSuite}.
@@ -46,14 +46,6 @@ export interface BackendSuiteOptions {
   dtypes: readonly FloatDType[];
   /** Relative tolerance per dtype. */
   rtol?: Partial<Record<FloatDType, number>>;
-}
-
-/** Deterministic host values in [lo, hi). */
-export function hostValues(n: number, seed: number, lo = -2, hi = 2): Float64Array {
-  const u = new Float64Array(n);
-  fillUniform(u, seed, 99, 0);
-  for (let i = 0; i < n; i++) u[i] = lo + (hi - lo) * (u[i] as number);
-  return u;
 }
 
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, what: string): void {

@@ -21,7 +21,7 @@ import {
   withComposedOps,
 } from '@eddy/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostValues } from './backend-suite.js';
+import { hostValues } from './host-values.js';
 
 /**
  * Options of {@link fusedOpsSuite}.

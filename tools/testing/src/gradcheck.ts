@@ -1,4 +1,6 @@
 import { type Tensor, gradients, mul, noGrad, randn, sum, tensor } from '@eddy/core';
+import { normwiseRelError } from './compare.js';
+import { centralDifferences } from './finite-differences.js';
 
 /** Result of {@link gradcheck}: the worst normwise relative error over all inputs. */
 export interface GradcheckResult {
@@ -20,25 +22,15 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], h = 
   const leaves = inputs.map((x) => x.requireGrad());
   const analytic = gradients(loss(leaves), leaves).map((g) => Float64Array.from(g.dataSync()));
   const relErrors = inputs.map((x, k) => {
-    const base = Float64Array.from(x.dataSync());
-    const num = new Float64Array(base.length);
-    for (let i = 0; i < base.length; i++) {
-      const eval1 = (delta: number): number => {
-        const v = Float64Array.from(base);
-        v[i] = (v[i] as number) + delta;
+    const numeric = centralDifferences(
+      x.dataSync(),
+      (v) => {
         const xs = inputs.map((y, j) => (j === k ? tensor(v, { shape: x.shape }) : y));
         return noGrad(() => loss(xs).item());
-      };
-      num[i] = (eval1(h) - eval1(-h)) / (2 * h);
-    }
-    const a = analytic[k] as Float64Array;
-    let diff = 0;
-    let norm = 0;
-    for (let i = 0; i < num.length; i++) {
-      diff += ((a[i] as number) - (num[i] as number)) ** 2;
-      norm += (num[i] as number) ** 2;
-    }
-    return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-12);
+      },
+      h,
+    );
+    return normwiseRelError(analytic[k] as Float64Array, numeric);
   });
   return { maxRelError: Math.max(0, ...relErrors), relErrors };
 }

@@ -1,7 +1,8 @@
 import * as E from '@eddy/core';
 import { type FloatDType, type Tensor, gradients, mul, noGrad, randn, sum, tensor } from '@eddy/core';
+import { normwiseRelError } from './compare.js';
 import { expect, it } from 'vitest';
-import { hostValues } from './backend-suite.js';
+import { hostValues } from './host-values.js';
 import type { BackendContext } from './describe-backends.js';
 import { gradcheck } from './gradcheck.js';
 
@@ -146,18 +147,7 @@ export function gradcheckFloat32(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[
     const w = tensor(wHost, { shape: out.shape, dtype: 'float64' });
     return gradients(sum(mul(f(...xs), w)), xs).map((g) => Float64Array.from(g.dataSync()));
   });
-  let worst = 0;
-  for (const [k, a] of got.entries()) {
-    const e = ref[k] as Float64Array;
-    let diff = 0;
-    let norm = 0;
-    for (let i = 0; i < e.length; i++) {
-      diff += ((a[i] as number) - (e[i] as number)) ** 2;
-      norm += (e[i] as number) ** 2;
-    }
-    worst = Math.max(worst, Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-12));
-  }
-  return worst;
+  return Math.max(0, ...got.map((a, k) => normwiseRelError(a, ref[k] as Float64Array)));
 }
 
 /**

@@ -14,3 +14,6 @@ export * from './describe-backends.js';
 export * from './op-suite.js';
 export * from './gradient-suite.js';
 export * from './processes.mjs';
+export * from './host-values.js';
+export * from './finite-differences.js';
+export * from './case-tensor.js';

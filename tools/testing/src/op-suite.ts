@@ -1,7 +1,7 @@
 import * as E from '@eddy/core';
 import { type Tensor, tensor } from '@eddy/core';
 import { expect, it } from 'vitest';
-import { hostValues } from './backend-suite.js';
+import { hostValues } from './host-values.js';
 import type { BackendContext } from './describe-backends.js';
 
 function worst(a: Tensor, b: ArrayLike<number>): number {
