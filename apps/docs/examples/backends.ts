@@ -1,12 +1,14 @@
 // Guide 6 — Backends: the same flow on the CPU backend and on the TensorFlow.js backend
 // (a GPU when @tensorflow/tfjs-node-gpu is installed), float32 vs float64, and memory
 // with tidy. Run by `npm run examples` (in CI the gpu backend runs on pure-JS TensorFlow.js).
+// #region imports
 import '@eddy/backend-cpu';
 import '@eddy/backend-gpu';
 import { engineInfo } from '@eddy/backend-gpu';
 import { Rng, getBackend, noGrad, randn, setBackend, tensor, tidy } from '@eddy/core';
 import { NSF } from '@eddy/flows';
 import { memory } from '@tensorflow/tfjs-core';
+// #endregion imports
 import { check, maxAbsDiff } from './lib/output.js';
 
 // #region dtypes

@@ -1,11 +1,14 @@
 // Guide 4 — Conditional flows: learn p(x | c) for rings whose radius is the context c,
 // then sample for chosen contexts. Writes one panel per context. Run by `npm run examples`.
+// #region imports
 import '@eddy/backend-cpu';
 import { Rng, type Tensor, tensor } from '@eddy/core';
 import { NSF, fit } from '@eddy/flows';
+// #endregion imports
 import { check, writeFigure } from './lib/output.js';
 import { type Box, figure, heatmap, histogram2d } from './lib/plot.js';
 
+// #region data
 /** n points on rings: radius c ~ U(0.5, 2) (the context), angle uniform, noise 0.08. */
 function rings(n: number, seed: number): { x: Tensor; c: Tensor } {
   const rng = new Rng(seed);
@@ -22,6 +25,7 @@ function rings(n: number, seed: number): { x: Tensor; c: Tensor } {
   }
   return { x: tensor(x, { shape: [n, 2] }), c: tensor(c, { shape: [n, 1] }) };
 }
+// #endregion data
 
 // #region fit
 const { x, c } = rings(4000, 1); // x: [4000, 2] points, c: [4000, 1] their contexts
@@ -40,7 +44,7 @@ const all = flow.call(contexts).sample([3000], new Rng(1)); // [3000, 3, 2]
 
 const box: Box = [-2.5, 2.5, -2.5, 2.5];
 const bins = 60;
-const panels = radii.map((r, k) => heatmap(histogram2d(all.slice(1, k, k + 1).dataSync(), box, bins), bins, `samples given c = ${r}`));
+const panels = radii.map((r, k) => heatmap(histogram2d(all.slice(1, k, k + 1).dataSync(), box, bins), bins, `samples given c = ${r}`, { label: 'samples per bin' }));
 writeFigure('conditional-samples.svg', figure('One conditional flow, three contexts', panels));
 
 check(small.shape.join() === '3000,2' && all.shape.join() === '3000,3,2', 'one context samples [3000, 2]; three contexts sample [3000, 3, 2]');

@@ -1,9 +1,13 @@
 // Guide 2 — Fitting data (forward KL): a neural spline flow learns the two-moons density
 // by maximum likelihood. Writes before/after density plots and the training curve.
 // Run by `npm run examples`.
+// biome-ignore-start lint/correctness/noUnusedImports: makeMoons, shown in the guide, uses them
+// #region imports
 import '@eddy/backend-cpu';
-import { mean, noGrad } from '@eddy/core';
+import { Rng, type Tensor, mean, noGrad, tensor } from '@eddy/core';
 import { NSF, fit } from '@eddy/flows';
+// #endregion imports
+// biome-ignore-end lint/correctness/noUnusedImports: makeMoons, shown in the guide, uses them
 import { makeMoons } from './lib/datasets.js';
 import { check, writeFigure } from './lib/output.js';
 import { type Box, densityGrid, figure, heatmap, histogram2d, lineChart } from './lib/plot.js';
@@ -13,12 +17,12 @@ const train = makeMoons(3000, 0.05, 1); // [3000, 2]
 const test = makeMoons(1000, 0.05, 2); // held out: never used for a gradient step
 const flow = new NSF({ features: 2, transforms: 3, hiddenFeatures: [64, 64], seed: 0 });
 const heldOut = () => noGrad(() => mean(flow.call().logProb(test)).item()); // mean log p(x)
+const start = heldOut(); // before training
 // #endregion data
 
 const box: Box = [-1.5, 2.5, -1, 1.5];
 const bins = 64;
 const before = densityGrid((x) => flow.call().logProb(x), box, bins);
-const start = heldOut();
 
 // #region fit
 const result = fit(flow, train, {

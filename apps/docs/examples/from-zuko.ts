@@ -1,19 +1,23 @@
 // Guide 7 — Coming from zuko: the same names in camelCase, and zuko weights loaded from a
 // safetensors file. Run by `npm run examples`.
+// #region imports
 import '@eddy/backend-cpu';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Rng, randn } from '@eddy/core';
 import { NSF, loadZukoFlow, writeSafetensors } from '@eddy/flows';
+// #endregion imports
 import { check, maxAbsDiff } from './lib/output.js';
 
+// #region file
 // In Python the file would come from
 //   flow = zuko.flows.NSF(3, context=2, hidden_features=[32, 32])
 //   safetensors.torch.save_file(flow.state_dict(), "nsf.safetensors")
-// To keep this example self-contained we write such a file from a flow whose parameter
-// names are zuko's (Eddy's state dicts use the same names: transform.transforms.0.hyper.0.weight, ...).
+// Here we write such a file from an Eddy flow: its state dict has zuko's names
+// (transform.transforms.0.hyper.0.weight, ...).
 const trained = new NSF({ features: 3, context: 2, hiddenFeatures: [32, 32], seed: 42 });
 mkdirSync('out', { recursive: true });
 writeFileSync('out/nsf.safetensors', writeSafetensors(trained.stateDict()));
+// #endregion file
 
 // #region load
 // zuko: flow = zuko.flows.NSF(3, context=2, hidden_features=[32, 32])

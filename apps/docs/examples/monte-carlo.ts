@@ -1,18 +1,22 @@
 // Guide 5 — Bulk Monte Carlo: the worker pool, results independent of the thread count,
 // streaming to .npy, importance sampling with an effective sample size, and the same job
 // from the command line. Run by `npm run examples`.
+// #region imports
 import '@eddy/backend-cpu';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { type Tensor, select } from '@eddy/core';
 import { NSF, fitReverseKL, saveFlowToFile } from '@eddy/flows';
 import { FlowPool, importanceSampling, readNpy, readNpyHeader } from '@eddy/montecarlo';
+// #endregion imports
 import { BANANA_LOG_Z, bananaLogDensity } from './lib/datasets.js';
 import { check, maxAbsDiff } from './lib/output.js';
 
-// A proposal q for the banana target of the reverse-KL guide.
+// #region proposal
+// A proposal q for the banana target, fitted by reverse KL as in the reverse-KL guide.
 const q = new NSF({ features: 2, transforms: 3, hiddenFeatures: [64, 64], seed: 0 });
 fitReverseKL(q, bananaLogDensity, { steps: 200, samples: 128, lr: 3e-3 });
+// #endregion proposal
 
 // #region pool
 const pool = new FlowPool({ threads: 2 }); // worker threads; each loads the flow once
@@ -29,7 +33,7 @@ mkdirSync('out', { recursive: true });
 const file = await pool.sampleToFile(q, 200_000, 'out/banana-samples.npy', {
   seed: 7,
   onProgress: (p) => {
-    if (p.done === p.total) console.log(`${p.done} rows, ${Math.round(p.rowsPerSecond)} rows/s`);
+    if (p.done === p.total) console.log(`${p.done} of ${p.total} rows written`); // also p.rowsPerSecond, p.etaSeconds
   },
 });
 console.log(readNpyHeader(file.path)); // { dtype: 'float32', shape: [200000, 2], ... }

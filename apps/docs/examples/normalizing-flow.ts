@@ -1,14 +1,16 @@
 // Guide 1b — NormalizingFlow: the change of variables, basic use, a custom transform, a
 // composed transform and batched flows. Run by `npm run examples`.
+// #region imports
 import '@eddy/backend-cpu';
-import { Rng, type Tensor, grad, log, ones, sign, sum, tensor, zeros } from '@eddy/core';
+import { Rng, type Tensor, log, ones, sign, tensor, zeros } from '@eddy/core';
 import { DiagNormal, Normal, NormalizingFlow } from '@eddy/distributions';
 import { AffineTransform, ComposedTransform, DependentTransform, ScalarTransform, ExpTransform, RotationTransform } from '@eddy/transforms';
+// #endregion imports
+import { grad, sum } from '@eddy/core';
 import { check, maxAbsDiff } from './lib/output.js';
 
-const f64 = { dtype: 'float64' } as const;
-
 // #region basic
+const f64 = { dtype: 'float64' } as const; // the options of every tensor below
 // X = exp(Z) with Z ~ N(0, 1): the log-normal distribution. The transform goes from data
 // to base space, so it is log = exp⁻¹.
 const logNormal = new NormalizingFlow(new ExpTransform().inv, new Normal(tensor(0, f64), tensor(1, f64)));

@@ -1,13 +1,17 @@
 // Guide 1 — Quick start: build a neural spline flow, fit it, sample, evaluate
 // log-densities, save and load. Run by `npm run examples`.
-// #region build
+// biome-ignore-start lint/correctness/noUnusedImports: makeMoons, shown in the guide, uses them
+// #region imports
 import '@eddy/backend-cpu'; // registers the CPU kernels (do this once, first)
 import { mkdirSync } from 'node:fs';
-import { Rng, noGrad } from '@eddy/core';
+import { Rng, type Tensor, noGrad, tensor } from '@eddy/core';
 import { NSF, fit, loadFlow, saveFlowToFile } from '@eddy/flows';
+// #endregion imports
+// biome-ignore-end lint/correctness/noUnusedImports: makeMoons, shown in the guide, uses them
 import { makeMoons } from './lib/datasets.js';
 import { check, maxAbsDiff } from './lib/output.js';
 
+// #region build
 const data = makeMoons(2000, 0.05, 1); // [2000, 2] float32 points
 const flow = new NSF({ features: 2, transforms: 3, hiddenFeatures: [64, 64], seed: 0 });
 // #endregion build

@@ -1,9 +1,13 @@
 // Guide 3 — Variational inference (reverse KL): fit a flow q to a banana-shaped target
 // known only up to its normaliser, by maximising the ELBO. Writes the target, the fitted
 // density and the ELBO curve. Run by `npm run examples`.
+// biome-ignore-start lint/correctness/noUnusedImports: bananaLogDensity, shown in the guide, uses them
+// #region imports
 import '@eddy/backend-cpu';
-import { Rng, noGrad } from '@eddy/core';
+import { Rng, type Tensor, noGrad, select } from '@eddy/core';
 import { NSF, elbo, fitReverseKL } from '@eddy/flows';
+// #endregion imports
+// biome-ignore-end lint/correctness/noUnusedImports: bananaLogDensity, shown in the guide, uses them
 import { BANANA_LOG_Z, bananaLogDensity } from './lib/datasets.js';
 import { check, writeFigure } from './lib/output.js';
 import { type Box, densityGrid, figure, heatmap, histogram2d, lineChart } from './lib/plot.js';
@@ -27,8 +31,8 @@ const bins = 64;
 writeFigure(
   'reverse-kl-density.svg',
   figure('Reverse KL: a banana-shaped target and the fitted flow', [
-    heatmap(densityGrid(logTarget, box, bins), bins, 'target p̃(x) (unnormalised)'),
-    heatmap(densityGrid((v) => q.call().logProb(v), box, bins), bins, 'flow q(x) after 200 steps'),
+    heatmap(densityGrid(logTarget, box, bins), bins, 'target p̃(x) (unnormalised)', { label: 'p̃(x)' }),
+    heatmap(densityGrid((v) => q.call().logProb(v), box, bins), bins, 'flow q(x) after 200 steps', { label: 'density q(x)' }),
     heatmap(histogram2d(x.dataSync(), box, bins), bins, '20,000 draws from q'),
   ]),
 );

@@ -1,6 +1,9 @@
-// Toy data sets and targets shared by the guides.
+// Toy data sets and targets shared by the guides. The guides show the regions below as
+// part of their code (`{@includeCode ../examples/lib/datasets.ts#moons}`): a program that
+// uses one imports, in its shown `imports` region, what the region needs.
 import { Rng, type Tensor, select, tensor } from '@eddy/core';
 
+// #region moons
 /**
  * Two interleaving half circles with Gaussian noise (scikit-learn's `make_moons`):
  * `[n, 2]` float32 points, drawn from a seeded stream.
@@ -18,7 +21,9 @@ export function makeMoons(n: number, noise: number, seed: number): Tensor {
   }
   return tensor(out, { shape: [n, 2] });
 }
+// #endregion moons
 
+// #region banana
 /**
  * The unnormalised log-density of a banana-shaped distribution on the plane:
  * `z₁ = x₁`, `z₂ = x₂ + (x₁² − 1) / 3`, `log p̃(x) = −(z₁² + z₂²) / 2`.
@@ -34,3 +39,4 @@ export function bananaLogDensity(x: Tensor): Tensor {
 
 /** `log Z` of {@link bananaLogDensity}: `log 2π`. */
 export const BANANA_LOG_Z = Math.log(2 * Math.PI);
+// #endregion banana

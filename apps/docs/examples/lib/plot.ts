@@ -307,9 +307,10 @@ export function histogram(values: ArrayLike<number>, title: string, options: His
 /** A line chart of one or more series against their index, with a legend (top or bottom right) and axis labels. */
 export function lineChart(series: readonly Series[], title: string, xLabel: string, yLabel: string, legend: 'top' | 'bottom' = 'top'): Panel {
   const all = series.flatMap((s) => s.values.filter(Number.isFinite));
-  const ticks = niceTicks(Math.min(...all), Math.max(...all));
-  const lo = Math.min(Math.min(...all), ticks[0] as number);
-  const hi = Math.max(Math.max(...all), ticks.at(-1) as number, lo + 1e-12);
+  const pad = 0.04 * (Math.max(...all) - Math.min(...all) || 1); // lines clear of the frame
+  const ticks = niceTicks(Math.min(...all) - pad, Math.max(...all) + pad);
+  const lo = Math.min(...all) - pad;
+  const hi = Math.max(...all) + pad;
   const n = Math.max(...series.map((s) => s.values.length));
   return {
     title,
