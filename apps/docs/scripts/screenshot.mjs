@@ -4,21 +4,29 @@
 // renders its title and heading with no failed request, plus per page: the index shows the
 // version and an image; the forward-KL guide an image and KaTeX math; the NormalizingFlow
 // guide KaTeX math with its fonts loaded; the NormalizingFlow class page "Defined in" links
-// to its source file on GitHub. Screenshots are saved as artifacts under $EDDY_ARTIFACTS
-// (default <tmp>/eddy-docs-screenshots). Chromium: apps/docs/scripts/install-chromium.sh.
+// to its source file on GitHub; the browser guide embeds the demo. The two-moons demo
+// (demo/two-moons.html, built by apps/docs/browser/build.mjs) must draw its samples and
+// density in a Web Worker, and the mean log-density it prints for a seed and a number of
+// samples must equal the one this script computes on Node.js from the same .safetensors
+// bytes with the built @eddy packages (TypeScript kernels on both sides; relative
+// difference at most 1e-9 in float64), before and after the samples slider is moved.
+// Screenshots are saved as artifacts under $EDDY_ARTIFACTS (default
+// <tmp>/eddy-docs-screenshots). Chromium: apps/docs/scripts/install-chromium.sh.
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { demoChecks } from './screenshot-demo.mjs';
 
-const site = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+// The built site: apps/docs/dist, or the first argument.
+const site = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist'));
 const artifacts = process.env.EDDY_ARTIFACTS ?? join(tmpdir(), 'eddy-docs-screenshots');
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 mkdirSync(artifacts, { recursive: true });
 
-const version = JSON.parse(readFileSync(join(site, '..', '..', '..', 'package.json'), 'utf8')).version;
+const version = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'package.json'), 'utf8')).version;
 const types = {
   '.html': 'text/html',
   '.css': 'text/css',
@@ -95,6 +103,7 @@ try {
     if (!ok) failures.push(c.path);
     await page.close();
   }
+  failures.push(...(await demoChecks(browser, base, site, artifacts)));
 } finally {
   await browser.close();
   server.close();
@@ -103,4 +112,4 @@ if (failures.length > 0) {
   console.error(`screenshot: ${failures.length} page(s) failed: ${failures.join(', ')}`);
   process.exit(1);
 }
-console.log(`screenshot: ${checks.length} pages render their title, images, math and source links; screenshots in ${artifacts}`);
+console.log(`screenshot: ${checks.length} pages render their title, images, math and source links; the two-moons demo draws in a Web Worker and matches Node.js; screenshots in ${artifacts}`);
