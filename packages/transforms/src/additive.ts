@@ -1,6 +1,6 @@
 import { type Tensor, type TensorLike, broadcastShapes, zeros } from '@eddy/core';
 import { param } from './params.js';
-import { ScalarTransform } from './transform.js';
+import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
  * `y = x + shift`, `ladj = 0` (zuko's `AdditiveTransform`; the coupling of the original
@@ -17,29 +17,19 @@ import { ScalarTransform } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class AdditiveTransform extends ScalarTransform {
+export class AdditiveTransform extends ScalarFunctionTransform {
   /** The shift. */
   readonly shift: Tensor;
 
   /** @param shift the shift (broadcasts against `x`). */
   constructor(shift: TensorLike) {
-    super();
-    this.shift = param(shift);
-  }
-  /** Increasing. */
-  override get sign(): 1 {
-    return 1;
-  }
-  /** `x + shift`. */
-  call(x: Tensor): Tensor {
-    return x.add(this.shift);
-  }
-  /** `y - shift`. */
-  inverse(y: Tensor): Tensor {
-    return y.sub(this.shift);
-  }
-  /** Zeros of the broadcast shape. */
-  logAbsDetJacobian(x: Tensor): Tensor {
-    return zeros(broadcastShapes('AdditiveTransform', x.shape, this.shift.shape), { dtype: x.dtype, backend: x.backend });
+    const s = param(shift);
+    super({
+      sign: 1,
+      call: (x) => x.add(s),
+      inverse: (y) => y.sub(s),
+      logAbsDetJacobian: (x) => zeros(broadcastShapes('AdditiveTransform', x.shape, s.shape), { dtype: x.dtype, backend: x.backend }),
+    });
+    this.shift = s;
   }
 }

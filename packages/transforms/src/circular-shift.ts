@@ -1,5 +1,5 @@
 import { type Tensor, remainder } from '@eddy/core';
-import { type Domain, ScalarTransform, domain } from './transform.js';
+import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
  * Circular shift on `[-B, B)`: `y = rem(x, 2B) - B` (`rem` with the divisor's sign, as
@@ -14,34 +14,16 @@ import { type Domain, ScalarTransform, domain } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class CircularShiftTransform extends ScalarTransform {
+export class CircularShiftTransform extends ScalarFunctionTransform {
   /** The half-period `B`. */
   readonly bound: number;
 
   /** @param bound the half-period `B > 0` (default 1). */
   constructor(bound = 1) {
-    super();
+    const shift = (x: Tensor) => remainder(x, 2 * bound).sub(bound); // its own inverse
+    const interval = `[-${bound}, ${bound})`;
+    super({ domain: interval, codomain: interval, call: shift, inverse: shift, logAbsDetJacobian: (x) => x.zerosLike() });
     this.bound = bound;
-  }
-  /** `[-B, B)`. */
-  override get domain(): Domain {
-    return domain(0, `[-${this.bound}, ${this.bound})`);
-  }
-  /** `[-B, B)`. */
-  override get codomain(): Domain {
-    return domain(0, `[-${this.bound}, ${this.bound})`);
-  }
-  /** `rem(x, 2B) - B`. */
-  call(x: Tensor): Tensor {
-    return remainder(x, 2 * this.bound).sub(this.bound);
-  }
-  /** Same as the forward map. */
-  inverse(y: Tensor): Tensor {
-    return this.call(y);
-  }
-  /** Zeros. */
-  logAbsDetJacobian(x: Tensor): Tensor {
-    return x.zerosLike();
   }
   /** `CircularShiftTransform(bound=B)`. */
   override toString(): string {

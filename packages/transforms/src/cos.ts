@@ -1,5 +1,5 @@
-import { type Tensor, abs, acos, cos, log, sin } from '@eddy/core';
-import { type Domain, ScalarTransform, domain } from './transform.js';
+import { abs, acos, cos, log, sin } from '@eddy/core';
+import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
  * `y = -cos x` on `(0, π)`, `ladj = log|sin x|`; inverse `acos(-y)` (zuko's `CosTransform`).
@@ -12,29 +12,15 @@ import { type Domain, ScalarTransform, domain } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class CosTransform extends ScalarTransform {
-  /** `(0, π)`. */
-  override get domain(): Domain {
-    return domain(0, '(0, π)');
-  }
-  /** `(-1, 1)`. */
-  override get codomain(): Domain {
-    return domain(0, '(-1, 1)');
-  }
-  /** Increasing. */
-  override get sign(): 1 {
-    return 1;
-  }
-  /** `-cos x`. */
-  call(x: Tensor): Tensor {
-    return cos(x).neg();
-  }
-  /** `acos(-y)`. */
-  inverse(y: Tensor): Tensor {
-    return acos(y.neg());
-  }
-  /** `log|sin x|`. */
-  logAbsDetJacobian(x: Tensor): Tensor {
-    return log(abs(sin(x)));
+export class CosTransform extends ScalarFunctionTransform {
+  constructor() {
+    super({
+      domain: '(0, π)',
+      codomain: '(-1, 1)',
+      sign: 1,
+      call: (x) => cos(x).neg(),
+      inverse: (y) => acos(y.neg()),
+      logAbsDetJacobian: (x) => log(abs(sin(x))),
+    });
   }
 }

@@ -1,5 +1,5 @@
-import { type Tensor, log } from '@eddy/core';
-import { type Domain, ScalarTransform, domain } from './transform.js';
+import { log } from '@eddy/core';
+import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
  * `y = eˣ`, `ladj = x`; inverse `log y` (PyTorch's `ExpTransform`).
@@ -12,25 +12,8 @@ import { type Domain, ScalarTransform, domain } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class ExpTransform extends ScalarTransform {
-  /** Positive reals. */
-  override get codomain(): Domain {
-    return domain(0, 'positive');
-  }
-  /** Increasing. */
-  override get sign(): 1 {
-    return 1;
-  }
-  /** `eˣ`. */
-  call(x: Tensor): Tensor {
-    return x.exp();
-  }
-  /** `log y`. */
-  inverse(y: Tensor): Tensor {
-    return log(y);
-  }
-  /** `x`. */
-  logAbsDetJacobian(x: Tensor): Tensor {
-    return x;
+export class ExpTransform extends ScalarFunctionTransform {
+  constructor() {
+    super({ codomain: 'positive', sign: 1, call: (x) => x.exp(), inverse: (y) => log(y), logAbsDetJacobian: (x) => x });
   }
 }

@@ -16,6 +16,7 @@
  * @packageDocumentation
  */
 export * from './transform.js';
+export * from './scalar-function.js';
 export * from './utils.js';
 export * from './params.js';
 export * from './composed.js';

@@ -1,6 +1,6 @@
 import { type Tensor, type TensorLike, abs, expm1, log } from '@eddy/core';
 import { ladjLike, param } from './params.js';
-import { ScalarTransform } from './transform.js';
+import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
  * `y = x |x|^{expm1(α)}` (so the power is `eᵅ`), `ladj = α + expm1(α) log|x|`; inverse
@@ -14,29 +14,19 @@ import { ScalarTransform } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class SignedPowerTransform extends ScalarTransform {
+export class SignedPowerTransform extends ScalarFunctionTransform {
   /** The log-power `α`. */
   readonly alpha: Tensor;
 
   /** @param alpha the log-power `α` (broadcasts against `x`). */
   constructor(alpha: TensorLike) {
-    super();
-    this.alpha = param(alpha);
-  }
-  /** Increasing. */
-  override get sign(): 1 {
-    return 1;
-  }
-  /** `x |x|^{expm1(α)}`. */
-  call(x: Tensor): Tensor {
-    return x.mul(abs(x).pow(expm1(this.alpha)));
-  }
-  /** `y |y|^{expm1(-α)}`. */
-  inverse(y: Tensor): Tensor {
-    return y.mul(abs(y).pow(expm1(this.alpha.neg())));
-  }
-  /** `α + expm1(α) log|x|`. */
-  logAbsDetJacobian(x: Tensor): Tensor {
-    return ladjLike(this.alpha.add(expm1(this.alpha).mul(log(abs(x)))), x);
+    const a = param(alpha);
+    super({
+      sign: 1,
+      call: (x) => x.mul(abs(x).pow(expm1(a))), // x |x|^{expm1(α)}
+      inverse: (y) => y.mul(abs(y).pow(expm1(a.neg()))), // y |y|^{expm1(-α)}
+      logAbsDetJacobian: (x) => ladjLike(a.add(expm1(a).mul(log(abs(x)))), x), // α + expm1(α) log|x|
+    });
+    this.alpha = a;
   }
 }

@@ -1,5 +1,5 @@
-import { type Tensor, abs, asin, cos, log, sin } from '@eddy/core';
-import { type Domain, ScalarTransform, domain } from './transform.js';
+import { abs, asin, cos, log, sin } from '@eddy/core';
+import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
  * `y = sin x` on `(-π/2, π/2)`, `ladj = log|cos x|`; inverse `asin y` (zuko's `SinTransform`).
@@ -12,29 +12,15 @@ import { type Domain, ScalarTransform, domain } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class SinTransform extends ScalarTransform {
-  /** `(-π/2, π/2)`. */
-  override get domain(): Domain {
-    return domain(0, '(-π/2, π/2)');
-  }
-  /** `(-1, 1)`. */
-  override get codomain(): Domain {
-    return domain(0, '(-1, 1)');
-  }
-  /** Increasing. */
-  override get sign(): 1 {
-    return 1;
-  }
-  /** `sin x`. */
-  call(x: Tensor): Tensor {
-    return sin(x);
-  }
-  /** `asin y`. */
-  inverse(y: Tensor): Tensor {
-    return asin(y);
-  }
-  /** `log|cos x|`. */
-  logAbsDetJacobian(x: Tensor): Tensor {
-    return log(abs(cos(x)));
+export class SinTransform extends ScalarFunctionTransform {
+  constructor() {
+    super({
+      domain: '(-π/2, π/2)',
+      codomain: '(-1, 1)',
+      sign: 1,
+      call: (x) => sin(x),
+      inverse: (y) => asin(y),
+      logAbsDetJacobian: (x) => log(abs(cos(x))),
+    });
   }
 }

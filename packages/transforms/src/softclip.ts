@@ -1,5 +1,5 @@
-import { type Tensor, abs, log1p } from '@eddy/core';
-import { type Domain, ScalarTransform, domain } from './transform.js';
+import { abs, log1p } from '@eddy/core';
+import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
  * Soft clipping to `(-B, B)`: `y = x / (1 + |x/B|)`, `ladj = -2 log(1 + |x/B|)`;
@@ -14,34 +14,20 @@ import { type Domain, ScalarTransform, domain } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class SoftclipTransform extends ScalarTransform {
+export class SoftclipTransform extends ScalarFunctionTransform {
   /** The bound `B`. */
   readonly bound: number;
 
   /** @param bound the bound `B > 0` (default 1). */
   constructor(bound = 1) {
-    super();
+    super({
+      codomain: `(-${bound}, ${bound})`,
+      sign: 1,
+      call: (x) => x.div(abs(x.div(bound)).add(1)),
+      inverse: (y) => y.div(abs(y.div(bound)).neg().add(1)),
+      logAbsDetJacobian: (x) => log1p(abs(x.div(bound))).mul(-2),
+    });
     this.bound = bound;
-  }
-  /** `(-B, B)`. */
-  override get codomain(): Domain {
-    return domain(0, `(-${this.bound}, ${this.bound})`);
-  }
-  /** Increasing. */
-  override get sign(): 1 {
-    return 1;
-  }
-  /** `x / (1 + |x/B|)`. */
-  call(x: Tensor): Tensor {
-    return x.div(abs(x.div(this.bound)).add(1));
-  }
-  /** `y / (1 - |y/B|)`. */
-  inverse(y: Tensor): Tensor {
-    return y.div(abs(y.div(this.bound)).neg().add(1));
-  }
-  /** `-2 log1p(|x/B|)`. */
-  logAbsDetJacobian(x: Tensor): Tensor {
-    return log1p(abs(x.div(this.bound))).mul(-2);
   }
   /** `SoftclipTransform(bound=B)`. */
   override toString(): string {

@@ -1,5 +1,5 @@
-import { type Tensor, expm1, log, softplus } from '@eddy/core';
-import { type Domain, ScalarTransform, domain } from './transform.js';
+import { expm1, log, softplus } from '@eddy/core';
+import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
  * `y = log(1 + eˣ)`, `ladj = -softplus(-x)`; inverse `y + log(-expm1(-y))`
@@ -13,25 +13,14 @@ import { type Domain, ScalarTransform, domain } from './transform.js';
  * ```
  * @category Elementwise
  */
-export class SoftplusTransform extends ScalarTransform {
-  /** Positive reals. */
-  override get codomain(): Domain {
-    return domain(0, 'positive');
-  }
-  /** Increasing. */
-  override get sign(): 1 {
-    return 1;
-  }
-  /** `softplus(x)`. */
-  call(x: Tensor): Tensor {
-    return softplus(x);
-  }
-  /** `y + log(-expm1(-y))`. */
-  inverse(y: Tensor): Tensor {
-    return y.add(log(expm1(y.neg()).neg()));
-  }
-  /** `-softplus(-x)`. */
-  logAbsDetJacobian(x: Tensor): Tensor {
-    return softplus(x.neg()).neg();
+export class SoftplusTransform extends ScalarFunctionTransform {
+  constructor() {
+    super({
+      codomain: 'positive',
+      sign: 1,
+      call: (x) => softplus(x),
+      inverse: (y) => y.add(log(expm1(y.neg()).neg())),
+      logAbsDetJacobian: (x) => softplus(x.neg()).neg(),
+    });
   }
 }
