@@ -54,7 +54,7 @@ const samples: transforms.Transform[] = [
 for (const t of samples) {
   const [y, ladj] = t.callAndLadj(x); // y = f(x) and log |det ∂y/∂x|
   const error = t.inv.call(y).sub(x).abs().max().item(); // max |f⁻¹(f(x)) − x|
-  console.log(`${t.constructor.name.padEnd(25)} max |inv(call(x)) − x| = ${error.toExponential(1)}, ladj ${ladj.shape.join('×')}`);
+  console.log(`max |inv(call(x)) − x| = ${error.toExponential(1)}, ladj [${ladj.shape.join(', ')}]`.padEnd(50), t.toString());
 }
 // #endregion roundtrip
 for (const t of samples) check(maxAbsDiff(t.inv.call(t.call(x)), x) < 1e-8, `${t.constructor.name} round-trips`);

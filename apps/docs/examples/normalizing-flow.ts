@@ -16,6 +16,7 @@ const f64 = { dtype: 'float64' } as const; // the options of every tensor below
 const logNormal = new NormalizingFlow(new ExpTransform().inv, new Normal(tensor(0, f64), tensor(1, f64)));
 const x = logNormal.sample([1000], new Rng(0)); // [1000], every value positive
 const lp = logNormal.logProb(x); // [1000]: log N(log x; 0, 1) − log x
+console.log('x:', x.slice(0, 0, 3).toArray(), 'log p(x):', lp.slice(0, 0, 3).toArray());
 // #endregion basic
 {
   const xs = x.dataSync();
@@ -99,6 +100,7 @@ const bp = batched.logProb(b); // [5, 3]
 const wide = batched.expand([4, 3]); // batch shape [4, 3]: the base expanded, no copy of the transform
 const w = wide.sample([5], new Rng(3)); // [5, 4, 3, 2]
 const one = batched.logProb(tensor([0.5, 0.5], f64)); // [3]: one point scored by each member
+console.log('sample', b.shape, 'logProb', bp.shape, 'expanded sample', w.shape, 'one point', one.shape);
 // #endregion batched
 check(batched.batchShape.join() === '3' && batched.eventShape.join() === '2', 'batch shape [3], event shape [2]');
 check(b.shape.join() === '5,3,2' && bp.shape.join() === '5,3', 'sample is [5, 3, 2], logProb is [5, 3]');
