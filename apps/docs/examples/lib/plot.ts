@@ -150,6 +150,12 @@ function equalAspect(box: Box, left: number, top: number, width: number, height:
   return { left, top, width: k * (x1 - x0), height: k * (y1 - y0), x: [x0, x1], y: [y0, y1] };
 }
 
+/** A panel showing a region of the plane at equal aspect, `right` pixels kept free on its right; `body` draws into the frame. */
+function planePanel(title: string, box: Box, right: number, body: (f: Frame) => string): Panel {
+  const frame = (size: number) => equalAspect(box, 42, 4, size - 42 - right, size - 4 - 38);
+  return { title, height: (size) => frame(size).height + 4 + 38, draw: (size) => body(frame(size)) };
+}
+
 /** What a grid of {@link histogram2d} or {@link densityGrid} covers and holds, for {@link heatmap}'s defaults. */
 const grids = new WeakMap<ArrayLike<number>, { box: Box; label: string }>();
 
@@ -225,55 +231,43 @@ export function heatmap(values: ArrayLike<number>, bins: number, title: string, 
   const scale = options.scale ?? 'sqrt';
   let max = 0;
   for (let i = 0; i < values.length; i++) max = Math.max(max, values[i] as number);
-  const frame = (size: number) => equalAspect(box, 42, 4, size - 42 - 66, size - 4 - 38);
-  return {
-    title,
-    height: (size) => frame(size).height + 4 + 38,
-    draw(size) {
-      const f = frame(size);
-      // Cell edges at exact fractions of the frame: neighbours share an edge, none passes the frame.
-      const xs = Array.from({ length: bins + 1 }, (_, k) => f.left + (k * f.width) / bins);
-      const ys = Array.from({ length: bins + 1 }, (_, k) => f.top + f.height - (k * f.height) / bins);
-      let out = `<g shape-rendering="crispEdges"><rect x="${px(f.left)}" y="${px(f.top)}" width="${px(f.width)}" height="${px(f.height)}" fill="${colour(0)}"/>`;
-      for (let by = 0; by < bins; by++) {
-        for (let bx = 0; bx < bins; bx++) {
-          const v = max > 0 ? (values[by * bins + bx] as number) / max : 0;
-          if (!(v > 0)) continue;
-          const x0 = Math.round((xs[bx] as number) * 100) / 100;
-          const x1 = Math.round((xs[bx + 1] as number) * 100) / 100;
-          const y0 = Math.round((ys[by + 1] as number) * 100) / 100;
-          const y1 = Math.round((ys[by] as number) * 100) / 100;
-          out += `<rect x="${px(x0)}" y="${px(y0)}" width="${px(x1 - x0)}" height="${px(y1 - y0)}" fill="${colour(scale === 'sqrt' ? Math.sqrt(v) : v)}"/>`;
-        }
+  return planePanel(title, box, 66, (f) => {
+    // Cell edges at exact fractions of the frame: neighbours share an edge, none passes the frame.
+    const xs = Array.from({ length: bins + 1 }, (_, k) => f.left + (k * f.width) / bins);
+    const ys = Array.from({ length: bins + 1 }, (_, k) => f.top + f.height - (k * f.height) / bins);
+    let out = `<g shape-rendering="crispEdges"><rect x="${px(f.left)}" y="${px(f.top)}" width="${px(f.width)}" height="${px(f.height)}" fill="${colour(0)}"/>`;
+    for (let by = 0; by < bins; by++) {
+      for (let bx = 0; bx < bins; bx++) {
+        const v = max > 0 ? (values[by * bins + bx] as number) / max : 0;
+        if (!(v > 0)) continue;
+        const x0 = Math.round((xs[bx] as number) * 100) / 100;
+        const x1 = Math.round((xs[bx + 1] as number) * 100) / 100;
+        const y0 = Math.round((ys[by + 1] as number) * 100) / 100;
+        const y1 = Math.round((ys[by] as number) * 100) / 100;
+        out += `<rect x="${px(x0)}" y="${px(y0)}" width="${px(x1 - x0)}" height="${px(y1 - y0)}" fill="${colour(scale === 'sqrt' ? Math.sqrt(v) : v)}"/>`;
       }
-      out += '</g>';
-      out += axes(f, known || options.box ? (options.xLabel ?? 'x₁') : 'bin', known || options.box ? (options.yLabel ?? 'x₂') : 'bin');
-      out += colourBar(f.left + f.width + 10, f.top, f.height, max, scale, label);
-      return out;
-    },
-  };
+    }
+    out += '</g>';
+    out += axes(f, known || options.box ? (options.xLabel ?? 'x₁') : 'bin', known || options.box ? (options.yLabel ?? 'x₂') : 'bin');
+    out += colourBar(f.left + f.width + 10, f.top, f.height, max, scale, label);
+    return out;
+  });
 }
 
 /** A scatter plot of 2-D points (`[x0, y0, x1, y1, ...]`) over `box`, with axes. Points outside the box are not drawn. */
 export function scatter(points: ArrayLike<number>, box: Box, title: string, options: ScatterOptions = {}): Panel {
   checkBox(box, 'scatter');
   const { color = '#3b528b', radius = 1.2, max = 5000 } = options;
-  const frame = (size: number) => equalAspect(box, 42, 4, size - 42 - 8, size - 4 - 38);
-  return {
-    title,
-    height: (size) => frame(size).height + 4 + 38,
-    draw(size) {
-      const f = frame(size);
-      let dots = '';
-      for (let i = 0; i + 1 < Math.min(points.length, 2 * max); i += 2) {
-        const x = points[i] as number;
-        const y = points[i + 1] as number;
-        if (x < box[0] || x > box[1] || y < box[2] || y > box[3]) continue;
-        dots += `<circle cx="${px(toX(f, x))}" cy="${px(toY(f, y))}" r="${radius}"/>`;
-      }
-      return `<rect x="${px(f.left)}" y="${px(f.top)}" width="${px(f.width)}" height="${px(f.height)}" fill="white"/><g fill="${color}" fill-opacity="0.6">${dots}</g>${axes(f, options.xLabel ?? 'x₁', options.yLabel ?? 'x₂')}`;
-    },
-  };
+  return planePanel(title, box, 8, (f) => {
+    let dots = '';
+    for (let i = 0; i + 1 < Math.min(points.length, 2 * max); i += 2) {
+      const x = points[i] as number;
+      const y = points[i + 1] as number;
+      if (x < box[0] || x > box[1] || y < box[2] || y > box[3]) continue;
+      dots += `<circle cx="${px(toX(f, x))}" cy="${px(toY(f, y))}" r="${radius}"/>`;
+    }
+    return `<rect x="${px(f.left)}" y="${px(f.top)}" width="${px(f.width)}" height="${px(f.height)}" fill="white"/><g fill="${color}" fill-opacity="0.6">${dots}</g>${axes(f, options.xLabel ?? 'x₁', options.yLabel ?? 'x₂')}`;
+  });
 }
 
 /** A histogram (bar chart of counts) of `values`, with axes. */
