@@ -1,4 +1,5 @@
-import { type Tensor, type TensorFunction, Module, elu, erf, mul, relu, sigmoid, softplus, tanh, where } from '@eddy/core';
+import { elu, erf, mul, relu, sigmoid, softplus, tanh, where } from '@eddy/core';
+import { ActivationLayer } from './activation-layer.js';
 
 /**
  * Rectified linear unit `max(x, 0)` (`torch.nn.ReLU`), a parameter-free layer.
@@ -11,14 +12,9 @@ import { type Tensor, type TensorFunction, Module, elu, erf, mul, relu, sigmoid,
  * ```
  * @category Networks
  */
-export class ReLU extends Module implements TensorFunction {
-  /** `max(x, 0)` elementwise. */
-  call(x: Tensor): Tensor {
-    return relu(x);
-  }
-  /** `ReLU()`. */
-  override toString(): string {
-    return 'ReLU()';
+export class ReLU extends ActivationLayer {
+  constructor() {
+    super(relu);
   }
 }
 
@@ -33,22 +29,14 @@ export class ReLU extends Module implements TensorFunction {
  * ```
  * @category Networks
  */
-export class ELU extends Module implements TensorFunction {
+export class ELU extends ActivationLayer {
   /** The slope `α` of the negative part (default 1). */
   readonly alpha: number;
 
   /** @param alpha the scale `α` of the negative branch (default 1, as in PyTorch). */
   constructor(alpha = 1) {
-    super();
+    super((x) => elu(x, alpha), { alpha });
     this.alpha = alpha;
-  }
-  /** ELU elementwise. */
-  call(x: Tensor): Tensor {
-    return elu(x, this.alpha);
-  }
-  /** `ELU(alpha=α)`. */
-  override toString(): string {
-    return `ELU(alpha=${this.alpha})`;
   }
 }
 
@@ -63,14 +51,9 @@ export class ELU extends Module implements TensorFunction {
  * ```
  * @category Networks
  */
-export class Tanh extends Module implements TensorFunction {
-  /** `tanh(x)` elementwise. */
-  call(x: Tensor): Tensor {
-    return tanh(x);
-  }
-  /** `Tanh()`. */
-  override toString(): string {
-    return 'Tanh()';
+export class Tanh extends ActivationLayer {
+  constructor() {
+    super(tanh);
   }
 }
 
@@ -85,14 +68,9 @@ export class Tanh extends Module implements TensorFunction {
  * ```
  * @category Networks
  */
-export class Sigmoid extends Module implements TensorFunction {
-  /** `σ(x)` elementwise. */
-  call(x: Tensor): Tensor {
-    return sigmoid(x);
-  }
-  /** `Sigmoid()`. */
-  override toString(): string {
-    return 'Sigmoid()';
+export class Sigmoid extends ActivationLayer {
+  constructor() {
+    super(sigmoid);
   }
 }
 
@@ -107,14 +85,9 @@ export class Sigmoid extends Module implements TensorFunction {
  * ```
  * @category Networks
  */
-export class SiLU extends Module implements TensorFunction {
-  /** `x σ(x)` elementwise. */
-  call(x: Tensor): Tensor {
-    return mul(x, sigmoid(x));
-  }
-  /** `SiLU()`. */
-  override toString(): string {
-    return 'SiLU()';
+export class SiLU extends ActivationLayer {
+  constructor() {
+    super((x) => mul(x, sigmoid(x))); // x σ(x)
   }
 }
 
@@ -129,14 +102,9 @@ export class SiLU extends Module implements TensorFunction {
  * ```
  * @category Networks
  */
-export class Softplus extends Module implements TensorFunction {
-  /** `log(1 + eˣ)` elementwise. */
-  call(x: Tensor): Tensor {
-    return softplus(x);
-  }
-  /** `Softplus()`. */
-  override toString(): string {
-    return 'Softplus()';
+export class Softplus extends ActivationLayer {
+  constructor() {
+    super(softplus);
   }
 }
 
@@ -151,22 +119,14 @@ export class Softplus extends Module implements TensorFunction {
  * ```
  * @category Networks
  */
-export class LeakyReLU extends Module implements TensorFunction {
+export class LeakyReLU extends ActivationLayer {
   /** The slope of the negative part (default 0.01). */
   readonly negativeSlope: number;
 
   /** @param negativeSlope slope for `x < 0` (default 0.01, as in PyTorch). */
   constructor(negativeSlope = 0.01) {
-    super();
+    super((x) => where(x.ge(0), x, mul(x, negativeSlope)), { negative_slope: negativeSlope });
     this.negativeSlope = negativeSlope;
-  }
-  /** Leaky ReLU elementwise. */
-  call(x: Tensor): Tensor {
-    return where(x.ge(0), x, mul(x, this.negativeSlope));
-  }
-  /** `LeakyReLU(negative_slope=s)`. */
-  override toString(): string {
-    return `LeakyReLU(negative_slope=${this.negativeSlope})`;
   }
 }
 
@@ -182,14 +142,9 @@ export class LeakyReLU extends Module implements TensorFunction {
  * ```
  * @category Networks
  */
-export class GELU extends Module implements TensorFunction {
-  /** `x Φ(x)` elementwise. */
-  call(x: Tensor): Tensor {
-    return mul(x, erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5);
-  }
-  /** `GELU()`. */
-  override toString(): string {
-    return 'GELU()';
+export class GELU extends ActivationLayer {
+  constructor() {
+    super((x) => mul(x, erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5)); // x Φ(x)
   }
 }
 
@@ -205,13 +160,8 @@ export class GELU extends Module implements TensorFunction {
  * ```
  * @category Networks
  */
-export class Identity extends Module implements TensorFunction {
-  /** Returns `x` unchanged. */
-  call(x: Tensor): Tensor {
-    return x;
-  }
-  /** `Identity()`. */
-  override toString(): string {
-    return 'Identity()';
+export class Identity extends ActivationLayer {
+  constructor() {
+    super((x) => x);
   }
 }

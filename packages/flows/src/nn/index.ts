@@ -10,6 +10,7 @@
  * @packageDocumentation
  */
 export * from './init.js';
+export * from './activation-layer.js';
 export * from './activations.js';
 export * from './two-way-elu.js';
 export * from './activation-from-name.js';

@@ -1,4 +1,5 @@
-import { type Tensor, type TensorFunction, Module, concat, elu, neg, slice } from '@eddy/core';
+import { type Tensor, concat, elu, neg, slice } from '@eddy/core';
+import { ActivationLayer } from './activation-layer.js';
 
 /**
  * zuko's `TwoWayELU` (`nn.py:344`), the activation of {@link MonotonicMLP}: the last axis
@@ -16,28 +17,23 @@ import { type Tensor, type TensorFunction, Module, concat, elu, neg, slice } fro
  * ```
  * @category Networks
  */
-export class TwoWayELU extends Module implements TensorFunction {
+export class TwoWayELU extends ActivationLayer {
   /** The ELU scale `α` (default 1). */
   readonly alpha: number;
 
   /** @param alpha the ELU scale `α` (default 1, zuko's default). */
   constructor(alpha = 1) {
-    super();
+    super((x) => twoWayElu(x, alpha), { alpha });
     this.alpha = alpha;
   }
+}
 
-  /** `cat(ELU(x0), −ELU(−x1))` along the last axis. */
-  call(x: Tensor): Tensor {
-    const h = x.shape[x.ndim - 1] as number;
-    const c = Math.ceil(h / 2);
-    if (c >= h) return elu(x, this.alpha);
-    const x0 = slice(x, -1, 0, c);
-    const x1 = slice(x, -1, c, h);
-    return concat([elu(x0, this.alpha), neg(elu(neg(x1), this.alpha))], -1);
-  }
-
-  /** `TwoWayELU(alpha=α)`. */
-  override toString(): string {
-    return `TwoWayELU(alpha=${this.alpha})`;
-  }
+/** `cat(ELU(x0), −ELU(−x1))` along the last axis (`x0` the first half, rounded up). */
+function twoWayElu(x: Tensor, alpha: number): Tensor {
+  const h = x.shape[x.ndim - 1] as number;
+  const c = Math.ceil(h / 2);
+  if (c >= h) return elu(x, alpha);
+  const x0 = slice(x, -1, 0, c);
+  const x1 = slice(x, -1, c, h);
+  return concat([elu(x0, alpha), neg(elu(neg(x1), alpha))], -1);
 }
