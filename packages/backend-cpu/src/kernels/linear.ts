@@ -175,15 +175,7 @@ export type MlpKernel = (
 export const mlpJs: MlpKernel = (m, xs, ws, bs, acts, out) => mlpWith(linearJs, m, xs, ws, bs, acts, out);
 
 /** The MLP forward layer by layer on any linear kernel. @internal */
-export function mlpWith(
-  linear: LinearKernel,
-  m: number,
-  xs: readonly TypedArray[],
-  ws: readonly TypedArray[],
-  bs: ReadonlyArray<TypedArray | null>,
-  acts: readonly number[],
-  out: TypedArray,
-): boolean {
+export function mlpWith(linear: LinearKernel, ...[m, xs, ws, bs, acts, out]: Parameters<MlpKernel>): boolean {
   let input: readonly TypedArray[] = xs;
   for (let l = 0; l < ws.length; l++) {
     const w = ws[l] as TypedArray;

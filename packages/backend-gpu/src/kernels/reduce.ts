@@ -9,6 +9,13 @@ const INIT: Record<ReduceOp, number> = {
   min: Number.POSITIVE_INFINITY,
 };
 
+const REDUCE: Record<ReduceOp, (x: tf.Tensor, axes: number[]) => tf.Tensor> = {
+  sum: tf.sum,
+  prod: tf.prod,
+  max: tf.max,
+  min: tf.min,
+};
+
 /**
  * Reduces over `axes` (sorted, unique, non-negative), dropping them. An empty reduction
  * gives the op's identity (0, 1, -∞, +∞); max and min propagate NaN on every engine.
@@ -23,21 +30,7 @@ export function reduceKernel(op: ReduceOp, x: tf.Tensor, axes: readonly number[]
       return tf.fill(outShape, fill, x.dtype);
     }
     const ax = [...axes];
-    let y: tf.Tensor;
-    switch (op) {
-      case 'sum':
-        y = tf.sum(x, ax);
-        break;
-      case 'prod':
-        y = tf.prod(x, ax);
-        break;
-      case 'max':
-        y = tf.max(x, ax);
-        break;
-      case 'min':
-        y = tf.min(x, ax);
-        break;
-    }
+    let y = REDUCE[op](x, ax);
     if ((op === 'max' || op === 'min') && x.dtype === 'float32') {
       y = select(tf.any(tf.isNaN(x), ax), tf.fill(outShape, Number.NaN), y);
     }
