@@ -1,12 +1,12 @@
 // Output files under a failing file system: a simulated layer over node:fs that writes
 // short, runs out of space or stops making progress, so these run on every machine
 // (apps/cli/test/reliability.test.ts repeats the disk-full case on a real tmpfs).
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAF, OutputError, loadFlow, saveFlowToFile } from '@eddy/flows';
-import { FlowPool, readNpy, writeCsv, writeNpy } from '@eddy/montecarlo';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { readNpy, writeCsv, writeNpy } from '@eddy/montecarlo';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { useTempPool } from './temp-pool.js';
 
 type Mode = 'none' | 'short' | 'enospc' | 'stall' | 'null';
 const fault = vi.hoisted(() => ({ mode: 'none' as Mode, after: 0, written: 0, calls: 0, hugeDisk: false }));
@@ -44,29 +44,20 @@ vi.mock('node:fs', async (importOriginal) => {
 });
 
 const flow = new MAF({ features: 2, hiddenFeatures: [8], transforms: 1, seed: 4 });
-let dir: string;
-let pool: FlowPool;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'eddy-faults-'));
-  pool = new FlowPool({ threads: 2 });
-});
-afterAll(async () => {
-  await pool.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = useTempPool('eddy-faults-');
 beforeEach(() => {
   Object.assign(fault, { mode: 'none', after: 0, written: 0, calls: 0, hugeDisk: false });
 });
 
 /** Temporary files left in the directory (there must be none once a job has ended). */
-const leftovers = (): string[] => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
+const leftovers = (): string[] => readdirSync(fx.dir).filter((f) => f.endsWith('.tmp'));
 
 describe('output files on a failing file system', () => {
   it('short writes are completed: the file is whole and equal to the in-memory result', async () => {
-    const expected = await pool.sample(flow, 3000, { seed: 5, chunkSize: 500 });
+    const expected = await fx.pool.sample(flow, 3000, { seed: 5, chunkSize: 500 });
     fault.mode = 'short';
-    const out = join(dir, 'short.npy');
-    await pool.sampleToFile(flow, 3000, out, { seed: 5, chunkSize: 500 });
+    const out = join(fx.dir, 'short.npy');
+    await fx.pool.sampleToFile(flow, 3000, out, { seed: 5, chunkSize: 500 });
     fault.mode = 'none';
     expect(fault.calls).toBeGreaterThan(6 * 3); // every write came back short at least twice
     expect(Array.from(readNpy(out).data)).toEqual(Array.from(expected.dataSync()));
@@ -75,12 +66,12 @@ describe('output files on a failing file system', () => {
   });
 
   it('disk full mid-job: the job fails naming the file, the old file survives, no temporary file is left', async () => {
-    const out = join(dir, 'full.npy');
+    const out = join(fx.dir, 'full.npy');
     writeNpy(out, { data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] });
     const before = readFileSync(out);
     fault.mode = 'enospc';
     fault.after = 10_000; // the header and a few shards fit
-    const job = pool.sampleToFile(flow, 100_000, out, { seed: 5, chunkSize: 1000 });
+    const job = fx.pool.sampleToFile(flow, 100_000, out, { seed: 5, chunkSize: 1000 });
     await expect(job).rejects.toThrow(OutputError);
     await expect(job).rejects.toThrow(new RegExp(`${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: write failed after \\d+ bytes \\(ENOSPC: no space left on device`));
     fault.mode = 'none';
@@ -89,23 +80,23 @@ describe('output files on a failing file system', () => {
   });
 
   it('a write that makes no progress fails instead of looping or leaving zeros', async () => {
-    const out = join(dir, 'stall.npy');
+    const out = join(fx.dir, 'stall.npy');
     fault.mode = 'stall';
     fault.after = 5000;
-    await expect(pool.sampleToFile(flow, 20_000, out, { seed: 5, chunkSize: 1000 })).rejects.toThrow(/write made no progress at byte \d+ \(disk full\?\)/);
+    await expect(fx.pool.sampleToFile(flow, 20_000, out, { seed: 5, chunkSize: 1000 })).rejects.toThrow(/write made no progress at byte \d+ \(disk full\?\)/);
     fault.mode = 'none';
     expect(existsSync(out)).toBe(false);
     expect(leftovers()).toEqual([]);
   });
 
   it('file to file (logProbFile) fails the same way and keeps the old output', async () => {
-    const input = join(dir, 'in.npy');
+    const input = join(fx.dir, 'in.npy');
     writeNpy(input, { data: new Float32Array(40_000).map((_, i) => Math.sin(i)), shape: [20_000, 2] });
-    const out = join(dir, 'lp.npy');
+    const out = join(fx.dir, 'lp.npy');
     writeFileSync(out, 'previous');
     fault.mode = 'enospc';
     fault.after = 2000;
-    await expect(pool.logProbFile(flow, input, out, { chunkSize: 1000 })).rejects.toThrow(/ENOSPC/);
+    await expect(fx.pool.logProbFile(flow, input, out, { chunkSize: 1000 })).rejects.toThrow(/ENOSPC/);
     fault.mode = 'none';
     expect(readFileSync(out, 'utf8')).toBe('previous');
     expect(leftovers()).toEqual([]);
@@ -114,11 +105,11 @@ describe('output files on a failing file system', () => {
   });
 
   it('whole-file writers (writeNpy, writeCsv, saveFlowToFile) are all or nothing', () => {
-    const model = join(dir, 'm.safetensors');
+    const model = join(fx.dir, 'm.safetensors');
     saveFlowToFile(flow, model);
-    const csv = join(dir, 'x.csv');
+    const csv = join(fx.dir, 'x.csv');
     writeCsv(csv, { data: new Float64Array([1, 2]), shape: [2] });
-    const npy = join(dir, 'x.npy');
+    const npy = join(fx.dir, 'x.npy');
     writeNpy(npy, { data: new Float64Array([1, 2]), shape: [2] });
     const saved = [model, csv, npy].map((p) => readFileSync(p));
     fault.mode = 'enospc';
@@ -135,9 +126,9 @@ describe('output files on a failing file system', () => {
   });
 
   it('an output larger than the free space is refused before any work', async () => {
-    const out = join(dir, 'huge.npy');
+    const out = join(fx.dir, 'huge.npy');
     // 10¹² rows × 2 float32: 8 TB.
-    await expect(pool.sampleToFile(flow, 1e12, out, { seed: 1 })).rejects.toThrow(/huge\.npy: needs 8000000000128 bytes but only \d+ are free/);
+    await expect(fx.pool.sampleToFile(flow, 1e12, out, { seed: 1 })).rejects.toThrow(/huge\.npy: needs 8000000000128 bytes but only \d+ are free/);
     expect(leftovers()).toEqual([]);
   });
 
@@ -149,7 +140,7 @@ describe('output files on a failing file system', () => {
     const heap0 = process.memoryUsage().heapUsed;
     let heapAtFirst = 0;
     let progressCalls = 0;
-    const job = pool.sampleToFile(flow, 1e9, join(dir, 'big.npy'), {
+    const job = fx.pool.sampleToFile(flow, 1e9, join(fx.dir, 'big.npy'), {
       seed: 1,
       chunkSize: 1000, // 10⁶ shards: queued up front, they alone would take hundreds of MB
       signal: controller.signal,
