@@ -179,25 +179,29 @@ describe('interrupted and killed jobs', () => {
     return { child, progressed, exited };
   }
 
-  it('SIGTERM mid-job (a real process): exit 143, the previous file kept, no temporary file', async () => {
-    const out = join(dir, 'term.npy');
-    writeNpy(out, { data: new Float32Array([5, 6]), shape: [1, 2] });
+  /**
+   * Writes a one-row file `name` (the previous output), starts a long `eddy sample` to it
+   * and sends `signal` once it shows progress.
+   */
+  async function interruptSample(name: string, previous: number[], signal: NodeJS.Signals) {
+    const out = join(dir, name);
+    writeNpy(out, { data: new Float32Array(previous), shape: [1, previous.length] });
     const before = readFileSync(out);
     const job = startEddy(['sample', big, '-n', '20000000', '--out', out, '--threads', '1', '--chunk-size', '4096']);
     await job.progressed;
-    job.child.kill('SIGTERM');
+    job.child.kill(signal);
+    return { out, before, job };
+  }
+
+  it('SIGTERM mid-job (a real process): exit 143, the previous file kept, no temporary file', async () => {
+    const { out, before, job } = await interruptSample('term.npy', [5, 6], 'SIGTERM');
     expect(await job.exited).toBe(143);
     expect(readFileSync(out)).toEqual(before);
     expect(temps()).toEqual([]);
   }, 120_000);
 
   it('SIGKILL mid-job: the previous file kept; the next job to that path clears the dead temporary file', async () => {
-    const out = join(dir, 'kill.npy');
-    writeNpy(out, { data: new Float32Array([7, 8]), shape: [1, 2] });
-    const before = readFileSync(out);
-    const job = startEddy(['sample', big, '-n', '20000000', '--out', out, '--threads', '1', '--chunk-size', '4096']);
-    await job.progressed;
-    job.child.kill('SIGKILL');
+    const { out, before, job } = await interruptSample('kill.npy', [7, 8], 'SIGKILL');
     expect(await job.exited).toBe('SIGKILL');
     expect(readFileSync(out)).toEqual(before);
     // A killed process cannot clean up after itself: its partial file is hidden, never the output.
