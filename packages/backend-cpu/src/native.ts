@@ -28,7 +28,8 @@ interface NativeAddon {
  *
  * @example
  * ```ts
- * const info: KernelInfo = kernelInfo(); // { native: true, isa: 'avx512', ... }
+ * import { type KernelInfo, kernelInfo } from '@eddy/backend-cpu';
+ * const info: KernelInfo = kernelInfo(); // { native: true, isa: 'avx512', ... }; in a browser isa is 'typescript'
  * ```
  * @category Kernels
  */
@@ -109,6 +110,7 @@ let native: KernelTable | null = null;
  *
  * @example
  * ```ts
+ * import { useNativeKernels } from '@eddy/backend-cpu';
  * useNativeKernels(false); // TypeScript kernels from here on
  * ```
  * @category Kernels
@@ -121,10 +123,12 @@ export function useNativeKernels(on: boolean): boolean {
 }
 
 /**
- * Which kernels the CPU backend runs, and why the native ones are not in use if so.
+ * Which kernels the CPU backend runs, and why the native ones are not in use if so (in a
+ * browser always the TypeScript ones: `@eddy/cpu-native` is looked up only on Node.js).
  *
  * @example
  * ```ts
+ * import { kernelInfo } from '@eddy/backend-cpu';
  * kernelInfo().isa; // 'avx512', 'avx2', 'generic' or 'typescript'
  * ```
  * @category Kernels
@@ -149,6 +153,7 @@ export function kernelInfo(): KernelInfo {
  *
  * @example
  * ```ts
+ * import { adviseHugePages } from '@eddy/backend-cpu';
  * const out = new Float32Array(1 << 24);
  * adviseHugePages(out); // before writing it
  * ```

@@ -8,7 +8,12 @@ import { EddyError } from '@eddy/core';
  *
  * @example
  * ```ts
- * try { writeFileAtomic('out.bin', bytes); } catch (e) { if (e instanceof OutputError) console.error(e.message); }
+ * import { OutputError, writeFileAtomic } from '@eddy/flows'; // Node.js (also '@eddy/flows/node')
+ * try {
+ *   writeFileAtomic('out.bin', new Uint8Array(1024));
+ * } catch (e) {
+ *   if (e instanceof OutputError) console.error(e.message); // e.g. a disk that is full
+ * }
  * ```
  * @category Saving and loading
  */
@@ -58,6 +63,7 @@ function removeStaleTemps(dir: string, name: string): void {
  *
  * @example
  * ```ts
+ * import { checkFreeSpace } from '@eddy/flows'; // Node.js (also '@eddy/flows/node')
  * checkFreeSpace('.', 8_000_000, 'samples.npy');
  * ```
  * @category Saving and loading
@@ -87,7 +93,9 @@ export function checkFreeSpace(dir: string, bytes: number, what: string): void {
  *
  * @example
  * ```ts
- * const f = new AtomicFile('out.npy');
+ * import { AtomicFile } from '@eddy/flows'; // Node.js (also '@eddy/flows/node')
+ * const header = new TextEncoder().encode('rows 0 to 9\n');
+ * const f = new AtomicFile('out.txt');
  * try {
  *   f.writeAt(header, 0);
  *   f.commit();
@@ -183,7 +191,8 @@ export class AtomicFile {
  *
  * @example
  * ```ts
- * writeFileAtomic('model.safetensors', bytes);
+ * import { NSF, saveFlow, writeFileAtomic } from '@eddy/flows'; // Node.js (also '@eddy/flows/node')
+ * writeFileAtomic('model.safetensors', saveFlow(new NSF({ features: 2 })));
  * ```
  * @category Saving and loading
  */
@@ -206,6 +215,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
  *
  * @example
  * ```ts
+ * import { checkWritable } from '@eddy/flows'; // Node.js (also '@eddy/flows/node')
  * checkWritable('model.safetensors'); // before training
  * ```
  * @category Saving and loading

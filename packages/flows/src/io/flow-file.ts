@@ -12,7 +12,8 @@ import { sourceBytes } from './source-bytes.js';
  *
  * @example
  * ```ts
- * readSafetensors(saveFlow(flow)).metadata.format === FLOW_FORMAT; // true
+ * import { FLOW_FORMAT, NSF, readSafetensors, saveFlow } from '@eddy/flows';
+ * readSafetensors(saveFlow(new NSF({ features: 2 }))).metadata.format === FLOW_FORMAT; // true
  * ```
  * @category Saving and loading
  */
@@ -34,6 +35,7 @@ export const FLOW_FORMAT = 'eddy-flow/1';
  *
  * @example
  * ```ts
+ * import { NSF, loadFlow, saveFlow } from '@eddy/flows';
  * const bytes = saveFlow(new NSF({ features: 2, hiddenFeatures: [32, 32] }));
  * const copy = loadFlow(bytes);
  * ```

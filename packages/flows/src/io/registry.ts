@@ -16,6 +16,7 @@ import { Standardized } from '../standardized.js';
  *
  * @example
  * ```ts
+ * import { type FlowClass, NSF } from '@eddy/flows';
  * const ctor: FlowClass = NSF;
  * ```
  * @category Saving and loading
@@ -38,9 +39,10 @@ const registry = new Map<string, FlowClass>();
  *
  * @example
  * ```ts
- * class MyFlow extends Flow { constructor(readonly options: { features: number }) { super(...); } }
+ * import { MAF, loadFlow, registerFlowClass, saveFlow } from '@eddy/flows';
+ * class MyFlow extends MAF {} // keeps MAF's `readonly options`
  * registerFlowClass('MyFlow', MyFlow);
- * loadFlow(saveFlow(new MyFlow({ features: 2 })));
+ * const copy = loadFlow(saveFlow(new MyFlow({ features: 2 }))); // a MyFlow
  * ```
  * @category Saving and loading
  */
@@ -61,7 +63,8 @@ export function registerFlowClass(name: string, ctor: FlowClass): void {
  *
  * @example
  * ```ts
- * registeredFlowClasses(); // ['BPF', 'GF', 'GMM', 'MAF', ...]
+ * import { registeredFlowClasses } from '@eddy/flows';
+ * registeredFlowClasses(); // ['BPF', 'CNF', 'GF', 'GMM', 'MAF', ...]
  * ```
  * @category Saving and loading
  */
@@ -76,6 +79,7 @@ export function registeredFlowClasses(): string[] {
  *
  * @example
  * ```ts
+ * import { MLP, NSF, isRegisteredFlow } from '@eddy/flows';
  * isRegisteredFlow(new NSF({ features: 2 })); // true
  * isRegisteredFlow(new MLP(2, 2)); // false
  * ```

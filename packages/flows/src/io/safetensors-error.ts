@@ -8,7 +8,12 @@ import { EddyError } from '@eddy/core';
  *
  * @example
  * ```ts
- * try { readSafetensors(new Uint8Array(3)); } catch (e) { if (e instanceof SafetensorsError) console.error(e.message); }
+ * import { SafetensorsError, readSafetensors } from '@eddy/flows';
+ * try {
+ *   readSafetensors(new Uint8Array(3));
+ * } catch (e) {
+ *   if (e instanceof SafetensorsError) console.error(e.message); // the file is too short
+ * }
  * ```
  * @category Saving and loading
  */

@@ -14,7 +14,8 @@ const fail = (message: string): never => {
  *
  * @example
  * ```ts
- * const { tensors, metadata }: SafetensorsContents = readSafetensors(bytes);
+ * import { NSF, type SafetensorsContents, readSafetensors, saveFlow } from '@eddy/flows';
+ * const { tensors, metadata }: SafetensorsContents = readSafetensors(saveFlow(new NSF({ features: 2 })));
  * ```
  * @category Saving and loading
  */
@@ -135,8 +136,10 @@ const isIndex = (v: Json): v is number => typeof v === 'number' && Number.isSafe
  *
  * @example
  * ```ts
- * const { tensors, metadata } = readSafetensors(readFileSync('model.safetensors'));
- * tensors['base.loc'].shape; // [3]
+ * import { readFileSync } from 'node:fs';
+ * import { readSafetensors } from '@eddy/flows';
+ * const { tensors, metadata } = readSafetensors(readFileSync('model.safetensors')); // any Uint8Array
+ * tensors['base.loc']?.shape; // [3]
  * ```
  * @category Saving and loading
  */

@@ -43,7 +43,9 @@ function leBytes(a: TypedArray): Uint8Array {
  *
  * @example
  * ```ts
- * const bytes = writeSafetensors(flow.stateDict(), { format: 'pt' });
+ * import { writeFileSync } from 'node:fs';
+ * import { NSF, writeSafetensors } from '@eddy/flows';
+ * const bytes = writeSafetensors(new NSF({ features: 2 }).stateDict(), { format: 'pt' });
  * writeFileSync('model.safetensors', bytes);
  * ```
  * @category Saving and loading
