@@ -1,16 +1,5 @@
-import {
-  type Rng,
-  ShapeError,
-  type Tensor,
-  type TensorLike,
-  ValueError,
-  broadcastShapes,
-  defaultRng,
-  expand,
-  fmtShape,
-  le,
-  shapesEqual,
-} from '@eddy/core';
+import type { Rng, Tensor, TensorLike } from '@eddy/core';
+import { ShapeError, ValueError, broadcastShapes, defaultRng, expand, fmtShape, le, shapesEqual } from '@eddy/core';
 import { param } from '@eddy/transforms';
 import { Distribution } from './distribution.js';
 import { checkOrdered } from './params.js';

@@ -2,34 +2,20 @@ import { Buffer, type RandomStream, type Tensor, ValueError, concat, expand, res
 import { AutoregressiveTransform, DependentTransform, MonotonicAffineTransform, type Transform } from '@eddy/transforms';
 import { IncrementalInverse } from './incremental-inverse.js';
 import { LazyTransform } from './lazy.js';
-import { type ActivationName, MaskedMLP } from './nn/index.js';
-import { type NetworkOptions, networkRng, randperm } from './options.js';
+import { MaskedMLP } from './nn/index.js';
+import { type HyperNetworkOptions, networkRng, randperm } from './options.js';
 import { type Univariate, applyPacked, packedUnivariate } from './univariate.js';
 import { totalSize } from './unpack.js';
 
 /**
  * Options of {@link MaskedAutoregressiveTransform}.
- *
- * @example
- * ```ts
- * import { type MaskedAutoregressiveOptions } from '@eddy/flows';
- * const o: MaskedAutoregressiveOptions = { passes: 2, hiddenFeatures: [32, 32] };
- * ```
  * @category Flows
  */
-export interface MaskedAutoregressiveOptions extends NetworkOptions {
+export interface MaskedAutoregressiveOptions extends HyperNetworkOptions {
   /** Number of autoregressive groups (default `features`: fully autoregressive). */
   passes?: number;
   /** The autoregressive order (default `0, 1, …, D-1`). */
   order?: readonly number[];
-  /** The elementwise transform built from the network's outputs (default monotonic affine). */
-  univariate?: Univariate;
-  /** Shapes of the univariate's parameters per feature (default `[[], []]`). */
-  shapes?: ReadonlyArray<readonly number[]>;
-  /** Hidden layer sizes of the masked network (default `[64, 64]`). */
-  hiddenFeatures?: readonly number[];
-  /** Activation of the masked network (default `ReLU`). */
-  activation?: ActivationName;
   /** Residual blocks in the masked network (default false). */
   residual?: boolean;
 }

@@ -4,32 +4,18 @@ import { monotonicAffine } from './autoregressive.js';
 import { standardNormalBase } from './bases.js';
 import { Flow, LazyTransform } from './lazy.js';
 import { flowDefaults } from './flow-defaults.js';
-import { type ActivationName, MLP } from './nn/index.js';
-import { type NetworkOptions, networkRng, randperm } from './options.js';
+import { MLP } from './nn/index.js';
+import { type HyperNetworkOptions, networkRng, randperm } from './options.js';
 import { type Univariate, applyPacked } from './univariate.js';
 import { totalSize } from './unpack.js';
 
 /**
  * Options of {@link GeneralCouplingTransform}.
- *
- * @example
- * ```ts
- * import { type CouplingOptions } from '@eddy/flows';
- * const o: CouplingOptions = { mask: [true, false, true] };
- * ```
  * @category Flows
  */
-export interface CouplingOptions extends NetworkOptions {
+export interface CouplingOptions extends HyperNetworkOptions {
   /** Per feature: true = constant part (default: even features constant). */
   mask?: readonly boolean[];
-  /** The elementwise transform built from the network's outputs (default monotonic affine). */
-  univariate?: Univariate;
-  /** Shapes of the univariate's parameters per transformed feature (default `[[], []]`). */
-  shapes?: ReadonlyArray<readonly number[]>;
-  /** Hidden layer sizes (default `[64, 64]`). */
-  hiddenFeatures?: readonly number[];
-  /** Activation (default `ReLU`). */
-  activation?: ActivationName;
 }
 
 /**

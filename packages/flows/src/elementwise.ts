@@ -4,31 +4,16 @@ import { monotonicAffine } from './autoregressive.js';
 import { standardNormalBase } from './bases.js';
 import { Flow, type LazyTransform, LazyTransform as LazyTransformBase, UnconditionalTransform } from './lazy.js';
 import { flowDefaults } from './flow-defaults.js';
-import { type ActivationName, MLP } from './nn/index.js';
-import { type NetworkOptions, networkRng } from './options.js';
+import { MLP } from './nn/index.js';
+import { type HyperNetworkOptions, networkRng } from './options.js';
 import { type Univariate, applyUnivariate } from './univariate.js';
 import { totalSize, unpack } from './unpack.js';
 
 /**
  * Options of {@link ElementWiseTransform}.
- *
- * @example
- * ```ts
- * import { type ElementWiseOptions } from '@eddy/flows';
- * const o: ElementWiseOptions = { shapes: [[8], [8]] };
- * ```
  * @category Flows
  */
-export interface ElementWiseOptions extends NetworkOptions {
-  /** The elementwise transform built from the parameters (default monotonic affine). */
-  univariate?: Univariate;
-  /** Shapes of the univariate's parameters per feature (default `[[], []]`). */
-  shapes?: ReadonlyArray<readonly number[]>;
-  /** Hidden layer sizes of the context network (default `[64, 64]`). */
-  hiddenFeatures?: readonly number[];
-  /** Activation of the context network (default `ReLU`). */
-  activation?: ActivationName;
-}
+export interface ElementWiseOptions extends HyperNetworkOptions {}
 
 /**
  * A lazy elementwise transform (zuko's `ElementWiseTransform`): without context its

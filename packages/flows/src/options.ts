@@ -1,4 +1,6 @@
 import { type FloatDType, RandomStream } from '@eddy/core';
+import type { ActivationName } from './nn/activation-from-name.js';
+import type { Univariate } from './univariate.js';
 
 /**
  * Options every trainable flow component accepts: where its initial weights come from
@@ -18,6 +20,24 @@ export interface NetworkOptions {
   rng?: RandomStream;
   /** dtype of weights and buffers (default: the default float dtype). */
   dtype?: FloatDType;
+}
+
+/**
+ * Options of the lazy transforms whose network outputs the parameters of an elementwise
+ * transform ({@link MaskedAutoregressiveTransform}, {@link GeneralCouplingTransform},
+ * {@link ElementWiseTransform}): the univariate, its parameter shapes and the network.
+ *
+ * @category Flows
+ */
+export interface HyperNetworkOptions extends NetworkOptions {
+  /** The elementwise transform built from the network's outputs (default monotonic affine). */
+  univariate?: Univariate;
+  /** Shapes of the univariate's parameters per transformed feature (default `[[], []]`). */
+  shapes?: ReadonlyArray<readonly number[]>;
+  /** Hidden layer sizes of the network (default `[64, 64]`). */
+  hiddenFeatures?: readonly number[];
+  /** Activation of the network (default `ReLU`). */
+  activation?: ActivationName;
 }
 
 /**

@@ -1,19 +1,5 @@
-import {
-  type FloatDType,
-  type FusedActivation,
-  type MlpLayer,
-  type Parameter,
-  type RandomStream,
-  type Tensor,
-  type TensorFunction,
-  Buffer,
-  Module,
-  ShapeError,
-  cast,
-  fusedLinear,
-  noGrad,
-  where,
-} from '@eddy/core';
+import type { FloatDType, FusedActivation, MlpLayer, Parameter, RandomStream, Tensor, TensorFunction } from '@eddy/core';
+import { Buffer, Module, ShapeError, cast, fusedLinear, noGrad, where } from '@eddy/core';
 import { defaultInitRng, kaimingUniform } from './init.js';
 import { type FusableLayer, applyActivation } from './fuse.js';
 import { linear } from './linear.js';
