@@ -99,6 +99,14 @@ const NO_HEADER: OptionSpec = { type: 'boolean', description: "a CSV input's fir
 const DELIMITER: OptionSpec = { type: 'string', arg: 'CHAR', description: 'CSV field separator: one character, or tab, space, comma, semicolon', default: ',' };
 const ALLOW_NON_FINITE: OptionSpec = { type: 'boolean', description: 'keep NaN/inf values instead of failing at the first one (with its row)' };
 
+/** `--out` of a command that writes rows, and its extension: .npy or .csv (any case). */
+function npyOrCsvOut(v: Record<string, string | boolean | undefined>): [string, '.npy' | '.csv'] {
+  const out = str(v.out, 'out');
+  const ext = extname(out).toLowerCase();
+  if (ext !== '.npy' && ext !== '.csv') throw new UsageError(`--out must end in .npy or .csv, got ${out}`);
+  return [out, ext];
+}
+
 /** `--out` of a part (`--rows`/`--shard`): a `.npy`, which `eddy merge` joins. */
 function checkPartOut(out: string): void {
   if (extname(out).toLowerCase() !== '.npy') throw new UsageError(`--out must end in .npy when --rows or --shard write a part (eddy merge joins .npy parts), got ${out}`);
@@ -114,6 +122,17 @@ function kernelsId(): string {
 /** The closing line of a part: which rows of how many, and the sidecar that describes it. */
 function partLine(out: string, [start, end]: readonly [number, number], total: number | undefined): string {
   return `part: rows [${start}, ${end}) of ${total === undefined ? 'a job of unknown size (no -n)' : `${total}`}, described in ${partInfoPath(out)} for eddy merge\n`;
+}
+
+/**
+ * The last words of a pool job started at `t0` that wrote `count` `unit` to `out`: its
+ * summary, and for a part of a job of `total` rows the part line, on stderr; the path on
+ * stdout.
+ */
+function reportJob(io: Io, count: number, unit: string, t0: number, threads: number, out: string, part: readonly [number, number] | undefined, total: number | undefined): void {
+  io.err(summary(count, unit, (performance.now() - t0) / 1000, threads, out));
+  if (part !== undefined) io.err(partLine(out, part, total));
+  io.out(`${out}\n`);
 }
 
 /**
@@ -249,9 +268,7 @@ export const sample: Command = {
   async run(v, p, io) {
     const model = modelArg(p);
     const total = v.n === undefined ? undefined : int(v.n, 'n', 1);
-    const out = str(v.out, 'out');
-    const ext = extname(out).toLowerCase();
-    if (ext !== '.npy' && ext !== '.csv') throw new UsageError(`--out must end in .npy or .csv, got ${out}`);
+    const [out, ext] = npyOrCsvOut(v);
     const rowsOption = parseRowsOption(v);
     const part = rowsOption === undefined ? undefined : resolveRows(rowsOption, total, `-n ${total}`);
     if (part !== undefined) checkPartOut(out);
@@ -284,9 +301,7 @@ export const sample: Command = {
     if (part !== undefined) {
       writePartInfo(out, { kind: 'sample', modelChecksum: modelChecksum(model), seed, stream: 0, rows: part, ...(total === undefined ? {} : { total }), eddyVersion: version(), kernels: kernelsId() });
     }
-    io.err(summary(n, 'samples', (performance.now() - t0) / 1000, pool.threads, out));
-    if (part !== undefined) io.err(partLine(out, part, total));
-    io.out(`${out}\n`);
+    reportJob(io, n, 'samples', t0, pool.threads, out, part, total);
   },
 };
 
@@ -319,9 +334,7 @@ export const logprob: Command = {
   async run(v, p, io) {
     const model = modelArg(p);
     const input = str(v.in, 'in');
-    const out = str(v.out, 'out');
-    const outExt = extname(out).toLowerCase();
-    if (outExt !== '.npy' && outExt !== '.csv') throw new UsageError(`--out must end in .npy or .csv, got ${out}`);
+    const [out, outExt] = npyOrCsvOut(v);
     const rowsOption = parseRowsOption(v);
     if (rowsOption !== undefined) checkPartOut(out);
     checkDistinct({ model, '--in': input }, { '--out': out });
@@ -369,9 +382,7 @@ export const logprob: Command = {
       await pool.close();
     }
     if (part !== undefined) writePartInfo(out, { kind: 'logProb', modelChecksum: modelChecksum(model), rows: part, total: rows, eddyVersion: version(), input, kernels: kernelsId() });
-    io.err(summary(part === undefined ? rows : part[1] - part[0], 'rows', (performance.now() - t0) / 1000, pool.threads, out));
-    if (part !== undefined) io.err(partLine(out, part, rows));
-    io.out(`${out}\n`);
+    reportJob(io, part === undefined ? rows : part[1] - part[0], 'rows', t0, pool.threads, out, part, rows);
   },
 };
 
