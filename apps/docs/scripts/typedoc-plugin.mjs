@@ -59,6 +59,7 @@ export const EDDY_CSS = `/* Eddy docs: tables fit the content column (cells wrap
 .tsd-typography table { display: block; max-width: 100%; overflow-x: auto; }
 .tsd-typography td, .tsd-typography th { overflow-wrap: break-word; }
 .tsd-typography td code, .tsd-typography th code { white-space: normal; overflow-wrap: break-word; }
+.tsd-typography td:not(:first-child) code { overflow-wrap: anywhere; }
 /* A guide program's printed output ({@includeOutput}) under its code. */
 .tsd-typography pre:has(> code.text) { background: var(--color-background-secondary); border-left: 3px solid var(--color-accent); }
 `;
