@@ -1,6 +1,7 @@
 /**
- * Base class of every error Eddy throws on purpose. Subclasses carry a stable `name`
- * so callers can branch on `err.name` or `instanceof`.
+ * Base class of every error Eddy throws on purpose. Each class has a stable `name` (its
+ * class name: `EddyError`, `ShapeError`, `DTypeError`, `ValueError`, `BackendError`,
+ * `NotImplementedError`), so callers can branch on `err.name` or `instanceof`.
  *
  * @example
  * ```ts
@@ -9,10 +10,7 @@
  * ```
  * @category Errors
  */
-export class EddyError extends Error {
-  /** Stable error name: `EddyError`. */
-  override name = 'EddyError';
-}
+export class EddyError extends Error {}
 
 /**
  * Thrown when tensor shapes do not fit an operation (broadcasting, matmul, reshape, ...).
@@ -25,10 +23,7 @@ export class EddyError extends Error {
  * ```
  * @category Errors
  */
-export class ShapeError extends EddyError {
-  /** Stable error name: `ShapeError`. */
-  override name = 'ShapeError';
-}
+export class ShapeError extends EddyError {}
 
 /**
  * Thrown when a dtype is not allowed where it is used (e.g. a float op on a bool mask,
@@ -41,10 +36,7 @@ export class ShapeError extends EddyError {
  * ```
  * @category Errors
  */
-export class DTypeError extends EddyError {
-  /** Stable error name: `DTypeError`. */
-  override name = 'DTypeError';
-}
+export class DTypeError extends EddyError {}
 
 /**
  * Thrown for an argument whose value is out of range or otherwise invalid
@@ -57,10 +49,7 @@ export class DTypeError extends EddyError {
  * ```
  * @category Errors
  */
-export class ValueError extends EddyError {
-  /** Stable error name: `ValueError`. */
-  override name = 'ValueError';
-}
+export class ValueError extends EddyError {}
 
 /**
  * Thrown when a backend is missing, not registered, or fails to do what it was asked.
@@ -72,10 +61,7 @@ export class ValueError extends EddyError {
  * ```
  * @category Errors
  */
-export class BackendError extends EddyError {
-  /** Stable error name: `BackendError`. */
-  override name = 'BackendError';
-}
+export class BackendError extends EddyError {}
 
 /**
  * Thrown when a method is not defined for an object (e.g. the entropy of a distribution
@@ -88,9 +74,19 @@ export class BackendError extends EddyError {
  * ```
  * @category Errors
  */
-export class NotImplementedError extends EddyError {
-  /** Stable error name: `NotImplementedError`. */
-  override name = 'NotImplementedError';
+export class NotImplementedError extends EddyError {}
+
+// Each class's stable `name` (what `err.name` and the stack's first line show), set once on
+// its prototype so that it does not depend on the class's (minifiable) JavaScript name.
+for (const [cls, name] of [
+  [EddyError, 'EddyError'],
+  [ShapeError, 'ShapeError'],
+  [DTypeError, 'DTypeError'],
+  [ValueError, 'ValueError'],
+  [BackendError, 'BackendError'],
+  [NotImplementedError, 'NotImplementedError'],
+] as const) {
+  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true, enumerable: false });
 }
 
 /** Formats a shape as `[2,3]` for error messages. @internal */
