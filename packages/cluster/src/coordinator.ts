@@ -813,25 +813,11 @@ export class Coordinator {
       infos.push({ file, info });
     }
     const first = (infos[0] as { info: PartInfo }).info;
-    const manifest: Manifest = {
-      format: 'eddy-cluster-manifest/1',
-      job: record.id,
-      kind: record.kind,
-      n: record.n,
-      ...(record.seed === undefined ? {} : { seed: record.seed }),
-      dtype: record.dtype,
-      ...(record.input === undefined ? {} : { input: record.input }),
-      modelSha256: record.modelSha256,
-      modelChecksum: record.modelChecksum,
-      eddyVersion: record.eddyVersion,
+    await this.#complete(record, {
       shape: [record.n, ...first.shape.slice(1)],
       parts: infos.map(({ file, info }) => ({ file, rows: info.rows, dataCrc32: info.dataCrc32, ...(info.kernels === undefined ? {} : { kernels: info.kernels }) })),
       kernels: [...new Set(infos.flatMap(({ info }) => (info.kernels === undefined ? [] : [info.kernels])))].sort(),
-      createdAt: record.createdAt,
-      completedAt: new Date().toISOString(),
-    };
-    await this.#storage.writeText(record.outDir, MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
-    await (await this.#client()).hset(this.#keys.job(record.id), 'state', 'completed');
+    });
   }
 
   /**
@@ -863,6 +849,14 @@ export class Coordinator {
       statistics = importanceResult(combineImportance(shardStatistics.map((s) => s.statistics as ImportanceStatistics)));
       shape = [record.n];
     }
+    await this.#complete(record, { shape, parts: [], kernels: [...kernels].sort(), statistics, shardStatistics });
+  }
+
+  /**
+   * Writes the manifest of a completed job (the job's own fields, then `rest`, then when it
+   * was created and completed) and marks the job completed.
+   */
+  async #complete(record: JobRecord, rest: Pick<Manifest, 'shape' | 'parts' | 'kernels' | 'statistics' | 'shardStatistics'>): Promise<void> {
     const manifest: Manifest = {
       format: 'eddy-cluster-manifest/1',
       job: record.id,
@@ -870,15 +864,12 @@ export class Coordinator {
       n: record.n,
       ...(record.seed === undefined ? {} : { seed: record.seed }),
       dtype: record.dtype,
+      ...(record.input === undefined ? {} : { input: record.input }),
       modelSha256: record.modelSha256,
       modelChecksum: record.modelChecksum,
       ...(record.targetSha256 === undefined ? {} : { targetSha256: record.targetSha256, targetChecksum: record.targetChecksum as string }),
       eddyVersion: record.eddyVersion,
-      shape,
-      parts: [],
-      kernels: [...kernels].sort(),
-      statistics,
-      shardStatistics,
+      ...rest,
       createdAt: record.createdAt,
       completedAt: new Date().toISOString(),
     };
