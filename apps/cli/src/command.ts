@@ -29,12 +29,6 @@ export class StoppedError extends Error {
 
 /**
  * Where a command writes (swappable in tests).
- *
- * @example
- * ```ts
- * import { type Io } from '@eddy/cli';
- * const io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), tty: process.stderr.isTTY };
- * ```
  */
 export interface Io {
   out: (s: string) => void;
@@ -56,12 +50,6 @@ export interface Io {
 /**
  * One option of a command: how it is parsed and what `--help` says of it. The help text
  * is made from these, so what a command accepts and what its help lists are one list.
- *
- * @example
- * ```ts
- * import { type OptionSpec } from '@eddy/cli';
- * const seed: OptionSpec = { type: 'string', arg: 'N', description: 'seed of the random draws', default: '0' };
- * ```
  */
 export interface OptionSpec {
   /** `string` takes a value; `boolean` is a switch. */

@@ -131,12 +131,6 @@ export function delimiterOf(v: string | boolean | undefined): string {
 /**
  * How {@link readRows} reads: the CSV header choice and delimiter, and whether non-finite
  * values are data (else the first is an error naming its row, with `advice`).
- *
- * @example
- * ```ts
- * import { type ReadRowsOptions } from '@eddy/cli';
- * const o: ReadRowsOptions = { header: 'auto', delimiter: ',', allowNonFinite: false, advice: 'training data must be finite' };
- * ```
  */
 export interface ReadRowsOptions {
   header?: boolean | 'auto';

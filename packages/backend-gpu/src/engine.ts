@@ -11,12 +11,6 @@ import '@tensorflow/tfjs-backend-cpu';
  * - `tfjs-node-gpu`: `@tensorflow/tfjs-node-gpu`, libtensorflow with CUDA (the GPU);
  * - `tfjs-node`: `@tensorflow/tfjs-node`, libtensorflow on the CPU (native, multi-threaded);
  * - `tfjs-cpu`: `@tensorflow/tfjs-backend-cpu`, pure JavaScript (always available).
- *
- * @example
- * ```ts
- * import { type EngineName } from '@eddy/backend-gpu';
- * const e: EngineName = 'tfjs-node-gpu';
- * ```
  * @category Engines
  */
 export type EngineName = 'tfjs-node-gpu' | 'tfjs-node' | 'tfjs-cpu';
@@ -72,12 +66,6 @@ export interface EngineInfo {
 
 /**
  * An engine passed over during selection, and why.
- *
- * @example
- * ```ts
- * import { type SkippedEngine } from '@eddy/backend-gpu';
- * const s: SkippedEngine = { engine: 'tfjs-node-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' };
- * ```
  * @category Engines
  */
 export interface SkippedEngine {

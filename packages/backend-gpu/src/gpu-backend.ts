@@ -23,12 +23,6 @@ import { stridedKernel } from './kernels/strided.js';
 
 /**
  * Settings of a {@link GpuBackend} (mutable through `backend.options`).
- *
- * @example
- * ```ts
- * import { type GpuBackendOptions } from '@eddy/backend-gpu';
- * const o: GpuBackendOptions = { float64: 'error', checkIndices: true };
- * ```
  * @category Backend
  */
 export interface GpuBackendOptions {

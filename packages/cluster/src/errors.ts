@@ -20,12 +20,6 @@ export class ClusterError extends EddyError {
 
 /**
  * One shard that failed for good (after its attempts): which one, its rows and why.
- *
- * @example
- * ```ts
- * import { type FailedShard } from '@eddy/cluster';
- * const f: FailedShard = { index: 1, rows: [400, 800], attemptsMade: 3, reason: 'model checksum mismatch' };
- * ```
  * @category Cluster
  */
 export interface FailedShard {

@@ -7,12 +7,6 @@ import { ClusterError } from './errors.js';
  * (per-feature mean and variance of the draws) and `importance` (importance sampling with
  * the model as proposal and a second model as target), whose shards return sufficient
  * statistics that the coordinator combines. Nothing else is accepted from the queue.
- *
- * @example
- * ```ts
- * import { type JobKind } from '@eddy/cluster';
- * const kind: JobKind = 'sample';
- * ```
  * @category Cluster
  */
 export type JobKind = 'sample' | 'logprob' | 'moments' | 'importance';

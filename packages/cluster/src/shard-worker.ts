@@ -40,12 +40,6 @@ export interface WorkerEvent {
 
 /**
  * Options of {@link startWorker}.
- *
- * @example
- * ```ts
- * import { type StartWorkerOptions } from '@eddy/cluster';
- * const o: StartWorkerOptions = { redis: 'redis://10.0.0.5:6379', threads: 8, sharedDir: '/shared' };
- * ```
  * @category Cluster
  */
 export interface StartWorkerOptions {

@@ -5,12 +5,6 @@ import { ClusterError } from './errors.js';
  * count, the per-feature mean and sum of squared deviations `M2` (and, for at most
  * {@link MAX_COVARIANCE_FEATURES} features, the co-moment matrix, row-major). Shards and
  * chunks combine exactly with Chan et al.'s parallel formula ({@link combineMoments}).
- *
- * @example
- * ```ts
- * import { type MomentStatistics } from '@eddy/cluster';
- * const s: MomentStatistics = { kind: 'moments', n: 2, mean: [0.5], m2: [0.5] };
- * ```
  * @category Cluster
  */
 export interface MomentStatistics {
@@ -30,12 +24,6 @@ export interface MomentStatistics {
  * Sufficient statistics of one shard of an `importance` job: the row count, the largest
  * log-weight `m`, and `Σw`, `Σw²` of the weights relative to it (`w = exp(log p̃ - log q - m)`),
  * as `importanceSampling` of `@eddy/montecarlo` keeps them.
- *
- * @example
- * ```ts
- * import { type ImportanceStatistics } from '@eddy/cluster';
- * const s: ImportanceStatistics = { kind: 'importance', n: 1000, maxLogWeight: -1.2, sumW: 310.5, sumW2: 140.2 };
- * ```
  * @category Cluster
  */
 export interface ImportanceStatistics {

@@ -49,12 +49,6 @@ export interface Storage {
 
 /**
  * Options of {@link SharedDirectoryStorage}.
- *
- * @example
- * ```ts
- * import { type SharedDirectoryOptions } from '@eddy/cluster';
- * const o: SharedDirectoryOptions = { root: '/shared' };
- * ```
  * @category Cluster
  */
 export interface SharedDirectoryOptions {

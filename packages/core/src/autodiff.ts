@@ -162,12 +162,6 @@ export function recordMulti(
 
 /**
  * Options for {@link gradients}.
- *
- * @example
- * ```ts
- * import { type GradientOptions } from '@eddy/core';
- * const opts: GradientOptions = { createGraph: true };
- * ```
  * @category Autodiff
  */
 export interface GradientOptions {

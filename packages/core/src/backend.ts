@@ -7,12 +7,6 @@ import type { Shape } from './shape.js';
  * What a backend kernel sees of a tensor: its shape, dtype and the backend's own handle
  * to its storage (a typed array on the CPU, a TensorFlow.js tensor on the GPU backend).
  * Storage is always dense and row-major.
- *
- * @example
- * ```ts
- * import { type TensorInfo } from '@eddy/core';
- * const info: TensorInfo = { shape: [2], dtype: 'float64', handle: new Float64Array(2) };
- * ```
  * @category Backends
  */
 export interface TensorInfo {
@@ -27,12 +21,6 @@ export interface TensorInfo {
 /**
  * Elementwise one-input primitives. Float ops take and return a float dtype;
  * `logicalNot`/`isnan`/`isfinite` return `bool`.
- *
- * @example
- * ```ts
- * import { type UnaryOp } from '@eddy/core';
- * const op: UnaryOp = 'softplus';
- * ```
  * @category Backends
  */
 export type UnaryOp =
@@ -73,12 +61,6 @@ export type UnaryOp =
 /**
  * Elementwise two-input primitives with broadcasting. Comparisons and logical ops return
  * `bool`. `remainder` follows Python's sign convention (the sign of the divisor).
- *
- * @example
- * ```ts
- * import { type BinaryOp } from '@eddy/core';
- * const op: BinaryOp = 'atan2';
- * ```
  * @category Backends
  */
 export type BinaryOp =
@@ -102,12 +84,6 @@ export type BinaryOp =
 
 /**
  * Reductions over a set of axes.
- *
- * @example
- * ```ts
- * import { type ReduceOp } from '@eddy/core';
- * const op: ReduceOp = 'max';
- * ```
  * @category Backends
  */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';

@@ -3,12 +3,6 @@ import { DTypeError } from './errors.js';
 /**
  * The element types a tensor can hold. `float32` and `float64` are the numeric types;
  * `int32` holds indices and `bool` holds masks (stored as 0/1 bytes).
- *
- * @example
- * ```ts
- * import { type DType } from '@eddy/core';
- * const d: DType = 'float64';
- * ```
  * @category Tensors
  */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
@@ -22,12 +16,6 @@ export type FloatDType = 'float32' | 'float64';
 
 /**
  * The typed array that stores each dtype on the CPU.
- *
- * @example
- * ```ts
- * import { type TypedArray } from '@eddy/core';
- * const a: TypedArray = new Float64Array(3);
- * ```
  * @category Tensors
  */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;

@@ -2,24 +2,12 @@ import type { TensorInfo } from './backend.js';
 
 /**
  * Activations a fused linear kernel applies in its epilogue.
- *
- * @example
- * ```ts
- * import { type FusedActivation } from '@eddy/core';
- * const act: FusedActivation = 'relu';
- * ```
  * @category Backends
  */
 export type FusedActivation = 'none' | 'relu';
 
 /**
  * Which gradients {@link FusedKernels.linearBackward} must return.
- *
- * @example
- * ```ts
- * import { type LinearGradNeeds } from '@eddy/core';
- * const need: LinearGradNeeds = { xs: [true], weight: true, bias: false };
- * ```
  * @category Backends
  */
 export interface LinearGradNeeds {
@@ -69,12 +57,6 @@ export interface FusedElementwiseGrads {
 
 /**
  * The hyper-parameters of one Adam step (PyTorch's formulas; see `Adam`).
- *
- * @example
- * ```ts
- * import { type AdamStep } from '@eddy/core';
- * const o: AdamStep = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, step: 1 };
- * ```
  * @category Backends
  */
 export interface AdamStep {
@@ -110,24 +92,12 @@ export interface AdamResult {
 /**
  * The elementwise transform of an {@link AutoregressiveProgram}: MAF's monotonic affine map
  * (parameters shift, scale) or NSF's rational-quadratic spline (`3·bins − 1` parameters).
- *
- * @example
- * ```ts
- * import { type ProgramUnivariate } from '@eddy/core';
- * const u: ProgramUnivariate = { kind: 'rqs', bins: 8, bound: 5, slope: 1e-3 };
- * ```
  * @category Backends
  */
 export type ProgramUnivariate = ProgramAffine | ProgramSpline;
 
 /**
  * MAF's monotonic affine map in an {@link AutoregressiveProgram}.
- *
- * @example
- * ```ts
- * import { type ProgramAffine } from '@eddy/core';
- * const u: ProgramAffine = { kind: 'affine', slope: 1e-3 };
- * ```
  * @category Backends
  */
 export interface ProgramAffine {
@@ -139,12 +109,6 @@ export interface ProgramAffine {
 
 /**
  * NSF's monotonic rational-quadratic spline in an {@link AutoregressiveProgram}.
- *
- * @example
- * ```ts
- * import { type ProgramSpline } from '@eddy/core';
- * const u: ProgramSpline = { kind: 'rqs', bins: 8, bound: 5, slope: 1e-3 };
- * ```
  * @category Backends
  */
 export interface ProgramSpline {

@@ -68,11 +68,6 @@ export abstract class Optimizer {
 
 /**
  * Options of {@link SGD}.
- * @example
- * ```ts
- * import { type SGDOptions } from '@eddy/core';
- * const o: SGDOptions = { lr: 0.1, momentum: 0.9 };
- * ```
  * @category Optimizers
  */
 export interface SGDOptions {
@@ -122,11 +117,6 @@ export class SGD extends Optimizer {
 
 /**
  * Options of {@link Adam}.
- * @example
- * ```ts
- * import { type AdamOptions } from '@eddy/core';
- * const o: AdamOptions = { lr: 1e-3, weightDecay: 1e-4, decoupled: true };
- * ```
  * @category Optimizers
  */
 export interface AdamOptions {

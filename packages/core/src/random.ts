@@ -11,12 +11,6 @@ import { Tensor, type TensorOptions } from './tensor.js';
  * global index `offset + k` of the stream `(seed, stream)`, so rows `[a, b)` of a
  * `[n, d]` draw equal a separate draw with `offset = a·d` — shards on any number of
  * threads reproduce one big draw exactly.
- *
- * @example
- * ```ts
- * import { type RandomOptions } from '@eddy/core';
- * const opts: RandomOptions = { seed: 42, stream: 0, offset: 1000 };
- * ```
  * @category Random numbers
  */
 export interface RandomOptions {

@@ -3,12 +3,6 @@ import { ShapeError, ValueError, fmtShape } from './errors.js';
 
 /**
  * A tensor shape: the size of each axis, outermost first.
- *
- * @example
- * ```ts
- * import { type Shape } from '@eddy/core';
- * const s: Shape = [64, 3];
- * ```
  * @category Tensors
  */
 export type Shape = readonly number[];

@@ -12,24 +12,12 @@ import { type Shape, checkShape, sizeOf } from './shape.js';
 /**
  * Anything an op accepts where a tensor is expected: a tensor or a plain number (which
  * takes the other operand's dtype).
- *
- * @example
- * ```ts
- * import { type TensorLike } from '@eddy/core';
- * const v: TensorLike = 2.5;
- * ```
  * @category Tensors
  */
 export type TensorLike = Tensor | number;
 
 /**
  * Nested arrays of numbers or booleans, as accepted by {@link tensor}.
- *
- * @example
- * ```ts
- * import { type NestedArray } from '@eddy/core';
- * const rows: NestedArray = [[1, 2], [3, 4]];
- * ```
  * @category Tensors
  */
 export type NestedArray = number | boolean | readonly NestedArray[];
@@ -349,12 +337,6 @@ export class Tensor {
 
 /**
  * Options for creating a tensor.
- *
- * @example
- * ```ts
- * import { type TensorOptions } from '@eddy/core';
- * const o: TensorOptions = { dtype: 'float64' };
- * ```
  * @category Tensors
  */
 export interface TensorOptions {

@@ -6,12 +6,6 @@ import type { Univariate } from './univariate.js';
 
 /**
  * Options of {@link MAF} and the other autoregressive flows.
- *
- * @example
- * ```ts
- * import { type AutoregressiveFlowOptions } from '@eddy/flows';
- * const o: AutoregressiveFlowOptions = { features: 3, context: 2, transforms: 5 };
- * ```
  * @category Flows
  */
 export interface AutoregressiveFlowOptions extends Omit<MaskedAutoregressiveOptions, 'order'> {

@@ -38,12 +38,6 @@ export const monotonicAffine: Univariate = packedUnivariate(
 
 /**
  * A boolean matrix in row-major bytes (1 = connected).
- *
- * @example
- * ```ts
- * import { type Adjacency } from '@eddy/flows';
- * const a: Adjacency = { data: Uint8Array.of(0, 1, 0, 0), rows: 2, cols: 2 };
- * ```
  * @category Flows
  */
 export interface Adjacency {

@@ -20,12 +20,6 @@ import { type NetworkOptions, networkRng } from './options.js';
 
 /**
  * Options of {@link FFJTransform} (and of {@link CNF}, which passes them on).
- *
- * @example
- * ```ts
- * import { type FFJTransformOptions } from '@eddy/flows';
- * const o: FFJTransformOptions = { freqs: 3, atol: 1e-6, rtol: 1e-5, exact: true, hiddenFeatures: [64, 64] };
- * ```
  * @category Flows
  */
 export interface FFJTransformOptions extends NetworkOptions {
@@ -158,12 +152,6 @@ export class FFJTransform extends LazyTransform {
 
 /**
  * Options of {@link CNF}.
- *
- * @example
- * ```ts
- * import { type CNFOptions } from '@eddy/flows';
- * const o: CNFOptions = { features: 2, context: 0, hiddenFeatures: [32, 32], atol: 1e-5, rtol: 1e-4 };
- * ```
  * @category Flows
  */
 export interface CNFOptions extends FFJTransformOptions {

@@ -89,12 +89,6 @@ export class GeneralCouplingTransform extends LazyTransform {
 
 /**
  * Options of {@link NICE} and {@link RealNVP}.
- *
- * @example
- * ```ts
- * import { type CouplingFlowOptions } from '@eddy/flows';
- * const o: CouplingFlowOptions = { features: 4, transforms: 5 };
- * ```
  * @category Flows
  */
 export interface CouplingFlowOptions extends Omit<CouplingOptions, 'mask'> {

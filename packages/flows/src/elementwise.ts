@@ -78,12 +78,6 @@ export class ElementWiseTransform extends LazyTransformBase {
 
 /**
  * Options of {@link GF}.
- *
- * @example
- * ```ts
- * import { type GFOptions } from '@eddy/flows';
- * const o: GFOptions = { features: 3, components: 8 };
- * ```
  * @category Flows
  */
 export interface GFOptions extends Omit<ElementWiseOptions, 'univariate' | 'shapes'> {

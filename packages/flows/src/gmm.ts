@@ -7,12 +7,6 @@ import { totalSize, unpack } from './unpack.js';
 
 /**
  * Options of {@link GMM}.
- *
- * @example
- * ```ts
- * import { type GMMOptions } from '@eddy/flows';
- * const o: GMMOptions = { features: 2, components: 5, covarianceType: 'diagonal' };
- * ```
  * @category Mixtures
  */
 export interface GMMOptions extends NetworkOptions {

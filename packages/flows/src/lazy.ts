@@ -110,12 +110,6 @@ export class LazyComposedTransform extends LazyTransform {
 
 /**
  * Options of {@link UnconditionalDistribution} and {@link UnconditionalTransform}.
- *
- * @example
- * ```ts
- * import { type UnconditionalOptions } from '@eddy/flows';
- * const o: UnconditionalOptions = { buffer: true };
- * ```
  * @category Lazy modules
  */
 export interface UnconditionalOptions {

@@ -8,12 +8,6 @@ import { type NetworkOptions, networkRng } from './options.js';
 
 /**
  * Options of the per-feature networks of {@link MNN} and {@link UMNN}.
- *
- * @example
- * ```ts
- * import { type UnivariateNetworkOptions } from '@eddy/flows';
- * const o: UnivariateNetworkOptions = { hiddenFeatures: [16, 16] };
- * ```
  * @category Flows
  */
 export interface UnivariateNetworkOptions {
@@ -115,12 +109,6 @@ export class UMNN extends Module {
 
 /**
  * Options of {@link NAF} and {@link UNAF}.
- *
- * @example
- * ```ts
- * import { type NeuralFlowOptions } from '@eddy/flows';
- * const o: NeuralFlowOptions = { features: 2, signal: 16, network: { hiddenFeatures: [16, 16] } };
- * ```
  * @category Flows
  */
 export interface NeuralFlowOptions extends Omit<AutoregressiveFlowOptions, 'univariate' | 'shapes'> {

@@ -8,12 +8,6 @@ import { packedUnivariate } from './univariate.js';
 
 /**
  * Options of {@link NSF} and {@link NCSF}.
- *
- * @example
- * ```ts
- * import { type SplineFlowOptions } from '@eddy/flows';
- * const o: SplineFlowOptions = { features: 2, bins: 8 };
- * ```
  * @category Flows
  */
 export interface SplineFlowOptions extends Omit<AutoregressiveFlowOptions, 'univariate' | 'shapes'> {

@@ -5,12 +5,6 @@ import type { Univariate } from './univariate.js';
 /**
  * Options every trainable flow component accepts: where its initial weights come from
  * and their dtype.
- *
- * @example
- * ```ts
- * import { type NetworkOptions } from '@eddy/flows';
- * const o: NetworkOptions = { seed: 42, dtype: 'float64' };
- * ```
  * @category Lazy modules
  */
 export interface NetworkOptions {

@@ -7,12 +7,6 @@ import { withSoftclips } from './neural.js';
 
 /**
  * Options of {@link SOSPF}.
- *
- * @example
- * ```ts
- * import { type SOSPFOptions } from '@eddy/flows';
- * const o: SOSPFOptions = { features: 3, degree: 4, polynomials: 3 };
- * ```
  * @category Flows
  */
 export interface SOSPFOptions extends Omit<AutoregressiveFlowOptions, 'univariate' | 'shapes'> {
@@ -56,12 +50,6 @@ export class SOSPF extends Flow {
 
 /**
  * Options of {@link BPF}.
- *
- * @example
- * ```ts
- * import { type BPFOptions } from '@eddy/flows';
- * const o: BPFOptions = { features: 3, degree: 16 };
- * ```
  * @category Flows
  */
 export interface BPFOptions extends Omit<AutoregressiveFlowOptions, 'univariate' | 'shapes'> {

@@ -6,12 +6,6 @@ import { LazyDistribution } from './lazy.js';
 /**
  * A per-feature affine standardisation `z = (x - loc) / scale`, as computed by
  * {@link standardization}.
- *
- * @example
- * ```ts
- * import { type Standardization } from '@eddy/flows';
- * const s: Standardization = { loc: [20, -3], scale: [40, 0.5] };
- * ```
  * @category Standardization
  */
 export interface Standardization {
@@ -71,12 +65,6 @@ export function standardization(data: Tensor): Standardization {
 
 /**
  * Options of {@link Standardized}.
- *
- * @example
- * ```ts
- * import { NSF, type StandardizedOptions } from '@eddy/flows';
- * const o: StandardizedOptions = { flow: new NSF({ features: 2 }), loc: [20, -3], scale: [40, 0.5] };
- * ```
  * @category Standardization
  */
 export interface StandardizedOptions {

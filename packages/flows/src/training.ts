@@ -19,12 +19,6 @@ import type { LazyDistribution } from './lazy.js';
 
 /**
  * Progress reported to {@link FitOptions.onStep}.
- *
- * @example
- * ```ts
- * import { type StepInfo } from '@eddy/flows';
- * const p: StepInfo = { epoch: 0, step: 10, loss: 1.93, lr: 1e-3 };
- * ```
  * @category Training
  */
 export interface StepInfo {
@@ -40,12 +34,6 @@ export interface StepInfo {
 
 /**
  * Progress reported to {@link FitOptions.onEpoch}.
- *
- * @example
- * ```ts
- * import { type EpochInfo } from '@eddy/flows';
- * const e: EpochInfo = { epoch: 3, trainLoss: 1.9, validLoss: 1.95, seconds: 0.8 };
- * ```
  * @category Training
  */
 export interface EpochInfo {
@@ -72,12 +60,6 @@ export interface ValidationData {
 
 /**
  * Options of {@link fit}.
- *
- * @example
- * ```ts
- * import { type FitOptions } from '@eddy/flows';
- * const o: FitOptions = { epochs: 60, batchSize: 256, lr: 1e-3, validation: 0.1, patience: 10 };
- * ```
  * @category Training
  */
 export interface FitOptions {

@@ -27,12 +27,6 @@ export function elbo(flow: LazyDistribution, logDensity: (x: Tensor) => Tensor, 
 
 /**
  * Options of {@link fitReverseKL}.
- *
- * @example
- * ```ts
- * import { type ReverseKLOptions } from '@eddy/flows';
- * const o: ReverseKLOptions = { steps: 500, samples: 256, lr: 1e-2 };
- * ```
  * @category Training
  */
 export interface ReverseKLOptions {

@@ -62,12 +62,6 @@ export function shortestDecimal(v: number, dtype: FloatDType = 'float64'): strin
 
 /**
  * Options of {@link writeCsv}.
- *
- * @example
- * ```ts
- * import { type CsvWriteOptions } from '@eddy/montecarlo';
- * const o: CsvWriteOptions = { header: ['log_prob'], delimiter: ';' };
- * ```
  * @category Files
  */
 export interface CsvWriteOptions {

@@ -6,12 +6,6 @@ import type { NpyArray } from './npy.js';
 
 /**
  * Options of {@link readCsv}.
- *
- * @example
- * ```ts
- * import { type CsvOptions } from '@eddy/montecarlo';
- * const o: CsvOptions = { header: true, delimiter: 'tab', allowNonFinite: true };
- * ```
  * @category Files
  */
 export interface CsvOptions {

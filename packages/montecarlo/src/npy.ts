@@ -19,12 +19,6 @@ export class NpyError extends EddyError {
 
 /**
  * An array read from or written to a `.npy` file: row-major values and their shape.
- *
- * @example
- * ```ts
- * import { type NpyArray } from '@eddy/montecarlo';
- * const a: NpyArray = { data: new Float32Array(6), shape: [3, 2] };
- * ```
  * @category Files
  */
 export interface NpyArray {

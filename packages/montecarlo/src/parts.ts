@@ -28,12 +28,6 @@ export const PART_FORMAT = 'eddy-part/1';
 /**
  * What a part holds: `sample` — draws (rows of `[n, ...eventShape]`); `logProb` —
  * log-densities of rows of an input file (rows of `[n]`).
- *
- * @example
- * ```ts
- * import { type PartKind } from '@eddy/montecarlo';
- * const k: PartKind = 'sample';
- * ```
  * @category Parts
  */
 export type PartKind = 'sample' | 'logProb';
@@ -90,12 +84,6 @@ export interface PartInfo {
 /**
  * What the writer of a part says about it; {@link writePartInfo} reads the rest (`dtype`,
  * `shape`, the data checksum) from the `.npy` file itself.
- *
- * @example
- * ```ts
- * import { type PartDescription } from '@eddy/montecarlo';
- * const d: PartDescription = { kind: 'sample', modelChecksum: '1a2b3c4d', seed: 1, stream: 0, rows: [0, 500], total: 1000, eddyVersion: '0.1.0' };
- * ```
  * @category Parts
  */
 export type PartDescription = Omit<PartInfo, 'format' | 'dtype' | 'shape' | 'dataCrc32'>;
@@ -336,12 +324,6 @@ export function readPartInfo(partPath: string): PartInfo {
 
 /**
  * Options of {@link mergeParts}.
- *
- * @example
- * ```ts
- * import { type MergeOptions } from '@eddy/montecarlo';
- * const o: MergeOptions = { total: 1_000_000, onProgress: (p) => console.log(p.done, p.total) };
- * ```
  * @category Parts
  */
 export interface MergeOptions {

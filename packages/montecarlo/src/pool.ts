@@ -40,12 +40,6 @@ export class ShardError extends EddyError {
 
 /**
  * Progress of a job, reported after each finished shard.
- *
- * @example
- * ```ts
- * import { type Progress } from '@eddy/montecarlo';
- * const p: Progress = { done: 500_000, total: 1_000_000, rowsPerSecond: 2e5, etaSeconds: 2.5 };
- * ```
  * @category Pool
  */
 export interface Progress {
@@ -61,12 +55,6 @@ export interface Progress {
 
 /**
  * Options of a pool job.
- *
- * @example
- * ```ts
- * import { type JobOptions } from '@eddy/montecarlo';
- * const o: JobOptions = { seed: 1, chunkSize: 65536, dtype: 'float32', onProgress: (p) => console.log(p.done) };
- * ```
  * @category Pool
  */
 export interface JobOptions {
@@ -118,12 +106,6 @@ export interface JobOptions {
 /**
  * Options of {@link FlowPool.logProbFile}: those of every job, and which rows of the input
  * file to score.
- *
- * @example
- * ```ts
- * import { type LogProbFileOptions } from '@eddy/montecarlo';
- * const o: LogProbFileOptions = { rows: [250_000, 500_000], chunkSize: 65536 };
- * ```
  * @category Pool
  */
 export interface LogProbFileOptions extends JobOptions {
@@ -137,12 +119,6 @@ export interface LogProbFileOptions extends JobOptions {
 
 /**
  * Options of {@link FlowPool}.
- *
- * @example
- * ```ts
- * import { type PoolOptions } from '@eddy/montecarlo';
- * const o: PoolOptions = { threads: 2 };
- * ```
  * @category Pool
  */
 export interface PoolOptions {

@@ -73,12 +73,6 @@ export function bernsteinPolynomial(u: Tensor, theta: Tensor): Tensor {
 
 /**
  * Options of {@link BernsteinTransform}.
- *
- * @example
- * ```ts
- * import { type BernsteinOptions } from '@eddy/transforms';
- * const o: BernsteinOptions = { bound: 5 };
- * ```
  * @category Splines and polynomials
  */
 export interface BernsteinOptions {

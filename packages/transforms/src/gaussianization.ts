@@ -6,12 +6,6 @@ const C = 1 - 1e-6;
 
 /**
  * Options of {@link GaussianizationTransform}.
- *
- * @example
- * ```ts
- * import { type GaussianizationOptions } from '@eddy/transforms';
- * const o: GaussianizationOptions = { bound: 10, eps: 1e-6 };
- * ```
  * @category Splines and polynomials
  */
 export interface GaussianizationOptions {

@@ -18,12 +18,6 @@ import { ScalarTransform } from './transform.js';
 
 /**
  * Options of {@link MonotonicRQSTransform}.
- *
- * @example
- * ```ts
- * import { type RQSOptions } from '@eddy/transforms';
- * const o: RQSOptions = { bound: 5, slope: 1e-3 };
- * ```
  * @category Splines and polynomials
  */
 export interface RQSOptions {
@@ -189,12 +183,6 @@ export class MonotonicRQSTransform extends ScalarTransform {
 
 /**
  * Options of {@link CircularRQSTransform}.
- *
- * @example
- * ```ts
- * import { type CircularRQSOptions } from '@eddy/transforms';
- * const o: CircularRQSOptions = { slope: 1e-3 };
- * ```
  * @category Splines and polynomials
  */
 export interface CircularRQSOptions {

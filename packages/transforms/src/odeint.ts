@@ -46,12 +46,6 @@ export type OdeSystem = (t: Tensor, ...x: Tensor[]) => readonly Tensor[];
 
 /**
  * What {@link OdeintOptions.onStep} is told after each attempted step.
- *
- * @example
- * ```ts
- * import { type OdeStepInfo } from '@eddy/transforms';
- * const info: OdeStepInfo = { t: 0, dt: 0.1, error: 0.3, accepted: true };
- * ```
  * @category Numerics
  */
 export interface OdeStepInfo {
@@ -67,12 +61,6 @@ export interface OdeStepInfo {
 
 /**
  * Options of {@link odeint}.
- *
- * @example
- * ```ts
- * import { type OdeintOptions } from '@eddy/transforms';
- * const o: OdeintOptions = { atol: 1e-8, rtol: 1e-8 };
- * ```
  * @category Numerics
  */
 export interface OdeintOptions {

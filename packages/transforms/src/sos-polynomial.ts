@@ -5,12 +5,6 @@ import { UnconstrainedMonotonicTransform } from './unconstrained-monotonic.js';
 
 /**
  * Options of {@link SOSPolynomialTransform}.
- *
- * @example
- * ```ts
- * import { type SOSPolynomialOptions } from '@eddy/transforms';
- * const o: SOSPolynomialOptions = { slope: 1e-3 };
- * ```
  * @category Splines and polynomials
  */
 export interface SOSPolynomialOptions {
@@ -84,12 +78,6 @@ export class SOSPolynomialTransform extends UnconstrainedMonotonicTransform {
 
 /**
  * Options of {@link ShiftedSOSPTransform}.
- *
- * @example
- * ```ts
- * import { type ShiftedSOSPOptions } from '@eddy/transforms';
- * const o: ShiftedSOSPOptions = { slope: 1e-3 };
- * ```
  * @category Splines and polynomials
  */
 export interface ShiftedSOSPOptions {

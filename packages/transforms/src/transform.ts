@@ -3,12 +3,6 @@ import type { Tensor } from '@eddy/core';
 /**
  * Where a transform is defined: how many trailing axes form one event (0 = elementwise,
  * 1 = vectors, ...) and a short human description of the set (`real`, `(0, π)`, ...).
- *
- * @example
- * ```ts
- * import { type Domain } from '@eddy/transforms';
- * const d: Domain = { eventDim: 1, description: 'real vector' };
- * ```
  * @category Basics
  */
 export interface Domain {

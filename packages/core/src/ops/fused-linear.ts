@@ -103,12 +103,6 @@ function linearGradsComposed(g: Tensor, y: Tensor, xs: readonly Tensor[], weight
 
 /**
  * One layer of {@link fusedMLP}.
- *
- * @example
- * ```ts
- * import { type MlpLayer, ones } from '@eddy/core';
- * const layer: MlpLayer = { weight: ones([4, 3]), bias: null, activation: 'relu' };
- * ```
  * @category Fused ops
  */
 export interface MlpLayer {

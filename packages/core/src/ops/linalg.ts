@@ -110,11 +110,6 @@ export function diagonal(x: Tensor): Tensor {
 
 /**
  * Options of {@link triangularSolve}.
- * @example
- * ```ts
- * import { type TriangularSolveOptions } from '@eddy/core';
- * const o: TriangularSolveOptions = { upper: true };
- * ```
  * @category Linear algebra
  */
 export interface TriangularSolveOptions {

@@ -9,12 +9,6 @@ import { broadcastShapes } from '../shape.js';
 
 /**
  * Options of {@link monotonicAffineMap}.
- *
- * @example
- * ```ts
- * import { type MonotonicAffineOptions } from '@eddy/core';
- * const o: MonotonicAffineOptions = { slope: 1e-3, inverse: true };
- * ```
  * @category Fused ops
  */
 export interface MonotonicAffineOptions {

@@ -10,12 +10,6 @@ import { padAxis, reshape, slice } from './shape.js';
 
 /**
  * Options of {@link rationalQuadraticSpline}.
- *
- * @example
- * ```ts
- * import { type SplineOptions } from '@eddy/core';
- * const o: SplineOptions = { bound: 5, slope: 1e-3, inverse: true };
- * ```
  * @category Fused ops
  */
 export interface SplineOptions {

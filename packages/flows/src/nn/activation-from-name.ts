@@ -5,12 +5,6 @@ import { TwoWayELU } from './two-way-elu.js';
 /**
  * Names of the activations {@link activationFromName} knows: PyTorch's `torch.nn.<name>`
  * class names (and zuko's `TwoWayELU`), as written in zuko reference specs.
- *
- * @example
- * ```ts
- * import { type ActivationName } from '@eddy/flows';
- * const name: ActivationName = 'ELU';
- * ```
  * @category Networks
  */
 export type ActivationName =

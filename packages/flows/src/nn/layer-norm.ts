@@ -2,12 +2,6 @@ import { type Tensor, type TensorFunction, Module, resolveAxes, sqrt, square, su
 
 /**
  * Options of {@link LayerNorm}.
- *
- * @example
- * ```ts
- * import { type LayerNormOptions } from '@eddy/flows';
- * const opts: LayerNormOptions = { axis: -1, eps: 1e-5 };
- * ```
  * @category Networks
  */
 export interface LayerNormOptions {

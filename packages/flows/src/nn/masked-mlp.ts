@@ -17,12 +17,6 @@ import { Residual } from './residual.js';
 
 /**
  * Options of {@link MaskedMLP}.
- *
- * @example
- * ```ts
- * import { type MaskedMLPOptions } from '@eddy/flows';
- * const opts: MaskedMLPOptions = { hiddenFeatures: [32, 32], activation: 'ELU', residual: true };
- * ```
  * @category Networks
  */
 export interface MaskedMLPOptions {

@@ -2,12 +2,6 @@ import { ValueError } from '@eddy/core';
 
 /**
  * A dense boolean matrix on the host: `data[i * cols + j]` is 1 or 0.
- *
- * @example
- * ```ts
- * import { type BoolMatrix } from '@eddy/flows';
- * const eye2: BoolMatrix = { rows: 2, cols: 2, data: new Uint8Array([1, 0, 0, 1]) };
- * ```
  * @category Networks
  */
 export interface BoolMatrix {
@@ -23,12 +17,6 @@ export interface BoolMatrix {
  * One block of a {@link MaskedMLP}, as planned by {@link maskedMLPBlocks}: a masked
  * linear layer, or a residual block `Residual(ML(H, H), act, ML(H, H))` whose two layers
  * share `mask`.
- *
- * @example
- * ```ts
- * import { type MaskedMLPBlock } from '@eddy/flows';
- * const b: MaskedMLPBlock = { type: 'linear', mask: { rows: 1, cols: 1, data: new Uint8Array([1]) } };
- * ```
  * @category Networks
  */
 export interface MaskedMLPBlock {

@@ -28,12 +28,6 @@ export type LinearConstructor = new (inFeatures: number, outFeatures: number, op
 
 /**
  * Options of {@link MLP}.
- *
- * @example
- * ```ts
- * import { type MLPOptions } from '@eddy/flows';
- * const opts: MLPOptions = { hiddenFeatures: [32, 32], activation: 'ELU', stack: 3 };
- * ```
  * @category Networks
  */
 export interface MLPOptions {

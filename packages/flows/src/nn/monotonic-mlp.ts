@@ -5,12 +5,6 @@ import { TwoWayELU } from './two-way-elu.js';
 
 /**
  * Options of {@link MonotonicMLP}.
- *
- * @example
- * ```ts
- * import { type MonotonicMLPOptions } from '@eddy/flows';
- * const opts: MonotonicMLPOptions = { hiddenFeatures: [16, 16], stack: 2 };
- * ```
  * @category Networks
  */
 export interface MonotonicMLPOptions {
