@@ -170,10 +170,48 @@ console.log(JSON.stringify({
     expect(JSON.parse(run('node', ['mixed.mjs'], dir))).toEqual({ backend: 'cpu', sameCore: true, sameFlows: true, sum: 6 });
   });
 
+  it('@eddy/flows: the browser build has no Node.js import and no file writers; on Node.js ".", "./node" and "./browser" share one instance of each class', async () => {
+    // A browser bundler (esbuild, platform 'browser') resolves the installed "." to dist/browser.js.
+    const { build } = await import('esbuild');
+    const r = await build({
+      stdin: { contents: "export * from '@eddy/flows';\nimport '@eddy/backend-cpu';\n", resolveDir: dir, loader: 'js' },
+      absWorkingDir: dir,
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(r.metafile.inputs);
+    expect(inputs).toContain('node_modules/@eddy/flows/dist/browser.js');
+    expect(Object.values(r.metafile.outputs).flatMap((o) => o.imports)).toEqual([]);
+    const exported = Object.values(r.metafile.outputs).flatMap((o) => o.exports);
+    expect(exported).toContain('NSF');
+    expect(exported).not.toContain('saveFlowToFile');
+    writeFileSync(
+      join(dir, 'flows-entries.mjs'),
+      `import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const all = await import('@eddy/flows');
+const node = await import('@eddy/flows/node');
+const browser = await import('@eddy/flows/browser');
+console.log(JSON.stringify({
+  sameAtomicFile: all.AtomicFile === node.AtomicFile && require('@eddy/flows/node').AtomicFile === node.AtomicFile,
+  sameNSF: all.NSF === browser.NSF && require('@eddy/flows/browser').NSF === browser.NSF,
+  nodeWriters: typeof all.saveFlowToFile,
+  browserWriters: typeof browser.saveFlowToFile,
+}));`,
+    );
+    expect(JSON.parse(run('node', ['flows-entries.mjs'], dir))).toEqual({ sameAtomicFile: true, sameNSF: true, nodeWriters: 'function', browserWriters: 'undefined' });
+  }, 60_000);
+
   it('TypeScript finds the types with node16 and nodenext (from ES modules and CommonJS) and bundler resolution', () => {
     const uses = `import { type Tensor, tensor } from '@eddy/core';
 import { cpuBackend } from '@eddy/backend-cpu';
 import { NSF, type LazyDistribution } from '@eddy/flows';
+import { saveFlowToFile } from '@eddy/flows/node';
+import { loadFlow } from '@eddy/flows/browser';
 import { FlowPool } from '@eddy/montecarlo';
 import { Coordinator } from '@eddy/cluster';
 import { main } from '@eddy/cli';
@@ -181,7 +219,7 @@ const t: Tensor = tensor([1]);
 const name: string = cpuBackend.name;
 const flow: LazyDistribution = new NSF({ features: 2 });
 const run: (argv: readonly string[]) => Promise<number> = main;
-export { t, name, flow, run, FlowPool, Coordinator };
+export { t, name, flow, run, FlowPool, Coordinator, saveFlowToFile, loadFlow };
 `;
     writeFileSync(join(dir, 'use-esm.mts'), uses);
     writeFileSync(join(dir, 'use-cjs.cts'), uses);
