@@ -188,28 +188,42 @@ static size_t packed_width(int n) {
   return w;
 }
 
+// The micro-kernel width of a packed panel: NV vectors of W columns.
+template <int NV>
+struct PanelVecs {
+  static constexpr int value = NV;
+};
+
+// Walks the packed panels of an n-column B left to right (full NR = 2W-wide ones, then a
+// last W-wide one when at most W columns remain; see pack_b), calling
+// f(PanelVecs<2 or 1>(), j0, width, nr) with the panel's first column, packed width and
+// columns in use.
+template <class S, class F>
+static inline void each_panel(int n, F&& f) {
+  constexpr int W = S::W;
+  for (int j0 = 0; j0 < n;) {
+    const int width = (n - j0 > W) ? 2 * W : W;
+    const int nr = n - j0 < width ? n - j0 : width;
+    if (width == 2 * W)
+      f(PanelVecs<2>(), j0, width, nr);
+    else
+      f(PanelVecs<1>(), j0, width, nr);
+    j0 += width;
+  }
+}
+
 // C rows [i, i + mr) of act(A·B + bias) for a row-major A read in place (direct), with B
 // already packed for the whole K (≤ KC): the building block of the fused MLP.
 template <class S>
 static void rows_direct(const Piece<typename S::T>* pieces, int npieces, long i, int mr, int n, const typename S::T* bp, int kc,
                         const typename S::T* biasPadded, int act, typename S::T* c, long ldc) {
   using T = typename S::T;
-  constexpr int W = S::W;
-  constexpr int NR = 2 * W;
   const T* bpp = bp;
-  int j0 = 0;
-  while (j0 < n) {
-    const int width = (n - j0 > W) ? NR : W;
-    const int nr = n - j0 < width ? n - j0 : width;
-    T* cp = c + (long)i * ldc + j0;
+  each_panel<S>(n, [&](auto nv, int j0, int width, int nr) {
     const T* bj = biasPadded == nullptr ? nullptr : biasPadded + j0;
-    if (width == NR)
-      micro_direct<S, 2>(pieces, npieces, i, bpp, false, cp, ldc, mr, nr, bj, act, true);
-    else
-      micro_direct<S, 1>(pieces, npieces, i, bpp, false, cp, ldc, mr, nr, bj, act, true);
+    micro_direct<S, decltype(nv)::value>(pieces, npieces, i, bpp, false, c + i * ldc + j0, ldc, mr, nr, bj, act, true);
     bpp += (size_t)kc * width;
-    j0 += width;
-  }
+  });
 }
 
 template <class S>
@@ -225,15 +239,7 @@ static void gemm(int m, int n, const Segment<S>* segs, int nseg, const typename 
   if (m <= 0 || n <= 0) return;
   int K = 0;
   for (int s = 0; s < nseg; s++) K += segs[s].k;
-  // Panels: full NR-wide ones, then a last narrow one (W wide) when at most W columns remain.
-  int panels = 0;
-  size_t packedWidth = 0;
-  for (int j0 = 0; j0 < n;) {
-    int width = (n - j0 > W) ? NR : W;
-    packedWidth += width;
-    j0 += width;
-    panels++;
-  }
+  const size_t packedWidth = packed_width<S>(n);
   const T* biasp = nullptr;
   if (bias != nullptr) {
     T* bb = biasBuf.get(packedWidth + NR);
@@ -244,16 +250,9 @@ static void gemm(int m, int n, const Segment<S>* segs, int nseg, const typename 
     // No inputs: C = act(beta·C + bias).
     for (int i = 0; i < m; i += MR) {
       int mr = m - i < MR ? m - i : MR;
-      int j0 = 0;
-      for (int p = 0; p < panels; p++) {
-        int width = (n - j0 > W) ? NR : W;
-        int nr = n - j0 < width ? n - j0 : width;
-        if (width == NR)
-          micro<S, 2>(0, nullptr, nullptr, beta, c + (long)i * ldc + j0, ldc, mr, nr, biasp == nullptr ? nullptr : biasp + j0, act, true);
-        else
-          micro<S, 1>(0, nullptr, nullptr, beta, c + (long)i * ldc + j0, ldc, mr, nr, biasp == nullptr ? nullptr : biasp + j0, act, true);
-        j0 += width;
-      }
+      each_panel<S>(n, [&](auto nv, int j0, int, int nr) {
+        micro<S, decltype(nv)::value>(0, nullptr, nullptr, beta, c + (long)i * ldc + j0, ldc, mr, nr, biasp == nullptr ? nullptr : biasp + j0, act, true);
+      });
     }
     return;
   }
@@ -266,6 +265,7 @@ static void gemm(int m, int n, const Segment<S>* segs, int nseg, const typename 
     const int kc = K - k0 < KC ? K - k0 : KC;
     const bool first = k0 == 0;
     const bool last = k0 + kc == K;
+    const bool fromC = !first || beta;
     // Pack B rows [k0, k0 + kc): panel p holds kc rows of `width` values.
     pack_b<S>(b + (long)k0 * rsb, rsb, csb, kc, n, bp);
     // The segment pieces that make up this K block.
@@ -299,20 +299,11 @@ static void gemm(int m, int n, const Segment<S>* segs, int nseg, const typename 
       const int mr = m - i < MR ? m - i : MR;
       if (direct) {
         const T* bpp = bp;
-        int j0 = 0;
-        for (int p = 0; p < panels; p++) {
-          int width = (n - j0 > W) ? NR : W;
-          int nr = n - j0 < width ? n - j0 : width;
-          T* cp = c + (long)i * ldc + j0;
+        each_panel<S>(n, [&](auto nv, int j0, int width, int nr) {
           const T* bj = biasp == nullptr ? nullptr : biasp + j0;
-          bool fromC = !first || beta;
-          if (width == NR)
-            micro_direct<S, 2>(pieces, npieces, i, bpp, fromC, cp, ldc, mr, nr, bj, act, last);
-          else
-            micro_direct<S, 1>(pieces, npieces, i, bpp, fromC, cp, ldc, mr, nr, bj, act, last);
+          micro_direct<S, decltype(nv)::value>(pieces, npieces, i, bpp, fromC, c + (long)i * ldc + j0, ldc, mr, nr, bj, act, last);
           bpp += (size_t)kc * width;
-          j0 += width;
-        }
+        });
         continue;
       }
       // Pack A rows [i, i + mr) of this K block, MR-interleaved; rows past m are zero.
@@ -373,20 +364,11 @@ static void gemm(int m, int n, const Segment<S>* segs, int nseg, const typename 
         }
       }
       const T* bpp = bp;
-      int j0 = 0;
-      for (int p = 0; p < panels; p++) {
-        int width = (n - j0 > W) ? NR : W;
-        int nr = n - j0 < width ? n - j0 : width;
-        T* cp = c + (long)i * ldc + j0;
+      each_panel<S>(n, [&](auto nv, int j0, int width, int nr) {
         const T* bj = biasp == nullptr ? nullptr : biasp + j0;
-        bool fromC = !first || beta;
-        if (width == NR)
-          micro<S, 2>(kc, ap, bpp, fromC, cp, ldc, mr, nr, bj, act, last);
-        else
-          micro<S, 1>(kc, ap, bpp, fromC, cp, ldc, mr, nr, bj, act, last);
+        micro<S, decltype(nv)::value>(kc, ap, bpp, fromC, c + (long)i * ldc + j0, ldc, mr, nr, bj, act, last);
         bpp += (size_t)kc * width;
-        j0 += width;
-      }
+      });
     }
   }
 }
