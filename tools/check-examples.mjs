@@ -14,13 +14,24 @@
 // (the line is the example's line in the source file) and the exit status is 1 when any
 // example fails. `--list` prints the examples found instead; `--keep` leaves the written
 // modules in the cache folder (they are removed otherwise).
+//
+// `--run core,distributions` also runs the examples of those packages (after the type
+// check), each in its own Node.js process against the built packages (dist/: build them
+// first) with the TypeScript CPU kernels (`EDDY_NATIVE=0`) and `@eddy/backend-cpu`
+// imported first: an example fails when it throws. An example that shows an error (a
+// comment `// ShapeError…` or `// throws…`) must throw it instead.
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { dirname, join, relative, resolve } from 'node:path';
+import { build } from 'esbuild';
 import ts from 'typescript';
 
 const repo = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const cache = join(repo, 'node_modules', '.cache', 'eddy-examples');
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const runIndex = argv.indexOf('--run');
+const runPackages = runIndex < 0 ? [] : (argv[runIndex + 1] ?? '').split(',').filter((s) => s !== '');
 const HEADER = 'export {};\n';
 
 // Files whose examples were not yet fixed when this check landed, because other engineers
@@ -38,15 +49,8 @@ const PENDING = new Set([
   'packages/backend-cpu/src/kernels/normal.ts',
   'packages/backend-cpu/src/kernels/random.ts',
   'packages/backend-cpu/src/kernels/rqs.ts',
-  'packages/backend-cpu/src/native.ts',
   'packages/cluster/src/coordinator.ts',
   'packages/cpu-native/src/index.ts',
-  'packages/flows/src/atomic-file.ts',
-  'packages/flows/src/io/flow-file.ts',
-  'packages/flows/src/io/registry.ts',
-  'packages/flows/src/io/safetensors-error.ts',
-  'packages/flows/src/io/safetensors-read.ts',
-  'packages/flows/src/io/safetensors-write.ts',
 ]);
 
 /** Every .ts file under `dir`, recursively (no declaration files). */
@@ -238,10 +242,12 @@ for (const d of program.getGlobalDiagnostics()) {
   failures.push(`global: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
 }
 
-if (!args.has('--keep')) rmSync(cache, { recursive: true, force: true });
 const fileOf = (f) => f.slice(0, f.indexOf(':'));
 const pending = failures.filter((f) => PENDING.has(fileOf(f)));
 const errors = failures.filter((f) => !PENDING.has(fileOf(f)));
+if (errors.length === 0 && runPackages.length > 0) errors.push(...(await runExamples(runPackages)));
+if (!args.has('--keep')) rmSync(cache, { recursive: true, force: true });
+
 for (const f of pending) console.log(`pending: ${f}`);
 for (const file of PENDING) {
   if (!pending.some((f) => fileOf(f) === file)) console.log(`check-examples: ${file} is clean now: remove it from PENDING`);
@@ -252,3 +258,50 @@ if (errors.length > 0) {
   process.exit(1);
 }
 console.log(`check-examples: ${examples.length} TSDoc examples type-check (${pending.length} pending error(s) in ${PENDING.size} listed files)`);
+
+/**
+ * Runs the examples of `packages` (e.g. `['core']`), one process each; returns the
+ * failures in the check's `file:line: example N of Symbol: …` form.
+ */
+async function runExamples(packages) {
+  const chosen = [...byPath].filter(([, e]) => packages.some((p) => relative(repo, e.file).startsWith(`packages/${p}/src/`)));
+  const out = join(cache, 'run');
+  const entries = chosen.map(([path], k) => {
+    const entry = join(cache, `run-${k}.ts`);
+    writeFileSync(entry, `import '@eddy/backend-cpu';\n${readFileSync(path, 'utf8')}`);
+    return entry;
+  });
+  await build({
+    entryPoints: entries,
+    outdir: out,
+    bundle: true,
+    packages: 'external',
+    external: ['@eddy/*'],
+    tsconfigRaw: {}, // not the repo's tsconfig: its paths would bundle the @eddy sources
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'warning',
+  });
+  const failed = [];
+  for (const [k, [, e]] of chosen.entries()) {
+    const run = spawnSync(process.execPath, [join(out, `run-${k}.mjs`)], {
+      cwd: cache,
+      encoding: 'utf8',
+      env: { ...process.env, EDDY_NATIVE: '0' },
+      timeout: 60_000,
+    });
+    const where = `${relative(repo, e.file)}:${e.line}: example ${e.index} of ${e.symbol}`;
+    // An example that shows an error names it in a comment: it must throw that error.
+    const shows = /\/\/.*?\b(throws|[A-Z]\w*Error)\b/.exec(e.code);
+    const stderr = (run.stderr ?? '').trim();
+    if (shows === null && run.status !== 0) {
+      failed.push(`${where}: threw when run: ${stderr.split('\n').find((l) => /Error|error/.test(l)) ?? stderr.slice(-300)}`);
+    } else if (shows !== null && (run.status === 0 || (shows[1] !== 'throws' && !stderr.includes(shows[1] ?? '')))) {
+      failed.push(`${where}: its comment says it throws ${shows[1]}, but it ${run.status === 0 ? 'ran without error' : `threw: ${stderr.slice(-300)}`}`);
+    }
+  }
+  console.log(`check-examples: ran the ${chosen.length} examples of ${packages.map((p) => `@eddy/${p}`).join(', ')}`);
+  return failed;
+}

@@ -35,7 +35,7 @@ const limits: Limit[] = [];
  * ```ts
  * import { withAllocationLimit } from '@eddy/core';
  * import { NSF } from '@eddy/flows';
- * const storedElements = 10_000; // what the model file declares
+ * const storedElements = 50_000; // what the model file declares
  * const flow = withAllocationLimit(2 * storedElements, 'the model file', () => new NSF({ features: 2 }));
  * ```
  * @category Memory

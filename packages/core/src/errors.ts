@@ -31,8 +31,9 @@ export class ShapeError extends EddyError {}
  *
  * @example
  * ```ts
- * import { matmul, tensor } from '@eddy/core';
- * matmul(tensor([[true]]), tensor([[1]])); // DTypeError
+ * import { digamma, gradients, Parameter, tensor } from '@eddy/core';
+ * const x = new Parameter(tensor([1.5]));
+ * gradients(digamma(x).sum(), [x]); // DTypeError: digamma: gradient (trigamma) is not implemented
  * ```
  * @category Errors
  */
