@@ -1,4 +1,5 @@
-import { ShapeError, type TensorLike } from '@eddy/core';
+import type { TensorLike } from '@eddy/core';
+import { withEventAxis } from './helpers.js';
 import { Independent } from './independent.js';
 import { Uniform } from './uniform.js';
 
@@ -24,10 +25,6 @@ export class BoxUniform extends Independent {
    * `[..., D]` (exclusive); @param options `validateArgs` (default true) checks `lower < upper`.
    */
   constructor(lower: TensorLike, upper: TensorLike, options: { validateArgs?: boolean } = {}) {
-    const base = new Uniform(lower, upper, options);
-    if (base.batchShape.length === 0) {
-      throw new ShapeError('BoxUniform: lower and upper need at least one axis (the event axis), got scalars');
-    }
-    super(base, 1);
+    super(withEventAxis('BoxUniform', 'lower and upper', new Uniform(lower, upper, options)), 1);
   }
 }

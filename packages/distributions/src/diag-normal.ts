@@ -1,4 +1,5 @@
-import { ShapeError, type Tensor, type TensorLike, diagNormalLogProb } from '@eddy/core';
+import { type Tensor, type TensorLike, diagNormalLogProb } from '@eddy/core';
+import { withEventAxis } from './helpers.js';
 import { Independent } from './independent.js';
 import { Normal } from './normal.js';
 
@@ -19,11 +20,7 @@ import { Normal } from './normal.js';
 export class DiagNormal extends Independent {
   /** @param loc means `[..., D]`; @param scale standard deviations `[..., D]`. */
   constructor(loc: TensorLike, scale: TensorLike, options: { validateArgs?: boolean } = {}) {
-    const base = new Normal(loc, scale, options);
-    if (base.batchShape.length === 0) {
-      throw new ShapeError('DiagNormal: loc and scale need at least one axis (the event axis), got scalars');
-    }
-    super(base, 1);
+    super(withEventAxis('DiagNormal', 'loc and scale', new Normal(loc, scale, options)), 1);
   }
 
   /** `Σ_d log N(x_d; μ_d, σ_d)`, one fused pass where the backend has the kernel. */

@@ -50,6 +50,18 @@ export function checkFinite(owner: string, arg: string, t: Tensor): void {
   if (i >= 0) throw new ValueError(`${owner}: ${arg} must be finite, got ${t.dataSync()[i]} at flat index ${i}`);
 }
 
+/**
+ * `base`, the per-coordinate distribution of a vector event, after checking that it has
+ * a batch axis to become the event axis; else a {@link ShapeError} saying which
+ * parameters (`params`) of `owner` need one. @internal
+ */
+export function withEventAxis<D extends { readonly batchShape: readonly number[] }>(owner: string, params: string, base: D): D {
+  if (base.batchShape.length === 0) {
+    throw new ShapeError(`${owner}: ${params} need at least one axis (the event axis), got scalars`);
+  }
+  return base;
+}
+
 /** Throws a {@link ValueError} unless `n` is an integer in `[min, max]`. @internal */
 export function checkInteger(owner: string, arg: string, n: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (!Number.isInteger(n) || n < min || n > max) {

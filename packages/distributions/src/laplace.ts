@@ -27,10 +27,6 @@ export class Laplace extends LocationScale {
   constructor(loc: TensorLike, scale: TensorLike, options: { validateArgs?: boolean } = {}) {
     super('Laplace', loc, scale, options);
   }
-  /** `μ`. */
-  override get mean(): Tensor {
-    return this.loc;
-  }
   /** `2b²`. */
   override get variance(): Tensor {
     return square(this.scale).mul(2);

@@ -40,4 +40,8 @@ export abstract class LocationScale extends ScalarDistribution<'loc' | 'scale'> 
   constructor(name: string, loc: TensorLike, scale: TensorLike, options: { validateArgs?: boolean } = {}) {
     super(name, { loc, scale }, options, ['scale']);
   }
+  /** `μ`: the mean of the symmetric families (a family without one, or not symmetric about `μ`, overrides it). */
+  override get mean(): Tensor {
+    return this.loc;
+  }
 }

@@ -27,10 +27,6 @@ export class Normal extends LocationScale {
   constructor(loc: TensorLike, scale: TensorLike, options: { validateArgs?: boolean } = {}) {
     super('Normal', loc, scale, options);
   }
-  /** `μ`. */
-  override get mean(): Tensor {
-    return this.loc;
-  }
   /** `σ²`. */
   override get variance(): Tensor {
     return square(this.scale);
