@@ -43,6 +43,10 @@ await build({
   format: 'esm',
   outdir: 'dist',
   sourcemap: true,
+  // Classes and functions keep their source names (esbuild renames a class that refers to
+  // itself, e.g. `_MonotonicAffineTransform`): toString(), error messages and
+  // constructor.name show what the user imported.
+  keepNames: true,
   logLevel: 'warning',
 });
 /** The file name of an entry without folder and extension: `src/node.ts` → `node`. */

@@ -115,6 +115,29 @@ console.log(JSON.stringify({ shape: x.shape, positive: Array.from(x.dataSync()).
     expect(out.lp).toBeCloseTo(-0.5 * Math.log(2 * Math.PI), 14);
   });
 
+  it('every exported class keeps its name in the build (toString and errors print what the user imported)', () => {
+    writeFileSync(
+      join(dir, 'names.mjs'),
+      `const wrong = [];
+let classes = 0;
+for (const name of ${JSON.stringify(packed.map((p) => p.name))}) {
+  const mod = await import(name);
+  for (const [key, value] of Object.entries(mod)) {
+    if (typeof value !== 'function' || !/^class\\b/.test(Function.prototype.toString.call(value))) continue;
+    classes++;
+    // An alias (IndependentTransform = DependentTransform) names a class exported under its own name.
+    if (value.name !== key && mod[value.name] !== value) wrong.push(name + ': ' + key + ' is named ' + JSON.stringify(value.name));
+  }
+}
+const { MonotonicAffineTransform } = await import('@eddy/transforms');
+console.log(JSON.stringify({ classes, wrong, text: String(new MonotonicAffineTransform(0, 1)) }));`,
+    );
+    const out = JSON.parse(run('node', ['names.mjs'], dir)) as { classes: number; wrong: string[]; text: string };
+    expect(out.classes).toBeGreaterThan(100);
+    expect(out.wrong).toEqual([]);
+    expect(out.text.startsWith('MonotonicAffineTransform(')).toBe(true);
+  });
+
   it('CommonJS: every package loads with require', () => {
     writeFileSync(
       join(dir, 'cjs.cjs'),
