@@ -60,6 +60,13 @@ const checks = [
   { name: 'forward-kl', path: 'documents/forward-kl.html', title: '3. Fitting data', image: true, math: true },
   { name: 'normalizing-flow', path: 'documents/normalizing-flow.html', title: '2. NormalizingFlow', math: true },
   { name: 'class-page', path: 'classes/_eddy_distributions.NormalizingFlow.html', title: 'NormalizingFlow', sourceLink: true },
+  // Wide tables stay inside the content column; headings keep their code in the outline.
+  { name: 'catalogue', path: 'documents/catalogue.html', title: '9. Catalogue', tables: true, outline: 'Transforms (@eddy/transforms)' },
+  { name: 'normalizing-flow-tables', path: 'documents/normalizing-flow.html', title: '2. NormalizingFlow', tables: true },
+  // What a program printed, under its code.
+  { name: 'quick-start', path: 'documents/quick-start.html', title: '1. Quick start', output: true },
+  { name: 'bayesian-flows', path: 'documents/bayesian-flows.html', title: '5.1 Bayesian flows', image: true, output: true },
+  { name: 'vae', path: 'documents/vae.html', title: '5.2 Variational autoencoder', image: true, output: true },
 ];
 const browser = await chromium.launch({
   executablePath,
@@ -84,6 +91,16 @@ try {
       return { elements: document.querySelectorAll('.katex').length, errors: document.querySelectorAll('.katex-error').length, font: [...document.fonts].some((f) => f.family.replace(/["']/g, '') === 'KaTeX_Main' && f.status === 'loaded') };
     });
     const sources = await page.locator(`.tsd-sources ${sourceLink}`).count();
+    // Tables: none wider than the content column, none scrolling sideways at this width.
+    const tables = await page.evaluate(() =>
+      [...document.querySelectorAll('.col-content table')].map((t) => {
+        const column = t.closest('.col-content').getBoundingClientRect();
+        const r = t.getBoundingClientRect();
+        return { fits: r.right <= column.right + 1 && t.scrollWidth <= t.clientWidth + 1 };
+      }),
+    );
+    const outline = await page.evaluate(() => [...document.querySelectorAll('.tsd-page-navigation a')].map((a) => a.textContent?.trim() ?? ''));
+    const outputs = await page.locator('pre > code.text').count();
     const file = join(artifacts, `${c.name}.png`);
     if (c.math) await page.locator('.katex-display').first().scrollIntoViewIfNeeded();
     await page.screenshot({ path: file, fullPage: false });
@@ -94,11 +111,14 @@ try {
     if (c.image && images.length === 0) problems.push('no loaded image');
     if (c.math && (math.elements === 0 || math.errors > 0 || !math.font)) problems.push('no rendered KaTeX math (or its font did not load)');
     if (c.sourceLink && sources === 0) problems.push('no "Defined in" link to the source on GitHub');
+    if (c.tables && (tables.length === 0 || tables.some((t) => !t.fits))) problems.push(`tables: ${tables.length} found, ${tables.filter((t) => !t.fits).length} wider than the column`);
+    if (c.outline && !outline.some((o) => o.includes(c.outline))) problems.push(`the page outline has no "${c.outline}"`);
+    if (c.output && outputs === 0) problems.push('no printed-output block under the code');
     if (bad.length > 0) problems.push(`failed requests: ${bad.join('; ')}`);
     if (size <= 10_000) problems.push('screenshot too small');
     const ok = problems.length === 0;
     console.log(
-      `${ok ? 'ok  ' : 'FAIL'} ${c.path}: title "${title}", h1 "${heading}", ${images.length} image(s) loaded (${images.slice(0, 2).join(', ')}), ${math.elements} KaTeX element(s) (${math.errors} errors, font ${math.font ? 'loaded' : 'missing'}), ${sources} source link(s), screenshot ${file} (${size} bytes)${ok ? '' : `: ${problems.join('; ')}`}`,
+      `${ok ? 'ok  ' : 'FAIL'} ${c.path}: title "${title}", h1 "${heading}", ${images.length} image(s) loaded (${images.slice(0, 2).join(', ')}), ${math.elements} KaTeX element(s) (${math.errors} errors, font ${math.font ? 'loaded' : 'missing'}), ${sources} source link(s), ${tables.length} table(s), ${outputs} output block(s), screenshot ${file} (${size} bytes)${ok ? '' : `: ${problems.join('; ')}`}`,
     );
     if (!ok) failures.push(c.path);
     await page.close();
