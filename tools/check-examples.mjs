@@ -3,7 +3,7 @@
 //
 // Every fenced ```ts / ```typescript block inside an `@example` tag of a declaration in
 // packages/*/src/**/*.ts and apps/cli/src/**/*.ts is written as its own module under
-// node_modules/.cache/eddy-examples/, with nothing prepended but `export {};` (so each is a
+// node_modules/.cache/eddy-examples-<pid>/, with nothing prepended but `export {};` (so each is a
 // module and may use top-level await): an example carries its own import lines, as a
 // reader who copies it needs them. All of them are type-checked in ONE TypeScript program
 // with the root tsconfig.json's options, so `@eddy/*` resolves to the packages' source
@@ -27,7 +27,8 @@ import { build } from 'esbuild';
 import ts from 'typescript';
 
 const repo = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const cache = join(repo, 'node_modules', '.cache', 'eddy-examples');
+// One folder per run (several runs may share a checkout).
+const cache = join(repo, 'node_modules', '.cache', `eddy-examples-${process.pid}`);
 const argv = process.argv.slice(2);
 const args = new Set(argv);
 const runIndex = argv.indexOf('--run');
