@@ -27,6 +27,15 @@ struct RqsKnotsWork {
   typename S::V ph[RQS_MAX_BINS];  // softmax of bounded heights
 };
 
+// The per-call constants of the spline kernels: the bound, and the scales 2/ln(slope) of
+// the bounded widths and heights and 1/ln(slope) of the bounded derivatives.
+template <class S>
+struct RqsScales {
+  typename S::V bound, wscale, dscale;
+  RqsScales(typename S::T bound_, typename S::T lnS)
+      : bound(S::set1(bound_)), wscale(S::set1((typename S::T)2 / lnS)), dscale(S::set1((typename S::T)1 / lnS)) {}
+};
+
 // Parameter t of the W elements at par: lanes l read par[l*es + t*ps] (row-major packs:
 // es = 3K − 1, ps = 1, a gather; feature-major tiles: es = 1, a plain vector load).
 template <class S>
@@ -102,6 +111,16 @@ static inline RqsBin<S> rqs_bin(const typename S::T* par, long es, long ps, int 
   return b;
 }
 
+// The softmaxed widths and heights of the W elements at par (into wk), and the bin of v
+// with its knots (over X when !overY, over Y when overY).
+template <class S>
+static inline RqsBin<S> rqs_knots(const typename S::T* par, long es, long ps, int K, int n, typename S::V v, bool overY, const RqsScales<S>& sc,
+                                  RqsKnotsWork<S>& wk) {
+  rqs_softmax<S>(par, es, ps, 0, K, n, sc.wscale, wk.pw);
+  rqs_softmax<S>(par, es, ps, K, K, n, sc.wscale, wk.ph);
+  return rqs_bin<S>(par, es, ps, K, n, v, overY, sc.bound, sc.dscale, wk);
+}
+
 // Elements e < E: value x[e], parameter t at phi[e*es + t*ps]; ladj (optional) per element,
 // or added into ladjAdd (optional) — the incremental inverse sums it over features.
 template <class S>
@@ -110,17 +129,13 @@ static void rqs_strided(long E, int K, const typename S::T* x, const typename S:
   using T = typename S::T;
   using V = typename S::V;
   constexpr int W = S::W;
-  const V bound = S::set1(bound_);
-  const V wscale = S::set1((T)2 / lnS);
-  const V dscale = S::set1((T)1 / lnS);
+  const RqsScales<S> sc(bound_, lnS);
   RqsKnotsWork<S> wk;
   for (long e0 = 0; e0 < E; e0 += W) {
     const int n = E - e0 < W ? (int)(E - e0) : W;
     const T* par = phi + e0 * es;
     const V v = S::loadn(x + e0, n);
-    rqs_softmax<S>(par, es, ps, 0, K, n, wscale, wk.pw);
-    rqs_softmax<S>(par, es, ps, K, K, n, wscale, wk.ph);
-    RqsBin<S> b = rqs_bin<S>(par, es, ps, K, n, v, inverse, bound, dscale, wk);
+    RqsBin<S> b = rqs_knots<S>(par, es, ps, K, n, v, inverse, sc, wk);
     const V one = S::set1(1), two = S::set1(2);
     V dx = S::sub(b.x1, b.x0);
     V dy = S::sub(b.y1, b.y0);
@@ -177,9 +192,8 @@ static void rqs_vjp(long E, int K, const typename S::T* xv, const typename S::T*
   using M = typename S::M;
   constexpr int W = S::W;
   const int P = 3 * K - 1;
-  const V bound = S::set1(bound_);
-  const V wscale = S::set1((T)2 / lnS);
-  const V dscale = S::set1((T)1 / lnS);
+  const RqsScales<S> sc(bound_, lnS);
+  const V bound = sc.bound, wscale = sc.wscale, dscale = sc.dscale;
   RqsKnotsWork<S> wk;
   for (long e0 = 0; e0 < E; e0 += W) {
     const int n = E - e0 < W ? (int)(E - e0) : W;
@@ -188,9 +202,7 @@ static void rqs_vjp(long E, int K, const typename S::T* xv, const typename S::T*
     const V v = S::loadn(xv + e0, n);
     const V gv = S::loadn(g + e0, n);
     const V glv = gl == nullptr ? S::zero() : S::loadn(gl + e0, n);
-    rqs_softmax<S>(par, P, 1, 0, K, n, wscale, wk.pw);
-    rqs_softmax<S>(par, P, 1, K, K, n, wscale, wk.ph);
-    RqsBin<S> b = rqs_bin<S>(par, P, 1, K, n, v, false, bound, dscale, wk);
+    RqsBin<S> b = rqs_knots<S>(par, P, 1, K, n, v, false, sc, wk);
     const V one = S::set1(1), two = S::set1(2), zero = S::zero();
     const M in = b.inside;
     V dx = S::sub(b.x1, b.x0);
