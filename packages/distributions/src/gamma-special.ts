@@ -1,4 +1,4 @@
-import { type Tensor, broadcastShapes, coerce, expand, record, special, tensor } from '@eddy/core';
+import { type DType, type Tensor, broadcastShapes, coerce, expand, record, special, tensor } from '@eddy/core';
 
 /**
  * The regularised incomplete gamma functions `P(a, x) = γ(a, x)/Γ(a)` and
@@ -197,28 +197,47 @@ function hostPair(op: string, a0: Tensor, x0: Tensor): { a: Tensor; x: Tensor; s
 }
 
 /**
+ * `f(a, x)` elementwise on the host (broadcasting `a` and `x`) as a differentiable op:
+ * `value(a, x, dtype)` gives each output, `partials(a, x, y, needA)` its two partial
+ * derivatives at the output `y` as stored (rounded to the output dtype); `needA` is false
+ * when `a` needs no gradient, so that `∂f/∂a` may be skipped.
+ */
+function hostBinary(
+  op: string,
+  a0: Tensor,
+  x0: Tensor,
+  value: (a: number, x: number, dtype: DType) => number,
+  partials: (a: number, x: number, y: number, needA: boolean) => [number, number],
+): Tensor {
+  const { a, x, shape, av, xv } = hostPair(op, a0, x0);
+  const out = new Float64Array(av.length);
+  for (let i = 0; i < out.length; i++) out[i] = value(av[i] as number, xv[i] as number, a.dtype);
+  const opts = { shape, dtype: a.dtype, backend: a.backend };
+  const ys = a.dtype === 'float32' ? Float64Array.from(Float32Array.from(out)) : out;
+  return record(op, tensor(out, opts), [a, x], (g) => {
+    const da = new Float64Array(av.length);
+    const dx = new Float64Array(av.length);
+    for (let i = 0; i < da.length; i++) {
+      [da[i], dx[i]] = partials(av[i] as number, xv[i] as number, ys[i] as number, a.requiresGrad);
+    }
+    return [g.mul(tensor(da, opts)), g.mul(tensor(dx, opts))];
+  });
+}
+
+/**
  * The regularised lower incomplete gamma function `P(a, x)` elementwise (broadcasting),
  * differentiable in both arguments: `∂P/∂x = x^(a-1)e^(-x)/Γ(a)`, `∂P/∂a` from the
  * series / continued fraction. Computed on the host (a sync point on GPU backends);
  * the gradient is not itself differentiable. @internal
  */
 export function gammaP(a0: Tensor, x0: Tensor): Tensor {
-  const { a, x, shape, av, xv } = hostPair('gammaP', a0, x0);
-  const out = new Float64Array(av.length);
-  for (let i = 0; i < out.length; i++) out[i] = gammaPQ(av[i] as number, xv[i] as number).p;
-  const y = tensor(out, { shape, dtype: a.dtype, backend: a.backend });
-  return record('gammaP', y, [a, x], (g) => {
-    const da = new Float64Array(av.length);
-    const dx = new Float64Array(av.length);
-    for (let i = 0; i < da.length; i++) {
-      const ai = av[i] as number;
-      const xi = xv[i] as number;
-      da[i] = a.requiresGrad ? gammaPQ(ai, xi, true).dpda : 0;
-      dx[i] = gammaDensity(ai, xi);
-    }
-    const opts = { shape, dtype: a.dtype, backend: a.backend };
-    return [g.mul(tensor(da, opts)), g.mul(tensor(dx, opts))];
-  });
+  return hostBinary(
+    'gammaP',
+    a0,
+    x0,
+    (a, x) => gammaPQ(a, x).p,
+    (a, x, _p, needA) => [needA ? gammaPQ(a, x, true).dpda : 0, gammaDensity(a, x)],
+  );
 }
 
 /**
@@ -230,27 +249,16 @@ export function gammaP(a0: Tensor, x0: Tensor): Tensor {
  * backends); the gradient is not itself differentiable. @internal
  */
 export function gammaQuantile(a0: Tensor, u0: Tensor, clampTiny = true): Tensor {
-  const { a, x: u, shape, av, xv: uv } = hostPair('gammaQuantile', a0, u0);
-  const tiny = !clampTiny ? 0 : a.dtype === 'float32' ? 1.1754943508222875e-38 : MIN_NORMAL;
-  const out = new Float64Array(av.length);
-  for (let i = 0; i < out.length; i++) {
-    const ui = uv[i] as number;
-    out[i] = Math.max(gammaPInv(av[i] as number, ui, 1 - ui), tiny);
-  }
-  const y = tensor(out, { shape, dtype: a.dtype, backend: a.backend });
-  const xs = a.dtype === 'float32' ? Float64Array.from(Float32Array.from(out)) : out;
-  return record('gammaQuantile', y, [a, u], (g) => {
-    const da = new Float64Array(av.length);
-    const du = new Float64Array(av.length);
-    for (let i = 0; i < da.length; i++) {
-      const ai = av[i] as number;
-      const xi = xs[i] as number;
-      const dens = gammaDensity(ai, xi);
+  const tiny = (dtype: DType): number => (!clampTiny ? 0 : dtype === 'float32' ? 1.1754943508222875e-38 : MIN_NORMAL);
+  return hostBinary(
+    'gammaQuantile',
+    a0,
+    u0,
+    (a, u, dtype) => Math.max(gammaPInv(a, u, 1 - u), tiny(dtype)),
+    (a, _u, x, needA) => {
+      const dens = gammaDensity(a, x);
       const ok = dens > 0 && Number.isFinite(dens);
-      du[i] = ok ? 1 / dens : 0;
-      da[i] = ok && a.requiresGrad ? -gammaPQ(ai, xi, true).dpda / dens : 0;
-    }
-    const opts = { shape, dtype: a.dtype, backend: a.backend };
-    return [g.mul(tensor(da, opts)), g.mul(tensor(du, opts))];
-  });
+      return [ok && needA ? -gammaPQ(a, x, true).dpda / dens : 0, ok ? 1 / dens : 0];
+    },
+  );
 }
