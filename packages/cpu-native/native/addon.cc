@@ -12,6 +12,7 @@
 #include <mutex>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,12 @@ bool throwErr(napi_env env, const std::string& msg) {
   return false;
 }
 
+// Throws (see throwErr) and gives the binding's return value: `return fail(env, "...")`.
+napi_value fail(napi_env env, const std::string& msg) {
+  throwErr(env, msg);
+  return nullptr;
+}
+
 bool getArr(napi_env env, napi_value v, Arr& out, const char* name) {
   bool is = false;
   napi_is_typedarray(env, v, &is);
@@ -150,6 +157,13 @@ bool sameType(napi_env env, const Arr& a, const Arr& b, const char* name) {
   return true;
 }
 
+// Every array of `others` (null: an optional one left out) has the float type of `a`.
+bool sameTypes(napi_env env, const Arr& a, std::initializer_list<const Arr*> others, const char* name) {
+  for (const Arr* o : others)
+    if (o != nullptr && !sameType(env, a, *o, name)) return false;
+  return true;
+}
+
 // Every index base + i*rs + j*cs for i < rows, j < cols (non-negative strides) is inside.
 bool fits(napi_env env, const Arr& a, int64_t base, int64_t rows, int64_t cols, int64_t rs, int64_t cs, const char* name) {
   if (rows <= 0 || cols <= 0) return true;
@@ -171,6 +185,32 @@ bool args(napi_env env, napi_callback_info info, napi_value (&argv)[N], const ch
 #define F32P(a) (static_cast<float*>((a).data))
 #define F64P(a) (static_cast<double*>((a).data))
 
+// An array's elements as T (float or double: the caller has checked its type).
+template <class T>
+T* ptr(const Arr& a) {
+  return static_cast<T*>(a.data);
+}
+
+// Calls the kernel table's NAME_f32 (a Float32Array `arr`) or NAME_f64, with the arguments
+// written once in terms of T, the element type: `ptr<T>(X)`, `(T)bound`.
+#define EDDY_BY_TYPE(arr, NAME, ...)   \
+  if ((arr).type == napi_float32_array) { \
+    using T = float;                   \
+    g_kernels->NAME##_f32(__VA_ARGS__); \
+  } else {                             \
+    using T = double;                  \
+    g_kernels->NAME##_f64(__VA_ARGS__); \
+  }
+// The same, keeping the kernel's result in `out`.
+#define EDDY_BY_TYPE_INTO(out, arr, NAME, ...) \
+  if ((arr).type == napi_float32_array) {       \
+    using T = float;                            \
+    out = g_kernels->NAME##_f32(__VA_ARGS__);   \
+  } else {                                      \
+    using T = double;                           \
+    out = g_kernels->NAME##_f64(__VA_ARGS__);   \
+  }
+
 // gemm(transA, transB, m, n, k, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, beta)
 //   C = op(A)·op(B) (+ C when beta = 1), row-major with leading dimensions.
 napi_value Gemm(napi_env env, napi_callback_info info) {
@@ -186,11 +226,8 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
       !getInt(env, a[10], ldb, "ldb") || !getArr(env, a[11], C, "C") || !getInt(env, a[12], cOff, "cOff") || !getInt(env, a[13], ldc, "ldc") ||
       !getInt(env, a[14], beta, "beta"))
     return nullptr;
-  if (!sameType(env, A, B, "gemm") || !sameType(env, A, C, "gemm")) return nullptr;
-  if (m < 0 || n < 0 || k < 0 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) {
-    throwErr(env, "gemm: m, n, k must be non-negative 32-bit sizes");
-    return nullptr;
-  }
+  if (!sameTypes(env, A, {&B, &C}, "gemm")) return nullptr;
+  if (m < 0 || n < 0 || k < 0 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) return fail(env, "gemm: m, n, k must be non-negative 32-bit sizes");
   // op(A)(i, kk): ta ? A[kk*lda + i] : A[i*lda + kk]
   int64_t ars = ta ? 1 : lda, acs = ta ? lda : 1;
   int64_t brs = tb ? 1 : ldb, bcs = tb ? ldb : 1;  // op(B)(kk, j)
@@ -219,19 +256,13 @@ napi_value Linear(napi_env env, napi_callback_info info) {
   if (!getInt(env, a[0], m, "m") || !getInt(env, a[1], n, "n") || !getArr(env, a[3], Wt, "W") ||
       !getOptArr(env, a[4], Bias, hasBias, "bias") || !getInt(env, a[5], act, "act") || !getArr(env, a[6], Y, "Y"))
     return nullptr;
-  if (m < 0 || n <= 0 || m > INT32_MAX || n > INT32_MAX) {
-    throwErr(env, "linear: bad m or n");
-    return nullptr;
-  }
+  if (m < 0 || n <= 0 || m > INT32_MAX || n > INT32_MAX) return fail(env, "linear: bad m or n");
   bool isArray = false;
   napi_is_array(env, a[2], &isArray);
-  if (!isArray) {
-    throwErr(env, "linear: xs must be an array of typed arrays");
-    return nullptr;
-  }
+  if (!isArray) return fail(env, "linear: xs must be an array of typed arrays");
   uint32_t nb = 0;
   napi_get_array_length(env, a[2], &nb);
-  if (!sameType(env, Wt, Y, "linear") || (hasBias && !sameType(env, Wt, Bias, "linear"))) return nullptr;
+  if (!sameTypes(env, Wt, {&Y, hasBias ? &Bias : nullptr}, "linear")) return nullptr;
   SegF32 s32[256];
   SegF64 s64[256];
   SegF32* seg32 = nb <= 256 ? s32 : (SegF32*)malloc(sizeof(SegF32) * nb);
@@ -292,20 +323,11 @@ napi_value Rqs(napi_env env, napi_callback_info info) {
       !getOptArr(env, a[8], L, hasL, "ladj"))
     return nullptr;
   napi_get_value_bool(env, a[6], &inverse);
-  if (K < 1 || K > 64) {
-    throwErr(env, "rqs: K must be in [1, 64]");
-    return nullptr;
-  }
-  if (!sameType(env, X, Phi, "rqs") || !sameType(env, X, Y, "rqs") || (hasL && !sameType(env, X, L, "rqs"))) return nullptr;
-  if (E < 0 || (int64_t)X.length < E || (int64_t)Y.length < E || (hasL && (int64_t)L.length < E) || (int64_t)Phi.length < E * (3 * K - 1)) {
-    throwErr(env, "rqs: arrays too short for E elements");
-    return nullptr;
-  }
+  if (K < 1 || K > 64) return fail(env, "rqs: K must be in [1, 64]");
+  if (!sameTypes(env, X, {&Phi, &Y, hasL ? &L : nullptr}, "rqs")) return nullptr;
+  if (E < 0 || (int64_t)X.length < E || (int64_t)Y.length < E || (hasL && (int64_t)L.length < E) || (int64_t)Phi.length < E * (3 * K - 1)) return fail(env, "rqs: arrays too short for E elements");
   double lnS = std::log(slope);
-  if (X.type == napi_float32_array)
-    g_kernels->rqs_f32((long)E, (int)K, F32P(X), F32P(Phi), (float)bound, (float)lnS, inverse, F32P(Y), hasL ? F32P(L) : nullptr);
-  else
-    g_kernels->rqs_f64((long)E, (int)K, F64P(X), F64P(Phi), bound, lnS, inverse, F64P(Y), hasL ? F64P(L) : nullptr);
+  EDDY_BY_TYPE(X, rqs, (long)E, (int)K, ptr<T>(X), ptr<T>(Phi), (T)bound, (T)lnS, inverse, ptr<T>(Y), hasL ? ptr<T>(L) : nullptr);
   return nullptr;
 }
 
@@ -322,26 +344,13 @@ napi_value RqsVjp(napi_env env, napi_callback_info info) {
       !getOptArr(env, a[8], Gl, hasGl, "gl") || !getArr(env, a[9], Gin, "gin") || !getArr(env, a[10], Gphi, "gphi"))
     return nullptr;
   napi_get_value_bool(env, a[6], &inverse);
-  if (K < 1 || K > 64) {
-    throwErr(env, "rqsVjp: K must be in [1, 64]");
-    return nullptr;
-  }
-  if (!sameType(env, X, Phi, "rqsVjp") || !sameType(env, X, G, "rqsVjp") || !sameType(env, X, Gin, "rqsVjp") ||
-      !sameType(env, X, Gphi, "rqsVjp") || (hasGl && !sameType(env, X, Gl, "rqsVjp")))
-    return nullptr;
+  if (K < 1 || K > 64) return fail(env, "rqsVjp: K must be in [1, 64]");
+  if (!sameTypes(env, X, {&Phi, &G, &Gin, &Gphi, hasGl ? &Gl : nullptr}, "rqsVjp")) return nullptr;
   int64_t P = 3 * K - 1;
   if (E < 0 || (int64_t)X.length < E || (int64_t)G.length < E || (int64_t)Gin.length < E || (hasGl && (int64_t)Gl.length < E) ||
-      (int64_t)Phi.length < E * P || (int64_t)Gphi.length < E * P) {
-    throwErr(env, "rqsVjp: arrays too short for E elements");
-    return nullptr;
-  }
+      (int64_t)Phi.length < E * P || (int64_t)Gphi.length < E * P) return fail(env, "rqsVjp: arrays too short for E elements");
   double lnS = std::log(slope);
-  if (X.type == napi_float32_array)
-    g_kernels->rqs_vjp_f32((long)E, (int)K, F32P(X), F32P(Phi), (float)bound, (float)lnS, inverse, F32P(G), hasGl ? F32P(Gl) : nullptr,
-                           F32P(Gin), F32P(Gphi));
-  else
-    g_kernels->rqs_vjp_f64((long)E, (int)K, F64P(X), F64P(Phi), bound, lnS, inverse, F64P(G), hasGl ? F64P(Gl) : nullptr, F64P(Gin),
-                           F64P(Gphi));
+  EDDY_BY_TYPE(X, rqs_vjp, (long)E, (int)K, ptr<T>(X), ptr<T>(Phi), (T)bound, (T)lnS, inverse, ptr<T>(G), hasGl ? ptr<T>(Gl) : nullptr, ptr<T>(Gin), ptr<T>(Gphi));
   return nullptr;
 }
 
@@ -357,16 +366,10 @@ napi_value Affine(napi_env env, napi_callback_info info) {
       !getArr(env, a[5], Y, "y") || !getOptArr(env, a[6], L, hasL, "ladj"))
     return nullptr;
   napi_get_value_bool(env, a[4], &inverse);
-  if (!sameType(env, X, Phi, "affine") || !sameType(env, X, Y, "affine") || (hasL && !sameType(env, X, L, "affine"))) return nullptr;
-  if (E < 0 || (int64_t)X.length < E || (int64_t)Y.length < E || (hasL && (int64_t)L.length < E) || (int64_t)Phi.length < 2 * E) {
-    throwErr(env, "affine: arrays too short for E elements");
-    return nullptr;
-  }
+  if (!sameTypes(env, X, {&Phi, &Y, hasL ? &L : nullptr}, "affine")) return nullptr;
+  if (E < 0 || (int64_t)X.length < E || (int64_t)Y.length < E || (hasL && (int64_t)L.length < E) || (int64_t)Phi.length < 2 * E) return fail(env, "affine: arrays too short for E elements");
   double lnS = std::log(slope);
-  if (X.type == napi_float32_array)
-    g_kernels->affine_f32((long)E, F32P(X), F32P(Phi), (float)lnS, inverse, F32P(Y), hasL ? F32P(L) : nullptr);
-  else
-    g_kernels->affine_f64((long)E, F64P(X), F64P(Phi), lnS, inverse, F64P(Y), hasL ? F64P(L) : nullptr);
+  EDDY_BY_TYPE(X, affine, (long)E, ptr<T>(X), ptr<T>(Phi), (T)lnS, inverse, ptr<T>(Y), hasL ? ptr<T>(L) : nullptr);
   return nullptr;
 }
 
@@ -382,19 +385,11 @@ napi_value AffineVjp(napi_env env, napi_callback_info info) {
       !getArr(env, a[5], G, "g") || !getOptArr(env, a[6], Gl, hasGl, "gl") || !getArr(env, a[7], Gin, "gin") || !getArr(env, a[8], Gphi, "gphi"))
     return nullptr;
   napi_get_value_bool(env, a[4], &inverse);
-  if (!sameType(env, X, Phi, "affineVjp") || !sameType(env, X, G, "affineVjp") || !sameType(env, X, Gin, "affineVjp") ||
-      !sameType(env, X, Gphi, "affineVjp") || (hasGl && !sameType(env, X, Gl, "affineVjp")))
-    return nullptr;
+  if (!sameTypes(env, X, {&Phi, &G, &Gin, &Gphi, hasGl ? &Gl : nullptr}, "affineVjp")) return nullptr;
   if (E < 0 || (int64_t)X.length < E || (int64_t)G.length < E || (int64_t)Gin.length < E || (hasGl && (int64_t)Gl.length < E) ||
-      (int64_t)Phi.length < 2 * E || (int64_t)Gphi.length < 2 * E) {
-    throwErr(env, "affineVjp: arrays too short for E elements");
-    return nullptr;
-  }
+      (int64_t)Phi.length < 2 * E || (int64_t)Gphi.length < 2 * E) return fail(env, "affineVjp: arrays too short for E elements");
   double lnS = std::log(slope);
-  if (X.type == napi_float32_array)
-    g_kernels->affine_vjp_f32((long)E, F32P(X), F32P(Phi), (float)lnS, inverse, F32P(G), hasGl ? F32P(Gl) : nullptr, F32P(Gin), F32P(Gphi));
-  else
-    g_kernels->affine_vjp_f64((long)E, F64P(X), F64P(Phi), lnS, inverse, F64P(G), hasGl ? F64P(Gl) : nullptr, F64P(Gin), F64P(Gphi));
+  EDDY_BY_TYPE(X, affine_vjp, (long)E, ptr<T>(X), ptr<T>(Phi), (T)lnS, inverse, ptr<T>(G), hasGl ? ptr<T>(Gl) : nullptr, ptr<T>(Gin), ptr<T>(Gphi));
   return nullptr;
 }
 
@@ -407,16 +402,10 @@ napi_value NormalLogProb(napi_env env, napi_callback_info info) {
   if (!getInt(env, a[0], rows, "rows") || !getInt(env, a[1], D, "D") || !getArr(env, a[2], Z, "z") || !getArr(env, a[3], Loc, "loc") ||
       !getArr(env, a[4], Scale, "scale") || !getArr(env, a[5], Out, "out"))
     return nullptr;
-  if (!sameType(env, Z, Loc, "normalLogProb") || !sameType(env, Z, Scale, "normalLogProb") || !sameType(env, Z, Out, "normalLogProb")) return nullptr;
+  if (!sameTypes(env, Z, {&Loc, &Scale, &Out}, "normalLogProb")) return nullptr;
   if (rows < 0 || D < 1 || D > INT32_MAX || (int64_t)Z.length < rows * D || (int64_t)Loc.length < D || (int64_t)Scale.length < D ||
-      (int64_t)Out.length < rows) {
-    throwErr(env, "normalLogProb: bad sizes");
-    return nullptr;
-  }
-  if (Z.type == napi_float32_array)
-    g_kernels->normal_logprob_f32((long)rows, (int)D, F32P(Z), F32P(Loc), F32P(Scale), F32P(Out));
-  else
-    g_kernels->normal_logprob_f64((long)rows, (int)D, F64P(Z), F64P(Loc), F64P(Scale), F64P(Out));
+      (int64_t)Out.length < rows) return fail(env, "normalLogProb: bad sizes");
+  EDDY_BY_TYPE(Z, normal_logprob, (long)rows, (int)D, ptr<T>(Z), ptr<T>(Loc), ptr<T>(Scale), ptr<T>(Out));
   return nullptr;
 }
 
@@ -428,18 +417,10 @@ napi_value NormalLogProbVjp(napi_env env, napi_callback_info info) {
   if (!getInt(env, a[0], rows, "rows") || !getInt(env, a[1], D, "D") || !getArr(env, a[2], Z, "z") || !getArr(env, a[3], Loc, "loc") ||
       !getArr(env, a[4], Scale, "scale") || !getArr(env, a[5], G, "g") || !getArr(env, a[6], Gz, "gz"))
     return nullptr;
-  if (!sameType(env, Z, Loc, "normalLogProbVjp") || !sameType(env, Z, Scale, "normalLogProbVjp") || !sameType(env, Z, G, "normalLogProbVjp") ||
-      !sameType(env, Z, Gz, "normalLogProbVjp"))
-    return nullptr;
+  if (!sameTypes(env, Z, {&Loc, &Scale, &G, &Gz}, "normalLogProbVjp")) return nullptr;
   if (rows < 0 || D < 1 || D > INT32_MAX || (int64_t)Z.length < rows * D || (int64_t)Loc.length < D || (int64_t)Scale.length < D ||
-      (int64_t)G.length < rows || (int64_t)Gz.length < rows * D) {
-    throwErr(env, "normalLogProbVjp: bad sizes");
-    return nullptr;
-  }
-  if (Z.type == napi_float32_array)
-    g_kernels->normal_logprob_vjp_f32((long)rows, (int)D, F32P(Z), F32P(Loc), F32P(Scale), F32P(G), F32P(Gz));
-  else
-    g_kernels->normal_logprob_vjp_f64((long)rows, (int)D, F64P(Z), F64P(Loc), F64P(Scale), F64P(G), F64P(Gz));
+      (int64_t)G.length < rows || (int64_t)Gz.length < rows * D) return fail(env, "normalLogProbVjp: bad sizes");
+  EDDY_BY_TYPE(Z, normal_logprob_vjp, (long)rows, (int)D, ptr<T>(Z), ptr<T>(Loc), ptr<T>(Scale), ptr<T>(G), ptr<T>(Gz));
   return nullptr;
 }
 
@@ -452,15 +433,9 @@ napi_value ActVjp(napi_env env, napi_callback_info info) {
   if (!getInt(env, a[0], n, "n") || !getInt(env, a[1], act, "act") || !getArr(env, a[2], G, "g") || !getArr(env, a[3], Y, "y") ||
       !getArr(env, a[4], Out, "out"))
     return nullptr;
-  if (!sameType(env, G, Y, "actVjp") || !sameType(env, G, Out, "actVjp")) return nullptr;
-  if (n < 0 || (int64_t)G.length < n || (int64_t)Y.length < n || (int64_t)Out.length < n) {
-    throwErr(env, "actVjp: arrays too short");
-    return nullptr;
-  }
-  if (G.type == napi_float32_array)
-    g_kernels->act_vjp_f32((long)n, (int)act, F32P(G), F32P(Y), F32P(Out));
-  else
-    g_kernels->act_vjp_f64((long)n, (int)act, F64P(G), F64P(Y), F64P(Out));
+  if (!sameTypes(env, G, {&Y, &Out}, "actVjp")) return nullptr;
+  if (n < 0 || (int64_t)G.length < n || (int64_t)Y.length < n || (int64_t)Out.length < n) return fail(env, "actVjp: arrays too short");
+  EDDY_BY_TYPE(G, act_vjp, (long)n, (int)act, ptr<T>(G), ptr<T>(Y), ptr<T>(Out));
   return nullptr;
 }
 
@@ -472,14 +447,8 @@ napi_value Colsum(napi_env env, napi_callback_info info) {
   Arr A, Out;
   if (!getInt(env, a[0], m, "m") || !getInt(env, a[1], n, "n") || !getArr(env, a[2], A, "A") || !getArr(env, a[3], Out, "out")) return nullptr;
   if (!sameType(env, A, Out, "colsum")) return nullptr;
-  if (m < 0 || n < 0 || (int64_t)A.length < m * n || (int64_t)Out.length < n) {
-    throwErr(env, "colsum: arrays too short");
-    return nullptr;
-  }
-  if (A.type == napi_float32_array)
-    g_kernels->colsum_f32((long)m, (long)n, F32P(A), (long)n, nullptr, F32P(Out));
-  else
-    g_kernels->colsum_f64((long)m, (long)n, F64P(A), (long)n, nullptr, F64P(Out));
+  if (m < 0 || n < 0 || (int64_t)A.length < m * n || (int64_t)Out.length < n) return fail(env, "colsum: arrays too short");
+  EDDY_BY_TYPE(A, colsum, (long)m, (long)n, ptr<T>(A), (long)n, nullptr, ptr<T>(Out));
   return nullptr;
 }
 
@@ -496,33 +465,19 @@ napi_value LinearBackward(napi_env env, napi_callback_info info) {
   if (!getInt(env, a[0], m, "m") || !getInt(env, a[1], n, "n") || !getArr(env, a[2], G, "g") || !getOptArr(env, a[3], Y, hasY, "y") ||
       !getArr(env, a[5], Wt, "W") || !getOptArr(env, a[7], GW, hasGW, "gW") || !getOptArr(env, a[8], GB, hasGB, "gb"))
     return nullptr;
-  if (m < 0 || n <= 0 || m > INT32_MAX || n > INT32_MAX) {
-    throwErr(env, "linearBackward: bad m or n");
-    return nullptr;
-  }
-  if (!sameType(env, G, Wt, "linearBackward") || (hasY && !sameType(env, G, Y, "linearBackward")) ||
-      (hasGW && !sameType(env, G, GW, "linearBackward")) || (hasGB && !sameType(env, G, GB, "linearBackward")))
-    return nullptr;
-  if ((int64_t)G.length != m * n || (hasY && (int64_t)Y.length != m * n)) {
-    throwErr(env, "linearBackward: g and y must have m × n elements");
-    return nullptr;
-  }
+  if (m < 0 || n <= 0 || m > INT32_MAX || n > INT32_MAX) return fail(env, "linearBackward: bad m or n");
+  if (!sameTypes(env, G, {&Wt, hasY ? &Y : nullptr, hasGW ? &GW : nullptr, hasGB ? &GB : nullptr}, "linearBackward")) return nullptr;
+  if ((int64_t)G.length != m * n || (hasY && (int64_t)Y.length != m * n)) return fail(env, "linearBackward: g and y must have m × n elements");
   bool isArr1 = false, isArr2 = false;
   napi_is_array(env, a[4], &isArr1);
   napi_is_array(env, a[6], &isArr2);
   uint32_t nb = 0, nb2 = 0;
   if (isArr1) napi_get_array_length(env, a[4], &nb);
   if (isArr2) napi_get_array_length(env, a[6], &nb2);
-  if (!isArr1 || !isArr2 || nb != nb2 || nb == 0) {
-    throwErr(env, "linearBackward: xs and gxs must be arrays of the same length");
-    return nullptr;
-  }
+  if (!isArr1 || !isArr2 || nb != nb2 || nb == 0) return fail(env, "linearBackward: xs and gxs must be arrays of the same length");
   Arr xs[64], gxs[64];
   bool hasGx[64];
-  if (nb > 64) {
-    throwErr(env, "linearBackward: at most 64 input blocks");
-    return nullptr;
-  }
+  if (nb > 64) return fail(env, "linearBackward: at most 64 input blocks");
   int64_t K = 0;
   int64_t kb[64];
   for (uint32_t i = 0; i < nb; i++) {
@@ -532,21 +487,12 @@ napi_value LinearBackward(napi_env env, napi_callback_info info) {
     if (!getArr(env, el, xs[i], "linearBackward xs[i]") || !sameType(env, G, xs[i], "linearBackward") ||
         !getOptArr(env, gel, gxs[i], hasGx[i], "linearBackward gxs[i]") || (hasGx[i] && !sameType(env, G, gxs[i], "linearBackward")))
       return nullptr;
-    if (m == 0 || xs[i].length % m != 0) {
-      throwErr(env, "linearBackward: xs[i] length is not a multiple of m");
-      return nullptr;
-    }
+    if (m == 0 || xs[i].length % m != 0) return fail(env, "linearBackward: xs[i] length is not a multiple of m");
     kb[i] = (int64_t)xs[i].length / m;
-    if (hasGx[i] && gxs[i].length != xs[i].length) {
-      throwErr(env, "linearBackward: gxs[i] must have the size of xs[i]");
-      return nullptr;
-    }
+    if (hasGx[i] && gxs[i].length != xs[i].length) return fail(env, "linearBackward: gxs[i] must have the size of xs[i]");
     K += kb[i];
   }
-  if ((int64_t)Wt.length != n * K || (hasGW && (int64_t)GW.length != n * K) || (hasGB && (int64_t)GB.length != n)) {
-    throwErr(env, "linearBackward: W and gW must be [n, K], gb [n]");
-    return nullptr;
-  }
+  if ((int64_t)Wt.length != n * K || (hasGW && (int64_t)GW.length != n * K) || (hasGB && (int64_t)GB.length != n)) return fail(env, "linearBackward: W and gW must be [n, K], gb [n]");
   const bool f32 = G.type == napi_float32_array;
   int64_t col = 0;
   for (uint32_t b = 0; b < nb; b++) {
@@ -602,10 +548,7 @@ napi_value Mlp(napi_env env, napi_callback_info info) {
   if (ok2) napi_get_array_length(env, a[2], &nl);
   if (ok3) napi_get_array_length(env, a[3], &nb);
   if (ok4) napi_get_array_length(env, a[4], &na);
-  if (!ok1 || !ok2 || !ok3 || !ok4 || nx == 0 || nx > 64 || nl == 0 || nl > 64 || nb != nl || na != nl || m < 1 || m > INT32_MAX) {
-    throwErr(env, "mlp: expected m >= 1 and arrays xs (1..64), ws, bs, acts (1..64 layers, same length)");
-    return nullptr;
-  }
+  if (!ok1 || !ok2 || !ok3 || !ok4 || nx == 0 || nx > 64 || nl == 0 || nl > 64 || nb != nl || na != nl || m < 1 || m > INT32_MAX) return fail(env, "mlp: expected m >= 1 and arrays xs (1..64), ws, bs, acts (1..64 layers, same length)");
   Arr xs[64], ws[64], bs[64];
   bool hasB[64];
   int acts[64], dims[65];
@@ -614,10 +557,7 @@ napi_value Mlp(napi_env env, napi_callback_info info) {
     napi_value el;
     napi_get_element(env, a[1], i, &el);
     if (!getArr(env, el, xs[i], "mlp xs[i]") || !sameType(env, Out, xs[i], "mlp")) return nullptr;
-    if (xs[i].length % m != 0) {
-      throwErr(env, "mlp: xs[i] length is not a multiple of m");
-      return nullptr;
-    }
+    if (xs[i].length % m != 0) return fail(env, "mlp: xs[i] length is not a multiple of m");
     K += (int64_t)xs[i].length / m;
   }
   if (K > INT32_MAX) return nullptr;
@@ -631,21 +571,12 @@ napi_value Mlp(napi_env env, napi_callback_info info) {
     if (!getArr(env, w, ws[l], "mlp ws[l]") || !sameType(env, Out, ws[l], "mlp") || !getOptArr(env, b, bs[l], hasB[l], "mlp bs[l]") ||
         (hasB[l] && !sameType(env, Out, bs[l], "mlp")) || !getInt(env, ac, act, "mlp acts[l]"))
       return nullptr;
-    if (ws[l].length % (size_t)dims[l] != 0 || ws[l].length == 0 || (act != 0 && act != 1)) {
-      throwErr(env, "mlp: layer " + std::to_string(l) + " weight size is not a multiple of its input width " + std::to_string(dims[l]));
-      return nullptr;
-    }
+    if (ws[l].length % (size_t)dims[l] != 0 || ws[l].length == 0 || (act != 0 && act != 1)) return fail(env, "mlp: layer " + std::to_string(l) + " weight size is not a multiple of its input width " + std::to_string(dims[l]));
     dims[l + 1] = (int)(ws[l].length / (size_t)dims[l]);
-    if (hasB[l] && (int64_t)bs[l].length != dims[l + 1]) {
-      throwErr(env, "mlp: bias " + std::to_string(l) + " must have " + std::to_string(dims[l + 1]) + " elements");
-      return nullptr;
-    }
+    if (hasB[l] && (int64_t)bs[l].length != dims[l + 1]) return fail(env, "mlp: bias " + std::to_string(l) + " must have " + std::to_string(dims[l + 1]) + " elements");
     acts[l] = (int)act;
   }
-  if ((int64_t)Out.length != m * dims[nl]) {
-    throwErr(env, "mlp: out must have m × n_L elements");
-    return nullptr;
-  }
+  if ((int64_t)Out.length != m * dims[nl]) return fail(env, "mlp: out must have m × n_L elements");
   int done;
   if (Out.type == napi_float32_array) {
     SegF32 segs[64];
@@ -695,9 +626,7 @@ napi_value MadeInverse(napi_env env, napi_callback_info info) {
     throwErr(env, "madeInverse: " + why);
     return nullptr;
   };
-  if (!sameType(env, Wt, Bt, "madeInverse") || !sameType(env, Wt, Y, "madeInverse") || !sameType(env, Wt, X, "madeInverse") ||
-      (hasC && !sameType(env, Wt, Cc, "madeInverse")) || (hasL && !sameType(env, Wt, Ld, "madeInverse")))
-    return nullptr;
+  if (!sameTypes(env, Wt, {&Bt, &Y, &X, hasC ? &Cc : nullptr, hasL ? &Ld : nullptr}, "madeInverse")) return nullptr;
   if (m < 0 || D < 1 || C < 0 || P < 1 || P > D || m > INT32_MAX * 64LL) return bad("bad m, D, C or P");
   const int64_t L = (int64_t)nActs;
   if (L < 1 || L > 32 || (int64_t)nDims != L + 1 || (int64_t)nCounts != (L + 1) * P || (int64_t)nGf != D || (int64_t)nGc != P)
@@ -742,12 +671,7 @@ napi_value MadeInverse(napi_env env, napi_callback_info info) {
     return bad("y, x, c or ladj too short");
   const double lnS = std::log(slope);
   int done;
-  if (Wt.type == napi_float32_array)
-    done = g_kernels->made_inverse_f32((long)m, (int)D, (int)C, (int)P, (int)L, dims, counts, F32P(Wt), F32P(Bt), acts, gf, gc, (int)kind, (int)bins,
-                                       (float)bound, (float)lnS, (float)slope, F32P(Y), hasC ? F32P(Cc) : nullptr, F32P(X), hasL ? F32P(Ld) : nullptr);
-  else
-    done = g_kernels->made_inverse_f64((long)m, (int)D, (int)C, (int)P, (int)L, dims, counts, F64P(Wt), F64P(Bt), acts, gf, gc, (int)kind, (int)bins,
-                                       bound, lnS, slope, F64P(Y), hasC ? F64P(Cc) : nullptr, F64P(X), hasL ? F64P(Ld) : nullptr);
+  EDDY_BY_TYPE_INTO(done, Wt, made_inverse, (long)m, (int)D, (int)C, (int)P, (int)L, dims, counts, ptr<T>(Wt), ptr<T>(Bt), acts, gf, gc, (int)kind, (int)bins, (T)bound, (T)lnS, (T)slope, ptr<T>(Y), hasC ? ptr<T>(Cc) : nullptr, ptr<T>(X), hasL ? ptr<T>(Ld) : nullptr);
   napi_value r;
   napi_get_boolean(env, done != 0, &r);
   return r;
@@ -767,22 +691,12 @@ napi_value Adam(napi_env env, napi_callback_info info) {
       !getArr(env, a[12], PO, "pOut") || !getArr(env, a[13], MO, "mOut") || !getArr(env, a[14], VO, "vOut"))
     return nullptr;
   napi_get_value_bool(env, a[10], &decoupled);
-  if (!sameType(env, P, G, "adam") || (hasM && !sameType(env, P, M, "adam")) || (hasV && !sameType(env, P, V, "adam")) ||
-      !sameType(env, P, PO, "adam") || !sameType(env, P, MO, "adam") || !sameType(env, P, VO, "adam"))
-    return nullptr;
+  if (!sameTypes(env, P, {&G, hasM ? &M : nullptr, hasV ? &V : nullptr, &PO, &MO, &VO}, "adam")) return nullptr;
   const size_t un = (size_t)n;
   if (n < 0 || P.length < un || G.length < un || (hasM && M.length < un) || (hasV && V.length < un) || PO.length < un || MO.length < un ||
-      VO.length < un || step < 1) {
-    throwErr(env, "adam: arrays too short or step < 1");
-    return nullptr;
-  }
+      VO.length < un || step < 1) return fail(env, "adam: arrays too short or step < 1");
   const double c1 = 1.0 - std::pow(b1, (double)step), c2 = 1.0 - std::pow(b2, (double)step);
-  if (P.type == napi_float32_array)
-    g_kernels->adam_f32((long)n, F32P(P), F32P(G), hasM ? F32P(M) : nullptr, hasV ? F32P(V) : nullptr, (float)lr, (float)b1, (float)b2,
-                        (float)eps, (float)wd, decoupled, (float)c1, (float)c2, F32P(PO), F32P(MO), F32P(VO));
-  else
-    g_kernels->adam_f64((long)n, F64P(P), F64P(G), hasM ? F64P(M) : nullptr, hasV ? F64P(V) : nullptr, lr, b1, b2, eps, wd, decoupled, c1, c2,
-                        F64P(PO), F64P(MO), F64P(VO));
+  EDDY_BY_TYPE(P, adam, (long)n, ptr<T>(P), ptr<T>(G), hasM ? ptr<T>(M) : nullptr, hasV ? ptr<T>(V) : nullptr, (T)lr, (T)b1, (T)b2, (T)eps, (T)wd, decoupled, (T)c1, (T)c2, ptr<T>(PO), ptr<T>(MO), ptr<T>(VO));
   return nullptr;
 }
 
@@ -795,14 +709,8 @@ napi_value Random(napi_env env, napi_callback_info info) {
   if (!getInt(env, a[0], kind, "kind") || !getInt(env, a[1], n, "n") || !getInt(env, a[2], seed, "seed") || !getInt(env, a[3], stream, "stream") ||
       !getInt(env, a[4], offset, "offset") || !getArr(env, a[5], Out, "out"))
     return nullptr;
-  if ((kind != 0 && kind != 1) || n < 0 || seed < 0 || stream < 0 || offset < 0 || (int64_t)Out.length < n || offset + n - 1 > 9007199254740991LL) {
-    throwErr(env, "random: bad kind, sizes, seed, stream or offset");
-    return nullptr;
-  }
-  if (Out.type == napi_float32_array)
-    g_kernels->random_f32((int)kind, (long)n, (unsigned long long)seed, (unsigned long long)stream, (unsigned long long)offset, F32P(Out));
-  else
-    g_kernels->random_f64((int)kind, (long)n, (unsigned long long)seed, (unsigned long long)stream, (unsigned long long)offset, F64P(Out));
+  if ((kind != 0 && kind != 1) || n < 0 || seed < 0 || stream < 0 || offset < 0 || (int64_t)Out.length < n || offset + n - 1 > 9007199254740991LL) return fail(env, "random: bad kind, sizes, seed, stream or offset");
+  EDDY_BY_TYPE(Out, random, (int)kind, (long)n, (unsigned long long)seed, (unsigned long long)stream, (unsigned long long)offset, ptr<T>(Out));
   return nullptr;
 }
 
@@ -812,10 +720,7 @@ napi_value PeakGflops(napi_env env, napi_callback_info info) {
   napi_value a[1];
   if (!args(env, info, a, "peakGflops")) return nullptr;
   double seconds;
-  if (!getNum(env, a[0], seconds, "seconds") || !(seconds > 0 && seconds <= 10)) {
-    throwErr(env, "peakGflops: seconds must be in (0, 10]");
-    return nullptr;
-  }
+  if (!getNum(env, a[0], seconds, "seconds") || !(seconds > 0 && seconds <= 10)) return fail(env, "peakGflops: seconds must be in (0, 10]");
   napi_value obj, v;
   napi_create_object(env, &obj);
   volatile double sink = 0;
@@ -847,10 +752,7 @@ napi_value AdviseHugePages(napi_env env, napi_callback_info info) {
   if (!args(env, info, a, "adviseHugePages")) return nullptr;
   bool is = false;
   napi_is_typedarray(env, a[0], &is);
-  if (!is) {
-    throwErr(env, "adviseHugePages: expected a typed array");
-    return nullptr;
-  }
+  if (!is) return fail(env, "adviseHugePages: expected a typed array");
   napi_typedarray_type t;
   size_t len, off;
   void* data;
