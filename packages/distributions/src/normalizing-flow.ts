@@ -4,12 +4,15 @@ import { Distribution } from './distribution.js';
 import { Independent } from './independent.js';
 
 /**
- * A normalizing flow: the distribution of `X = f⁻¹(Z)` for a base variable `Z ~ p_Z`
- * and an invertible transform `f` from data to base space. By the change of variables,
+ * A normalizing flow: the distribution of $X = f^{-1}(Z)$ for a base variable
+ * $Z \sim p_Z$ and an invertible transform $f$ from data to base space. By the change of
+ * variables,
  *
- * `log p(x) = log p_Z(f(x)) + log |det ∂f(x)/∂x|`,
+ * $$
+ * \log p(x) = \log p_Z\big(f(x)\big) + \log \left| \det \frac{\partial f(x)}{\partial x} \right|,
+ * $$
  *
- * and a draw is `x = f⁻¹(z)` with `z` from the base (zuko's `NormalizingFlow`).
+ * and a draw is $x = f^{-1}(z)$ with $z$ from the base (zuko's `NormalizingFlow`).
  * If the transform's codomain has more event axes than the base, the base is wrapped in
  * {@link Independent}; if fewer, the extra trailing axes of the ladj are summed.
  *
