@@ -59,7 +59,7 @@ const checks = [
   { name: 'index', path: 'index.html', title: `Eddy - v${version}`, image: true },
   { name: 'forward-kl', path: 'documents/forward-kl.html', title: '3. Fitting data', image: true, math: true },
   { name: 'normalizing-flow', path: 'documents/normalizing-flow.html', title: '2. NormalizingFlow', math: true },
-  { name: 'class-page', path: 'classes/_eddy_distributions.NormalizingFlow.html', title: 'NormalizingFlow', sourceLink: true },
+  { name: 'class-page', path: 'classes/_eddy_distributions.NormalizingFlow.html', title: 'NormalizingFlow', sourceLink: true, math: true },
   // Wide tables stay inside the content column; headings keep their code in the outline.
   { name: 'catalogue', path: 'documents/catalogue.html', title: '9. Catalogue', tables: true, outline: 'Transforms (@eddy/transforms)' },
   { name: 'normalizing-flow-tables', path: 'documents/normalizing-flow.html', title: '2. NormalizingFlow', tables: true },
