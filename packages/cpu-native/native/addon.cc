@@ -310,86 +310,82 @@ napi_value Linear(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// rqs(E, K, x, phi, bound, slope, inverse, y, ladj|null)
-napi_value Rqs(napi_env env, napi_callback_info info) {
-  napi_value a[9];
-  if (!args(env, info, a, "rqs")) return nullptr;
-  int64_t E, K;
-  double bound, slope;
-  bool inverse, hasL;
-  Arr X, Phi, Y, L;
-  if (!getInt(env, a[0], E, "E") || !getInt(env, a[1], K, "K") || !getArr(env, a[2], X, "x") || !getArr(env, a[3], Phi, "phi") ||
-      !getNum(env, a[4], bound, "bound") || !getNum(env, a[5], slope, "slope") || !getArr(env, a[7], Y, "y") ||
-      !getOptArr(env, a[8], L, hasL, "ladj"))
+// The elementwise transforms rqs and affine, forward and VJP. Their arguments start with
+// (E, K, x, phi, bound, slope, inverse) for the spline (3K − 1 parameters an element) and
+// (E, x, phi, slope, inverse) for the affine map (2 parameters an element), and end with
+// the forward pass's (y, ladj|null) or the VJP's (g, gl|null, gin, gphi).
+struct Elementwise {
+  int64_t E = 0, K = 0;
+  Arr X, Phi;
+  double bound = 0, slope = 0;
+  bool inverse = false;
+};
+
+// Reads the leading arguments into `e`; returns the index of the next one, or -1 (thrown).
+int getElementwise(napi_env env, const napi_value* a, bool spline, Elementwise& e) {
+  int k = 0;
+  if (!getInt(env, a[k++], e.E, "E") || (spline && !getInt(env, a[k++], e.K, "K")) || !getArr(env, a[k++], e.X, "x") ||
+      !getArr(env, a[k++], e.Phi, "phi") || (spline && !getNum(env, a[k++], e.bound, "bound")) || !getNum(env, a[k++], e.slope, "slope"))
+    return -1;
+  napi_get_value_bool(env, a[k++], &e.inverse);
+  return k;
+}
+
+// The checks after reading: K (spline), one float type (`others` after x), and every array
+// long enough for E elements (`perElement`) or E·P parameters (`perParameter`).
+bool checkElementwise(napi_env env, const Elementwise& e, bool spline, std::initializer_list<const Arr*> others,
+                      std::initializer_list<const Arr*> perElement, std::initializer_list<const Arr*> perParameter, const char* fn) {
+  if (spline && (e.K < 1 || e.K > 64)) return throwErr(env, std::string(fn) + ": K must be in [1, 64]");
+  if (!sameTypes(env, e.X, others, fn)) return false;
+  const int64_t P = spline ? 3 * e.K - 1 : 2;
+  bool ok = e.E >= 0;
+  for (const Arr* x : perElement) ok = ok && (x == nullptr || (int64_t)x->length >= e.E);
+  for (const Arr* x : perParameter) ok = ok && (int64_t)x->length >= e.E * P;
+  return ok || throwErr(env, std::string(fn) + ": arrays too short for E elements");
+}
+
+// rqs(E, K, x, phi, bound, slope, inverse, y, ladj|null), affine(E, x, phi, slope, inverse, y, ladj|null)
+template <bool Spline>
+napi_value ElementwiseForward(napi_env env, napi_callback_info info) {
+  const char* fn = Spline ? "rqs" : "affine";
+  napi_value a[Spline ? 9 : 7];
+  Elementwise e;
+  Arr Y, L;
+  bool hasL;
+  int k;
+  if (!args(env, info, a, fn) || (k = getElementwise(env, a, Spline, e)) < 0 || !getArr(env, a[k], Y, "y") || !getOptArr(env, a[k + 1], L, hasL, "ladj") ||
+      !checkElementwise(env, e, Spline, {&e.Phi, &Y, hasL ? &L : nullptr}, {&e.X, &Y, hasL ? &L : nullptr}, {&e.Phi}, fn))
     return nullptr;
-  napi_get_value_bool(env, a[6], &inverse);
-  if (K < 1 || K > 64) return fail(env, "rqs: K must be in [1, 64]");
-  if (!sameTypes(env, X, {&Phi, &Y, hasL ? &L : nullptr}, "rqs")) return nullptr;
-  if (E < 0 || (int64_t)X.length < E || (int64_t)Y.length < E || (hasL && (int64_t)L.length < E) || (int64_t)Phi.length < E * (3 * K - 1)) return fail(env, "rqs: arrays too short for E elements");
-  double lnS = std::log(slope);
-  EDDY_BY_TYPE(X, rqs, (long)E, (int)K, ptr<T>(X), ptr<T>(Phi), (T)bound, (T)lnS, inverse, ptr<T>(Y), hasL ? ptr<T>(L) : nullptr);
+  const double lnS = std::log(e.slope);
+  if constexpr (Spline) {
+    EDDY_BY_TYPE(e.X, rqs, (long)e.E, (int)e.K, ptr<T>(e.X), ptr<T>(e.Phi), (T)e.bound, (T)lnS, e.inverse, ptr<T>(Y), hasL ? ptr<T>(L) : nullptr);
+  } else {
+    EDDY_BY_TYPE(e.X, affine, (long)e.E, ptr<T>(e.X), ptr<T>(e.Phi), (T)lnS, e.inverse, ptr<T>(Y), hasL ? ptr<T>(L) : nullptr);
+  }
   return nullptr;
 }
 
-// rqsVjp(E, K, x, phi, bound, slope, inverse, g, gl|null, gin, gphi)
-napi_value RqsVjp(napi_env env, napi_callback_info info) {
-  napi_value a[11];
-  if (!args(env, info, a, "rqsVjp")) return nullptr;
-  int64_t E, K;
-  double bound, slope;
-  bool inverse, hasGl;
-  Arr X, Phi, G, Gl, Gin, Gphi;
-  if (!getInt(env, a[0], E, "E") || !getInt(env, a[1], K, "K") || !getArr(env, a[2], X, "x") || !getArr(env, a[3], Phi, "phi") ||
-      !getNum(env, a[4], bound, "bound") || !getNum(env, a[5], slope, "slope") || !getArr(env, a[7], G, "g") ||
-      !getOptArr(env, a[8], Gl, hasGl, "gl") || !getArr(env, a[9], Gin, "gin") || !getArr(env, a[10], Gphi, "gphi"))
+// rqsVjp(E, K, x, phi, bound, slope, inverse, g, gl|null, gin, gphi), affineVjp(E, x, phi, slope, inverse, g, gl|null, gin, gphi)
+template <bool Spline>
+napi_value ElementwiseVjp(napi_env env, napi_callback_info info) {
+  const char* fn = Spline ? "rqsVjp" : "affineVjp";
+  napi_value a[Spline ? 11 : 9];
+  Elementwise e;
+  Arr G, Gl, Gin, Gphi;
+  bool hasGl;
+  int k;
+  if (!args(env, info, a, fn) || (k = getElementwise(env, a, Spline, e)) < 0 || !getArr(env, a[k], G, "g") || !getOptArr(env, a[k + 1], Gl, hasGl, "gl") ||
+      !getArr(env, a[k + 2], Gin, "gin") || !getArr(env, a[k + 3], Gphi, "gphi") ||
+      !checkElementwise(env, e, Spline, {&e.Phi, &G, &Gin, &Gphi, hasGl ? &Gl : nullptr}, {&e.X, &G, &Gin, hasGl ? &Gl : nullptr}, {&e.Phi, &Gphi}, fn))
     return nullptr;
-  napi_get_value_bool(env, a[6], &inverse);
-  if (K < 1 || K > 64) return fail(env, "rqsVjp: K must be in [1, 64]");
-  if (!sameTypes(env, X, {&Phi, &G, &Gin, &Gphi, hasGl ? &Gl : nullptr}, "rqsVjp")) return nullptr;
-  int64_t P = 3 * K - 1;
-  if (E < 0 || (int64_t)X.length < E || (int64_t)G.length < E || (int64_t)Gin.length < E || (hasGl && (int64_t)Gl.length < E) ||
-      (int64_t)Phi.length < E * P || (int64_t)Gphi.length < E * P) return fail(env, "rqsVjp: arrays too short for E elements");
-  double lnS = std::log(slope);
-  EDDY_BY_TYPE(X, rqs_vjp, (long)E, (int)K, ptr<T>(X), ptr<T>(Phi), (T)bound, (T)lnS, inverse, ptr<T>(G), hasGl ? ptr<T>(Gl) : nullptr, ptr<T>(Gin), ptr<T>(Gphi));
-  return nullptr;
-}
-
-// affine(E, x, phi, slope, inverse, y, ladj|null)
-napi_value Affine(napi_env env, napi_callback_info info) {
-  napi_value a[7];
-  if (!args(env, info, a, "affine")) return nullptr;
-  int64_t E;
-  double slope;
-  bool inverse, hasL;
-  Arr X, Phi, Y, L;
-  if (!getInt(env, a[0], E, "E") || !getArr(env, a[1], X, "x") || !getArr(env, a[2], Phi, "phi") || !getNum(env, a[3], slope, "slope") ||
-      !getArr(env, a[5], Y, "y") || !getOptArr(env, a[6], L, hasL, "ladj"))
-    return nullptr;
-  napi_get_value_bool(env, a[4], &inverse);
-  if (!sameTypes(env, X, {&Phi, &Y, hasL ? &L : nullptr}, "affine")) return nullptr;
-  if (E < 0 || (int64_t)X.length < E || (int64_t)Y.length < E || (hasL && (int64_t)L.length < E) || (int64_t)Phi.length < 2 * E) return fail(env, "affine: arrays too short for E elements");
-  double lnS = std::log(slope);
-  EDDY_BY_TYPE(X, affine, (long)E, ptr<T>(X), ptr<T>(Phi), (T)lnS, inverse, ptr<T>(Y), hasL ? ptr<T>(L) : nullptr);
-  return nullptr;
-}
-
-// affineVjp(E, x, phi, slope, inverse, g, gl|null, gin, gphi)
-napi_value AffineVjp(napi_env env, napi_callback_info info) {
-  napi_value a[9];
-  if (!args(env, info, a, "affineVjp")) return nullptr;
-  int64_t E;
-  double slope;
-  bool inverse, hasGl;
-  Arr X, Phi, G, Gl, Gin, Gphi;
-  if (!getInt(env, a[0], E, "E") || !getArr(env, a[1], X, "x") || !getArr(env, a[2], Phi, "phi") || !getNum(env, a[3], slope, "slope") ||
-      !getArr(env, a[5], G, "g") || !getOptArr(env, a[6], Gl, hasGl, "gl") || !getArr(env, a[7], Gin, "gin") || !getArr(env, a[8], Gphi, "gphi"))
-    return nullptr;
-  napi_get_value_bool(env, a[4], &inverse);
-  if (!sameTypes(env, X, {&Phi, &G, &Gin, &Gphi, hasGl ? &Gl : nullptr}, "affineVjp")) return nullptr;
-  if (E < 0 || (int64_t)X.length < E || (int64_t)G.length < E || (int64_t)Gin.length < E || (hasGl && (int64_t)Gl.length < E) ||
-      (int64_t)Phi.length < 2 * E || (int64_t)Gphi.length < 2 * E) return fail(env, "affineVjp: arrays too short for E elements");
-  double lnS = std::log(slope);
-  EDDY_BY_TYPE(X, affine_vjp, (long)E, ptr<T>(X), ptr<T>(Phi), (T)lnS, inverse, ptr<T>(G), hasGl ? ptr<T>(Gl) : nullptr, ptr<T>(Gin), ptr<T>(Gphi));
+  const double lnS = std::log(e.slope);
+  if constexpr (Spline) {
+    EDDY_BY_TYPE(e.X, rqs_vjp, (long)e.E, (int)e.K, ptr<T>(e.X), ptr<T>(e.Phi), (T)e.bound, (T)lnS, e.inverse, ptr<T>(G), hasGl ? ptr<T>(Gl) : nullptr,
+                 ptr<T>(Gin), ptr<T>(Gphi));
+  } else {
+    EDDY_BY_TYPE(e.X, affine_vjp, (long)e.E, ptr<T>(e.X), ptr<T>(e.Phi), (T)lnS, e.inverse, ptr<T>(G), hasGl ? ptr<T>(Gl) : nullptr, ptr<T>(Gin),
+                 ptr<T>(Gphi));
+  }
   return nullptr;
 }
 
@@ -577,28 +573,21 @@ napi_value Mlp(napi_env env, napi_callback_info info) {
     acts[l] = (int)act;
   }
   if ((int64_t)Out.length != m * dims[nl]) return fail(env, "mlp: out must have m × n_L elements");
-  int done;
-  if (Out.type == napi_float32_array) {
-    SegF32 segs[64];
-    const float* w[64];
-    const float* b[64];
-    for (uint32_t i = 0; i < nx; i++) segs[i] = SegF32{F32P(xs[i]), (long)(xs[i].length / m), 1, (int)(xs[i].length / m), nullptr};
+  // The inputs as T pointers (the xs as segments, weights, biases), then the kernel of T.
+  auto run = [&](auto zero, auto* segs, auto kernel) {
+    using T = decltype(zero);
+    const T* w[64];
+    const T* b[64];
+    for (uint32_t i = 0; i < nx; i++) segs[i] = {ptr<T>(xs[i]), (long)(xs[i].length / m), 1, (int)(xs[i].length / m), nullptr};
     for (uint32_t l = 0; l < nl; l++) {
-      w[l] = F32P(ws[l]);
-      b[l] = hasB[l] ? F32P(bs[l]) : nullptr;
+      w[l] = ptr<T>(ws[l]);
+      b[l] = hasB[l] ? ptr<T>(bs[l]) : nullptr;
     }
-    done = g_kernels->mlp_f32((int)m, segs, (int)nx, (int)nl, dims, w, b, acts, F32P(Out));
-  } else {
-    SegF64 segs[64];
-    const double* w[64];
-    const double* b[64];
-    for (uint32_t i = 0; i < nx; i++) segs[i] = SegF64{F64P(xs[i]), (long)(xs[i].length / m), 1, (int)(xs[i].length / m), nullptr};
-    for (uint32_t l = 0; l < nl; l++) {
-      w[l] = F64P(ws[l]);
-      b[l] = hasB[l] ? F64P(bs[l]) : nullptr;
-    }
-    done = g_kernels->mlp_f64((int)m, segs, (int)nx, (int)nl, dims, w, b, acts, F64P(Out));
-  }
+    return kernel((int)m, segs, (int)nx, (int)nl, dims, w, b, acts, ptr<T>(Out));
+  };
+  SegF32 segs32[64];
+  SegF64 segs64[64];
+  const int done = Out.type == napi_float32_array ? run(0.0f, segs32, g_kernels->mlp_f32) : run(0.0, segs64, g_kernels->mlp_f64);
   napi_value r;
   napi_get_boolean(env, done != 0, &r);
   return r;
@@ -806,10 +795,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"linear", nullptr, Linear, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"rqs", nullptr, Rqs, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"rqsVjp", nullptr, RqsVjp, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"affine", nullptr, Affine, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"affineVjp", nullptr, AffineVjp, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"rqs", nullptr, ElementwiseForward<true>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"rqsVjp", nullptr, ElementwiseVjp<true>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"affine", nullptr, ElementwiseForward<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"affineVjp", nullptr, ElementwiseVjp<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"normalLogProb", nullptr, NormalLogProb, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"normalLogProbVjp", nullptr, NormalLogProbVjp, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"actVjp", nullptr, ActVjp, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
