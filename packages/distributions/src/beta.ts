@@ -4,12 +4,16 @@ import { guard, outside, xlogy } from './helpers.js';
 import { ScalarDistribution } from './scalar-distribution.js';
 
 /**
- * The beta distribution on `[0, 1]` with concentrations `α = concentration1 > 0` and
- * `β = concentration0 > 0`:
- * `log p(x) = (α - 1) log x + (β - 1) log(1 - x) + log Γ(α + β) - log Γ(α) - log Γ(β)`
- * for `0 ≤ x ≤ 1` (with `0 · log 0 = 0`) and `-∞` elsewhere (PyTorch's `Beta`).
+ * The beta distribution on $[0, 1]$ with concentrations $\alpha > 0$ (`concentration1`) and
+ * $\beta > 0$ (`concentration0`):
  *
- * Draws are `X/(X + Y)` for independent `X ~ Gamma(α, 1)`, `Y ~ Gamma(β, 1)`, each drawn
+ * $$
+ * \log p(x) = (\alpha - 1) \log x + (\beta - 1) \log(1 - x) + \log \Gamma(\alpha + \beta) - \log \Gamma(\alpha) - \log \Gamma(\beta)
+ * $$
+ *
+ * for $0 \le x \le 1$ (with $0 \cdot \log 0 = 0$) and $-\infty$ elsewhere (PyTorch's `Beta`).
+ *
+ * Draws are $X/(X + Y)$ for independent $X \sim \operatorname{Gamma}(\alpha, 1)$, $Y \sim \operatorname{Gamma}(\beta, 1)$, each drawn
  * by inversion from one uniform draw call of `rng` (see {@link Gamma}), so they are
  * reparameterised with exact implicit gradients. For very small concentrations
  * (≲ 0.02) both gamma draws can underflow to the clamp value, which biases the draws

@@ -4,9 +4,9 @@ import { Independent } from './independent.js';
 import { Uniform } from './uniform.js';
 
 /**
- * The uniform distribution over the box `Π_d [l_d, u_d)`, `Independent(Uniform(lower,
+ * The uniform distribution over the box $\prod_d [l_d, u_d)$, `Independent(Uniform(lower,
  * upper), 1)` (zuko's `BoxUniform`):
- * `log p(x) = -Σ_d log(u_d - l_d)` inside the box and `-∞` outside.
+ * $\log p(x) = -\sum_d \log(u_d - l_d)$ inside the box and $-\infty$ outside.
  * The base of zuko's NCSF flows (`BoxUniform(-π - 1e-5, π + 1e-5)`).
  *
  * @example

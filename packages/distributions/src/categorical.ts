@@ -65,9 +65,9 @@ export type CategoricalParams =
     };
 
 /**
- * The categorical distribution over `{0, …, K-1}` with probabilities `p_k`:
- * `log p(k) = log p_k = logits_k - logsumexp(logits)` for an integer `0 ≤ k < K`, and
- * `-∞` for any other value (PyTorch's `Categorical`). Samples are int32 category
+ * The categorical distribution over $\lbrace 0, \dots, K - 1 \rbrace$ with probabilities $p_k$:
+ * $\log p(k) = \log p_k = \mathrm{logits}_k - \operatorname{logsumexp}(\mathrm{logits})$ for an integer $0 \le k < K$, and
+ * $-\infty$ for any other value (PyTorch's `Categorical`). Samples are int32 category
  * indices, drawn by inverting the cumulative probabilities with one uniform per draw
  * (`rng.uniform`), so they are reproducible and shardable by row. Not reparameterised.
  *

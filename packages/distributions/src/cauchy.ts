@@ -4,10 +4,10 @@ import { LocationScale } from './location-scale.js';
 const LOG_PI = Math.log(Math.PI);
 
 /**
- * The Cauchy (Lorentz) distribution with location `x₀` and scale `γ > 0`:
- * `log p(x) = -log π - log γ - log(1 + ((x - x₀)/γ)²)`; CDF `½ + atan((x - x₀)/γ)/π`,
- * inverse CDF `x₀ + γ tan(π(p - ½))` (PyTorch's `Cauchy`). Draws go through the inverse
- * CDF of one uniform (reparameterised in `x₀`, `γ`). The mean and variance do not exist:
+ * The Cauchy (Lorentz) distribution with location $x_0$ and scale $\gamma > 0$:
+ * $\log p(x) = -\log \pi - \log \gamma - \log\big(1 + ((x - x_0)/\gamma)^2\big)$; CDF $\frac{1}{2} + \arctan\big((x - x_0)/\gamma\big)/\pi$,
+ * inverse CDF $x_0 + \gamma \tan\big(\pi(p - \frac{1}{2})\big)$ (PyTorch's `Cauchy`). Draws go through the inverse
+ * CDF of one uniform (reparameterised in $x_0$, $\gamma$). The mean and variance do not exist:
  * as in PyTorch, `mean` is NaN and `variance` is +∞.
  *
  * @example

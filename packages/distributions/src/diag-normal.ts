@@ -5,7 +5,12 @@ import { Normal } from './normal.js';
 
 /**
  * A multivariate normal with diagonal covariance, `Independent(Normal(loc, scale), 1)`
- * (zuko's `DiagNormal`): `log p(x) = Σ_d [-(x_d-μ_d)²/(2σ_d²) - log σ_d - ½ log 2π]`.
+ * (zuko's `DiagNormal`):
+ *
+ * $$
+ * \log p(x) = \sum_d \left[ -\frac{(x_d - \mu_d)^2}{2\sigma_d^2} - \log \sigma_d - \frac{1}{2} \log 2\pi \right].
+ * $$
+ *
  * The default base of every zuko flow but NCSF.
  *
  * @example

@@ -3,10 +3,10 @@ import { guard, outside } from './helpers.js';
 import { ScalarDistribution } from './scalar-distribution.js';
 
 /**
- * The exponential distribution with rate `λ > 0`:
- * `log p(x) = log λ - λx` for `x ≥ 0` and `-∞` for `x < 0`; CDF `1 - e^(-λx)`, inverse
- * CDF `-log(1 - p)/λ` (PyTorch's `Exponential`). Draws are `-log(1 - u)/λ` with `u` from
- * the counter-based generator (reparameterised in `λ`).
+ * The exponential distribution with rate $\lambda > 0$:
+ * $\log p(x) = \log \lambda - \lambda x$ for $x \ge 0$ and $-\infty$ for $x < 0$; CDF $1 - e^{-\lambda x}$, inverse
+ * CDF $-\log(1 - p)/\lambda$ (PyTorch's `Exponential`). Draws are $-\log(1 - u)/\lambda$ with $u$ from
+ * the counter-based generator (reparameterised in $\lambda$).
  *
  * @example
  * ```ts

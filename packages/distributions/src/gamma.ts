@@ -4,16 +4,21 @@ import { guard, outside, xlogy } from './helpers.js';
 import { ScalarDistribution } from './scalar-distribution.js';
 
 /**
- * The gamma distribution with shape (concentration) `α > 0` and rate `β > 0`:
- * `log p(x) = α log β + (α - 1) log x - βx - log Γ(α)` for `x ≥ 0` (with `0 · log 0 = 0`)
- * and `-∞` for `x < 0`; CDF `P(α, βx)`, the regularised lower incomplete gamma function
+ * The gamma distribution with shape (concentration) $\alpha > 0$ and rate $\beta > 0$:
+ *
+ * $$
+ * \log p(x) = \alpha \log \beta + (\alpha - 1) \log x - \beta x - \log \Gamma(\alpha)
+ * $$
+ *
+ * for $x \ge 0$ (with $0 \cdot \log 0 = 0$)
+ * and $-\infty$ for $x < 0$; CDF $P(\alpha, \beta x)$, the regularised lower incomplete gamma function
  * (PyTorch's `Gamma`).
  *
- * **Sampling** is by inversion, `x = P⁻¹(α, u)/β` with one uniform `u` per element, so
+ * **Sampling** is by inversion, $x = P^{-1}(\alpha, u)/\beta$ with one uniform $u$ per element, so
  * every row consumes exactly one draw call of `rng` (sharded sampling stays exact) and
- * there is no rejection step and no fallback. `P⁻¹` is a safeguarded Newton iteration on
+ * there is no rejection step and no fallback. $P^{-1}$ is a safeguarded Newton iteration on
  * the host (float64; a sync point on GPU backends). The draw is reparameterised: the
- * gradient in `α` is the implicit one, `∂x/∂α = -(∂P/∂α)(α, βx)/(β p₁(βx; α))`
+ * gradient in $\alpha$ is the implicit one, $\frac{\partial x}{\partial \alpha} = -\frac{(\partial P/\partial \alpha)(\alpha, \beta x)}{\beta p_1(\beta x; \alpha)}$
  * (Figurnov, Mohamed & Mnih 2018, "Implicit Reparameterization Gradients"), which is
  * what PyTorch's `rsample` computes and is the exact derivative of the inverse-CDF map.
  * Draws below the smallest normal number are clamped to it, as PyTorch does.

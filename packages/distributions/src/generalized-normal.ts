@@ -19,16 +19,16 @@ import { gammaP, gammaQuantile } from './gamma-special.js';
 import { ScalarDistribution } from './scalar-distribution.js';
 
 /**
- * The (symmetric, standard) generalized normal distribution with shape `β > 0`
- * (zuko's `GeneralizedNormal`): `log p(x) = log(β/2) - log Γ(1/β) - |x|^β`.
- * `β = 2` is `N(0, ½)`, `β = 1` the standard Laplace, and `β → ∞` tends to `U(-1, 1)`.
+ * The (symmetric, standard) generalized normal distribution with shape $\beta > 0$
+ * (zuko's `GeneralizedNormal`): $\log p(x) = \log(\beta/2) - \log \Gamma(1/\beta) - |x|^\beta$.
+ * $\beta = 2$ is $\mathcal{N}(0, \frac{1}{2})$, $\beta = 1$ the standard Laplace, and $\beta \to \infty$ tends to $\mathcal{U}(-1, 1)$.
  * Nadarajah (2005), "A generalized normal distribution".
  *
- * Since `|X|^β ~ Gamma(1/β, 1)`, the CDF is `½ + ½ sign(x) P(1/β, |x|^β)` and the inverse
- * CDF `sign(p - ½) P⁻¹(1/β, |2p - 1|)^(1/β)` (`P` the regularised incomplete gamma
+ * Since $|X|^\beta \sim \operatorname{Gamma}(1/\beta, 1)$, the CDF is $\frac{1}{2} + \frac{1}{2} \operatorname{sign}(x) P(1/\beta, |x|^\beta)$ and the inverse
+ * CDF $\operatorname{sign}(p - \frac{1}{2}) P^{-1}(1/\beta, |2p - 1|)^{1/\beta}$ ($P$ the regularised incomplete gamma
  * function). Draws use that inverse with one uniform draw call of `rng`, which is zuko's
- * construction (`Gamma(1/β)^(1/β)` with a random sign) driven by a single uniform; they
- * are reparameterised in `β` (implicit gradients, see {@link Gamma}).
+ * construction ($\operatorname{Gamma}(1/\beta)^{1/\beta}$ with a random sign) driven by a single uniform; they
+ * are reparameterised in $\beta$ (implicit gradients, see {@link Gamma}).
  *
  * @example
  * ```ts

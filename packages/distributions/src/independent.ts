@@ -4,7 +4,7 @@ import { Distribution } from './distribution.js';
 
 /**
  * Reinterprets the last `reinterpreted` batch axes of a distribution as event axes:
- * `log p(x) = Σ` of the base log-densities over those axes (PyTorch's `Independent`).
+ * $\log p(x)$ is the sum of the base log-densities over those axes (PyTorch's `Independent`).
  * A batch of `D` normals becomes one `D`-dimensional diagonal normal.
  *
  * @example

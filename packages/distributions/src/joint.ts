@@ -17,10 +17,10 @@ import {
 import { Distribution } from './distribution.js';
 
 /**
- * The joint distribution of independent random variables `Z_1, …, Z_n` laid side by
+ * The joint distribution of independent random variables $Z_1, \dots, Z_n$ laid side by
  * side: a value is the concatenation of one value of each marginal, flattened, along a
  * single event axis (zuko's `Joint`):
- * `log p(x) = Σ_i log p_i(x_i)`, where `x_i` is the `i`-th block of `x`'s last axis
+ * $\log p(x) = \sum_i \log p_i(x_i)$, where $x_i$ is the $i$-th block of $x$'s last axis
  * (of width `size(eventShape_i)`, one column for a scalar marginal). The marginals'
  * batch shapes are broadcast together. Draws concatenate one draw of each marginal, in
  * order (reparameterised for the marginals that are; the others are drawn with

@@ -3,11 +3,11 @@ import { LocationScale } from './location-scale.js';
 import { epsOf } from './helpers.js';
 
 /**
- * The Laplace (double exponential) distribution with location `μ` and scale `b > 0`:
- * `log p(x) = -log(2b) - |x - μ|/b`; CDF `½ - ½ sign(x - μ) expm1(-|x - μ|/b)`, inverse
- * CDF `μ - b sign(p - ½) log(1 - 2|p - ½|)` (PyTorch's `Laplace`). Draws are
- * `μ - b sign(v) log(1 - |v|)` with `v = 2u - 1` mapped into `(-1, 1)` as PyTorch does
- * (`v ~ U[ε - 1, 1)`), so they are always finite (reparameterised in `μ`, `b`).
+ * The Laplace (double exponential) distribution with location $\mu$ and scale $b > 0$:
+ * $\log p(x) = -\log(2b) - |x - \mu|/b$; CDF $\frac{1}{2} - \frac{1}{2} \operatorname{sign}(x - \mu) \operatorname{expm1}(-|x - \mu|/b)$, inverse
+ * CDF $\mu - b \operatorname{sign}(p - \frac{1}{2}) \log(1 - 2|p - \frac{1}{2}|)$ (PyTorch's `Laplace`). Draws are
+ * $\mu - b \operatorname{sign}(v) \log(1 - |v|)$ with $v = 2u - 1$ mapped into $(-1, 1)$ as PyTorch does
+ * ($v \sim \mathcal{U}[\varepsilon - 1, 1)$), so they are always finite (reparameterised in $\mu$, $b$).
  *
  * @example
  * ```ts

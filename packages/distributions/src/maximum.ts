@@ -2,9 +2,9 @@ import type { Distribution } from './distribution.js';
 import { Minimum } from './minimum.js';
 
 /**
- * The maximum of `n` independent draws of a univariate base distribution with density
- * `p` and CDF `F` (zuko's `Maximum`, `TopK(base, 1, n, { descending: true })` with a
- * scalar event): `log p(x) = log n + log p(x) + (n - 1) log F(x)`.
+ * The maximum of $n$ independent draws of a univariate base distribution with density
+ * $p$ and CDF $F$ (zuko's `Maximum`, `TopK(base, 1, n, { descending: true })` with a
+ * scalar event): $\log p(x) = \log n + \log p(x) + (n - 1) \log F(x)$.
  *
  * @example
  * ```ts

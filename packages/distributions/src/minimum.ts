@@ -3,9 +3,9 @@ import type { Distribution } from './distribution.js';
 import { TopK } from './top-k.js';
 
 /**
- * The minimum of `n` independent draws of a univariate base distribution with density
- * `p` and CDF `F` (zuko's `Minimum`, `TopK(base, 1, n)` with a scalar event):
- * `log p(x) = log n + log p(x) + (n - 1) log(1 - F(x))`.
+ * The minimum of $n$ independent draws of a univariate base distribution with density
+ * $p$ and CDF $F$ (zuko's `Minimum`, `TopK(base, 1, n)` with a scalar event):
+ * $\log p(x) = \log n + \log p(x) + (n - 1) \log\big(1 - F(x)\big)$.
  *
  * @example
  * ```ts

@@ -22,9 +22,9 @@ import { Categorical } from './categorical.js';
 import { Distribution } from './distribution.js';
 
 /**
- * A finite mixture: the last batch axis of `base` holds `K` components `p_k`, weighted
- * by `w = softmax(logits)` (zuko's `Mixture`):
- * `log p(x) = logsumexp_k(log w_k + log p_k(x))`, i.e. `p(x) = Σ_k w_k p_k(x)`.
+ * A finite mixture: the last batch axis of `base` holds $K$ components $p_k$, weighted
+ * by $w = \operatorname{softmax}(\mathrm{logits})$ (zuko's `Mixture`):
+ * $\log p(x) = \operatorname{logsumexp}_k\big(\log w_k + \log p_k(x)\big)$, i.e. $p(x) = \sum_k w_k p_k(x)$.
  * The batch shape is `base.batchShape` without its last axis. A draw picks a component
  * with a {@link Categorical} (one uniform draw call) after drawing all components from
  * `base` (its own draw calls), so it is reproducible and shardable; it is not

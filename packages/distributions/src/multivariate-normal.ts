@@ -30,11 +30,16 @@ import { checkPositive } from './params.js';
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /**
- * The multivariate normal distribution `N(μ, Σ)` with `Σ = L Lᵀ` given by its lower
- * Cholesky factor `L` (`scaleTril`, positive diagonal):
- * `log p(x) = -½D log 2π - Σ_d log L_dd - ½‖L⁻¹(x - μ)‖²`, with `L⁻¹(x - μ)` from a
+ * The multivariate normal distribution $\mathcal{N}(\mu, \Sigma)$ with $\Sigma = L L^\top$ given by its lower
+ * Cholesky factor $L$ (`scaleTril`, positive diagonal):
+ *
+ * $$
+ * \log p(x) = -\frac{D}{2} \log 2\pi - \sum_d \log L_{dd} - \frac{1}{2} \big\lVert L^{-1}(x - \mu) \big\rVert^2,
+ * $$
+ *
+ * with $L^{-1}(x - \mu)$ from a
  * triangular solve (PyTorch's `MultivariateNormal(loc, scale_tril=L)`). Draws are
- * `μ + L ε` with `ε ~ N(0, I)` from one normal draw call (reparameterised).
+ * $\mu + L \varepsilon$ with $\varepsilon \sim \mathcal{N}(0, I)$ from one normal draw call (reparameterised).
  *
  * @example
  * ```ts

@@ -4,9 +4,14 @@ import { LocationScale } from './location-scale.js';
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /**
- * The normal distribution `N(loc, scale²)`:
- * `log p(x) = -(x-μ)²/(2σ²) - log σ - ½ log 2π`, with CDF `½(1 + erf((x-μ)/(σ√2)))`
- * and inverse CDF `μ + σ√2 erfinv(2p-1)`. Draws are `μ + σ ε` with `ε` from the
+ * The normal distribution $\mathcal{N}(\mu, \sigma^2)$ (`loc` $\mu$, `scale` $\sigma$):
+ *
+ * $$
+ * \log p(x) = -\frac{(x - \mu)^2}{2\sigma^2} - \log \sigma - \frac{1}{2} \log 2\pi,
+ * $$
+ *
+ * with CDF $\frac{1}{2}\big(1 + \operatorname{erf}\big(\frac{x - \mu}{\sigma\sqrt{2}}\big)\big)$
+ * and inverse CDF $\mu + \sigma\sqrt{2} \operatorname{erfinv}(2p - 1)$. Draws are $\mu + \sigma \varepsilon$ with $\varepsilon$ from the
  * counter-based generator (reparameterised).
  *
  * @example

@@ -33,7 +33,7 @@ import { Independent } from './independent.js';
  * @category Normalizing flows
  */
 export class NormalizingFlow extends Distribution {
-  /** The transform `f` from data to base space. */
+  /** The transform $f$ from data to base space. */
   readonly transform: Transform;
   /** The base distribution (wrapped in `Independent` when needed). */
   readonly base: Distribution;
@@ -56,17 +56,17 @@ export class NormalizingFlow extends Distribution {
   get eventShape(): number[] {
     return this.transform.inverseShape(this.base.eventShape);
   }
-  /** Always true: draws are differentiable through `f⁻¹`. */
+  /** Always true: draws are differentiable through $f^{-1}$. */
   override get hasRsample(): boolean {
     return true;
   }
-  /** `log p_Z(f(x)) + ladj`, shape `sampleShape + batchShape`. */
+  /** $\log p_Z\big(f(x)\big) + \text{ladj}$, shape `sampleShape + batchShape`. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
     const [z, ladj] = this.transform.callAndLadj(x);
     return this.base.logProb(z).add(sumRightmost(ladj, this.reinterpreted));
   }
-  /** `f⁻¹(z)` for `z` from the base (its rsample when it has one). */
+  /** $f^{-1}(z)$ for $z$ from the base (its rsample when it has one). */
   override rsample(shape: readonly number[] = [], rng?: Rng): Tensor {
     const z = this.base.hasRsample ? this.base.rsample(shape, rng) : this.base.sample(shape, rng);
     return this.transform.inv.call(z);
@@ -76,7 +76,7 @@ export class NormalizingFlow extends Distribution {
     return noGrad(() => this.rsample(shape, rng));
   }
   /**
-   * `[x, log p(x)]` in one pass through `f⁻¹`: `log p(x) = log p_Z(z) - ladj(f⁻¹)(z)`,
+   * $[x, \log p(x)]$ in one pass through $f^{-1}$: $\log p(x) = \log p_Z(z) - \text{ladj}(f^{-1})(z)$,
    * cheaper than {@link NormalizingFlow.rsample} then {@link NormalizingFlow.logProb}.
    */
   override rsampleAndLogProb(shape: readonly number[] = [], rng?: Rng): [Tensor, Tensor] {

@@ -16,9 +16,9 @@ import { Distribution } from './distribution.js';
 import { checkInteger, hostSortLastAxis, logFactorial, outside } from './helpers.js';
 
 /**
- * The distribution of `n` independent draws of a univariate base distribution `p`,
- * sorted (zuko's `Sort`): for an ordered `x` (`x_1 ≤ … ≤ x_n`, or `≥` if descending;
- * ties allowed) `log p(x) = log n! + Σ_i log p(x_i)`, and `-∞` otherwise.
+ * The distribution of $n$ independent draws of a univariate base distribution $p$,
+ * sorted (zuko's `Sort`): for an ordered $x$ ($x_1 \le \dots \le x_n$, or $\ge$ if descending;
+ * ties allowed) $\log p(x) = \log n! + \sum_i \log p(x_i)$, and $-\infty$ otherwise.
  * The joint density of the order statistics (David & Nagaraja 2003, "Order Statistics").
  * A draw sorts `n` base draws (`base.sample(shape + [n])`, then a host-side sort); it is
  * not reparameterised.
@@ -74,7 +74,7 @@ export class Sort extends Distribution {
     return this.orderedLogProb(x);
   }
   /**
-   * `log 1{ordered} + logNormalizer + Σ_i log p(x_i)` over the last axis of `x`
+   * $\log \mathbf{1}[\text{ordered}]$ + `logNormalizer` + $\sum_i \log p(x_i)$ over the last axis of `x`
    * (no shape check: subclasses call it with their own event layout).
    */
   protected orderedLogProb(x: Tensor): Tensor {

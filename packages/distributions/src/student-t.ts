@@ -20,12 +20,16 @@ import { ScalarDistribution } from './scalar-distribution.js';
 const HALF_LOG_PI = 0.5 * Math.log(Math.PI);
 
 /**
- * Student's t distribution with `ν > 0` degrees of freedom, location `μ` and scale
- * `σ > 0`: with `y = (x - μ)/σ`,
- * `log p(x) = -½(ν + 1) log(1 + y²/ν) - log σ - ½ log ν - ½ log π - log Γ(ν/2) + log Γ((ν+1)/2)`
- * (PyTorch's `StudentT`). Draws are `μ + σ z √(ν / (2g))` with `z ~ N(0, 1)` (one normal
- * draw call) and `g ~ Gamma(ν/2, 1)` drawn by inversion (one uniform draw call; see
- * {@link Gamma}), so they are reparameterised in `ν`, `μ` and `σ`.
+ * Student's t distribution with $\nu > 0$ degrees of freedom, location $\mu$ and scale
+ * $\sigma > 0$: with $y = (x - \mu)/\sigma$,
+ *
+ * $$
+ * \log p(x) = -\frac{\nu + 1}{2} \log\Big(1 + \frac{y^2}{\nu}\Big) - \log \sigma - \frac{1}{2} \log \nu - \frac{1}{2} \log \pi - \log \Gamma\Big(\frac{\nu}{2}\Big) + \log \Gamma\Big(\frac{\nu + 1}{2}\Big)
+ * $$
+ *
+ * (PyTorch's `StudentT`). Draws are $\mu + \sigma z \sqrt{\nu / (2g)}$ with $z \sim \mathcal{N}(0, 1)$ (one normal
+ * draw call) and $g \sim \operatorname{Gamma}(\nu/2, 1)$ drawn by inversion (one uniform draw call; see
+ * {@link Gamma}), so they are reparameterised in $\nu$, $\mu$ and $\sigma$.
  *
  * @example
  * ```ts

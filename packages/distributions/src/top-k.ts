@@ -4,11 +4,15 @@ import { logFactorial } from './helpers.js';
 import { Sort } from './sort.js';
 
 /**
- * The `k` smallest (or, descending, largest) of `n` independent draws of a univariate
- * base distribution with density `p` and CDF `F`, sorted (zuko's `TopK`): for an
- * ordered `x = (x_1, …, x_k)`,
- * `log p(x) = log(n!/(n-k)!) + Σ_i log p(x_i) + (n - k) log(1 - F(x_k))`
- * (`log F(x_k)` when descending), and `-∞` if `x` is not ordered. The base needs a
+ * The $k$ smallest (or, descending, largest) of $n$ independent draws of a univariate
+ * base distribution with density $p$ and CDF $F$, sorted (zuko's `TopK`): for an
+ * ordered $x = (x_1, \dots, x_k)$,
+ *
+ * $$
+ * \log p(x) = \log \frac{n!}{(n - k)!} + \sum_i \log p(x_i) + (n - k) \log\big(1 - F(x_k)\big)
+ * $$
+ *
+ * ($\log F(x_k)$ when descending), and $-\infty$ if $x$ is not ordered. The base needs a
  * `cdf`. A draw keeps the first `k` of a {@link Sort} draw (host-side sort, not
  * reparameterised).
  *

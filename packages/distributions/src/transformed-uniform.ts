@@ -16,11 +16,11 @@ function uniformBase(f: Transform, lower: Tensor, upper: Tensor): Uniform {
 }
 
 /**
- * The distribution of `X` such that `f(X)` is uniform on `[f(l), f(u))`, for a transform
- * `f` increasing on `[l, u]` (zuko's `TransformedUniform`, which is
+ * The distribution of $X$ such that $f(X)$ is uniform on $[f(l), f(u))$, for a transform
+ * $f$ increasing on $[l, u]$ (zuko's `TransformedUniform`, which is
  * `NormalizingFlow(f, Uniform(f(l), f(u)))`):
- * `p(x) = f'(x)/(f(u) - f(l))` for `f(l) ≤ f(x) < f(u)`, and 0 elsewhere.
- * Draws are `f⁻¹(v)` with `v` from the uniform (reparameterised).
+ * $p(x) = \frac{f'(x)}{f(u) - f(l)}$ for $f(l) \le f(x) < f(u)$, and 0 elsewhere.
+ * Draws are $f^{-1}(v)$ with $v$ from the uniform (reparameterised).
  *
  * @example
  * ```ts

@@ -6,12 +6,16 @@ import { checkOrdered } from './params.js';
 import { Uniform } from './uniform.js';
 
 /**
- * A univariate distribution truncated to `[l, u)` (zuko's `Truncated`): with `F` the
+ * A univariate distribution truncated to $[l, u)$ (zuko's `Truncated`): with $F$ the
  * base CDF,
- * `log p(x) = log 1{F(l) ≤ F(x) < F(u)} - log(F(u) - F(l)) + log p_base(x)`,
- * CDF `clamp((F(x) - F(l))/(F(u) - F(l)), 0, 1)`. Draws invert the base CDF, exactly as
- * zuko: `F⁻¹((1 - 2·10⁻⁶)(F(l) + r (F(u) - F(l))) + 10⁻⁶)` with `r ~ U[0, 1)` (one
- * uniform draw call; the squeeze keeps `F⁻¹` away from 0 and 1), reparameterised where
+ *
+ * $$
+ * \log p(x) = \log \mathbf{1}\big[F(l) \le F(x) < F(u)\big] - \log\big(F(u) - F(l)\big) + \log p_\mathrm{base}(x),
+ * $$
+ *
+ * CDF $\operatorname{clamp}\big(\frac{F(x) - F(l)}{F(u) - F(l)}, 0, 1\big)$. Draws invert the base CDF, exactly as
+ * zuko: $F^{-1}\big((1 - 2 \cdot 10^{-6})(F(l) + r (F(u) - F(l))) + 10^{-6}\big)$ with $r \sim \mathcal{U}[0, 1)$ (one
+ * uniform draw call; the squeeze keeps $F^{-1}$ away from 0 and 1), reparameterised where
  * the base CDF and inverse CDF are differentiable. The base needs `cdf` and `icdf`.
  *
  * @example
@@ -94,8 +98,8 @@ export class Truncated extends Distribution {
     return this.base.icdf(this.uniform.icdf(p));
   }
   /**
-   * The draw zuko's `rsample` makes from given uniforms `r ∈ [0, 1)` (any shape that
-   * broadcasts with the batch shape): `F⁻¹((1 - 2·10⁻⁶)(F(l) + r (F(u) - F(l))) + 10⁻⁶)`.
+   * The draw zuko's `rsample` makes from given uniforms $r \in [0, 1)$ (any shape that
+   * broadcasts with the batch shape): $F^{-1}\big((1 - 2 \cdot 10^{-6})(F(l) + r (F(u) - F(l))) + 10^{-6}\big)$.
    * {@link Truncated.rsample} is this applied to `rng.uniform(shape + batchShape)`.
    */
   rsampleFromUniform(r: Tensor): Tensor {

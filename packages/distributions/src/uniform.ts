@@ -5,9 +5,9 @@ import { ScalarDistribution } from './scalar-distribution.js';
 
 /**
  * The continuous uniform distribution on `[low, high)`:
- * `log p(x) = -log(high - low)` for `low ≤ x < high` and `-∞` elsewhere (PyTorch's
+ * $\log p(x) = -\log(\mathrm{high} - \mathrm{low})$ for $\mathrm{low} \le x < \mathrm{high}$ and $-\infty$ elsewhere (PyTorch's
  * `Uniform`, whose `log_prob` is `log(1{low ≤ x}·1{x < high}) - log(high - low)`). CDF
- * `clamp((x - low)/(high - low), 0, 1)`; draws are `low + u (high - low)` with `u` from
+ * $\operatorname{clamp}\big(\frac{x - \mathrm{low}}{\mathrm{high} - \mathrm{low}}, 0, 1\big)$; draws are $\mathrm{low} + u (\mathrm{high} - \mathrm{low})$ with $u$ from
  * the counter-based generator (reparameterised in `low` and `high`).
  *
  * @example

@@ -45,7 +45,7 @@ function compilePattern(prefix: string, option: string): RegExp {
 }
 
 /**
- * zuko's `_softclip`: `x / √(1 + (x / bound)²)`, a smooth clip of `x` to `(-bound, bound)`
+ * zuko's `_softclip`: $x / \sqrt{1 + (x / \mathrm{bound})^2}$, a smooth clip of $x$ to $(-\mathrm{bound}, \mathrm{bound})$
  * (the log-variances are clipped to ±18 before use).
  *
  * @example
@@ -198,7 +198,7 @@ const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
 
 /**
  * A Bayesian wrapper around a base model (zuko's `BayesianModel`, `bayesian.py`): a
- * mean-field Gaussian posterior `q(θ) = Π N(θᵢ | μᵢ, σᵢ²)` over a chosen subset of the
+ * mean-field Gaussian posterior $q(\theta) = \prod_i \mathcal{N}(\theta_i \mid \mu_i, \sigma_i^2)$ over a chosen subset of the
  * base model's parameters, trained by variational inference ("Bayes by backprop").
  *
  * - `means` and `logvars` are {@link ParameterDict}s keyed by the parameter's dotted name
@@ -206,8 +206,8 @@ const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
  *   `transform-transforms-0-hyper-0-weight`), so the state dict is zuko's:
  *   `base.<name>` (the base model's own parameters and buffers), `means.<key>`,
  *   `logvars.<key>`. Means start at the base parameters, log-variances at
- *   `N(initLogvar, 0.001²)` (0.001 is the standard deviation, as in zuko).
- * - A draw is `θ = μ + exp(softclip(log σ², 18) / 2) · ε`, `ε ~ N(0, I)`
+ *   $\mathcal{N}(\mathrm{initLogvar}, 0.001^2)$ (0.001 is the standard deviation, as in zuko).
+ * - A draw is $\theta = \mu + \exp\big(\operatorname{softclip}(\log \sigma^2, 18) / 2\big) \cdot \varepsilon$, $\varepsilon \sim \mathcal{N}(0, I)$
  *   ({@link BayesianModel.sampleParams}).
  * - {@link BayesianModel.reparameterize} runs a function with the base model temporarily
  *   using one draw (gradients reach `means` and `logvars`: the training path);
@@ -217,7 +217,12 @@ const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
  * - Calling the wrapper itself is an error, as in zuko.
  *
  * Training maximises the ELBO, e.g. per batch
- * `loss = -E_q[log p(x | θ)] + KL(q ‖ p) / N` with `N` the data-set size.
+ *
+ * $$
+ * \mathrm{loss} = -\mathbb{E}_q\big[\log p(x \mid \theta)\big] + \mathrm{KL}(q \,\Vert\, p) / N
+ * $$
+ *
+ * with $N$ the data-set size.
  *
  * References:
  * - [Weight Uncertainty in Neural Networks (Blundell et al., 2015)](https://arxiv.org/abs/1505.05424)
@@ -247,7 +252,7 @@ export class BayesianModel<M extends Module = Module> extends Module {
   readonly base: M;
   /** Posterior means `μ`, keyed by parameter name with `.` → `-`. */
   readonly means: ParameterDict;
-  /** Posterior log-variances `log σ²`, keyed like {@link BayesianModel.means}. */
+  /** Posterior log-variances $\log \sigma^2$, keyed like {@link BayesianModel.means}. */
   readonly logvars: ParameterDict;
   /** Dotted parameter name of each key. */
   readonly #names = new Map<string, string>();
@@ -301,7 +306,7 @@ export class BayesianModel<M extends Module = Module> extends Module {
 
   /**
    * Sets the means to the base model's current parameters and draws the log-variances
-   * from `N(logvarMean, logvarStd²)` (zuko's `_reset_bayesian_parameters`).
+   * from $\mathcal{N}(\mathrm{logvarMean}, \mathrm{logvarStd}^2)$ (zuko's `_reset_bayesian_parameters`).
    *
    * @example
    * ```ts
@@ -358,7 +363,7 @@ export class BayesianModel<M extends Module = Module> extends Module {
 
   /**
    * One draw of the Bayesian parameters, by the base model's dotted names:
-   * `θ = μ + exp(softclip(log σ², 18) / 2) · ε`, one `rng.normal` call per parameter in
+   * $\theta = \mu + \exp\big(\operatorname{softclip}(\log \sigma^2, 18) / 2\big) \cdot \varepsilon$, one `rng.normal` call per parameter in
    * key order (from `rng`, else the global `defaultRng()`; one `Rng` allows 4096 draw
    * calls). Differentiable with respect to `means` and `logvars` (outside `noGrad`).
    *
@@ -419,9 +424,9 @@ export class BayesianModel<M extends Module = Module> extends Module {
    * With `localTrick`, each `Linear` and `MaskedLinear` layer (exactly those classes,
    * as zuko) whose weight is Bayesian instead samples its outputs (the local
    * reparameterisation trick, Kingma et al. 2015, https://arxiv.org/abs/1506.02557):
-   * `y = x μ_Wᵀ + μ_b + √(x² σ_W²ᵀ + σ_b²) ⊙ η`, with the masked mean and variance for a
+   * $y = x \mu_W^\top + \mu_b + \sqrt{x^2 (\sigma_W^2)^\top + \sigma_b^2} \odot \eta$, with the masked mean and variance for a
    * `MaskedLinear`, the layer's own bias where the bias is not Bayesian, and one
-   * `η ~ N(0, I)` per layer and output shape, kept for the whole call. The outputs then
+   * $\eta \sim \mathcal{N}(0, I)$ per layer and output shape, kept for the whole call. The outputs then
    * have the same distribution per example as with a weight draw, with gradients of lower
    * variance. Masked autoregressive transforms invert with zuko's fixed-point passes
    * meanwhile (their incremental inverse reads the weights directly).
@@ -534,10 +539,15 @@ export class BayesianModel<M extends Module = Module> extends Module {
   }
 
   /**
-   * The KL divergence `KL(q ‖ p)` from the posterior to the prior `p = N(0, priorVar · I)`
+   * The KL divergence $\mathrm{KL}(q \,\Vert\, p)$ from the posterior to the prior $p = \mathcal{N}(0, \mathrm{priorVar} \cdot I)$
    * (zuko's `kl_divergence`):
-   * `½ Σ (σ²/s + μ²/s + log s − log σ² − 1)` with `s = priorVar` and the soft-clipped
-   * `log σ²`. A scalar, differentiable with respect to `means` and `logvars`; 0 when no
+   *
+   * $$
+   * \mathrm{KL}(q \,\Vert\, p) = \frac{1}{2} \sum_i \Big(\frac{\sigma_i^2}{s} + \frac{\mu_i^2}{s} + \log s - \log \sigma_i^2 - 1\Big)
+   * $$
+   *
+   * with $s$ = `priorVar` and the soft-clipped
+   * $\log \sigma^2$. A scalar, differentiable with respect to `means` and `logvars`; 0 when no
    * parameter is Bayesian.
    *
    * @example

@@ -93,7 +93,7 @@ export interface GFOptions extends Omit<ElementWiseOptions, 'univariate' | 'shap
 
 /**
  * Gaussianization Flow (zuko's `GF`): elementwise Gaussianization transforms
- * (`√2 erfinv(mean_k erf(...))`) interleaved with learned rotations `exp(A - Aᵀ)`, over a
+ * ($\sqrt{2} \operatorname{erfinv}(\operatorname{mean}_k \operatorname{erf}(\dots))$) interleaved with learned rotations $\exp(A - A^\top)$, over a
  * standard normal base. State dict: `transform.transforms.<2i>.phi.{0,1}` and
  * `transform.transforms.<2i+1>.A`.
  *

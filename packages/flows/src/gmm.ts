@@ -50,9 +50,14 @@ export function gmmShapes(features: number, components: number, covarianceType: 
 
 /**
  * Gaussian mixture model as a lazy distribution (zuko's `GMM`):
- * `p(x) = Σ_k softmax(logits)_k N(x | μ_k, Σ_k)`. Without context the parameters are
+ *
+ * $$
+ * p(x) = \sum_k \operatorname{softmax}(\mathrm{logits})_k\, \mathcal{N}(x \mid \mu_k, \Sigma_k).
+ * $$
+ *
+ * Without context the parameters are
  * trainable tensors `phi.<k>`; with context an MLP maps `c` to them. Full covariances are
- * `L Lᵀ` with `L = diag(exp(d) + ε)` plus strictly-lower entries filled row-major.
+ * $L L^\top$ with $L = \operatorname{diag}(\exp(d) + \varepsilon)$ plus strictly-lower entries filled row-major.
  *
  * @example
  * ```ts

@@ -62,7 +62,7 @@ export class MNN extends Module {
 
 /**
  * Unconstrained monotonic neural network univariate of UNAF (zuko's `UMNN`):
- * `f(x) = ∫₀ˣ g(u) du + constant` with `g(u) = exp(v / (1 + |v / 7|))`,
+ * $f(x) = \int_0^x g(u)\, du + \mathrm{constant}$ with $g(u) = \exp\big(v / (1 + |v / 7|)\big)$,
  * `v = integrand_i([u, signal_i])` (a stacked MLP, ELU by default), by 32-point
  * Gauss–Legendre quadrature; bisection inverse.
  *

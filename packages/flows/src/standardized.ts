@@ -4,7 +4,7 @@ import { AffineTransform, ComposedTransform } from '@eddy/transforms';
 import { LazyDistribution } from './lazy.js';
 
 /**
- * A per-feature affine standardisation `z = (x - loc) / scale`, as computed by
+ * A per-feature affine standardisation $z = (x - \mathrm{loc}) / \mathrm{scale}$, as computed by
  * {@link standardization}.
  * @category Standardization
  */
@@ -25,7 +25,7 @@ function rowsAndFeatures(data: Tensor, fn: string): [number, number] {
 
 /**
  * The standardisation of data `[N, D]`: per feature, the mean (`loc`) and the standard
- * deviation (`scale`, population form, `√(Σ (x - mean)² / N)`), computed in float64 in
+ * deviation (`scale`, population form, $\sqrt{\sum_i (x_i - \bar x)^2 / N}$), computed in float64 in
  * two passes. A feature with zero spread (constant, or a single row) gets `scale = 1`, so
  * it is only shifted. Non-finite data is an error naming the row and the feature.
  *
@@ -112,12 +112,14 @@ function vector(v: ArrayLike<number> | Tensor | undefined, features: number, fil
 
 /**
  * A flow in the data's own units over a flow of standardised features: the
- * distribution of `X = loc + scale · Y` where `Y` follows `flow`. With
- * `z = (x - loc) / scale` per feature,
+ * distribution of $X = \mathrm{loc} + \mathrm{scale} \cdot Y$ where $Y$ follows `flow`. With
+ * $z = (x - \mathrm{loc}) / \mathrm{scale}$ per feature,
  *
- * `log p(x | c) = log p_flow(z | c) - Σ_d log scale_d`,
+ * $$
+ * \log p(x \mid c) = \log p_\mathrm{flow}(z \mid c) - \sum_d \log \mathrm{scale}_d,
+ * $$
  *
- * and a draw is `loc + scale · y` for a draw `y` of `flow` (the same `Rng` gives the same
+ * and a draw is $\mathrm{loc} + \mathrm{scale} \cdot y$ for a draw $y$ of `flow` (the same `Rng` gives the same
  * `y`). `call(c)` returns a {@link NormalizingFlow} whose transform is
  * `ComposedTransform([AffineTransform(loc, scale, 1).inv, inner transform])` over the
  * inner flow's base, so every fast path of the inner flow (fused splines, the one-pass
@@ -213,7 +215,7 @@ export class Standardized extends LazyDistribution {
 
   /**
    * The inner flow for context `c`, moved to the data's units: a {@link NormalizingFlow}
-   * whose transform first standardises (`(x - loc) / scale`, ladj `-Σ log scale`).
+   * whose transform first standardises ($(x - \mathrm{loc}) / \mathrm{scale}$, ladj $-\sum_d \log \mathrm{scale}_d$).
    */
   call(c?: Tensor): NormalizingFlow {
     const standardize = new AffineTransform(this.loc, this.scale, 1).inv;

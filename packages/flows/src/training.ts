@@ -187,7 +187,7 @@ function evaluate(flow: LazyDistribution, x: Tensor, c: Tensor | undefined, batc
 
 /**
  * Fits a flow (any {@link LazyDistribution}) to data by maximum likelihood: minibatch
- * Adam on `-mean log p(x | c)`, with an optional learning-rate schedule, gradient
+ * Adam on the negative log-likelihood $-\frac{1}{N} \sum_i \log p(x_i \mid c_i)$, with an optional learning-rate schedule, gradient
  * clipping, a validation split and early stopping (which restores the best weights).
  * Shuffling is seeded, so a fit is reproducible. Throws if the loss becomes NaN.
  *

@@ -2,10 +2,15 @@ import { Adam, Rng, type Tensor, ValueError, clipGradNorm, gradients, mean } fro
 import type { LazyDistribution } from './lazy.js';
 
 /**
- * The evidence lower bound of an unnormalised log-density `log p̃` under the flow `q`:
- * `ELBO = E_q[log p̃(x) - log q(x)] ≤ log Z`, estimated with `n` reparameterised draws
- * (so it is differentiable with respect to the flow's parameters). `-ELBO` is the
- * reverse KL divergence `KL(q ‖ p̃/Z)` up to the constant `log Z`.
+ * The evidence lower bound of an unnormalised log-density $\log \tilde p$ under the flow $q$:
+ *
+ * $$
+ * \mathrm{ELBO} = \mathbb{E}_q\big[\log \tilde p(x) - \log q(x)\big] \le \log Z,
+ * $$
+ *
+ * estimated with $n$ reparameterised draws
+ * (so it is differentiable with respect to the flow's parameters). $-\mathrm{ELBO}$ is the
+ * reverse KL divergence $\mathrm{KL}(q \,\Vert\, \tilde p / Z)$ up to the constant $\log Z$.
  *
  * Rezende & Mohamed (2015), "Variational Inference with Normalizing Flows".
  *

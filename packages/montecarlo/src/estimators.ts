@@ -40,9 +40,9 @@ export interface Estimate {
  * @category Estimators
  */
 export interface ImportanceEstimate extends Estimate {
-  /** log of the normalising constant `Z = E_q[p̃/q]`. */
+  /** log of the normalising constant $Z = \mathbb{E}_q[\tilde p / q]$. */
   logZ: number;
-  /** Effective sample size `(Σw)² / Σw²`. */
+  /** Effective sample size $(\sum_i w_i)^2 / \sum_i w_i^2$. */
   ess: number;
 }
 
@@ -68,7 +68,7 @@ async function withPool<T>(options: EstimatorOptions, fn: (pool: FlowPool) => Pr
 }
 
 /**
- * `E_q[f(X)]` by plain Monte Carlo over `n` draws of the flow, with its standard error.
+ * $\mathbb{E}_q[f(X)]$ by plain Monte Carlo over $n$ draws of the flow, with its standard error.
  * `f` maps a chunk of samples `[m, ...event]` to `[m]` values; it runs in the calling
  * thread, on chunks as they arrive, so memory stays bounded.
  *
@@ -106,10 +106,10 @@ export async function expectation(flow: LazyDistribution, f: (x: Tensor) => Tens
 
 /**
  * Self-normalised importance sampling with the flow `q` as proposal for an unnormalised
- * target `p̃` (`logTarget` maps samples to `log p̃`): weights `w = p̃(x)/q(x)`,
- * `log Z = log mean w`, the estimate of `E_p[f]` (default `f = 0`, so only `log Z` and
+ * target $\tilde p$ (`logTarget` maps samples to $\log \tilde p$): weights $w_i = \tilde p(x_i)/q(x_i)$,
+ * $\log Z = \log \frac{1}{n} \sum_i w_i$, the estimate of $\mathbb{E}_p[f]$ (default $f = 0$, so only $\log Z$ and
  * the ESS matter), its delta-method standard error, and the effective sample size
- * `(Σw)²/Σw²`. Stable in log space.
+ * $(\sum_i w_i)^2 / \sum_i w_i^2$. Stable in log space.
  *
  * @example
  * ```ts

@@ -3,7 +3,7 @@ import { param } from './params.js';
 import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
- * `y = x + shift`, `ladj = 0` (zuko's `AdditiveTransform`; the coupling of the original
+ * $y = x + \mathrm{shift}$, $\text{ladj} = 0$ (zuko's `AdditiveTransform`; the coupling of the original
  * NICE, Dinh et al. 2014).
  *
  * References:

@@ -4,7 +4,7 @@ import { type Domain, Transform, domain } from './transform.js';
 import { sumRightmost } from './utils.js';
 
 /**
- * `y = loc + scale · x` (PyTorch's `AffineTransform`), `ladj = log|scale|` per element,
+ * $y = \mathrm{loc} + \mathrm{scale} \cdot x$ (PyTorch's `AffineTransform`), $\text{ladj} = \log|\mathrm{scale}|$ per element,
  * summed over the last `eventDim` axes. Parameters broadcast against `x`.
  *
  * @example

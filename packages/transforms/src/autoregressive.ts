@@ -2,11 +2,11 @@ import { type Tensor, ValueError } from '@eddy/core';
 import { type Domain, Transform, domain } from './transform.js';
 
 /**
- * An autoregressive transform `y = f_{φ(x)}(x)` whose parameters depend on `x` only
+ * An autoregressive transform $y = f_{\varphi(x)}(x)$ whose parameters depend on $x$ only
  * through features that come earlier in the autoregressive order (zuko's
  * `AutoregressiveTransform`). `meta(x)` returns the vector transform to apply given `x`.
- * The inverse is the fixed point of `x ← f_{φ(x)}⁻¹(y)` reached in exactly `passes`
- * passes from `x = 0` (one pass per autoregressive group); its ladj is the negated
+ * The inverse is the fixed point of $x \leftarrow f_{\varphi(x)}^{-1}(y)$ reached in exactly `passes`
+ * passes from $x = 0$ (one pass per autoregressive group); its ladj is the negated
  * forward ladj at the final `x`.
  *
  * References:

@@ -43,10 +43,10 @@ function basisConstants(order: number): BasisConstants {
 }
 
 /**
- * The Bernstein polynomial `P(u) = Σ_{i=0}^{M} C(M, i) u^i (1-u)^{M-i} θ_i` of order
+ * The Bernstein polynomial $P(u) = \sum_{i=0}^{M} \binom{M}{i} u^i (1-u)^{M-i} \theta_i$ of order
  * `M = θ.shape[-1] - 1`, evaluated as zuko does: `mean_i(Beta(i+1, M-i+1).pdf(u)·θ_i)` with
  * `pdf = exp((α-1)log u + (β-1)log(1-u) + lgamma(α+β) - lgamma(α) - lgamma(β))`. Its
- * derivative is the polynomial of order `M - 1` with coefficients `M(θ_{i+1} - θ_i)`.
+ * derivative is the polynomial of order $M - 1$ with coefficients $M(\theta_{i+1} - \theta_i)$.
  * `u` `(...)` must lie in `(0, 1)` (the log form is used); `θ` is `(..., M + 1)`.
  *
  * @example
@@ -84,14 +84,19 @@ export interface BernsteinOptions {
 
 /**
  * A monotonic Bernstein polynomial transformation (zuko's `BernsteinTransform`): on
- * `[-B, B]`, with `u = (x + B)/(2B)`,
- * `f(x) = (1/(M+1)) Σ_{i=0}^{M} b_{i+1,M-i+1}(u) θ_i` (`b` the Beta densities, i.e.
- * `Σ C(M,i) u^i (1-u)^{M-i} θ_i`), linearly extrapolated outside: for `u ≤ ε`,
- * `y = P'(ε)(u - ε) + P(ε)`, for `u ≥ 1 - ε`, `y = P'(1-ε)(u - 1 + ε) + P(1-ε)`
- * (`ε = 1e-6`). `L` unconstrained values give `M + 1 = L + 2` increasing coefficients:
+ * $[-B, B]$, with $u = (x + B)/(2B)$,
+ *
+ * $$
+ * f(x) = \frac{1}{M + 1} \sum_{i=0}^{M} b_{i+1, M-i+1}(u)\, \theta_i
+ * $$
+ *
+ * ($b$ the Beta densities, i.e.
+ * $\sum_i \binom{M}{i} u^i (1-u)^{M-i} \theta_i$), linearly extrapolated outside: for $u \le \varepsilon$,
+ * $y = P'(\varepsilon)(u - \varepsilon) + P(\varepsilon)$, for $u \ge 1 - \varepsilon$, $y = P'(1-\varepsilon)(u - 1 + \varepsilon) + P(1-\varepsilon)$
+ * ($\varepsilon = 10^{-6}$). `L` unconstrained values give `M + 1 = L + 2` increasing coefficients:
  * `θ = cumsum([θ_0, softplus([r_0, r, r_last])]) - ln2·L/2` with `r = θ_{1:}` (the
  * repeated ends make the second derivative vanish at the bounds).
- * `ladj = log(P'(u)/(2B))` (`log(slope/(2B))` in the tails), analytic. The inverse is linear
+ * $\text{ladj} = \log\big(P'(u)/(2B)\big)$ ($\log(\mathrm{slope}/(2B))$ in the tails), analytic. The inverse is linear
  * in the tails and a bisection on `[-B, B]` in between (24 steps for `B = 5`).
  *
  * References:

@@ -84,14 +84,14 @@ export function parameterStandIns(phi: readonly Tensor[], explicit: boolean): Te
  * Values of `y` outside `f([-bound, bound])` give (about) `±bound`.
  *
  * The iterations run without recording. The gradient is implicit (as zuko's
- * `Bisection.backward`): at the root `x*`, `∂x/∂y = 1/f'(x*)` and
- * `∂x/∂φ = -(∂f/∂φ)(x*)/f'(x*)`, both from autodiff of one evaluation of `f` at `x*`.
+ * `Bisection.backward`): at the root $x^*$, $\frac{\partial x}{\partial y} = \frac{1}{f'(x^*)}$ and
+ * $\frac{\partial x}{\partial \varphi} = -\frac{(\partial f/\partial \varphi)(x^*)}{f'(x^*)}$, both from autodiff of one evaluation of $f$ at $x^*$.
  * Like zuko's, the backward pass is first-order (its result is not itself differentiable).
  *
  * @param f the increasing function `f(x, φ)`.
  * @param y the targets.
  * @param options `phi`, `bound` (10), `eps` (1e-6) or `iterations`, `explicit`.
- * @returns `x ≈ f⁻¹(y)`, to within `2·bound/2ⁿ⁺¹`.
+ * @returns $x \approx f^{-1}(y)$, to within $2 \cdot \mathrm{bound}/2^{n+1}$.
  *
  * @example
  * ```ts

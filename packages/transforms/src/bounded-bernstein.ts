@@ -6,9 +6,9 @@ import { BernsteinTransform } from './bernstein.js';
  * univariate transform of BPF): a {@link BernsteinTransform} whose coefficients map
  * `[-B, B]` onto itself with slope 1 and zero curvature at both ends, so that it joins
  * the (shifted) identity outside. `L` unconstrained values give `L + 5` coefficients
- * (order `M = L + 4`): with `Δ = 2B/(L + 4)`,
- * `θ = cumsum([-B, Δ, Δ, softmax(θ_raw)·(2B - 4Δ), Δ, Δ])`; the tails are
- * `y = 2B(u - ε) - B` and `y = 2B(u - 1 + ε) + B`, i.e. `y = x - 2Bε` below and `y = x + 2Bε` above, with `ladj = 0`.
+ * (order $M = L + 4$): with $\Delta = 2B/(L + 4)$,
+ * $\theta = \operatorname{cumsum}\big([-B, \Delta, \Delta, \operatorname{softmax}(\theta_\mathrm{raw}) \cdot (2B - 4\Delta), \Delta, \Delta]\big)$; the tails are
+ * $y = 2B(u - \varepsilon) - B$ and $y = 2B(u - 1 + \varepsilon) + B$, i.e. $y = x - 2B\varepsilon$ below and $y = x + 2B\varepsilon$ above, with $\text{ladj} = 0$.
  *
  * References:
  * - [Deep transformation models: Tackling complex regression problems with neural network based transformation models (Sick et al., 2020)](https://arxiv.org/abs/2004.00464)

@@ -2,8 +2,8 @@ import { type Tensor, remainder } from '@eddy/core';
 import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
- * Circular shift on `[-B, B)`: `y = rem(x, 2B) - B` (`rem` with the divisor's sign, as
- * Python's `%`), `ladj = 0`; it is its own inverse (zuko's `CircularShiftTransform`,
+ * Circular shift on $[-B, B)$: $y = \operatorname{rem}(x, 2B) - B$ (`rem` with the divisor's sign, as
+ * Python's `%`), $\text{ladj} = 0$; it is its own inverse (zuko's `CircularShiftTransform`,
  * default `B = 1`). NCSF composes it with a circular spline.
  *
  * @example

@@ -4,10 +4,10 @@ import { type Domain, Transform, domain } from './transform.js';
 import { sumRightmost } from './utils.js';
 
 /**
- * The composition `f = f_{n-1} ∘ … ∘ f_0` (applied first to last), as zuko's
+ * The composition $f = f_{n-1} \circ \dots \circ f_0$ (applied first to last), as zuko's
  * `ComposedTransform`. The event dim of the whole is the largest any part needs, so a
  * part's `ladj` is summed over the trailing axes it treats as batch: an elementwise
- * step inside a vector flow contributes `Σ_d ladj_d`. The inverse applies the inverses in
+ * step inside a vector flow contributes $\sum_d \text{ladj}_d$. The inverse applies the inverses in
  * reverse order.
  *
  * @example

@@ -2,7 +2,7 @@ import { abs, acos, cos, log, sin } from '@eddy/core';
 import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
- * `y = -cos x` on `(0, π)`, `ladj = log|sin x|`; inverse `acos(-y)` (zuko's `CosTransform`).
+ * $y = -\cos x$ on $(0, \pi)$, $\text{ladj} = \log|\sin x|$; inverse $\arccos(-y)$ (zuko's `CosTransform`).
  *
  * @example
  * ```ts

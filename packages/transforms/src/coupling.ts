@@ -4,8 +4,8 @@ import { type Domain, Transform, domain } from './transform.js';
 /**
  * A coupling transform (zuko's `CouplingTransform`): the features where `mask` is true
  * (`a`) pass through unchanged and parameterise a transform of the others (`b`):
- * `y_a = x_a`, `y_b = f_{φ(x_a)}(x_b)`, `ladj = ladj(f)`. The inverse uses the same
- * `φ(y_a)`, so both directions cost one evaluation.
+ * $y_a = x_a$, $y_b = f_{\varphi(x_a)}(x_b)$, $\text{ladj} = \text{ladj}(f)$. The inverse uses the same
+ * $\varphi(y_a)$, so both directions cost one evaluation.
  *
  * References:
  * - [NICE: Non-linear Independent Components Estimation (Dinh et al., 2014)](https://arxiv.org/abs/1410.8516)

@@ -2,7 +2,7 @@ import { log } from '@eddy/core';
 import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
- * `y = eˣ`, `ladj = x`; inverse `log y` (PyTorch's `ExpTransform`).
+ * $y = e^x$, $\text{ladj} = x$; inverse $\log y$ (PyTorch's `ExpTransform`).
  *
  * @example
  * ```ts

@@ -44,21 +44,25 @@ const TRACE_SCALE = 1e-2;
 
 /**
  * The free-form Jacobian transformation of FFJORD (zuko's `FreeFormJacobianTransform`):
- * `y = x(t₁)` where `x(t)` solves the ODE
+ * $y = x(t_1)$ where $x(t)$ solves the ODE
  *
- * `dx/dt = f_φ(t, x)`,  `x(t₀) = x`,
+ * $$
+ * \frac{dx}{dt} = f_\varphi(t, x), \quad x(t_0) = x,
+ * $$
  *
- * i.e. `y = x + ∫_{t₀}^{t₁} f_φ(t, x(t)) dt`, with the instantaneous change of variables
+ * i.e. $y = x + \int_{t_0}^{t_1} f_\varphi(t, x(t))\, dt$, with the instantaneous change of variables
  *
- * `log |det ∂y/∂x| = ∫_{t₀}^{t₁} tr(∂f_φ/∂x)(t, x(t)) dt`,
+ * $$
+ * \log \left| \det \frac{\partial y}{\partial x} \right| = \int_{t_0}^{t_1} \operatorname{tr}\Big(\frac{\partial f_\varphi}{\partial x}\Big)(t, x(t))\, dt,
+ * $$
  *
- * integrated together with `x` as the augmented ODE `d/dt [x, ℓ] = [f, tr ∂f/∂x]` by
- * {@link odeint} (adaptive Dormand–Prince, adjoint gradients; `ℓ` carried scaled by 1e-2 as
- * zuko does). With `exact`, the trace is `Σ_j (e_jᵀ ∂f/∂x)_j`, from `D` vector–Jacobian
+ * integrated together with $x$ as the augmented ODE $\frac{d}{dt} [x, \ell] = \big[f, \operatorname{tr} \frac{\partial f}{\partial x}\big]$ by
+ * {@link odeint} (adaptive Dormand–Prince, adjoint gradients; $\ell$ carried scaled by 1e-2 as
+ * zuko does). With `exact`, the trace is $\sum_j \big(e_j^\top \frac{\partial f}{\partial x}\big)_j$, from $D$ vector–Jacobian
  * products (recorded, so the adjoint can differentiate them); otherwise it is Hutchinson's
- * estimator `εᵀ (∂f/∂x) ε` with one `ε ~ N(0, I)` of the shape of `x` drawn per call from
- * `rng`, whose expectation is the exact trace. The inverse integrates from `t₁` back to
- * `t₀`. Vectors (event dim 1); `f` must act row-wise (no coupling between batch rows).
+ * estimator $\varepsilon^\top \frac{\partial f}{\partial x} \varepsilon$ with one $\varepsilon \sim \mathcal{N}(0, I)$ of the shape of $x$ drawn per call from
+ * `rng`, whose expectation is the exact trace. The inverse integrates from $t_1$ back to
+ * $t_0$. Vectors (event dim 1); `f` must act row-wise (no coupling between batch rows).
  *
  * References:
  * - [Neural Ordinary Differential Equations (Chen et al., 2018)](https://arxiv.org/abs/1806.07366)

@@ -138,13 +138,13 @@ function quadrature(f: ParametricFunction, a: Tensor, b: Tensor, n: number, phi:
 }
 
 /**
- * `∫_a^b f(u) du` by `n`-point Gauss–Legendre quadrature, as zuko's `gauss_legendre`:
- * `(b - a) Σ_i w_i f(lerp(a, b, t_i))` with the rule of {@link gaussLegendreNodes}; `f`
+ * $\int_a^b f(u)\, du$ by $n$-point Gauss–Legendre quadrature, as zuko's `gauss_legendre`:
+ * $(b - a) \sum_i w_i f\big(\operatorname{lerp}(a, b, t_i)\big)$ with the rule of {@link gaussLegendreNodes}; `f`
  * is called once on all nodes, stacked on a new **leading** axis (shape `[n, ...]`), so it
  * must broadcast that axis against its parameters.
  *
  * The gradient is zuko's `GaussLegendre.backward`: the exact integrand at the limits,
- * `∂/∂b = f(b)`, `∂/∂a = -f(a)`, and for `φ` the gradient of the quadrature sum.
+ * $\partial/\partial b = f(b)$, $\partial/\partial a = -f(a)$, and for $\varphi$ the gradient of the quadrature sum.
  *
  * @param f the integrand `f(u, φ)`.
  * @param a lower limits; @param b upper limits (broadcast together).

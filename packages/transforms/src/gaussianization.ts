@@ -17,11 +17,11 @@ export interface GaussianizationOptions {
 
 /**
  * The Gaussianization transformation (zuko's `GaussianizationTransform`), with `K`
- * components: `f(x) = Φ⁻¹((1/K) Σ_k Φ(e^{a_k} x + b_k))` with `Φ` the standard normal
+ * components: $f(x) = \Phi^{-1}\Big(\frac{1}{K} \sum_k \Phi(e^{a_k} x + b_k)\Big)$ with $\Phi$ the standard normal
  * CDF, computed as zuko does,
- * `f(x) = √2·erfinv((1 - 10⁻⁶)·mean_k erf((e^{a_k} x + b_k)/√2))` (the factor keeps the
- * argument of `erfinv` inside `(-1, 1)`). The derivative is analytic,
- * `f'(x) = (1 - 10⁻⁶)·exp(f(x)²/2)·mean_k[e^{a_k} exp(-(e^{a_k} x + b_k)²/2)]`, and the
+ * $f(x) = \sqrt{2} \operatorname{erfinv}\big((1 - 10^{-6}) \operatorname{mean}_k \operatorname{erf}((e^{a_k} x + b_k)/\sqrt{2})\big)$ (the factor keeps the
+ * argument of `erfinv` inside $(-1, 1)$). The derivative is analytic,
+ * $f'(x) = (1 - 10^{-6}) \exp\big(f(x)^2/2\big) \operatorname{mean}_k\big[e^{a_k} \exp\big(-(e^{a_k} x + b_k)^2/2\big)\big]$, and the
  * `ladj` is computed in log space (logsumexp), so it stays finite far in the tails.
  * The inverse is a bisection on `[-10, 10]` (25 steps).
  *

@@ -2,7 +2,7 @@ import type { Tensor } from '@eddy/core';
 import { ScalarTransform } from './transform.js';
 
 /**
- * `y = x`, `ladj = 0` (zuko's `IdentityTransform`).
+ * $y = x$, $\text{ladj} = 0$ (zuko's `IdentityTransform`).
  *
  * @example
  * ```ts

@@ -18,8 +18,8 @@ import {
 import { type Domain, Transform, domain } from './transform.js';
 
 /**
- * A linear map `y = L U x` parameterised by its LU factors packed in one matrix:
- * `L = tril(LU)` (free diagonal) and `U = triu(LU, 1) + I`; `ladj = Σ log|L_ii|`;
+ * A linear map $y = L U x$ parameterised by its LU factors packed in one matrix:
+ * `L = tril(LU)` (free diagonal) and `U = triu(LU, 1) + I`; $\text{ladj} = \sum_i \log|L_{ii}|$;
  * inverse by two triangular solves (zuko's `LULinearTransform`).
  *
  * References:

@@ -9,8 +9,8 @@ class Packed {
 
 /**
  * The affine map of MAF and RealNVP with a bounded log-scale (zuko's
- * `MonotonicAffineTransform`): `l = scale / (1 + |scale / log(slope)|)` keeps the slope
- * `eˡ` in `(slope, 1/slope)`; `y = x eˡ + shift`, `ladj = l`.
+ * `MonotonicAffineTransform`): $l = \frac{\mathrm{scale}}{1 + |\mathrm{scale} / \log(\mathrm{slope})|}$ keeps the slope
+ * $e^l$ in $(\mathrm{slope}, 1/\mathrm{slope})$; $y = x e^l + \mathrm{shift}$, $\text{ladj} = l$.
  *
  * The parameters are kept packed (`phi`, `(..., 2)` = shift, scale) and evaluated by
  * core's {@link monotonicAffineMap}: one fused pass on the CPU backend.

@@ -53,14 +53,18 @@ function pack(widths: TensorLike, heights: TensorLike, derivatives: TensorLike):
  * `MonotonicRQSTransform`), with `K` bins on `[-B, B]` and the identity outside.
  *
  * The unconstrained parameters are first bounded,
- * `w ← w/(1 + |2w/ln s|)`, `h ← h/(1 + |2h/ln s|)`, `d ← d/(1 + |d/ln s|)` (`s` the minimum
- * slope), then the knots are `X = B(2·cumsum([0, softmax(w)]) - 1)`,
- * `Y = B(2·cumsum([0, softmax(h)]) - 1)` and the knot derivatives `exp([0, d, 0])` (1 at
- * both ends). With `k = #{j : X_j < x} - 1` (strict `<`, so `x = -B` is outside), inputs
- * with `0 ≤ k < K` get, with `z = (x - x_k)/(x_{k+1} - x_k)` and `s_k` the bin slope,
- * `y = y_k + (y_{k+1} - y_k)(s_k z² + d_k z(1-z)) / (s_k + (d_k + d_{k+1} - 2s_k) z(1-z))`
- * and the log-derivative of that; the others `y = x`, `ladj = 0`. The inverse solves the
- * quadratic in `z` analytically.
+ * $w \leftarrow w/(1 + |2w/\ln s|)$, $h \leftarrow h/(1 + |2h/\ln s|)$, $d \leftarrow d/(1 + |d/\ln s|)$ ($s$ the minimum
+ * slope), then the knots are $X = B\big(2 \operatorname{cumsum}([0, \operatorname{softmax}(w)]) - 1\big)$,
+ * $Y = B\big(2 \operatorname{cumsum}([0, \operatorname{softmax}(h)]) - 1\big)$ and the knot derivatives $\exp([0, d, 0])$ (1 at
+ * both ends). With $k = \#\lbrace j : X_j < x \rbrace - 1$ (strict $<$, so $x = -B$ is outside), inputs
+ * with $0 \le k < K$ get, with $z = (x - x_k)/(x_{k+1} - x_k)$ and $s_k$ the bin slope,
+ *
+ * $$
+ * y = y_k + \frac{(y_{k+1} - y_k)\big(s_k z^2 + d_k z(1 - z)\big)}{s_k + (d_k + d_{k+1} - 2 s_k) z(1 - z)}
+ * $$
+ *
+ * and the log-derivative of that; the others $y = x$, $\text{ladj} = 0$. The inverse solves the
+ * quadratic in $z$ analytically.
  *
  * The parameters are kept packed (`phi`, `(..., 3K − 1)`) and every evaluation goes
  * through core's {@link rationalQuadraticSpline}: one fused pass (and one for its
@@ -193,7 +197,7 @@ export interface CircularRQSOptions {
 /**
  * The circular rational-quadratic spline of neural circular spline flows (zuko's
  * `zuko.flows.spline.CircularRQSTransform`, the univariate transform of NCSF): the
- * circular shift `x ↦ rem(x, 2π) - π` followed by a {@link MonotonicRQSTransform} with
+ * circular shift $x \mapsto \operatorname{rem}(x, 2\pi) - \pi$ followed by a {@link MonotonicRQSTransform} with
  * bound `π`, i.e. `ComposedTransform(CircularShift(π), MonotonicRQS(w, h, d, bound=π))`.
  * Features live on `[-π, π)`; `ladj` is the spline's. The inverse undoes the spline,
  * then shifts back.

@@ -32,7 +32,7 @@ function link(standIn: Tensor, source: Tensor): void {
 
 /**
  * A transformation from an increasing univariate function `f_φ(x)` (zuko's
- * `MonotonicTransform`): `y = f(x)`, `ladj = log f'(x)` with `f'` from Eddy's autodiff
+ * `MonotonicTransform`): $y = f(x)$, $\text{ladj} = \log f'(x)$ with $f'$ from Eddy's autodiff
  * (recorded, so the ladj stays differentiable with respect to `x` and `φ` for training),
  * and the inverse by {@link bisection} on `[-bound, bound]` with `ceil(log2(2·bound/eps))`
  * steps (25 by default), whose implicit gradient reaches `x`'s target and `φ`.

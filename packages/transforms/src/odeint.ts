@@ -232,16 +232,18 @@ function dotDynamics(f: System, t: number, x: State, a: State): Tensor {
 /**
  * Integrates the system of first-order ordinary differential equations
  *
- * `dx/dt = f_φ(t, x)`,  `x(t₀) = x₀`,
+ * $$
+ * \frac{dx}{dt} = f_\varphi(t, x), \quad x(t_0) = x_0,
+ * $$
  *
- * from `t₀` to `t₁` (either direction) with the adaptive Dormand–Prince 4(5) method, as
- * zuko's `odeint` (`zuko/utils.py`), and returns `x(t₁) = x₀ + ∫_{t₀}^{t₁} f_φ(t, x(t)) dt`.
+ * from $t_0$ to $t_1$ (either direction) with the adaptive Dormand–Prince 4(5) method, as
+ * zuko's `odeint` (`zuko/utils.py`), and returns $x(t_1) = x_0 + \int_{t_0}^{t_1} f_\varphi(t, x(t))\, dt$.
  * The state is a tensor or a list of tensors (an augmented state; `f` then takes and returns
  * the parts). Step-size control is zuko's: the first try is the whole interval
- * `dt = t₁ − t₀`; a try is accepted when the scaled error
- * `e = max |x₅ − x₄| / (atol + rtol·max(|x|, |y|))` over every element of every part (one
+ * $dt = t_1 - t_0$; a try is accepted when the scaled error
+ * $e = \max \frac{|x_5 - x_4|}{\mathrm{atol} + \mathrm{rtol} \cdot \max(|x|, |y|)}$ over every element of every part (one
  * step size for the whole batch) is below 1, and after each try
- * `dt ← dt · min(10, max(0.1, 0.9 e^(−1/5)))`. The first stage of a step reuses the last
+ * $dt \leftarrow dt \cdot \min\big(10, \max(0.1, 0.9\, e^{-1/5})\big)$. The first stage of a step reuses the last
  * evaluation of the previous one (first same as last), which gives zuko's numbers with six
  * evaluations of `f` per try instead of seven.
  *
@@ -250,11 +252,13 @@ function dotDynamics(f: System, t: number, x: State, a: State): Tensor {
  * over them) come from the adjoint method with adaptive checkpoints (ACA): the accepted
  * states are kept, and for each step, last to first, the augmented system
  *
- * `d/dt [x, a, g_φ] = [f, −aᵀ ∂f/∂x, −aᵀ ∂f/∂φ]`
+ * $$
+ * \frac{d}{dt} [x, a, g_\varphi] = \Big[f, -a^\top \frac{\partial f}{\partial x}, -a^\top \frac{\partial f}{\partial \varphi}\Big]
+ * $$
  *
  * is integrated backwards over that step with one Dormand–Prince step from the checkpoint,
- * so `a(t₀) = ∂L/∂x₀` and `g_φ(t₀) = ∫_{t₀}^{t₁} aᵀ ∂f/∂φ dt = ∂L/∂φ`; the time gradients
- * are `∂L/∂t₁ = a(t₁)ᵀ f(t₁, x₁)` and `∂L/∂t₀ = −a(t₀)ᵀ f(t₀, x₀)`. Like zuko's, the
+ * so $a(t_0) = \partial L/\partial x_0$ and $g_\varphi(t_0) = \int_{t_0}^{t_1} a^\top \frac{\partial f}{\partial \varphi}\, dt = \partial L/\partial \varphi$; the time gradients
+ * are $\partial L/\partial t_1 = a(t_1)^\top f(t_1, x_1)$ and $\partial L/\partial t_0 = -a(t_0)^\top f(t_0, x_0)$. Like zuko's, the
  * backward pass is first-order only (`createGraph` through `odeint` is an error).
  *
  * Chen et al. (2018), "Neural Ordinary Differential Equations";

@@ -2,7 +2,7 @@ import { DTypeError, type Tensor, ValueError, take, tensor } from '@eddy/core';
 import { type Domain, Transform, domain } from './transform.js';
 
 /**
- * Reorders the features of vectors: `y = x[..., order]`, `ladj = 0`; inverse
+ * Reorders the features of vectors: `y = x[..., order]`, $\text{ladj} = 0$; inverse
  * `y[..., argsort(order)]` (zuko's `PermutationTransform`).
  *
  * @example

@@ -3,7 +3,7 @@ import { param, ladjLike } from './params.js';
 import { type Domain, ScalarTransform, domain } from './transform.js';
 
 /**
- * `y = xᵉ` on the positive reals, `ladj = log|e · y / x|` (PyTorch's `PowerTransform`).
+ * $y = x^e$ on the positive reals, $\text{ladj} = \log|e \cdot y / x|$ (PyTorch's `PowerTransform`).
  *
  * @example
  * ```ts

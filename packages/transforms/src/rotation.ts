@@ -2,8 +2,8 @@ import { ShapeError, type Tensor, fmtShape, matmul, matrixExp, transpose, unsque
 import { type Domain, Transform, domain } from './transform.js';
 
 /**
- * A rotation `y = R x` with `R = exp(A - Aᵀ)` (the matrix exponential of a
- * skew-symmetric matrix is orthogonal with determinant 1), `ladj = 0`; inverse `Rᵀ y`
+ * A rotation $y = R x$ with $R = \exp(A - A^\top)$ (the matrix exponential of a
+ * skew-symmetric matrix is orthogonal with determinant 1), $\text{ladj} = 0$; inverse $R^\top y$
  * (zuko's `RotationTransform`, used by Gaussianization flows).
  *
  * References:

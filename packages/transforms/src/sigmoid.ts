@@ -2,7 +2,7 @@ import { log, log1p, sigmoid, softplus } from '@eddy/core';
 import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
- * `y = σ(x) = 1/(1+e⁻ˣ)`, `ladj = -softplus(-x) - softplus(x)`; inverse `logit(y)`
+ * $y = \sigma(x) = 1/(1 + e^{-x})$, $\text{ladj} = -\operatorname{softplus}(-x) - \operatorname{softplus}(x)$; inverse $\operatorname{logit}(y)$
  * (PyTorch's `SigmoidTransform`).
  *
  * @example

@@ -3,8 +3,8 @@ import { ladjLike, param } from './params.js';
 import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
- * `y = x |x|^{expm1(α)}` (so the power is `eᵅ`), `ladj = α + expm1(α) log|x|`; inverse
- * `y |y|^{expm1(-α)}` (zuko's `SignedPowerTransform`).
+ * $y = x |x|^{\operatorname{expm1}(\alpha)}$ (so the power is $e^\alpha$), $\text{ladj} = \alpha + \operatorname{expm1}(\alpha) \log|x|$; inverse
+ * $y |y|^{\operatorname{expm1}(-\alpha)}$ (zuko's `SignedPowerTransform`).
  *
  * @example
  * ```ts

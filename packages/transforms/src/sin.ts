@@ -2,7 +2,7 @@ import { abs, asin, cos, log, sin } from '@eddy/core';
 import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
- * `y = sin x` on `(-π/2, π/2)`, `ladj = log|cos x|`; inverse `asin y` (zuko's `SinTransform`).
+ * $y = \sin x$ on $(-\pi/2, \pi/2)$, $\text{ladj} = \log|\cos x|$; inverse $\arcsin y$ (zuko's `SinTransform`).
  *
  * @example
  * ```ts

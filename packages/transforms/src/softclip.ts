@@ -2,8 +2,8 @@ import { abs, log1p } from '@eddy/core';
 import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
- * Soft clipping to `(-B, B)`: `y = x / (1 + |x/B|)`, `ladj = -2 log(1 + |x/B|)`;
- * inverse `y / (1 - |y/B|)` (zuko's `SoftclipTransform`, default `B = 1`). NAF, UNAF and
+ * Soft clipping to $(-B, B)$: $y = x / (1 + |x/B|)$, $\text{ladj} = -2 \log(1 + |x/B|)$;
+ * inverse $y / (1 - |y/B|)$ (zuko's `SoftclipTransform`, default `B = 1`). NAF, UNAF and
  * SOSPF insert `Softclip(11)` between their transforms.
  *
  * @example

@@ -2,7 +2,7 @@ import { expm1, log, softplus } from '@eddy/core';
 import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
- * `y = log(1 + eˣ)`, `ladj = -softplus(-x)`; inverse `y + log(-expm1(-y))`
+ * $y = \log(1 + e^x)$, $\text{ladj} = -\operatorname{softplus}(-x)$; inverse $y + \log\big(-\operatorname{expm1}(-y)\big)$
  * (PyTorch's `SoftplusTransform`).
  *
  * @example

@@ -19,7 +19,11 @@ export interface SOSPolynomialOptions {
 /**
  * The sum-of-squares polynomial transformation (zuko's `SOSPolynomialTransform`): the
  * integral of a mean of `K` squared polynomials of degree `L`,
- * `f(x) = ∫_0^x g(u) du`, `g(u) = (1/K) Σ_k (1 + Σ_{j=0}^{L} a_{k,j} (u/10)^j)² + slope`,
+ *
+ * $$
+ * f(x) = \int_0^x g(u)\, du, \quad g(u) = \frac{1}{K} \sum_k \Big(1 + \sum_{j=0}^{L} a_{k,j} (u/10)^j\Big)^2 + \mathrm{slope},
+ * $$
+ *
  * as an {@link UnconstrainedMonotonicTransform} with `n = L + 1` Gauss–Legendre nodes
  * (exact for this polynomial of degree `2L`) and a bisection inverse on `[-10, 10]`.
  * The polynomials are evaluated by Horner's scheme (finite gradients at `u = 0`).
@@ -89,7 +93,7 @@ export interface ShiftedSOSPOptions {
  * The univariate transform of SOSPF (zuko's `zuko.flows.polynomial.ShiftedSOSPTransform`):
  * a {@link SOSPolynomialTransform} followed by a shift,
  * `ComposedTransform(SOSPolynomial(a, slope), Additive(constant))`, i.e.
- * `y = ∫_0^x g(u) du + constant` (the SOS integral is 0 at 0, the shift frees the origin).
+ * $y = \int_0^x g(u)\, du + \mathrm{constant}$ (the SOS integral is 0 at 0, the shift frees the origin).
  *
  * Jaini et al. (2019), "Sum-of-Squares Polynomial Flow" (https://arxiv.org/abs/1905.02325).
  *

@@ -2,7 +2,7 @@ import { log1p, softplus } from '@eddy/core';
 import { ScalarFunctionTransform } from './scalar-function.js';
 
 /**
- * `y = tanh x`, `ladj = 2(log 2 - x - softplus(-2x))` (stable); inverse `atanh y`
+ * $y = \tanh x$, $\text{ladj} = 2\big(\log 2 - x - \operatorname{softplus}(-2x)\big)$ (stable); inverse $\operatorname{artanh} y$
  * (PyTorch's `TanhTransform`).
  *
  * @example

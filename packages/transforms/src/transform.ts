@@ -27,8 +27,8 @@ export function domain(eventDim: number, description = 'real'): Domain {
 }
 
 /**
- * Base class of invertible transformations `y = f(x)` with a tractable log-absolute
- * determinant of the Jacobian (`ladj`), as `torch.distributions.Transform` and zuko's
+ * Base class of invertible transformations $y = f(x)$ with a tractable log-absolute
+ * determinant of the Jacobian, $\text{ladj} = \log \left| \det \frac{\partial f(x)}{\partial x} \right|$ (`ladj`), as `torch.distributions.Transform` and zuko's
  * additions (`call_and_ladj`). In a normalizing flow the transform maps data `x` to the
  * base space. Subclasses implement {@link Transform.call}, {@link Transform.inverse} and
  * {@link Transform.logAbsDetJacobian}, and override {@link Transform.callAndLadj} where
@@ -68,7 +68,7 @@ export abstract class Transform {
   }
 
   /**
-   * `[f⁻¹(y), log |det J_{f⁻¹}(y)|]` (what `inv.callAndLadj(y)` runs): by default the
+   * $\big[f^{-1}(y), \log |\det J_{f^{-1}}(y)|\big]$ (what `inv.callAndLadj(y)` runs): by default the
    * inverse, then minus the forward log-determinant at it; transforms whose inverse
    * yields its log-determinant directly (splines, affine maps, autoregressive transforms)
    * do it in one pass.
@@ -115,7 +115,7 @@ export abstract class Transform {
 }
 
 /**
- * The inverse `f⁻¹` of a transform, as returned by {@link Transform.inv}:
+ * The inverse $f^{-1}$ of a transform, as returned by {@link Transform.inv}:
  * `call = f.inverse`, `ladj(y, x) = -f.ladj(x, y)`.
  *
  * @example

@@ -15,10 +15,10 @@ export interface UnconstrainedMonotonicOptions extends MonotonicOptions {
 /**
  * A monotonic transformation obtained by integrating a positive function `g` (zuko's
  * `UnconstrainedMonotonicTransform`, the univariate transform of UMNN/UNAF):
- * `f(x) = ∫_0^x g(u) du`, estimated by `n`-point Gauss–Legendre quadrature
- * ({@link gaussLegendre}: `f(x) = x·Σ_i w_i g(t_i x)`, the nodes on a leading axis of the
- * tensor passed to `g`); `ladj = log g(x)` (the exact integrand, not the derivative of the
- * quadrature; the gradient of `f` with respect to `x` is `g(x)` as well). The inverse is a
+ * $f(x) = \int_0^x g(u)\, du$, estimated by $n$-point Gauss–Legendre quadrature
+ * ({@link gaussLegendre}: $f(x) = x \sum_i w_i g(t_i x)$, the nodes on a leading axis of the
+ * tensor passed to `g`); $\text{ladj} = \log g(x)$ (the exact integrand, not the derivative of the
+ * quadrature; the gradient of $f$ with respect to $x$ is $g(x)$ as well). The inverse is a
  * bisection on `[-bound, bound]` (25 steps by default).
  *
  * zuko's docstring cites no paper; it is the univariate transform of UNAF.

@@ -10,8 +10,8 @@ import { sum } from './reduce.js';
 import { concat, reshape, slice, transpose } from './shape.js';
 
 /**
- * The fused linear layer `act(x Wᵀ + b)`, with `x` given as one tensor `[..., K]` or as
- * several blocks `[..., k_b]` that are concatenated along the last axis (`Σ k_b = K`)
+ * The fused linear layer $\operatorname{act}(x W^\top + b)$, with `x` given as one tensor `[..., K]` or as
+ * several blocks `[..., k_b]` that are concatenated along the last axis ($\sum_b k_b = K$)
  * without materialising the concatenation; `weight` is `[n, K]`, `bias` `[n]` or `null`;
  * the result is `[..., n]`.
  *
@@ -115,7 +115,7 @@ export interface MlpLayer {
 }
 
 /**
- * A chain of {@link fusedLinear} layers, `act_L(... act_1(x W_1ᵀ + b_1) ... W_Lᵀ + b_L)`,
+ * A chain of {@link fusedLinear} layers, $\operatorname{act}_L\big(\cdots \operatorname{act}_1(x W_1^\top + b_1) \cdots W_L^\top + b_L\big)$,
  * with `x` one tensor or several blocks along the last axis. When no gradient is being
  * recorded and the backend has a fused `mlp` kernel, the whole network runs in one call
  * that keeps each row tile's hidden activations in cache (the values are those of the

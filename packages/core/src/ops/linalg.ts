@@ -234,7 +234,7 @@ function gatherRows(b: Tensor, idx: Tensor): Tensor {
 
 /**
  * Solves `A X = B` for square `A` `[..., n, n]` and `B` `[..., n, m]` via LU with partial
- * pivoting; batch axes broadcast. Differentiable (`∂A = -Aᵀ⁻¹ G Xᵀ`, `∂B = Aᵀ⁻¹ G`).
+ * pivoting; batch axes broadcast. Differentiable ($\bar A = -A^{-\top} G X^\top$, $\bar B = A^{-\top} G$ for the output gradient $G$).
  * @example
  * ```ts
  * import { solve, tensor } from '@eddy/core';
@@ -287,7 +287,7 @@ function expmForward(a: Tensor): Tensor {
 /**
  * Matrix exponential of `[..., n, n]` by Padé(13) scaling and squaring (Higham 2005).
  * The gradient is the adjoint Fréchet derivative, computed as the upper-right block of
- * `exp([[Aᵀ, G], [0, Aᵀ]])` (Najfeld & Havel 1995).
+ * $\exp\begin{pmatrix} A^\top & G \\ 0 & A^\top \end{pmatrix}$ (Najfeld & Havel 1995).
  * @example
  * ```ts
  * import { matrixExp, tensor } from '@eddy/core';

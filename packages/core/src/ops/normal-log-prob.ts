@@ -9,8 +9,13 @@ import { sum } from './reduce.js';
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /**
- * The log-density of a diagonal normal summed over the last axis:
- * `Σ_d −(z_d − μ_d)²/(2σ_d²) − log σ_d − ½ log 2π` for `z` `[..., D]` and `loc`, `scale`
+ * The log-density of a diagonal normal summed over the last axis,
+ *
+ * $$
+ * \sum_d \left[ -\frac{(z_d - \mu_d)^2}{2\sigma_d^2} - \log \sigma_d - \frac{1}{2} \log 2\pi \right],
+ * $$
+ *
+ * for `z` `[..., D]` and `loc` ($\mu$), `scale` ($\sigma$)
  * broadcastable to it. With `loc` and `scale` of shape `[D]` that need no gradient (a
  * flow's fixed base) and a backend with a fused `normalLogProb` kernel, one pass;
  * otherwise composed core ops (gradients flow to all three).

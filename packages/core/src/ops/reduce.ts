@@ -124,7 +124,7 @@ export function prod(x: Tensor, axis?: number | readonly number[], keepdims = fa
 }
 
 /**
- * `log Σ exp(x)` over `axis`, stable (the maximum is subtracted first; all -∞ gives -∞).
+ * $\log \sum_i \exp(x_i)$ over `axis`, stable (the maximum is subtracted first; all -∞ gives -∞).
  * @example
  * ```ts
  * import { logsumexp, tensor } from '@eddy/core';
@@ -157,7 +157,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
 }
 
 /**
- * `x - logsumexp(x)` along `axis` (default last).
+ * $x - \operatorname{logsumexp}(x)$ along `axis` (default last).
  * @example
  * ```ts
  * import { logSoftmax, tensor } from '@eddy/core';

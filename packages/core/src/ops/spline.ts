@@ -69,9 +69,9 @@ function checkOptions(bound: number, slope: number): void {
 /**
  * The knots of zuko's monotonic RQS from packed raw parameters `phi` `(..., 3K − 1)`
  * (widths `K`, heights `K`, inner derivatives `K − 1`): the raw values are bounded,
- * `w ← w/(1 + |2w/ln s|)`, `h ← h/(1 + |2h/ln s|)`, `d ← d/(1 + |d/ln s|)` (`s` the
- * minimum slope), then `X = B(2·cumsum([0, softmax(w)]) − 1)`, `Y` likewise from `h`,
- * and the knot derivatives `exp([0, d, 0])`.
+ * $w \leftarrow w/(1 + |2w/\ln s|)$, $h \leftarrow h/(1 + |2h/\ln s|)$, $d \leftarrow d/(1 + |d/\ln s|)$ ($s$ the
+ * minimum slope), then $X = B\big(2 \operatorname{cumsum}([0, \operatorname{softmax}(w)]) - 1\big)$, $Y$ likewise from $h$,
+ * and the knot derivatives $\exp([0, d, 0])$.
  *
  * @example
  * ```ts

@@ -131,7 +131,7 @@ export class LeakyReLU extends ActivationLayer {
 }
 
 /**
- * Gaussian error linear unit, exact form `x · Φ(x) = ½x(1 + erf(x/√2))`
+ * Gaussian error linear unit, exact form $x \cdot \Phi(x) = \frac{1}{2} x \big(1 + \operatorname{erf}(x/\sqrt{2})\big)$
  * (`torch.nn.GELU`).
  *
  * @example

@@ -45,8 +45,8 @@ export function manualInitSeed(seed: number): void {
 }
 
 /**
- * A parameter of `shape` drawn from `U(-1/√fanIn, 1/√fanIn)`: PyTorch's default for
- * `nn.Linear` weights (Kaiming-uniform with `a = √5`) and biases, and zuko's
+ * A parameter of `shape` drawn from $\mathcal{U}(-1/\sqrt{\mathrm{fanIn}}, 1/\sqrt{\mathrm{fanIn}})$: PyTorch's default for
+ * `nn.Linear` weights (Kaiming-uniform with $a = \sqrt{5}$) and biases, and zuko's
  * `Linear.reset_parameters`.
  *
  * @example

@@ -13,7 +13,7 @@ export interface LayerNormOptions {
 
 /**
  * zuko's `LayerNorm` (`nn.py:45`, used by `MLP(normalize=true)`): standardises along
- * `axis` with the **unbiased** variance, `y = (x − mean(x)) / √(var(x) + ε)`, and has no
+ * `axis` with the **unbiased** variance, $y = \big(x - \operatorname{mean}(x)\big) / \sqrt{\operatorname{var}(x) + \varepsilon}$, and has no
  * affine parameters (unlike `torch.nn.LayerNorm`).
  *
  * References:

@@ -88,7 +88,7 @@ function checkSize(op: string, what: string, n: number): void {
  * zuko's `Linear` (`nn.py:51`): `y = x Wᵀ + b` with `weight` `[out, in]` and `bias`
  * `[out]`; with `stack = S`, `weight` `[S, out, in]`, `bias` `[S, out]` and input
  * `[..., S, in]` → `y[..., s, :] = W[s] x[..., s, :] + b[s]` (see {@link linear}).
- * Weights and bias start as PyTorch's defaults, `U(−1/√in, 1/√in)`, drawn from `rng`
+ * Weights and bias start as PyTorch's defaults, $\mathcal{U}(-1/\sqrt{\mathrm{in}}, 1/\sqrt{\mathrm{in}})$, drawn from `rng`
  * (weight first, then bias), so a layer is deterministic given its stream.
  *
  * @example

@@ -30,7 +30,7 @@ export interface MaskedLinearOptions {
  * `weight` `[out, in]` (stored **unmasked**: masked entries keep whatever value they
  * hold and receive zero gradient), `bias` `[out]`, and the buffer `mask` (bool
  * `[out, in]`), in that order, as in PyTorch's `state_dict`. Initialised like
- * `torch.nn.Linear`: `U(−1/√in, 1/√in)` from `rng` (weight, then bias).
+ * `torch.nn.Linear`: $\mathcal{U}(-1/\sqrt{\mathrm{in}}, 1/\sqrt{\mathrm{in}})$ from `rng` (weight, then bias).
  *
  * @example
  * ```ts

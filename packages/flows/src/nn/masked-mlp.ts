@@ -38,7 +38,7 @@ function boolTensor(m: BoolMatrix): Tensor {
 
 /**
  * zuko's `MaskedMLP` (`nn.py:258`): a {@link Sequential} of {@link MaskedLinear} layers
- * whose masks make the Jacobian `∂y_i/∂x_j` zero wherever `adjacency[i, j]` is false
+ * whose masks make the Jacobian $\partial y_i / \partial x_j$ zero wherever `adjacency[i, j]` is false
  * (MADE-style; masks built exactly as zuko, see {@link maskedMLPBlocks}).
  *
  * Without `residual`: `[ML(in, h₁), act, ML(h₁, h₂), act, …, ML(h_k, out)]` (state dict
