@@ -42,16 +42,16 @@ export class Beta extends ScalarDistribution<'concentration1' | 'concentration0'
   constructor(concentration1: TensorLike, concentration0: TensorLike, options: { validateArgs?: boolean } = {}) {
     super('Beta', { concentration1, concentration0 }, options, ['concentration1', 'concentration0']);
   }
-  /** `α/(α + β)`. */
+  /** $\alpha/(\alpha + \beta)$. */
   override get mean(): Tensor {
     return this.concentration1.div(this.concentration1.add(this.concentration0));
   }
-  /** `αβ / ((α + β)² (α + β + 1))`. */
+  /** $\frac{\alpha\beta}{(\alpha + \beta)^2 (\alpha + \beta + 1)}$. */
   override get variance(): Tensor {
     const s = this.concentration1.add(this.concentration0);
     return this.concentration1.mul(this.concentration0).div(square(s).mul(s.add(1)));
   }
-  /** `(α-1) log x + (β-1) log(1-x) + log Γ(α+β) - log Γ(α) - log Γ(β)` on `[0, 1]`, `-∞` elsewhere. */
+  /** $(\alpha - 1) \log x + (\beta - 1) \log(1 - x) + \log \Gamma(\alpha + \beta) - \log \Gamma(\alpha) - \log \Gamma(\beta)$ on $[0, 1]$, $-\infty$ elsewhere. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
     const a = this.concentration1;
@@ -65,7 +65,7 @@ export class Beta extends ScalarDistribution<'concentration1' | 'concentration0'
       .sub(lgamma(b));
     return outside(inside, lp);
   }
-  /** `X/(X + Y)`, `X = P⁻¹(α, u₁)`, `Y = P⁻¹(β, u₂)` from two uniform draw calls of `rng`. */
+  /** $X/(X + Y)$, $X = P^{-1}(\alpha, u_1)$, $Y = P^{-1}(\beta, u_2)$ from two uniform draw calls of `rng`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
     const s = this.extendedShape(shape);
     const x = gammaQuantile(this.concentration1, rng.uniform(s, this.drawDtype));
@@ -73,7 +73,7 @@ export class Beta extends ScalarDistribution<'concentration1' | 'concentration0'
     return x.div(x.add(y));
   }
   /**
-   * `log B(α, β) - (α-1)ψ(α) - (β-1)ψ(β) + (α+β-2)ψ(α+β)` (not differentiable: no
+   * $\log B(\alpha, \beta) - (\alpha - 1)\psi(\alpha) - (\beta - 1)\psi(\beta) + (\alpha + \beta - 2)\psi(\alpha + \beta)$ (not differentiable: no
    * trigamma).
    */
   override entropy(): Tensor {

@@ -146,7 +146,7 @@ export class Categorical extends Distribution {
   override get variance(): Tensor {
     return full(this.batchShape, Number.NaN, { dtype: this.probs.dtype, backend: this.probs.backend });
   }
-  /** `log p_k` at an integer `k` in `[0, K)`, `-∞` for any other value (any dtype). */
+  /** $\log p_k$ at an integer $k$ in $[0, K)$, $-\infty$ for any other value (any dtype). */
   logProb(value: Tensor): Tensor {
     this.checkValue(value, 'value');
     const k = this.numCategories;
@@ -161,7 +161,7 @@ export class Categorical extends Distribution {
   }
   /**
    * int32 indices of shape `shape + batchShape`: the number of cumulative probabilities
-   * `c_j` (`j < K-1`) with `c_j ≤ u · c_{K-1}`, `u ~ U[0, 1)` from one uniform draw call.
+   * $c_j$ ($j < K - 1$) with $c_j \le u \cdot c_{K-1}$, $u \sim \mathcal{U}[0, 1)$ from one uniform draw call.
    */
   override sample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
     const k = this.numCategories;
@@ -171,7 +171,7 @@ export class Categorical extends Distribution {
     const threshold = u.mul(slice(cdf, -1, k - 1));
     return sum(le(slice(cdf, -1, 0, k - 1), threshold), -1);
   }
-  /** `-Σ_k p_k log p_k` (terms with `p_k = 0` count 0). */
+  /** $-\sum_k p_k \log p_k$ (terms with `p_k = 0` count 0). */
   override entropy(): Tensor {
     const pos = gt(this.probs, 0);
     return sum(where(pos, this.probs.mul(where(pos, this.logits, 0)), 0), -1).neg();

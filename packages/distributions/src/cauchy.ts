@@ -36,25 +36,25 @@ export class Cauchy extends LocationScale {
   override get variance(): Tensor {
     return full(this.batchShape, Number.POSITIVE_INFINITY, { dtype: this.loc.dtype, backend: this.loc.backend });
   }
-  /** `-log π - log γ - log1p(((x - x₀)/γ)²)`. */
+  /** $-\log \pi - \log \gamma - \operatorname{log1p}\big(((x - x_0)/\gamma)^2\big)$. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
     return log1p(square(x.sub(this.loc).div(this.scale))).neg().sub(log(this.scale)).sub(LOG_PI);
   }
-  /** `x₀ + γ tan(π(u - ½))`, `u ~ U[0, 1)` from `rng`. */
+  /** $x_0 + \gamma \tan\big(\pi(u - \frac{1}{2})\big)$, $u \sim \mathcal{U}[0, 1)$ from `rng`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
     const u = rng.uniform(this.extendedShape(shape), this.drawDtype);
     return this.icdf(u);
   }
-  /** `log(4πγ)`. */
+  /** $\log(4\pi\gamma)$. */
   override entropy(): Tensor {
     return log(this.scale).add(Math.log(4 * Math.PI));
   }
-  /** `½ + atan((x - x₀)/γ)/π`. */
+  /** $\frac{1}{2} + \arctan\big((x - x_0)/\gamma\big)/\pi$. */
   override cdf(x: Tensor): Tensor {
     return atan(x.sub(this.loc).div(this.scale)).div(Math.PI).add(0.5);
   }
-  /** `x₀ + γ tan(π(p - ½))`. */
+  /** $x_0 + \gamma \tan\big(\pi(p - \frac{1}{2})\big)$. */
   override icdf(p: Tensor): Tensor {
     return tan(p.sub(0.5).mul(Math.PI)).mul(this.scale).add(this.loc);
   }

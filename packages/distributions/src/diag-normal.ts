@@ -28,7 +28,7 @@ export class DiagNormal extends Independent {
     super(withEventAxis('DiagNormal', 'loc and scale', new Normal(loc, scale, options)), 1);
   }
 
-  /** `Σ_d log N(x_d; μ_d, σ_d)`, one fused pass where the backend has the kernel. */
+  /** $\sum_d \log \mathcal{N}(x_d; \mu_d, \sigma_d)$, one fused pass where the backend has the kernel. */
   override logProb(x: Tensor): Tensor {
     this.checkValue(x);
     const n = this.base as Normal;

@@ -26,35 +26,35 @@ export class Exponential extends ScalarDistribution<'rate'> {
   constructor(rate: TensorLike, options: { validateArgs?: boolean } = {}) {
     super('Exponential', { rate }, options, ['rate']);
   }
-  /** `1/λ`. */
+  /** $1/\lambda$. */
   override get mean(): Tensor {
     return reciprocal(this.rate);
   }
-  /** `1/λ²`. */
+  /** $1/\lambda^2$. */
   override get variance(): Tensor {
     return reciprocal(square(this.rate));
   }
-  /** `log λ - λx` for `x ≥ 0`, `-∞` for `x < 0`. */
+  /** $\log \lambda - \lambda x$ for $x \ge 0$, $-\infty$ for $x < 0$. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
     const inside = ge(x, 0);
     return outside(inside, log(this.rate).sub(this.rate.mul(guard(inside, x, 0))));
   }
-  /** `-log(1 - u)/λ`, `u ~ U[0, 1)` from `rng` (never infinite). */
+  /** $-\log(1 - u)/\lambda$, $u \sim \mathcal{U}[0, 1)$ from `rng` (never infinite). */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
     const u = rng.uniform(this.extendedShape(shape), this.drawDtype);
     return log1p(u.neg()).neg().div(this.rate);
   }
-  /** `1 - log λ`. */
+  /** $1 - \log \lambda$. */
   override entropy(): Tensor {
     return log(this.rate).neg().add(1);
   }
-  /** `1 - e^(-λx)` for `x ≥ 0`, 0 below. */
+  /** $1 - e^{-\lambda x}$ for $x \ge 0$, 0 below. */
   override cdf(x: Tensor): Tensor {
     const inside = ge(x, 0);
     return where(inside, exp(this.rate.mul(guard(inside, x, 0)).neg()).neg().add(1), 0);
   }
-  /** `-log(1 - p)/λ`. */
+  /** $-\log(1 - p)/\lambda$. */
   override icdf(p: Tensor): Tensor {
     return log1p(p.neg()).neg().div(this.rate);
   }

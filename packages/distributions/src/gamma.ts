@@ -46,15 +46,15 @@ export class Gamma extends ScalarDistribution<'concentration' | 'rate'> {
   constructor(concentration: TensorLike, rate: TensorLike, options: { validateArgs?: boolean } = {}) {
     super('Gamma', { concentration, rate }, options, ['concentration', 'rate']);
   }
-  /** `α/β`. */
+  /** $\alpha/\beta$. */
   override get mean(): Tensor {
     return this.concentration.div(this.rate);
   }
-  /** `α/β²`. */
+  /** $\alpha/\beta^2$. */
   override get variance(): Tensor {
     return this.concentration.div(square(this.rate));
   }
-  /** `α log β + (α - 1) log x - βx - log Γ(α)` for `0 ≤ x < ∞`, `-∞` elsewhere. */
+  /** $\alpha \log \beta + (\alpha - 1) \log x - \beta x - \log \Gamma(\alpha)$ for $0 \le x < \infty$, $-\infty$ elsewhere. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
     const inside = logicalAnd(ge(x, 0), lt(x, Number.POSITIVE_INFINITY));
@@ -65,22 +65,22 @@ export class Gamma extends ScalarDistribution<'concentration' | 'rate'> {
       .sub(lgamma(this.concentration));
     return outside(inside, lp);
   }
-  /** `P⁻¹(α, u)/β`, `u ~ U[0, 1)` from one uniform draw of `rng`. */
+  /** $P^{-1}(\alpha, u)/\beta$, $u \sim \mathcal{U}[0, 1)$ from one uniform draw of `rng`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
     const u = rng.uniform(this.extendedShape(shape), this.drawDtype);
     return gammaQuantile(this.concentration, u).div(this.rate);
   }
-  /** `α - log β + log Γ(α) + (1 - α) ψ(α)` (not differentiable in `α`: no trigamma). */
+  /** $\alpha - \log \beta + \log \Gamma(\alpha) + (1 - \alpha) \psi(\alpha)$ (not differentiable in $\alpha$: no trigamma). */
   override entropy(): Tensor {
     const a = this.concentration;
     return a.sub(log(this.rate)).add(lgamma(a)).add(a.neg().add(1).mul(digamma(a)));
   }
-  /** `P(α, βx)` for `x ≥ 0`, 0 below. */
+  /** $P(\alpha, \beta x)$ for $x \ge 0$, 0 below. */
   override cdf(x: Tensor): Tensor {
     const inside = ge(x, 0);
     return where(inside, gammaP(this.concentration, this.rate.mul(guard(inside, x, 1))), 0);
   }
-  /** `P⁻¹(α, p)/β`. */
+  /** $P^{-1}(\alpha, p)/\beta$. */
   override icdf(p: Tensor): Tensor {
     return gammaQuantile(this.concentration, p, false).div(this.rate);
   }

@@ -52,30 +52,30 @@ export class GeneralizedNormal extends ScalarDistribution<'beta'> {
   override get mean(): Tensor {
     return zeros(this.batchShape, { dtype: this.beta.dtype, backend: this.beta.backend });
   }
-  /** `Γ(3/β)/Γ(1/β)`. */
+  /** $\Gamma(3/\beta)/\Gamma(1/\beta)$. */
   override get variance(): Tensor {
     const r = reciprocal(this.beta);
     return exp(lgamma(r.mul(3)).sub(lgamma(r)));
   }
-  /** `log(β/2) - log Γ(1/β) - |x|^β`. */
+  /** $\log(\beta/2) - \log \Gamma(1/\beta) - |x|^\beta$. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
     return log(this.beta.div(2)).sub(lgamma(reciprocal(this.beta))).sub(pow(abs(x), this.beta));
   }
-  /** `sign(u - ½) P⁻¹(1/β, |2u - 1|)^(1/β)`, `u ~ U[0, 1)` from one uniform draw call. */
+  /** $\operatorname{sign}(u - \frac{1}{2}) P^{-1}(1/\beta, |2u - 1|)^{1/\beta}$, $u \sim \mathcal{U}[0, 1)$ from one uniform draw call. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
     return this.icdf(rng.uniform(this.extendedShape(shape), this.drawDtype));
   }
-  /** `1/β - log(β/(2Γ(1/β)))`. */
+  /** $1/\beta - \log\big(\beta/(2\Gamma(1/\beta))\big)$. */
   override entropy(): Tensor {
     const r = reciprocal(this.beta);
     return r.sub(log(this.beta.div(2))).add(lgamma(r));
   }
-  /** `½ + ½ sign(x) P(1/β, |x|^β)`. */
+  /** $\frac{1}{2} + \frac{1}{2} \operatorname{sign}(x) P(1/\beta, |x|^\beta)$. */
   override cdf(x: Tensor): Tensor {
     return sign(x).mul(gammaP(reciprocal(this.beta), pow(abs(x), this.beta))).mul(0.5).add(0.5);
   }
-  /** `sign(p - ½) P⁻¹(1/β, |2p - 1|)^(1/β)`. */
+  /** $\operatorname{sign}(p - \frac{1}{2}) P^{-1}(1/\beta, |2p - 1|)^{1/\beta}$. */
   override icdf(p: Tensor): Tensor {
     const r = reciprocal(this.beta);
     const t = p.mul(2).sub(1);

@@ -72,7 +72,7 @@ export class Joint extends Distribution {
   override get hasRsample(): boolean {
     return true;
   }
-  /** `Σ_i log p_i(x_i)` over the blocks of `x`'s last axis. */
+  /** $\sum_i \log p_i(x_i)$ over the blocks of `x`'s last axis. */
   logProb(x: Tensor): Tensor {
     const widths = this.widths;
     const total = widths.reduce((a, b) => a + b, 0);
@@ -110,7 +110,7 @@ export class Joint extends Distribution {
   override get variance(): Tensor {
     return concat(unify(this.marginals.map((m) => reshape(m.variance, [...this.#batch, -1]))), -1);
   }
-  /** `Σ_i H(Z_i)`. */
+  /** $\sum_i H(Z_i)$. */
   override entropy(): Tensor {
     return this.marginals.map((m) => m.entropy()).reduce((a, b) => a.add(b));
   }

@@ -27,16 +27,16 @@ export class Laplace extends LocationScale {
   constructor(loc: TensorLike, scale: TensorLike, options: { validateArgs?: boolean } = {}) {
     super('Laplace', loc, scale, options);
   }
-  /** `2b²`. */
+  /** $2b^2$. */
   override get variance(): Tensor {
     return square(this.scale).mul(2);
   }
-  /** `-log(2b) - |x - μ|/b`. */
+  /** $-\log(2b) - |x - \mu|/b$. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
     return abs(x.sub(this.loc)).div(this.scale).neg().sub(log(this.scale.mul(2)));
   }
-  /** `μ - b sign(v) log1p(-|v|)`, `v ~ U[ε - 1, 1)` from one uniform draw of `rng`. */
+  /** $\mu - b \operatorname{sign}(v) \operatorname{log1p}(-|v|)$, $v \sim \mathcal{U}[\varepsilon - 1, 1)$ from one uniform draw of `rng`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
     const u = rng.uniform(this.extendedShape(shape), this.drawDtype);
     const eps = epsOf(this.drawDtype);
@@ -47,12 +47,12 @@ export class Laplace extends LocationScale {
   override entropy(): Tensor {
     return log(this.scale.mul(2)).add(1);
   }
-  /** `½ - ½ sign(x - μ) expm1(-|x - μ|/b)`. */
+  /** $\frac{1}{2} - \frac{1}{2} \operatorname{sign}(x - \mu) \operatorname{expm1}(-|x - \mu|/b)$. */
   override cdf(x: Tensor): Tensor {
     const d = x.sub(this.loc);
     return sign(d).mul(expm1(abs(d).div(this.scale).neg())).mul(-0.5).add(0.5);
   }
-  /** `μ - b sign(p - ½) log1p(-2|p - ½|)`. */
+  /** $\mu - b \operatorname{sign}(p - \frac{1}{2}) \operatorname{log1p}(-2|p - \frac{1}{2}|)$. */
   override icdf(p: Tensor): Tensor {
     const t = p.sub(0.5);
     return this.loc.sub(this.scale.mul(sign(t)).mul(log1p(abs(t).mul(-2))));

@@ -80,7 +80,7 @@ export class Mixture extends Distribution {
   get eventShape(): number[] {
     return this.base.eventShape;
   }
-  /** `logsumexp_k(log_softmax(logits)_k + log p_k(x))`. */
+  /** $\operatorname{logsumexp}_k\big(\operatorname{log\_softmax}(\mathrm{logits})_k + \log p_k(x)\big)$. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
     const ev = this.eventShape.length;
@@ -92,12 +92,12 @@ export class Mixture extends Distribution {
     const w = softmax(this.logits, -1);
     return reshape(w, [...w.shape, ...this.eventShape.map(() => 1)]);
   }
-  /** `Σ_k w_k E_k[X]`. */
+  /** $\sum_k w_k \mathbb{E}_k[X]$. */
   override get mean(): Tensor {
     const axis = -(this.eventShape.length + 1);
     return sum(this.#weights().mul(this.base.mean), axis);
   }
-  /** `Σ_k w_k (Var_k + E_k[X]²) - E[X]²`. */
+  /** $\sum_k w_k \big(\operatorname{Var}_k + \mathbb{E}_k[X]^2\big) - \mathbb{E}[X]^2$. */
   override get variance(): Tensor {
     const axis = -(this.eventShape.length + 1);
     const m = this.base.mean;

@@ -117,19 +117,19 @@ export class MultivariateNormal extends Distribution {
   override get mean(): Tensor {
     return this.loc;
   }
-  /** The diagonal of `Σ`: `Σ_j L_ij²`. */
+  /** The diagonal of $\Sigma$: $\sum_j L_{ij}^2$. */
   override get variance(): Tensor {
     return sum(square(this.scaleTril), -1);
   }
-  /** The covariance `Σ = L Lᵀ`, shape `batchShape + [D, D]`. */
+  /** The covariance $\Sigma = L L^\top$, shape `batchShape + [D, D]`. */
   get covarianceMatrix(): Tensor {
     return matmul(this.scaleTril, transpose(this.scaleTril));
   }
-  /** `Σ_d log L_dd` (half the log-determinant of `Σ`), shape `batchShape`. */
+  /** $\sum_d \log L_{dd}$ (half the log-determinant of $\Sigma$), shape `batchShape`. */
   #halfLogDet(): Tensor {
     return sum(log(diagonal(this.scaleTril)), -1);
   }
-  /** `-½D log 2π - Σ_d log L_dd - ½‖L⁻¹(x - μ)‖²`. */
+  /** $-\frac{D}{2} \log 2\pi - \sum_d \log L_{dd} - \frac{1}{2} \lVert L^{-1}(x - \mu) \rVert^2$. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
     const dim = this.eventShape[0] as number;
@@ -137,12 +137,12 @@ export class MultivariateNormal extends Distribution {
     const m = sum(square(y), [-2, -1]);
     return m.mul(-0.5).sub(this.#halfLogDet()).sub(0.5 * dim * LOG_2PI);
   }
-  /** `μ + L ε`, `ε ~ N(0, I)` from one normal draw call of `rng`. */
+  /** $\mu + L \varepsilon$, $\varepsilon \sim \mathcal{N}(0, I)$ from one normal draw call of `rng`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
     const eps = rng.normal(this.extendedShape(shape), this.#dtype);
     return squeeze(matmul(this.scaleTril, unsqueeze(eps, -1)), -1).add(this.loc);
   }
-  /** `½D(1 + log 2π) + Σ_d log L_dd`. */
+  /** $\frac{D}{2}(1 + \log 2\pi) + \sum_d \log L_{dd}$. */
   override entropy(): Tensor {
     const dim = this.eventShape[0] as number;
     return this.#halfLogDet().add(0.5 * dim * (1 + LOG_2PI));

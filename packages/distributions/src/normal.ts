@@ -32,29 +32,29 @@ export class Normal extends LocationScale {
   constructor(loc: TensorLike, scale: TensorLike, options: { validateArgs?: boolean } = {}) {
     super('Normal', loc, scale, options);
   }
-  /** `σ²`. */
+  /** $\sigma^2$. */
   override get variance(): Tensor {
     return square(this.scale);
   }
-  /** `-(x-μ)²/(2σ²) - log σ - ½ log 2π`. */
+  /** $-\frac{(x - \mu)^2}{2\sigma^2} - \log \sigma - \frac{1}{2} \log 2\pi$. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
     return square(x.sub(this.loc)).div(square(this.scale).mul(2)).neg().sub(log(this.scale)).sub(HALF_LOG_2PI);
   }
-  /** `μ + σ ε`, `ε ~ N(0, 1)` from `rng`. */
+  /** $\mu + \sigma \varepsilon$, $\varepsilon \sim \mathcal{N}(0, 1)$ from `rng`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
     const eps = rng.normal(this.extendedShape(shape), this.drawDtype);
     return eps.mul(this.scale).add(this.loc);
   }
-  /** `½ + ½ log 2π + log σ`. */
+  /** $\frac{1}{2} + \frac{1}{2} \log 2\pi + \log \sigma$. */
   override entropy(): Tensor {
     return log(this.scale).add(0.5 + HALF_LOG_2PI);
   }
-  /** `½(1 + erf((x-μ)/(σ√2)))`. */
+  /** $\frac{1}{2}\big(1 + \operatorname{erf}\big(\frac{x - \mu}{\sigma\sqrt{2}}\big)\big)$. */
   override cdf(x: Tensor): Tensor {
     return erf(x.sub(this.loc).div(this.scale.mul(Math.SQRT2))).add(1).mul(0.5);
   }
-  /** `μ + σ√2 erfinv(2p-1)`. */
+  /** $\mu + \sigma\sqrt{2} \operatorname{erfinv}(2p - 1)$. */
   override icdf(p: Tensor): Tensor {
     return erfinv(p.mul(2).sub(1)).mul(this.scale.mul(Math.SQRT2)).add(this.loc);
   }

@@ -68,7 +68,7 @@ export class Sort extends Distribution {
   get eventShape(): number[] {
     return [this.n];
   }
-  /** `log n! + Σ_i log p(x_i)` if `x` is ordered, else `-∞`. */
+  /** $\log n! + \sum_i \log p(x_i)$ if `x` is ordered, else $-\infty$. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
     return this.orderedLogProb(x);

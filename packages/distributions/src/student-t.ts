@@ -57,11 +57,11 @@ export class StudentT extends ScalarDistribution<'df' | 'loc' | 'scale'> {
   constructor(df: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1, options: { validateArgs?: boolean } = {}) {
     super('StudentT', { df, loc, scale }, options, ['df', 'scale']);
   }
-  /** `μ` for `ν > 1`, NaN otherwise (as PyTorch). */
+  /** $\mu$ for $\nu > 1$, NaN otherwise (as PyTorch). */
   override get mean(): Tensor {
     return where(gt(this.df, 1), this.loc, Number.NaN);
   }
-  /** `σ² ν/(ν - 2)` for `ν > 2`, `+∞` for `1 < ν ≤ 2`, NaN for `ν ≤ 1` (as PyTorch). */
+  /** $\sigma^2 \nu/(\nu - 2)$ for $\nu > 2$, $+\infty$ for $1 < \nu \le 2$, NaN for $\nu \le 1$ (as PyTorch). */
   override get variance(): Tensor {
     const df = this.df;
     const finite = gt(df, 2);
@@ -69,7 +69,7 @@ export class StudentT extends ScalarDistribution<'df' | 'loc' | 'scale'> {
     const inf = full(this.batchShape, Number.POSITIVE_INFINITY, { dtype: v.dtype, backend: v.backend });
     return where(finite, v, where(gt(df, 1), inf, Number.NaN));
   }
-  /** `-½(ν+1) log1p(y²/ν) - log σ - ½ log ν - ½ log π - log Γ(ν/2) + log Γ((ν+1)/2)`, `y = (x-μ)/σ`. */
+  /** $-\frac{\nu + 1}{2} \operatorname{log1p}(y^2/\nu) - \log \sigma - \frac{1}{2} \log \nu - \frac{1}{2} \log \pi - \log \Gamma(\nu/2) + \log \Gamma\big((\nu + 1)/2\big)$, $y = (x - \mu)/\sigma$. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
     const df = this.df;
@@ -81,7 +81,7 @@ export class StudentT extends ScalarDistribution<'df' | 'loc' | 'scale'> {
       .sub(lgamma(df.add(1).mul(0.5)));
     return log1p(square(y).div(df)).mul(df.add(1).mul(-0.5)).sub(z);
   }
-  /** `μ + σ z √(ν/(2g))`: `z` from `rng.normal`, then `g = P⁻¹(ν/2, u)` from `rng.uniform`. */
+  /** $\mu + \sigma z \sqrt{\nu/(2g)}$: $z$ from `rng.normal`, then $g = P^{-1}(\nu/2, u)$ from `rng.uniform`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
     const s = this.extendedShape(shape);
     const z = rng.normal(s, this.drawDtype);
@@ -89,8 +89,8 @@ export class StudentT extends ScalarDistribution<'df' | 'loc' | 'scale'> {
     return z.mul(sqrt(this.df.div(g.mul(2)))).mul(this.scale).add(this.loc);
   }
   /**
-   * `log σ + ½(ν+1)(ψ((ν+1)/2) - ψ(ν/2)) + ½ log ν + log B(ν/2, ½)` (not differentiable
-   * in `ν`: no trigamma).
+   * $\log \sigma + \frac{\nu + 1}{2}\big(\psi((\nu + 1)/2) - \psi(\nu/2)\big) + \frac{1}{2} \log \nu + \log B(\nu/2, \frac{1}{2})$ (not differentiable
+   * in $\nu$: no trigamma).
    */
   override entropy(): Tensor {
     const df = this.df;

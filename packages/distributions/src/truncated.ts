@@ -84,7 +84,7 @@ export class Truncated extends Distribution {
   override get hasRsample(): boolean {
     return true;
   }
-  /** `log 1{F(l) ≤ F(x) < F(u)} - log(F(u) - F(l)) + log p_base(x)`. */
+  /** $\log \mathbf{1}\big[F(l) \le F(x) < F(u)\big] - \log\big(F(u) - F(l)\big) + \log p_\mathrm{base}(x)$. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
     return this.uniform.logProb(this.base.cdf(x)).add(this.base.logProb(x));
@@ -93,7 +93,7 @@ export class Truncated extends Distribution {
   override cdf(x: Tensor): Tensor {
     return this.uniform.cdf(this.base.cdf(x));
   }
-  /** `F⁻¹(F(l) + p (F(u) - F(l)))` (exact; {@link Truncated.rsampleFromUniform} squeezes as zuko). */
+  /** $F^{-1}\big(F(l) + p (F(u) - F(l))\big)$ (exact; {@link Truncated.rsampleFromUniform} squeezes as zuko). */
   override icdf(p: Tensor): Tensor {
     return this.base.icdf(this.uniform.icdf(p));
   }

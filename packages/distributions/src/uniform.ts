@@ -39,11 +39,11 @@ export class Uniform extends ScalarDistribution<'low' | 'high'> {
   override get mean(): Tensor {
     return this.low.add(this.high).mul(0.5);
   }
-  /** `(high - low)²/12`. */
+  /** $(\mathrm{high} - \mathrm{low})^2/12$. */
   override get variance(): Tensor {
     return square(this.high.sub(this.low)).div(12);
   }
-  /** `-log(high - low)` on `[low, high)`, `-∞` elsewhere. */
+  /** $-\log(\mathrm{high} - \mathrm{low})$ on `[low, high)`, $-\infty$ elsewhere. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
     const inside = logicalAnd(ge(x, this.low), lt(x, this.high));

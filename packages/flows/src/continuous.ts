@@ -23,7 +23,7 @@ import { type NetworkOptions, networkRng } from './options.js';
  * @category Flows
  */
 export interface FFJTransformOptions extends NetworkOptions {
-  /** Number of time-embedding frequencies `F` (default 3): `[cos(πkt), sin(πkt)]`, `k = 1…F`. */
+  /** Number of time-embedding frequencies `F` (default 3): $[\cos(\pi k t), \sin(\pi k t)]$, $k = 1, \dots, F$. */
   freqs?: number;
   /** Absolute integration tolerance (default 1e-6). */
   atol?: number;
@@ -49,11 +49,13 @@ const checkInteger = (name: string, what: string, v: number, min: number): void 
  * zuko's lazy free-form Jacobian transformation (`FFJTransform`, `zuko/flows/continuous.py`):
  * builds a `FreeFormJacobianTransform` whose vector field is the network
  *
- * `f(t, x | c) = ode([cos(πk t)]ₖ, [sin(πk t)]ₖ, x, c)`,  `k = 1…F`,
+ * $$
+ * f(t, x \mid c) = \operatorname{ode}\big([\cos(\pi k t)]_k, [\sin(\pi k t)]_k, x, c\big), \quad k = 1, \dots, F,
+ * $$
  *
  * an {@link MLP} on the concatenation (time embedding first, then `x`, then the context,
- * broadcast over the batch axes), integrated from `t₀ = 0` to `t₁ = 1`. The parameters
- * `φ` handed to the adjoint are the context (when given) and every network parameter.
+ * broadcast over the batch axes), integrated from $t_0 = 0$ to $t_1 = 1$. The parameters
+ * $\varphi$ handed to the adjoint are the context (when given) and every network parameter.
  * Members as zuko's state dict: buffers `times = [0, 1]` and `freqs = [π, 2π, …, Fπ]`, then
  * the network `ode.0.weight`, `ode.0.bias`, `ode.2.weight`, … .
  *
@@ -163,8 +165,8 @@ export interface CNFOptions extends FFJTransformOptions {
 
 /**
  * Continuous normalizing flow (zuko's `CNF`): one {@link FFJTransform} (a neural ODE
- * `dx/dt = f_φ(t, x | c)` on `t ∈ [0, 1]`, with `log p(x) = log N(x(1); 0, I) + ∫₀¹
- * tr(∂f/∂x) dt`) over a standard normal base. Exact traces by default (`exact: false` for
+ * $dx/dt = f_\varphi(t, x \mid c)$ on $t \in [0, 1]$, with $\log p(x) = \log \mathcal{N}(x(1); 0, I) + \int_0^1
+ * \operatorname{tr}(\partial f/\partial x)\, dt$) over a standard normal base. Exact traces by default (`exact: false` for
  * Hutchinson's estimator); gradients by the adjoint method. State dict as zuko's:
  * `transform.times`, `transform.freqs`, `transform.ode.<i>.weight|bias`, `base.loc`,
  * `base.scale`.

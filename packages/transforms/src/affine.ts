@@ -52,7 +52,7 @@ export class AffineTransform extends Transform {
   inverse(y: Tensor): Tensor {
     return y.sub(this.loc).div(this.scale);
   }
-  /** `Σ log|scale|` over the event axes, broadcast to `x`. */
+  /** $\sum \log|\mathrm{scale}|$ over the event axes, broadcast to `x`. */
   logAbsDetJacobian(x: Tensor): Tensor {
     return sumRightmost(log(abs(this.scale)).add(x.zerosLike()), this.eventDim);
   }

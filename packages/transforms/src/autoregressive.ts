@@ -55,11 +55,11 @@ export class AutoregressiveTransform extends Transform {
   get codomain(): Domain {
     return domain(1);
   }
-  /** `f_{φ(x)}(x)`. */
+  /** $f_{\varphi(x)}(x)$. */
   call(x: Tensor): Tensor {
     return this.meta(x).call(x);
   }
-  /** The supplied exact inverse, else `passes` fixed-point passes `x ← f_{φ(x)}⁻¹(y)` from `x = 0`. */
+  /** The supplied exact inverse, else `passes` fixed-point passes $x \leftarrow f_{\varphi(x)}^{-1}(y)$ from $x = 0$. */
   inverse(y: Tensor): Tensor {
     const fast = this.invert?.(y, false);
     if (fast !== undefined) return fast[0];

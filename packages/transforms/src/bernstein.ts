@@ -94,7 +94,7 @@ export interface BernsteinOptions {
  * $\sum_i \binom{M}{i} u^i (1-u)^{M-i} \theta_i$), linearly extrapolated outside: for $u \le \varepsilon$,
  * $y = P'(\varepsilon)(u - \varepsilon) + P(\varepsilon)$, for $u \ge 1 - \varepsilon$, $y = P'(1-\varepsilon)(u - 1 + \varepsilon) + P(1-\varepsilon)$
  * ($\varepsilon = 10^{-6}$). `L` unconstrained values give `M + 1 = L + 2` increasing coefficients:
- * `θ = cumsum([θ_0, softplus([r_0, r, r_last])]) - ln2·L/2` with `r = θ_{1:}` (the
+ * $\theta = \operatorname{cumsum}\big([\theta_0, \operatorname{softplus}([r_0, r, r_\mathrm{last}])]\big) - L \ln 2 / 2$ with $r = \theta_{1:}$ (the
  * repeated ends make the second derivative vanish at the bounds).
  * $\text{ladj} = \log\big(P'(u)/(2B)\big)$ ($\log(\mathrm{slope}/(2B))$ in the tails), analytic. The inverse is linear
  * in the tails and a bisection on `[-B, B]` in between (24 steps for `B = 5`).

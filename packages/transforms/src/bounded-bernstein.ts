@@ -26,7 +26,7 @@ import { BernsteinTransform } from './bernstein.js';
  * @category Splines and polynomials
  */
 export class BoundedBernsteinTransform extends BernsteinTransform {
-  /** `cumsum([-B, Δ, Δ, softmax(θ)·(2B - 4Δ), Δ, Δ])` with `Δ = 2B/(L + 4)`. */
+  /** $\operatorname{cumsum}\big([-B, \Delta, \Delta, \operatorname{softmax}(\theta) \cdot (2B - 4\Delta), \Delta, \Delta]\big)$ with $\Delta = 2B/(L + 4)$. */
   protected override constrainTheta(raw: Tensor): Tensor {
     const L = raw.shape[raw.ndim - 1] as number;
     const B = this.bound;

@@ -65,7 +65,7 @@ export class ComposedTransform extends Transform {
   logAbsDetJacobian(x: Tensor, _y: Tensor): Tensor {
     return this.callAndLadj(x)[1];
   }
-  /** One pass: `y` and `Σ_i ladj_i`, each summed over its extra event axes. */
+  /** One pass: `y` and $\sum_i \text{ladj}_i$, each summed over its extra event axes. */
   override callAndLadj(x: Tensor): [Tensor, Tensor] {
     let eventDim = this.#domain.eventDim;
     let v = x;

@@ -62,11 +62,11 @@ export class CouplingTransform extends Transform {
   #join(a: Tensor, b: Tensor): Tensor {
     return take(concat([a, b], -1), this.#restore, -1);
   }
-  /** `[x_a, f_{φ(x_a)}(x_b)]` in the original feature order. */
+  /** $\big[x_a, f_{\varphi(x_a)}(x_b)\big]$ in the original feature order. */
   call(x: Tensor): Tensor {
     return this.callAndLadj(x)[0];
   }
-  /** `[y_a, f_{φ(y_a)}⁻¹(y_b)]`. */
+  /** $\big[y_a, f_{\varphi(y_a)}^{-1}(y_b)\big]$. */
   inverse(y: Tensor): Tensor {
     const ya = take(y, this.idxA, -1);
     return this.#join(ya, this.meta(ya).inverse(take(y, this.idxB, -1)));

@@ -139,12 +139,12 @@ export class FreeFormJacobianTransform extends Transform {
     return odeint(this.f, y, this.t1, this.t0, this.phi, { atol: this.atol, rtol: this.rtol });
   }
 
-  /** `∫ tr(∂f/∂x) dt` along the path from `x` (`y` is not used: the path is integrated again). */
+  /** $\int \operatorname{tr}(\partial f/\partial x)\, dt$ along the path from `x` (`y` is not used: the path is integrated again). */
   logAbsDetJacobian(x: Tensor, _y: Tensor): Tensor {
     return this.callAndLadj(x)[1];
   }
 
-  /** `[x(t₁), ∫_{t₀}^{t₁} tr(∂f/∂x) dt]` from one integration of the augmented ODE. */
+  /** $\big[x(t_1), \int_{t_0}^{t_1} \operatorname{tr}(\partial f/\partial x)\, dt\big]$ from one integration of the augmented ODE. */
   override callAndLadj(x: Tensor): [Tensor, Tensor] {
     if (x.ndim < 1) throw new ValueError('FreeFormJacobianTransform: x must have at least one axis');
     const f = this.f;

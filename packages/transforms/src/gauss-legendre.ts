@@ -36,7 +36,7 @@ function legendre(n: number, x: number): [number, number] {
  * The `n`-point Gauss–Legendre rule mapped to `[0, 1]`, as zuko's
  * `GaussLegendre.nodes(n)`: `t_i = (ξ_i + 1)/2`, `w_i = ω_i/2` with `ξ, ω` those of
  * `numpy.polynomial.legendre.leggauss(n)` (roots of the Legendre polynomial `P_n`,
- * increasing, and `ω_i = 2/((1 - ξ_i²) P_n'(ξ_i)²)`). The roots are found by Newton's
+ * increasing, and $\omega_i = 2/\big((1 - \xi_i^2) P_n'(\xi_i)^2\big)$). The roots are found by Newton's
  * method on `P_n` from Tricomi's initial guesses to full float64 precision, made exactly
  * symmetric, and the weights are normalised to sum to 2 (as numpy does). The nodes agree
  * with numpy's to within an ulp; the weights are slightly more accurate than numpy's (whose
@@ -126,7 +126,7 @@ export interface GaussLegendreOptions {
   explicit?: boolean;
 }
 
-/** The quadrature sum `(b - a) Σ_i w_i f(lerp(a, b, t_i))`, the nodes on a new leading axis. */
+/** The quadrature sum $(b - a) \sum_i w_i f\big(\operatorname{lerp}(a, b, t_i)\big)$, the nodes on a new leading axis. */
 function quadrature(f: ParametricFunction, a: Tensor, b: Tensor, n: number, phi: readonly Tensor[]): Tensor {
   const { nodes, weights } = gaussLegendreNodes(n);
   const ndim = Math.max(a.ndim, b.ndim);

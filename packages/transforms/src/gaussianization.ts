@@ -63,7 +63,7 @@ export class GaussianizationTransform extends MonotonicTransform {
     return [this.shift, this.scale];
   }
 
-  /** `√2·erfinv((1-10⁻⁶)·mean_k erf((x·e^{a_k} + b_k)/√2))` at the parameters `[b, e^{a}]`. */
+  /** $\sqrt{2} \operatorname{erfinv}\big((1 - 10^{-6}) \operatorname{mean}_k \operatorname{erf}((x e^{a_k} + b_k)/\sqrt{2})\big)$ at the parameters `[b, e^{a}]`. */
   override fWith(x: Tensor, phi: readonly Tensor[]): Tensor {
     const [shift, scale] = phi as [Tensor, Tensor];
     const z = x.unsqueeze(-1).mul(scale).add(shift);
@@ -73,7 +73,7 @@ export class GaussianizationTransform extends MonotonicTransform {
 
   /**
    * `[f(x), log f'(x)]` with
-   * `log f'(x) = log(1-10⁻⁶) + f²/2 + logsumexp_k(a_k - z_k²/2) - log K`, `z_k = e^{a_k}x + b_k`.
+   * $\log f'(x) = \log(1 - 10^{-6}) + f^2/2 + \operatorname{logsumexp}_k(a_k - z_k^2/2) - \log K$, $z_k = e^{a_k} x + b_k$.
    */
   override callAndLadj(x: Tensor): [Tensor, Tensor] {
     const z = x.unsqueeze(-1).mul(this.scale).add(this.shift);

@@ -61,7 +61,7 @@ export class LULinearTransform extends Transform {
   call(x: Tensor): Tensor {
     return squeeze(matmul(matmul(this.lower, this.upper), unsqueeze(x, -1)), -1);
   }
-  /** `U⁻¹ L⁻¹ y` by forward then backward substitution. */
+  /** $U^{-1} L^{-1} y$ by forward then backward substitution. */
   inverse(y: Tensor): Tensor {
     const solveBoth = (b: Tensor): Tensor =>
       triangularSolve(this.upper, triangularSolve(this.lower, b), { upper: true, unitDiagonal: true });
@@ -70,7 +70,7 @@ export class LULinearTransform extends Transform {
     const d = y.shape[y.ndim - 1] as number;
     return transpose(solveBoth(transpose(y.reshape([-1, d])))).reshape(y.shape);
   }
-  /** `Σ_i log|L_ii|`, broadcast to the batch shape of `x`. */
+  /** $\sum_i \log|L_{ii}|$, broadcast to the batch shape of `x`. */
   logAbsDetJacobian(x: Tensor): Tensor {
     return sum(log(abs(diagonal(this.lower))), -1).add(x.zerosLike().sum(-1));
   }

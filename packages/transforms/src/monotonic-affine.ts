@@ -81,7 +81,7 @@ export class MonotonicAffineTransform extends ScalarTransform {
   call(x: Tensor): Tensor {
     return monotonicAffineMap(x, this.phi, { slope: this.slope })[0];
   }
-  /** `(y - shift) e⁻ˡ`. */
+  /** $(y - \mathrm{shift})\, e^{-l}$. */
   inverse(y: Tensor): Tensor {
     return monotonicAffineMap(y, this.phi, { slope: this.slope, inverse: true })[0];
   }

@@ -105,12 +105,12 @@ export class MonotonicTransform extends ScalarTransform {
     return this.fWith(x, this.phi);
   }
 
-  /** `y = f(x)`. */
+  /** $y = f(x)$. */
   call(x: Tensor): Tensor {
     return this.f(x);
   }
 
-  /** `f⁻¹(y)` by bisection on `[-bound, bound]`, with the implicit gradient. */
+  /** $f^{-1}(y)$ by bisection on `[-bound, bound]`, with the implicit gradient. */
   inverse(y: Tensor): Tensor {
     return bisection((x, p) => this.fWith(x, p), y, {
       phi: this.phi,

@@ -38,7 +38,7 @@ export class PowerTransform extends ScalarTransform {
   inverse(y: Tensor): Tensor {
     return y.pow(this.exponent.pow(-1));
   }
-  /** `log|e · y / x|`. */
+  /** $\log|e \cdot y / x|$. */
   logAbsDetJacobian(x: Tensor, y: Tensor): Tensor {
     return ladjLike(log(abs(this.exponent.mul(y).div(x))), x);
   }

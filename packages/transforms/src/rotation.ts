@@ -20,7 +20,7 @@ import { type Domain, Transform, domain } from './transform.js';
 export class RotationTransform extends Transform {
   /** The unconstrained matrix `A` (`[D, D]` or batched `[..., D, D]`). */
   readonly a: Tensor;
-  /** The rotation `R = exp(A - Aᵀ)`. */
+  /** The rotation $R = \exp(A - A^\top)$. */
   readonly rotation: Tensor;
 
   /** @param a a square matrix `[..., D, D]`. */
@@ -45,7 +45,7 @@ export class RotationTransform extends Transform {
   call(x: Tensor): Tensor {
     return squeeze(matmul(this.rotation, unsqueeze(x, -1)), -1);
   }
-  /** `Rᵀ y`. */
+  /** $R^\top y$. */
   inverse(y: Tensor): Tensor {
     return squeeze(matmul(transpose(this.rotation), unsqueeze(y, -1)), -1);
   }

@@ -8,9 +8,9 @@ import { type Domain, ScalarTransform, domain } from './transform.js';
  * @category Basics
  */
 export interface ScalarFunctions {
-  /** `y = f(x)`. */
+  /** $y = f(x)$. */
   call(x: Tensor): Tensor;
-  /** `x = f⁻¹(y)`. */
+  /** $x = f^{-1}(y)$. */
   inverse(y: Tensor): Tensor;
   /** `log |f'(x)|`, elementwise. */
   logAbsDetJacobian(x: Tensor): Tensor;
@@ -67,7 +67,7 @@ export abstract class ScalarFunctionTransform extends ScalarTransform {
   call(x: Tensor): Tensor {
     return this.#f.call(x);
   }
-  /** `f⁻¹(y)`. */
+  /** $f^{-1}(y)$. */
   inverse(y: Tensor): Tensor {
     return this.#f.inverse(y);
   }

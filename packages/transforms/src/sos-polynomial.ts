@@ -63,7 +63,7 @@ export class SOSPolynomialTransform extends UnconstrainedMonotonicTransform {
     this.slope = options.slope ?? 1e-3;
   }
 
-  /** `(1/K) Σ_k (1 + Σ_j a_{k,j} (u/bound)^j)² + slope` at the coefficients `[a]`. */
+  /** $\frac{1}{K} \sum_k \big(1 + \sum_j a_{k,j} (u/\mathrm{bound})^j\big)^2 + \mathrm{slope}$ at the coefficients `[a]`. */
   override gWith(u: Tensor, phi: readonly Tensor[]): Tensor {
     const [a] = phi as [Tensor];
     const L = (a.shape[a.ndim - 1] as number) - 1;

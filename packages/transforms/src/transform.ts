@@ -56,9 +56,9 @@ export abstract class Transform {
   abstract get codomain(): Domain;
   /** `y = f(x)`. */
   abstract call(x: Tensor): Tensor;
-  /** `x = f⁻¹(y)` (what `inv.call(y)` runs). */
+  /** $x = f^{-1}(y)$ (what `inv.call(y)` runs). */
   abstract inverse(y: Tensor): Tensor;
-  /** `log |det ∂f(x)/∂x|` given `x` and `y = f(x)`. */
+  /** $\log \left| \det \frac{\partial f(x)}{\partial x} \right|$ given $x$ and $y = f(x)$. */
   abstract logAbsDetJacobian(x: Tensor, y: Tensor): Tensor;
 
   /** `[f(x), log |det J_f(x)|]`, fused where a subclass can do better. */
@@ -78,7 +78,7 @@ export abstract class Transform {
     return [x, this.logAbsDetJacobian(x, y).neg()];
   }
 
-  /** The inverse transform `f⁻¹` (cached; `t.inv.inv === t`). */
+  /** The inverse transform $f^{-1}$ (cached; `t.inv.inv === t`). */
   get inv(): Transform {
     if (this.#inv === undefined) {
       const inv = this.makeInverse();
@@ -150,7 +150,7 @@ export class InverseTransform extends Transform {
   override get sign(): 1 | -1 | undefined {
     return this.base.sign;
   }
-  /** `f⁻¹(y)`. */
+  /** $f^{-1}(y)$. */
   call(y: Tensor): Tensor {
     return this.base.inverse(y);
   }
@@ -158,11 +158,11 @@ export class InverseTransform extends Transform {
   inverse(x: Tensor): Tensor {
     return this.base.call(x);
   }
-  /** `-log |det J_f(x)|` at `x = f⁻¹(y)`. */
+  /** $-\log |\det J_f(x)|$ at $x = f^{-1}(y)$. */
   logAbsDetJacobian(y: Tensor, x: Tensor): Tensor {
     return this.base.logAbsDetJacobian(x, y).neg();
   }
-  /** `[f⁻¹(y), -log |det J_f(f⁻¹(y))|]`. */
+  /** $\big[f^{-1}(y), -\log |\det J_f(f^{-1}(y))|\big]$. */
   override callAndLadj(y: Tensor): [Tensor, Tensor] {
     return this.base.inverseAndLadj(y);
   }
@@ -170,7 +170,7 @@ export class InverseTransform extends Transform {
   override inverseAndLadj(x: Tensor): [Tensor, Tensor] {
     return this.base.callAndLadj(x);
   }
-  /** Shape of `f⁻¹(y)`. */
+  /** Shape of $f^{-1}(y)$. */
   override forwardShape(shape: readonly number[]): number[] {
     return this.base.inverseShape(shape);
   }

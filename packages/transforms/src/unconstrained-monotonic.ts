@@ -65,7 +65,7 @@ export class UnconstrainedMonotonicTransform extends MonotonicTransform {
     return this.gWith(u, this.phi);
   }
 
-  /** `∫_0^x g(u, φ) du` by Gauss–Legendre quadrature. */
+  /** $\int_0^x g(u, \varphi)\, du$ by Gauss–Legendre quadrature. */
   override fWith(x: Tensor, phi: readonly Tensor[]): Tensor {
     return gaussLegendre((u, p) => this.gWith(u, p), x.zerosLike(), x, { n: this.n, phi, explicit: this.explicit });
   }

@@ -57,7 +57,7 @@ export function neg(x: Tensor): Tensor {
   return unary('neg', x, (g) => neg(g));
 }
 /**
- * `eˣ` elementwise.
+ * $e^x$ elementwise.
  * @example
  * ```ts
  * import { exp, tensor } from '@eddy/core';
@@ -69,7 +69,7 @@ export function exp(x: Tensor): Tensor {
   return unary('exp', x, (g, _x, y) => mul(g, y));
 }
 /**
- * `eˣ - 1`, accurate near 0.
+ * $e^x - 1$, accurate near 0.
  * @example
  * ```ts
  * import { expm1, tensor } from '@eddy/core';
@@ -93,7 +93,7 @@ export function log(x: Tensor): Tensor {
   return unary('log', x, (g, xx) => div(g, xx));
 }
 /**
- * `log(1 + x)`, accurate near 0.
+ * $\log(1 + x)$, accurate near 0.
  * @example
  * ```ts
  * import { log1p, tensor } from '@eddy/core';
@@ -117,7 +117,7 @@ export function sqrt(x: Tensor): Tensor {
   return unary('sqrt', x, (g, _x, y) => div(g, mul(y, 2)));
 }
 /**
- * `x²`.
+ * $x^2$.
  * @example
  * ```ts
  * import { square, tensor } from '@eddy/core';
@@ -129,7 +129,7 @@ export function square(x: Tensor): Tensor {
   return unary('square', x, (g, xx) => mul(g, mul(xx, 2)));
 }
 /**
- * `1 / x`.
+ * $1 / x$.
  * @example
  * ```ts
  * import { reciprocal, tensor } from '@eddy/core';
@@ -273,7 +273,7 @@ export function tanh(x: Tensor): Tensor {
   return unary('tanh', x, (g, _x, y) => mul(g, rsub(1, square(y))));
 }
 /**
- * Logistic sigmoid `1 / (1 + e⁻ˣ)`, computed without overflow.
+ * Logistic sigmoid $1 / (1 + e^{-x})$, computed without overflow.
  * @example
  * ```ts
  * import { sigmoid, tensor } from '@eddy/core';
@@ -285,7 +285,7 @@ export function sigmoid(x: Tensor): Tensor {
   return unary('sigmoid', x, (g, _x, y) => mul(g, mul(y, rsub(1, y))));
 }
 /**
- * `log σ(x) = -softplus(-x)`, stable for large |x|.
+ * $\log \sigma(x) = -\operatorname{softplus}(-x)$, stable for large $|x|$.
  * @example
  * ```ts
  * import { logsigmoid, tensor } from '@eddy/core';
@@ -297,7 +297,7 @@ export function logsigmoid(x: Tensor): Tensor {
   return unary('logsigmoid', x, (g, xx) => mul(g, sigmoid(neg(xx))));
 }
 /**
- * `log(1 + eˣ)`, as PyTorch computes it: `x` itself when `x > 20`.
+ * $\log(1 + e^x)$, as PyTorch computes it: `x` itself when `x > 20`.
  * @example
  * ```ts
  * import { softplus, tensor } from '@eddy/core';
@@ -321,7 +321,7 @@ export function relu(x: Tensor): Tensor {
   return unary('relu', x, (g, xx) => mul(g, cast(gt(xx, 0), g.dtype)));
 }
 /**
- * ELU: `x` for `x > 0`, else `α(eˣ - 1)`. The exponential only sees `min(x, 0)`, so the
+ * ELU: $x$ for $x > 0$, else $\alpha(e^x - 1)$. The exponential only sees `min(x, 0)`, so the
  * unused branch never produces an infinite gradient.
  * @example
  * ```ts

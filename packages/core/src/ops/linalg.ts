@@ -115,14 +115,14 @@ export function diagonal(x: Tensor): Tensor {
 export interface TriangularSolveOptions {
   /** Use the upper triangle of A (default: lower). */
   upper?: boolean;
-  /** Solve `Aᵀ X = B` instead. */
+  /** Solve $A^\top X = B$ instead. */
   transpose?: boolean;
   /** Take A's diagonal as ones. */
   unitDiagonal?: boolean;
 }
 
 /**
- * Solves `A X = B` (or `Aᵀ X = B`) for triangular `A` `[..., n, n]` and `B` `[..., n, m]`
+ * Solves $A X = B$ (or $A^\top X = B$) for triangular `A` `[..., n, n]` and `B` `[..., n, m]`
  * by substitution; batch axes broadcast. Differentiable in `A` and `B`.
  * @example
  * ```ts
@@ -233,7 +233,7 @@ function gatherRows(b: Tensor, idx: Tensor): Tensor {
 }
 
 /**
- * Solves `A X = B` for square `A` `[..., n, n]` and `B` `[..., n, m]` via LU with partial
+ * Solves $A X = B$ for square `A` `[..., n, n]` and `B` `[..., n, m]` via LU with partial
  * pivoting; batch axes broadcast. Differentiable ($\bar A = -A^{-\top} G X^\top$, $\bar B = A^{-\top} G$ for the output gradient $G$).
  * @example
  * ```ts

@@ -20,8 +20,8 @@ export interface MonotonicAffineOptions {
 
 /**
  * The bounded affine map of MAF (zuko's `MonotonicAffineTransform`) elementwise, with
- * packed parameters `phi` `[..., 2]` = `(shift, scale)`: `l = scale / (1 + |scale / ln s|)`,
- * `y = x·eˡ + shift`, ladj `l`; the inverse `(y − shift)·e⁻ˡ` with ladj `−l`. Returns
+ * packed parameters `phi` `[..., 2]` = `(shift, scale)`: $l = \frac{\mathrm{scale}}{1 + |\mathrm{scale} / \ln s|}$,
+ * $y = x e^l + \mathrm{shift}$, ladj $l$; the inverse $(y - \mathrm{shift}) e^{-l}$ with ladj $-l$. Returns
  * `[y, ladj]` per element. One pass (and one for the gradient) on a backend with a fused
  * `affine` kernel; composed core ops elsewhere.
  *

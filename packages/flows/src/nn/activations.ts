@@ -19,7 +19,7 @@ export class ReLU extends ActivationLayer {
 }
 
 /**
- * Exponential linear unit (`torch.nn.ELU`): `x` for `x > 0`, else `α(eˣ − 1)`.
+ * Exponential linear unit (`torch.nn.ELU`): $x$ for $x > 0$, else $\alpha(e^x - 1)$.
  *
  * @example
  * ```ts
@@ -58,7 +58,7 @@ export class Tanh extends ActivationLayer {
 }
 
 /**
- * Logistic sigmoid `1 / (1 + e⁻ˣ)` (`torch.nn.Sigmoid`).
+ * Logistic sigmoid $1 / (1 + e^{-x})$ (`torch.nn.Sigmoid`).
  *
  * @example
  * ```ts
@@ -75,7 +75,7 @@ export class Sigmoid extends ActivationLayer {
 }
 
 /**
- * Sigmoid linear unit `x · σ(x)` (`torch.nn.SiLU`, a.k.a. swish).
+ * Sigmoid linear unit $x \cdot \sigma(x)$ (`torch.nn.SiLU`, a.k.a. swish).
  *
  * @example
  * ```ts
@@ -109,7 +109,7 @@ export class Softplus extends ActivationLayer {
 }
 
 /**
- * Leaky ReLU (`torch.nn.LeakyReLU`): `x` for `x ≥ 0`, else `slope · x`.
+ * Leaky ReLU (`torch.nn.LeakyReLU`): $x$ for $x \ge 0$, else $\mathrm{slope} \cdot x$.
  *
  * @example
  * ```ts

@@ -40,7 +40,7 @@ export class LayerNorm extends Module implements TensorFunction {
     this.eps = options.eps ?? 1e-5;
   }
 
-  /** `(x − mean) / √(var_unbiased + ε)` along {@link LayerNorm.axis}. */
+  /** $(x - \mathrm{mean}) / \sqrt{\mathrm{var}_\mathrm{unbiased} + \varepsilon}$ along {@link LayerNorm.axis}. */
   call(x: Tensor): Tensor {
     const axes = resolveAxes('LayerNorm', x.ndim, this.axis);
     let n = 1;

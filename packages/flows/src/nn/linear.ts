@@ -23,7 +23,7 @@ import { defaultInitRng, kaimingUniform } from './init.js';
 
 /**
  * The affine map of zuko's `linear` (`nn.py:13`): with a `[out, in]` weight,
- * `y = x Wᵀ + b` on `x` of shape `[..., in]`; with a stacked `[S, out, in]` weight,
+ * $y = x W^\top + b$ on `x` of shape `[..., in]`; with a stacked `[S, out, in]` weight,
  * `y[..., s, :] = W[s] x[..., s, :] + b[s]` on `x` of shape `[..., S, in]` (the leading
  * axes of `W` broadcast against those of `x`, as in zuko's `einsum('...ij,...j->...i')`).
  * `bias` (`[out]` or `[S, out]`) may be omitted.
@@ -85,7 +85,7 @@ function checkSize(op: string, what: string, n: number): void {
 }
 
 /**
- * zuko's `Linear` (`nn.py:51`): `y = x Wᵀ + b` with `weight` `[out, in]` and `bias`
+ * zuko's `Linear` (`nn.py:51`): $y = x W^\top + b$ with `weight` `[out, in]` and `bias`
  * `[out]`; with `stack = S`, `weight` `[S, out, in]`, `bias` `[S, out]` and input
  * `[..., S, in]` → `y[..., s, :] = W[s] x[..., s, :] + b[s]` (see {@link linear}).
  * Weights and bias start as PyTorch's defaults, $\mathcal{U}(-1/\sqrt{\mathrm{in}}, 1/\sqrt{\mathrm{in}})$, drawn from `rng`
@@ -133,7 +133,7 @@ export class Linear extends Module implements TensorFunction, FusableLayer {
     this.stack = stack;
   }
 
-  /** `x Wᵀ + b` (stacked: per stack member). */
+  /** $x W^\top + b$ (stacked: per stack member). */
   call(x: Tensor): Tensor {
     return this.callFused(x, 'none');
   }
@@ -143,7 +143,7 @@ export class Linear extends Module implements TensorFunction, FusableLayer {
     return this.weight.ndim === 2 ? { weight: this.weight, bias: this.bias, activation } : null;
   }
 
-  /** `act(x Wᵀ + b)`: one fused pass for a single (unstacked) map. */
+  /** $\operatorname{act}(x W^\top + b)$: one fused pass for a single (unstacked) map. */
   callFused(x: Tensor, activation: FusedActivation): Tensor {
     if (this.weight.ndim === 2 && x.ndim >= 1 && x.dtype === this.weight.dtype) return fusedLinear(x, this.weight, this.bias, activation);
     return applyActivation(linear(x, this.weight, this.bias), activation);

@@ -25,8 +25,8 @@ export interface MaskedLinearOptions {
 }
 
 /**
- * zuko's `MaskedLinear` (`nn.py:202`): `y = x (M ⊙ W)ᵀ + b` for a fixed boolean
- * adjacency `M` `[out, in]` (output `i` may depend on input `j` iff `M[i, j]`). State:
+ * zuko's `MaskedLinear` (`nn.py:202`): $y = x (M \odot W)^\top + b$ for a fixed boolean
+ * adjacency $M$ `[out, in]` (output `i` may depend on input `j` iff `M[i, j]`). State:
  * `weight` `[out, in]` (stored **unmasked**: masked entries keep whatever value they
  * hold and receive zero gradient), `bias` `[out]`, and the buffer `mask` (bool
  * `[out, in]`), in that order, as in PyTorch's `state_dict`. Initialised like
@@ -69,7 +69,7 @@ export class MaskedLinear extends Module implements TensorFunction, FusableLayer
     this.outFeatures = outFeatures;
   }
 
-  /** `x (M ⊙ W)ᵀ + b`. */
+  /** $x (M \odot W)^\top + b$. */
   call(x: Tensor): Tensor {
     return this.callFused(x, 'none');
   }
@@ -84,7 +84,7 @@ export class MaskedLinear extends Module implements TensorFunction, FusableLayer
     return { weight: this.maskedWeight(), bias: this.bias, activation };
   }
 
-  /** `act(x (M ⊙ W)ᵀ + b)` in one fused pass. */
+  /** $\operatorname{act}\big(x (M \odot W)^\top + b\big)$ in one fused pass. */
   callFused(x: Tensor, activation: FusedActivation): Tensor {
     const w = this.maskedWeight();
     if (x.ndim >= 1 && x.dtype === w.dtype) return fusedLinear(x, w, this.bias, activation);

@@ -4,7 +4,7 @@ import { Linear, linear } from './linear.js';
 
 /**
  * zuko's `MonotonicLinear` (`nn.py:331`): a {@link Linear} layer that uses the absolute
- * value of its weight, `y = x |W|ᵀ + b`, so every output is non-decreasing in every input.
+ * value of its weight, $y = x |W|^\top + b$, so every output is non-decreasing in every input.
  * Same parameters (`weight` stored signed), initialisation and `stack` support as
  * {@link Linear}.
  *
@@ -18,7 +18,7 @@ import { Linear, linear } from './linear.js';
  * @category Networks
  */
 export class MonotonicLinear extends Linear {
-  /** `x |W|ᵀ + b` (stacked: per stack member). */
+  /** $x |W|^\top + b$ (stacked: per stack member). */
   override call(x: Tensor): Tensor {
     return this.callFused(x, 'none');
   }
@@ -28,7 +28,7 @@ export class MonotonicLinear extends Linear {
     return this.weight.ndim === 2 ? { weight: abs(this.weight), bias: this.bias, activation } : null;
   }
 
-  /** `act(x |W|ᵀ + b)`, fused for a single (unstacked) map. */
+  /** $\operatorname{act}(x |W|^\top + b)$, fused for a single (unstacked) map. */
   override callFused(x: Tensor, activation: FusedActivation): Tensor {
     const w = abs(this.weight);
     if (w.ndim === 2 && x.ndim >= 1 && x.dtype === w.dtype) return fusedLinear(x, w, this.bias, activation);

@@ -22,7 +22,7 @@ export interface MonotonicMLPOptions {
 
 /**
  * zuko's `MonotonicMLP` (`nn.py:384`): an {@link MLP} whose linear layers are
- * {@link MonotonicLinear} (`y = x |W|ᵀ + b`) and whose activations are {@link TwoWayELU},
+ * {@link MonotonicLinear} ($y = x |W|^\top + b$) and whose activations are {@link TwoWayELU},
  * without normalisation. Every output is increasing in every input. State-dict names as
  * for {@link MLP} (`0.weight`, `2.weight`, …); NAF's per-feature networks use
  * `stack = D`.
