@@ -15,12 +15,8 @@
  * ```
  */
 export class ProgressBar {
-  readonly #label: string;
-  readonly #total: number;
-  readonly #unit: string;
-  readonly #tty: boolean;
-  readonly #columns: number | undefined;
-  readonly #write: (s: string) => void;
+  /** What the constructor was given. */
+  readonly #job: Readonly<{ label: string; total: number; unit: string; write: (s: string) => void; tty: boolean; columns: number | undefined }>;
   #last: number;
   /** Whether a redrawn line is on the terminal now (not yet ended or cleared). */
   #drawn = false;
@@ -33,12 +29,7 @@ export class ProgressBar {
    * @param columns the terminal's width, when known (a redrawn line is cut to fit it).
    */
   constructor(label: string, total: number, unit: string, write: (s: string) => void = (s) => process.stderr.write(s), tty = Boolean(process.stderr.isTTY), columns?: number) {
-    this.#label = label;
-    this.#total = total;
-    this.#unit = unit;
-    this.#write = write;
-    this.#tty = tty;
-    this.#columns = columns;
+    this.#job = { label, total, unit, write, tty, columns };
     // A terminal shows the bar at once; a log gets its first line after two seconds.
     this.#last = tty ? Number.NEGATIVE_INFINITY : performance.now();
   }
@@ -46,36 +37,36 @@ export class ProgressBar {
   /** Reports `done` units at `rate` units per second. */
   update(done: number, rate: number): void {
     const now = performance.now();
-    const complete = done >= this.#total;
-    if (this.#tty) {
+    const complete = done >= this.#job.total;
+    if (this.#job.tty) {
       if (!complete && now - this.#last < 100) return;
     } else {
       if (complete ? this.#printedDone : now - this.#last < 2000) return;
       if (complete) this.#printedDone = true;
     }
     this.#last = now;
-    const frac = this.#total === 0 ? 1 : Math.min(1, done / this.#total);
+    const frac = this.#job.total === 0 ? 1 : Math.min(1, done / this.#job.total);
     const width = 30;
     const filled = Math.round(frac * width);
-    const eta = rate > 0 ? (this.#total - done) / rate : Number.POSITIVE_INFINITY;
-    let line = `${this.#label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(1)}%  ${formatCount(done)}/${formatCount(this.#total)} ${this.#unit}  ${formatCount(rate)}/s  ETA ${formatSeconds(eta)}`;
-    if (this.#tty) {
+    const eta = rate > 0 ? (this.#job.total - done) / rate : Number.POSITIVE_INFINITY;
+    let line = `${this.#job.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(1)}%  ${formatCount(done)}/${formatCount(this.#job.total)} ${this.#job.unit}  ${formatCount(rate)}/s  ETA ${formatSeconds(eta)}`;
+    if (this.#job.tty) {
       // A line wider than the terminal wraps, and \r would then redraw only its last part.
-      if (this.#columns !== undefined && this.#columns > 1 && line.length >= this.#columns) line = line.slice(0, this.#columns - 1);
-      this.#write(`\r${line}\x1b[K`);
+      if (this.#job.columns !== undefined && this.#job.columns > 1 && line.length >= this.#job.columns) line = line.slice(0, this.#job.columns - 1);
+      this.#job.write(`\r${line}\x1b[K`);
       this.#drawn = true;
-    } else this.#write(`${line}\n`);
+    } else this.#job.write(`${line}\n`);
   }
 
   /** Ends the bar's line on a terminal, keeping its last state in view (nothing otherwise). */
   finish(): void {
-    if (this.#drawn) this.#write('\n');
+    if (this.#drawn) this.#job.write('\n');
     this.#drawn = false;
   }
 
   /** Removes the bar's line from a terminal (nothing otherwise): for a job that failed or made way for a summary. */
   clear(): void {
-    if (this.#drawn) this.#write('\r\x1b[K');
+    if (this.#drawn) this.#job.write('\r\x1b[K');
     this.#drawn = false;
   }
 }
