@@ -40,7 +40,7 @@ export class NormalizingFlow extends Distribution {
   /** Trailing axes of the ladj summed in `logProb` (zuko's `reinterpreted`). */
   readonly reinterpreted: number;
 
-  /** @param transform `f`, data → base space; @param base the base distribution `p_Z`. */
+  /** @param transform $f$, data → base space; @param base the base distribution $p_Z$. */
   constructor(transform: Transform, base: Distribution) {
     super();
     const r = transform.codomain.eventDim - base.eventShape.length;

@@ -250,7 +250,7 @@ const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
 export class BayesianModel<M extends Module = Module> extends Module {
   /** The base model (its own parameters are left as they are; a draw replaces them temporarily). */
   readonly base: M;
-  /** Posterior means `μ`, keyed by parameter name with `.` → `-`. */
+  /** Posterior means $\mu$, keyed by parameter name with `.` → `-`. */
   readonly means: ParameterDict;
   /** Posterior log-variances $\log \sigma^2$, keyed like {@link BayesianModel.means}. */
   readonly logvars: ParameterDict;

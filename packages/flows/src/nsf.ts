@@ -80,11 +80,11 @@ export class NSF extends Flow {
 }
 
 /**
- * Neural Circular Spline Flow (zuko's `NCSF`) for data on the torus `[-π, π)^D`:
+ * Neural Circular Spline Flow (zuko's `NCSF`) for data on the torus $[-\pi, \pi)^D$:
  * circular shifts composed with circular rational-quadratic splines, over a box-uniform
- * base `U(-π - 1e-5, π + 1e-5)`.
+ * base $\mathcal{U}(-\pi - 10^{-5}, \pi + 10^{-5})$.
  *
- * The features must be angles in `[-π, π)`: the circular splines act on that interval
+ * The features must be angles in $[-\pi, \pi)$: the circular splines act on that interval
  * (zuko's NSF advice to standardise features does not apply here, since an affine map of
  * angles breaks their periodicity; see {@link Standardized} for the other spline flows).
  *

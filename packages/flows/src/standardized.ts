@@ -134,7 +134,7 @@ function vector(v: ArrayLike<number> | Tensor | undefined, features: number, fil
  * `scale`; the inner flow's weights under `flow.…`), not trained by {@link fit}, saved by
  * {@link saveFlow} and validated by {@link loadFlow} (finite, `scale > 0`, length
  * `features`), so the loaded model's `logProb` and `sample` are in the data's units.
- * Build it with {@link Standardized.fromData}. (NCSF models angles on `[-π, π)`: do not
+ * Build it with {@link Standardized.fromData}. (NCSF models angles on $[-\pi, \pi)$: do not
  * standardise its features.)
  *
  * Saved options: `{ flow: <inner class and options>, features }`; `options` holds only

@@ -92,7 +92,7 @@ export class SiLU extends ActivationLayer {
 }
 
 /**
- * Softplus `log(1 + eˣ)` (`torch.nn.Softplus` with `beta = 1`).
+ * Softplus $\log(1 + e^x)$ (`torch.nn.Softplus` with `beta = 1`).
  *
  * @example
  * ```ts

@@ -17,7 +17,7 @@ import { ReLU } from './activations.js';
 export interface FusableLayer {
   /** `act(layer(x))` in one pass where possible. */
   callFused(x: Tensor, activation: FusedActivation): Tensor;
-  /** The layer as one `act(x Wᵀ + b)` with its effective weight, or `null` if it is not one (stacked maps). */
+  /** The layer as one $\operatorname{act}(x W^\top + b)$ with its effective weight, or `null` if it is not one (stacked maps). */
   mlpLayer(activation: FusedActivation): MlpLayer | null;
 }
 
