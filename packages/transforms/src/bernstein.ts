@@ -185,24 +185,25 @@ export class BernsteinTransform extends MonotonicTransform {
   /** The polynomial with its linear tails, at the parameters `[θ, P(ε), P(1-ε), P'(ε), P'(1-ε)]`. */
   override fWith(x: Tensor, phi: readonly Tensor[]): Tensor {
     const [theta, o0, o1, s0, s1] = phi as [Tensor, Tensor, Tensor, Tensor, Tensor];
-    const { u, lower, upper, inner } = this.#map(x);
-    const y = bernsteinPolynomial(inner, theta);
+    const m = this.#map(x);
+    return this.#withTails(m, bernsteinPolynomial(m.inner, theta), [o0, o1, s0, s1]);
+  }
+
+  /** `p` inside `[ε, 1-ε]`, the tail lines `P(ε) + P'(ε)(u-ε)` and `P(1-ε) + P'(1-ε)(u-1+ε)` outside. */
+  #withTails(m: { u: Tensor; lower: Tensor; upper: Tensor }, p: Tensor, [o0, o1, s0, s1]: readonly [Tensor, Tensor, Tensor, Tensor]): Tensor {
+    const { u, lower, upper } = m;
     // Each tail line is evaluated at a substitute u where it is not used (finite gradients).
     const y0 = s0.mul(where(lower, u, this.eps).sub(this.eps)).add(o0);
     const y1 = s1.mul(where(upper, u, 1 - this.eps).sub(1).add(this.eps)).add(o1);
-    return where(upper, y1, where(lower, y0, y));
+    return where(upper, y1, where(lower, y0, p));
   }
 
   /** `[f(x), log f'(x)]` with the analytic derivative `P'(u)/(2B)` (slopes in the tails). */
   override callAndLadj(x: Tensor): [Tensor, Tensor] {
-    const [o0, o1, s0, s1] = this.#ends;
-    const { u, lower, upper, inner } = this.#map(x);
-    const p = bernsteinPolynomial(inner, this.theta);
-    const dp = bernsteinPolynomial(inner, this.dtheta);
-    const y0 = s0.mul(where(lower, u, this.eps).sub(this.eps)).add(o0);
-    const y1 = s1.mul(where(upper, u, 1 - this.eps).sub(1).add(this.eps)).add(o1);
-    const y = where(upper, y1, where(lower, y0, p));
-    const dydu = where(upper, s1, where(lower, s0, dp));
+    const [, , s0, s1] = this.#ends;
+    const m = this.#map(x);
+    const y = this.#withTails(m, bernsteinPolynomial(m.inner, this.theta), this.#ends);
+    const dydu = where(m.upper, s1, where(m.lower, s0, bernsteinPolynomial(m.inner, this.dtheta)));
     return [y, log(dydu.div(2 * this.bound))];
   }
 

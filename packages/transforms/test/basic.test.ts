@@ -1,6 +1,6 @@
 import '@eddy/backend-cpu';
 import { type Tensor, eye, matmul, randn, tensor, transpose, tril } from '@eddy/core';
-import { checkTransform, hostValues } from '@eddy/testing';
+import { checkTransform, hostTensor } from '@eddy/testing';
 import {
   AdditiveTransform,
   AffineTransform,
@@ -27,8 +27,8 @@ import {
 } from '@eddy/transforms';
 import { describe, expect, it } from 'vitest';
 
-const f64 = (shape: number[], seed: number, lo = -2, hi = 2): Tensor =>
-  tensor(hostValues(shape.reduce((a, b) => a * b, 1), seed, lo, hi), { shape, dtype: 'float64' });
+/** Seeded float64 test values, uniform in `[lo, hi)`. */
+const f64 = hostTensor;
 
 const cases: Array<[string, () => Transform, () => Tensor]> = [
   ['Identity', () => new IdentityTransform(), () => f64([6, 3], 1)],

@@ -1,6 +1,6 @@
 import '@eddy/backend-cpu';
-import { type Tensor, eye, sign, tensor } from '@eddy/core';
-import { checkTransform, hostValues } from '@eddy/testing';
+import { type Tensor, eye, sign } from '@eddy/core';
+import { checkTransform, hostTensor } from '@eddy/testing';
 import * as T from '@eddy/transforms';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 // drawn with a batch shape that broadcasts against x (per-sample `[N, D]`, shared `[D]`,
 // or per-row `[N, 1]`), as PyTorch broadcasting allows.
 
-const f64 = (shape: number[], seed: number, lo: number, hi: number): Tensor =>
-  tensor(hostValues(shape.reduce((a, b) => a * b, 1), seed, lo, hi), { shape, dtype: 'float64' });
+/** Seeded float64 test values, uniform in `[lo, hi)`. */
+const f64 = hostTensor;
 
 type Maker = (n: number, d: number, seed: number, pshape: number[]) => { t: T.Transform; x: Tensor };
 
