@@ -35,25 +35,6 @@ const runIndex = argv.indexOf('--run');
 const runPackages = runIndex < 0 ? [] : (argv[runIndex + 1] ?? '').split(',').filter((s) => s !== '');
 const HEADER = 'export {};\n';
 
-// Files whose examples were not yet fixed when this check landed, because other engineers
-// were rewriting them (issue 17 §2): their failures are printed as `pending:` lines and
-// do not fail the check. Fix the examples and delete the file from this list; the check
-// says when a listed file has become clean.
-const PENDING = new Set([
-  'apps/cli/src/commands.ts',
-  'packages/backend-cpu/src/kernels/adam.ts',
-  'packages/backend-cpu/src/kernels/affine.ts',
-  'packages/backend-cpu/src/kernels/gemm.ts',
-  'packages/backend-cpu/src/kernels/linear.ts',
-  'packages/backend-cpu/src/kernels/made-inverse.ts',
-  'packages/backend-cpu/src/kernels/matmul.ts',
-  'packages/backend-cpu/src/kernels/normal.ts',
-  'packages/backend-cpu/src/kernels/random.ts',
-  'packages/backend-cpu/src/kernels/rqs.ts',
-  'packages/cluster/src/coordinator.ts',
-  'packages/cpu-native/src/index.ts',
-]);
-
 /** Every .ts file under `dir`, recursively (no declaration files). */
 function tsFiles(dir) {
   const out = [];
@@ -243,22 +224,16 @@ for (const d of program.getGlobalDiagnostics()) {
   failures.push(`global: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
 }
 
-const fileOf = (f) => f.slice(0, f.indexOf(':'));
-const pending = failures.filter((f) => PENDING.has(fileOf(f)));
-const errors = failures.filter((f) => !PENDING.has(fileOf(f)));
+const errors = [...failures];
 if (errors.length === 0 && runPackages.length > 0) errors.push(...(await runExamples(runPackages)));
 if (!args.has('--keep')) rmSync(cache, { recursive: true, force: true });
 
-for (const f of pending) console.log(`pending: ${f}`);
-for (const file of PENDING) {
-  if (!pending.some((f) => fileOf(f) === file)) console.log(`check-examples: ${file} is clean now: remove it from PENDING`);
-}
 for (const f of errors) console.log(f);
 if (errors.length > 0) {
   console.log(`check-examples: ${errors.length} error(s) in the ${examples.length} TSDoc examples`);
   process.exit(1);
 }
-console.log(`check-examples: ${examples.length} TSDoc examples type-check (${pending.length} pending error(s) in ${PENDING.size} listed files)`);
+console.log(`check-examples: ${examples.length} TSDoc examples type-check`);
 
 /**
  * Runs the examples of `packages` (e.g. `['core']`), one process each; returns the

@@ -17,7 +17,11 @@ import { version } from './version.js';
  *
  * @example
  * ```ts
- * if (!Number.isFinite(loss)) throw new TrainingError('training did not converge');
+ * import { TrainingError } from '@eddy/cli';
+ * function checkLoss(loss: number): void {
+ *   if (!Number.isFinite(loss)) throw new TrainingError(`the loss is ${loss}: training did not converge`);
+ * }
+ * checkLoss(Number.NaN); // TrainingError
  * ```
  */
 export class TrainingError extends Error {
@@ -537,6 +541,7 @@ export const bench: Command = {
  *
  * @example
  * ```ts
+ * import { COMMANDS } from '@eddy/cli';
  * Object.keys(COMMANDS); // ['train', 'sample', 'logprob', 'merge', 'info', 'bench', 'cluster']
  * ```
  */

@@ -15,11 +15,6 @@ import { eddyVersion } from './version.js';
 
 /**
  * What a worker returns for a finished shard (BullMQ's `returnvalue`).
- *
- * @example
- * ```ts
- * const r: ShardResult = { part: 'part-00000.npy', rows: [0, 500], dataCrc32: '0badf00d', kernels: 'cpu native avx512', worker: 'node-3:4121' };
- * ```
  * @category Cluster
  */
 export interface ShardResult {
@@ -38,11 +33,6 @@ export interface ShardResult {
 /**
  * What a worker returns for a finished shard of a `moments` or `importance` job (BullMQ's
  * `returnvalue`, kept in Redis): the shard's sufficient statistics instead of a part.
- *
- * @example
- * ```ts
- * const r: StatisticsShardResult = { rows: [0, 500], statistics: { kind: 'moments', n: 500, mean: [0.1], m2: [480.2] }, kernels: 'cpu typescript', worker: 'node-3:4121' };
- * ```
  * @category Cluster
  */
 export interface StatisticsShardResult {
@@ -59,11 +49,6 @@ export interface StatisticsShardResult {
 /**
  * Options of a {@link Coordinator} (and of the functions {@link submitJob},
  * {@link followJob}, {@link jobStatus}, {@link cancelJob}).
- *
- * @example
- * ```ts
- * const o: CoordinatorOptions = { redis: 'redis://127.0.0.1:6379' };
- * ```
  * @category Cluster
  */
 export interface CoordinatorOptions {
@@ -82,11 +67,6 @@ export interface CoordinatorOptions {
 
 /**
  * A job to submit: its kind, model, size, seed and shards, and where its parts go.
- *
- * @example
- * ```ts
- * const job: SubmitOptions = { kind: 'sample', model: 'model.safetensors', n: 1e9, seed: 1, shards: 100, outDir: '/shared/run-1' };
- * ```
  * @category Cluster
  */
 export interface SubmitOptions {
@@ -129,7 +109,10 @@ export interface SubmitOptions {
  *
  * @example
  * ```ts
- * const { id, shards } = await coordinator.submit(job);
+ * import { Coordinator, type SubmittedJob } from '@eddy/cluster';
+ * const coordinator = new Coordinator({ redis: 'redis://127.0.0.1:6379' });
+ * const job: SubmittedJob = await coordinator.submit({ kind: 'sample', model: 'model.safetensors', n: 1e6, seed: 1, shards: 10, outDir: '/shared/run' });
+ * console.log(job.id, job.shards.length); // e.g. c1a2b3c4d5e6 10
  * ```
  * @category Cluster
  */
@@ -149,7 +132,10 @@ export interface SubmittedJob {
  *
  * @example
  * ```ts
- * const { kind, n, shards } = (await coordinator.status(id)).job;
+ * import { Coordinator } from '@eddy/cluster';
+ * const coordinator = new Coordinator({ redis: 'redis://127.0.0.1:6379' });
+ * const { id } = await coordinator.submit({ kind: 'sample', model: 'model.safetensors', n: 1e6, seed: 1, shards: 10, outDir: '/shared/run' });
+ * const { kind, n, shards } = (await coordinator.status(id)).job; // the JobRecord
  * ```
  * @category Cluster
  */
@@ -192,7 +178,11 @@ export interface JobRecord {
  *
  * @example
  * ```ts
- * if ((await jobStatus(id, { redis })).state === 'completed') console.log('done');
+ * import { type JobState, jobStatus, submitJob } from '@eddy/cluster';
+ * const redis = 'redis://127.0.0.1:6379';
+ * const { id } = await submitJob({ redis, kind: 'sample', model: 'model.safetensors', n: 1e6, seed: 1, shards: 10, outDir: '/shared/run' });
+ * const state: JobState = (await jobStatus(id, { redis })).state;
+ * if (state === 'completed') console.log('done');
  * ```
  * @category Cluster
  */
@@ -204,7 +194,11 @@ export type JobState = 'running' | 'completed' | 'failed' | 'cancelled';
  *
  * @example
  * ```ts
- * const active = status.shards.filter((s) => s.state === 'active');
+ * import { Coordinator, type ShardStatus } from '@eddy/cluster';
+ * const coordinator = new Coordinator({ redis: 'redis://127.0.0.1:6379' });
+ * const { id } = await coordinator.submit({ kind: 'sample', model: 'model.safetensors', n: 1e6, seed: 1, shards: 10, outDir: '/shared/run' });
+ * const status = await coordinator.status(id);
+ * const active: ShardStatus[] = status.shards.filter((s) => s.state === 'active');
  * ```
  * @category Cluster
  */
@@ -231,7 +225,10 @@ export interface ShardStatus {
  *
  * @example
  * ```ts
- * const s = await coordinator.status(id);
+ * import { Coordinator, type JobStatus } from '@eddy/cluster';
+ * const coordinator = new Coordinator({ redis: 'redis://127.0.0.1:6379' });
+ * const { id } = await coordinator.submit({ kind: 'sample', model: 'model.safetensors', n: 1e6, seed: 1, shards: 10, outDir: '/shared/run' });
+ * const s: JobStatus = await coordinator.status(id);
  * console.log(`${s.done}/${s.job.n} rows, ${s.shards.filter((x) => x.state === 'completed').length} shards done`);
  * ```
  * @category Cluster
@@ -259,7 +256,11 @@ export interface JobStatus {
  *
  * @example
  * ```ts
+ * import { type ClusterProgress, followJob, submitJob } from '@eddy/cluster';
  * const onProgress = (p: ClusterProgress) => console.log(`${p.done}/${p.total} ${p.rowsPerSecond.toFixed(0)}/s`);
+ * const redis = 'redis://127.0.0.1:6379';
+ * const { id } = await submitJob({ redis, kind: 'sample', model: 'model.safetensors', n: 1e6, seed: 1, shards: 10, outDir: '/shared/run' });
+ * await followJob(id, { redis, onProgress });
  * ```
  * @category Cluster
  */
@@ -296,7 +297,10 @@ export interface ClusterProgress {
  *
  * @example
  * ```ts
- * await coordinator.follow(id, { merge: true, onProgress: (p) => console.log(p.done) });
+ * import { Coordinator } from '@eddy/cluster';
+ * const coordinator = new Coordinator({ redis: 'redis://127.0.0.1:6379' });
+ * const { id } = await coordinator.submit({ kind: 'sample', model: 'model.safetensors', n: 1e6, seed: 1, shards: 10, outDir: '/shared/run' });
+ * await coordinator.follow(id, { merge: true, onProgress: (p) => console.log(p.done), signal: AbortSignal.timeout(60_000) });
  * ```
  * @category Cluster
  */
@@ -317,7 +321,10 @@ export interface FollowOptions {
  *
  * @example
  * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import type { Manifest } from '@eddy/cluster';
  * const m = JSON.parse(readFileSync('/shared/run/manifest.json', 'utf8')) as Manifest;
+ * console.log(m.job, m.n);
  * ```
  * @category Cluster
  */
@@ -381,7 +388,10 @@ export interface Manifest {
  *
  * @example
  * ```ts
- * const { manifest, merged } = await coordinator.follow(id, { merge: true });
+ * import { Coordinator, type FollowResult } from '@eddy/cluster';
+ * const coordinator = new Coordinator({ redis: 'redis://127.0.0.1:6379' });
+ * const { id } = await coordinator.submit({ kind: 'sample', model: 'model.safetensors', n: 1e6, seed: 1, shards: 10, outDir: '/shared/run' });
+ * const { manifest, merged }: FollowResult = await coordinator.follow(id, { merge: true });
  * ```
  * @category Cluster
  */
@@ -434,6 +444,7 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
  *
  * @example
  * ```ts
+ * import { Coordinator } from '@eddy/cluster';
  * const coordinator = new Coordinator({ redis: 'redis://127.0.0.1:6379' });
  * const { id } = await coordinator.submit({ kind: 'sample', model: 'model.safetensors', n: 1e8, seed: 1, shards: 20, outDir: '/shared/run' });
  * const { merged } = await coordinator.follow(id, { merge: true, onProgress: (p) => console.log(p.done, p.total) });
@@ -918,6 +929,7 @@ async function withCoordinator<T>(options: CoordinatorOptions, fn: (c: Coordinat
  *
  * @example
  * ```ts
+ * import { submitJob } from '@eddy/cluster';
  * const { id } = await submitJob({ redis: 'redis://127.0.0.1:6379', kind: 'sample', model: 'model.safetensors', n: 1e8, seed: 1, shards: 20, outDir: '/shared/run' });
  * ```
  * @category Cluster
@@ -932,7 +944,10 @@ export function submitJob(options: SubmitOptions & CoordinatorOptions): Promise<
  *
  * @example
  * ```ts
- * await followJob(id, { redis: 'redis://127.0.0.1:6379', merge: true, onProgress: (p) => console.log(p.done) });
+ * import { followJob, submitJob } from '@eddy/cluster';
+ * const redis = 'redis://127.0.0.1:6379';
+ * const { id } = await submitJob({ redis, kind: 'sample', model: 'model.safetensors', n: 1e8, seed: 1, shards: 20, outDir: '/shared/run' });
+ * await followJob(id, { redis, merge: true, onProgress: (p) => console.log(p.done) });
  * ```
  * @category Cluster
  */
@@ -945,7 +960,10 @@ export function followJob(id: string, options: FollowOptions & CoordinatorOption
  *
  * @example
  * ```ts
- * const { state, done } = await jobStatus(id, { redis: 'redis://127.0.0.1:6379' });
+ * import { jobStatus, submitJob } from '@eddy/cluster';
+ * const redis = 'redis://127.0.0.1:6379';
+ * const { id } = await submitJob({ redis, kind: 'sample', model: 'model.safetensors', n: 1e8, seed: 1, shards: 20, outDir: '/shared/run' });
+ * const { state, done } = await jobStatus(id, { redis });
  * ```
  * @category Cluster
  */
@@ -958,7 +976,10 @@ export function jobStatus(id: string, options: CoordinatorOptions): Promise<JobS
  *
  * @example
  * ```ts
- * await cancelJob(id, { redis: 'redis://127.0.0.1:6379' });
+ * import { cancelJob, submitJob } from '@eddy/cluster';
+ * const redis = 'redis://127.0.0.1:6379';
+ * const { id } = await submitJob({ redis, kind: 'sample', model: 'model.safetensors', n: 1e8, seed: 1, shards: 20, outDir: '/shared/run' });
+ * await cancelJob(id, { redis });
  * ```
  * @category Cluster
  */

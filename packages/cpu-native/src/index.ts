@@ -23,11 +23,6 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * A float array the kernels accept (every array of one call has the same type).
- *
- * @example
- * ```ts
- * const a: FloatArray = new Float32Array(4);
- * ```
  * @category Native kernels
  */
 export type FloatArray = Float32Array | Float64Array;
@@ -37,7 +32,8 @@ export type FloatArray = Float32Array | Float64Array;
  *
  * @example
  * ```ts
- * const info: NativeInfo = loadNative().kernels!.info(); // { isa: 'avx512', ... }
+ * import { type NativeInfo, loadNative } from '@eddy/cpu-native';
+ * const info: NativeInfo | undefined = loadNative().kernels?.info(); // { isa: 'avx512', ... }; undefined without the addon
  * ```
  * @category Native kernels
  */
@@ -64,7 +60,8 @@ export interface NativeInfo {
  *
  * @example
  * ```ts
- * const p: PeakFlops = loadNative().kernels!.peakGflops(0.5); // { float32: 212, float64: 106 }
+ * import { type PeakFlops, loadNative } from '@eddy/cpu-native';
+ * const p: PeakFlops | undefined = loadNative().kernels?.peakGflops(0.5); // { float32: 212, float64: 106 }
  * ```
  * @category Native kernels
  */
@@ -83,8 +80,10 @@ export interface PeakFlops {
  *
  * @example
  * ```ts
+ * import { loadNative } from '@eddy/cpu-native';
+ * const [a, b, c] = [new Float64Array([1, 2, 3, 4]), new Float64Array([5, 6, 7, 8]), new Float64Array(4)];
  * const k = loadNative().kernels;
- * k?.gemm(false, false, 2, 2, 2, a, 0, 2, b, 0, 2, c, 0, 2, 0); // c = a·b
+ * k?.gemm(false, false, 2, 2, 2, a, 0, 2, b, 0, 2, c, 0, 2, 0); // c = a·b = [19, 22, 43, 50] (where the addon loaded)
  * ```
  * @category Native kernels
  */
@@ -152,11 +151,6 @@ export interface NativeKernels {
 
 /**
  * The result of {@link loadNative}: the kernels, or why there are none.
- *
- * @example
- * ```ts
- * const r: NativeLoadResult = loadNative();
- * ```
  * @category Native kernels
  */
 export interface NativeLoadResult {
@@ -176,7 +170,9 @@ let cached: NativeLoadResult | undefined;
  *
  * @example
  * ```ts
+ * import { loadNative } from '@eddy/cpu-native';
  * const { kernels, reason } = loadNative();
+ * if (kernels === null) console.log(`TypeScript kernels: ${reason}`); // e.g. 'disabled by EDDY_NATIVE=0'
  * ```
  * @category Native kernels
  */

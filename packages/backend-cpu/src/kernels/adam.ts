@@ -3,11 +3,6 @@ import type { TypedArray } from '@eddy/core';
 /**
  * Signature of the fused Adam step on one parameter of `n` elements (`m`, `v` `null` on
  * the first step); writes the new parameter and moments.
- *
- * @example
- * ```ts
- * const k: AdamKernel = adamJs;
- * ```
  * @category Kernels
  */
 export type AdamKernel = (
@@ -34,7 +29,12 @@ export type AdamKernel = (
  *
  * @example
  * ```ts
- * adamJs(n, p, g, null, null, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1, pOut, mOut, vOut);
+ * import { adamJs } from '@eddy/backend-cpu';
+ * const p = new Float64Array([1, 2]);
+ * const g = new Float64Array([0.5, -0.5]);
+ * const [pOut, mOut, vOut] = [new Float64Array(2), new Float64Array(2), new Float64Array(2)];
+ * // the first step (no moments yet: null, null) moves each parameter by lr against its gradient
+ * adamJs(2, p, g, null, null, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1, pOut, mOut, vOut); // pOut ≈ [0.999, 2.001]
  * ```
  * @category Kernels
  */

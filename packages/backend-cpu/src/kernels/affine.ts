@@ -2,22 +2,12 @@ import type { TypedArray } from '@eddy/core';
 
 /**
  * Signature of the fused monotonic affine kernel: `phi` holds `(shift, scale)` per element.
- *
- * @example
- * ```ts
- * const k: AffineKernel = affineJs;
- * ```
  * @category Kernels
  */
 export type AffineKernel = (e: number, x: TypedArray, phi: TypedArray, slope: number, inverse: boolean, y: TypedArray, ladj: TypedArray | null) => void;
 
 /**
  * Signature of its vector-Jacobian product.
- *
- * @example
- * ```ts
- * const k: AffineVjpKernel = affineVjpJs;
- * ```
  * @category Kernels
  */
 export type AffineVjpKernel = (
@@ -38,6 +28,9 @@ export type AffineVjpKernel = (
  *
  * @example
  * ```ts
+ * import { affineJs } from '@eddy/backend-cpu';
+ * const y = new Float64Array(1);
+ * // x = 2, shift 1, scale 0 (so l = 0)
  * affineJs(1, new Float64Array([2]), new Float64Array([1, 0]), 1e-3, false, y, null); // y = [3]
  * ```
  * @category Kernels
@@ -60,7 +53,10 @@ export const affineJs: AffineKernel = (E, x, phi, slope, inverse, y, ladj) => {
  *
  * @example
  * ```ts
- * affineVjpJs(n, x, phi, 1e-3, false, gy, gladj, gx, gphi);
+ * import { affineVjpJs } from '@eddy/backend-cpu';
+ * const [gx, gphi] = [new Float64Array(1), new Float64Array(2)];
+ * // the map of affineJs's example (x = 2, shift 1, scale 0), upstream gradient 1, none for the ladj
+ * affineVjpJs(1, new Float64Array([2]), new Float64Array([1, 0]), 1e-3, false, new Float64Array([1]), null, gx, gphi); // gx = [1], gphi = [1, 2]
  * ```
  * @category Kernels
  */

@@ -7,8 +7,12 @@ import type { TypedArray } from '@eddy/core';
  *
  * @example
  * ```ts
- * const g: GemmKernel = gemmJs;
- * g(false, true, 2, 2, 3, a, 0, 3, w, 0, 3, c, 0, 2, 0); // c = a · wᵀ
+ * import { type GemmKernel, gemmJs } from '@eddy/backend-cpu';
+ * const gemm: GemmKernel = gemmJs;
+ * const a = new Float64Array([1, 2, 3, 4, 5, 6]); // 2 × 3
+ * const w = new Float64Array([1, 0, 0, 0, 1, 0]); // 2 × 3
+ * const c = new Float64Array(4); // 2 × 2
+ * gemm(false, true, 2, 2, 3, a, 0, 3, w, 0, 3, c, 0, 2, 0); // c = a · wᵀ = [1, 2, 4, 5]
  * ```
  * @category Kernels
  */
@@ -40,6 +44,7 @@ let pack = new Float64Array(0);
  *
  * @example
  * ```ts
+ * import { gemmJs } from '@eddy/backend-cpu';
  * const c = new Float64Array(4);
  * gemmJs(false, false, 2, 2, 2, new Float64Array([1, 2, 3, 4]), 0, 2, new Float64Array([1, 0, 0, 1]), 0, 2, c, 0, 2, 0); // c = [1, 2, 3, 4]
  * ```

@@ -6,6 +6,7 @@ import { type GemmKernel, gemmJs } from './gemm.js';
  *
  * @example
  * ```ts
+ * import { ACT_CODES } from '@eddy/backend-cpu';
  * ACT_CODES.relu; // 1
  * ```
  * @category Kernels
@@ -20,11 +21,6 @@ export const ACT_CODES = {
 /**
  * Signature of the fused linear kernel: `Y[m×n] = act(Σ_b X_b · W[:, c_b:c_b+k_b]ᵀ + bias)`,
  * `X_b` row-major `[m, k_b]` (`k_b = X_b.length / m`), `W` row-major `[n, Σ k_b]`.
- *
- * @example
- * ```ts
- * const k: LinearKernel = linearJs;
- * ```
  * @category Kernels
  */
 export type LinearKernel = (m: number, n: number, xs: readonly TypedArray[], w: TypedArray, bias: TypedArray | null, act: number, y: TypedArray) => void;
@@ -35,6 +31,7 @@ export type LinearKernel = (m: number, n: number, xs: readonly TypedArray[], w: 
  *
  * @example
  * ```ts
+ * import { linearJs } from '@eddy/backend-cpu';
  * const y = new Float64Array(2);
  * linearJs(1, 2, [new Float64Array([1, 1])], new Float64Array([1, 2, 3, 4]), null, 0, y); // y = [3, 7]
  * ```
@@ -68,7 +65,10 @@ export function linearWith(gemm: GemmKernel, m: number, n: number, xs: readonly 
  *
  * @example
  * ```ts
- * actVjpJs(2, 1, new Float64Array([1, 1]), new Float64Array([0, 2]), out); // out = [0, 1]
+ * import { ACT_CODES, actVjpJs } from '@eddy/backend-cpu';
+ * const out = new Float64Array(2);
+ * // ReLU: the gradient passes where the output is positive
+ * actVjpJs(2, ACT_CODES.relu, new Float64Array([1, 1]), new Float64Array([0, 2]), out); // out = [0, 1]
  * ```
  * @category Kernels
  */
@@ -81,6 +81,8 @@ export function actVjpJs(n: number, act: number, g: TypedArray, y: TypedArray, o
  *
  * @example
  * ```ts
+ * import { colsumJs } from '@eddy/backend-cpu';
+ * const out = new Float64Array(2);
  * colsumJs(2, 2, new Float64Array([1, 2, 3, 4]), out); // out = [4, 6]
  * ```
  * @category Kernels
@@ -95,11 +97,6 @@ export function colsumJs(m: number, n: number, a: TypedArray, out: TypedArray): 
  * Signature of the fused linear layer's backward kernel: given `G = ∂L/∂Y` (`[m, n]`) and,
  * for a ReLU layer, its output `y` (else `null`), writes `gxs[b] = G'·W[:, c_b:c_b+k_b]`
  * (where not `null`), `gw = G'ᵀ·[X_b]` and `gb = Σ_rows G'`, with `G' = G ⊙ act'(y)`.
- *
- * @example
- * ```ts
- * const k: LinearBackwardKernel = linearBackwardJs;
- * ```
  * @category Kernels
  */
 export type LinearBackwardKernel = (
@@ -120,7 +117,11 @@ export type LinearBackwardKernel = (
  *
  * @example
  * ```ts
- * linearBackwardJs(m, n, g, y, [x], w, [null], gw, gb);
+ * import { linearBackwardJs } from '@eddy/backend-cpu';
+ * // the layer of linearJs's example: one row x = [1, 2], W = [[1, 2], [3, 4]], no activation (y null)
+ * const [x, w] = [new Float64Array([1, 2]), new Float64Array([1, 2, 3, 4])];
+ * const [gx, gw, gb] = [new Float64Array(2), new Float64Array(4), new Float64Array(2)];
+ * linearBackwardJs(1, 2, new Float64Array([1, 1]), null, [x], w, [gx], gw, gb); // gx = [4, 6], gw = [1, 2, 1, 2], gb = [1, 1]
  * ```
  * @category Kernels
  */
@@ -147,11 +148,6 @@ export const linearBackwardJs: LinearBackwardKernel = (m, n, g, y, xs, w, gxs, g
  * Signature of the fused multilayer-perceptron kernel (forward only):
  * `out = act_L(... act_1([X_b] W_1ᵀ + b_1) ... W_Lᵀ + b_L)` with `ws[l]` row-major
  * `[n_l × n_{l−1}]`; returns whether it ran (else the caller applies the layers one by one).
- *
- * @example
- * ```ts
- * const k: MlpKernel = mlpJs;
- * ```
  * @category Kernels
  */
 export type MlpKernel = (
@@ -168,7 +164,12 @@ export type MlpKernel = (
  *
  * @example
  * ```ts
- * mlpJs(m, [x], [w1, w2], [b1, b2], [1, 0], out);
+ * import { ACT_CODES, mlpJs } from '@eddy/backend-cpu';
+ * const x = new Float64Array([1, 2]); // one row of 2 features
+ * const w1 = new Float64Array([1, -1, 1, 1]); // 2 → 2, then ReLU
+ * const w2 = new Float64Array([1, 1]); // 2 → 1, bias 0.5
+ * const out = new Float64Array(1);
+ * mlpJs(1, [x], [w1, w2], [null, new Float64Array([0.5])], [ACT_CODES.relu, ACT_CODES.none], out); // true; out = [3.5]
  * ```
  * @category Kernels
  */

@@ -3,11 +3,6 @@ import type { TypedArray } from '@eddy/core';
 /**
  * Signature of the incremental-inverse kernel (see `AutoregressiveProgram` in core and
  * `made.h` in `@eddy/cpu-native`); returns whether it ran.
- *
- * @example
- * ```ts
- * const k: MadeInverseKernel = madeInverseJs;
- * ```
  * @category Kernels
  */
 export type MadeInverseKernel = (
@@ -39,7 +34,9 @@ export type MadeInverseKernel = (
  *
  * @example
  * ```ts
- * madeInverseJs(...args); // false
+ * import { madeInverseJs } from '@eddy/backend-cpu';
+ * const [none, empty] = [new Int32Array(0), new Float64Array(0)];
+ * madeInverseJs(0, 0, 0, 0, none, none, empty, empty, none, none, none, 0, 8, 5, 1e-3, empty, null, empty, null); // false: always declines
  * ```
  * @category Kernels
  */

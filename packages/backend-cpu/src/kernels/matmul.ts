@@ -7,7 +7,13 @@ import { gemmJs } from './gemm.js';
  *
  * @example
  * ```ts
- * const mm: MatmulKernel = (a, aOff, b, bOff, c, cOff, m, k, n) => { ... };
+ * import { type MatmulKernel, matmulJs, setKernel } from '@eddy/backend-cpu';
+ * let calls = 0;
+ * const counting: MatmulKernel = (a, aOff, b, bOff, c, cOff, m, k, n) => {
+ *   calls++;
+ *   matmulJs(a, aOff, b, bOff, c, cOff, m, k, n);
+ * };
+ * setKernel('matmul', counting); // the CPU backend's matmuls now go through it
  * ```
  * @category Kernels
  */
@@ -30,6 +36,7 @@ export type MatmulKernel = (
  *
  * @example
  * ```ts
+ * import { matmulJs } from '@eddy/backend-cpu';
  * const c = new Float64Array(4);
  * matmulJs(new Float64Array([1, 2, 3, 4]), 0, new Float64Array([1, 0, 0, 1]), 0, c, 0, 2, 2, 2); // c = [1, 2, 3, 4]
  * ```
@@ -43,7 +50,11 @@ export const matmulJs: MatmulKernel = (a, aOff, b, bOff, c, cOff, m, k, n) => ge
  *
  * @example
  * ```ts
- * matmulNaive(a, 0, b, 0, c, 0, m, k, n);
+ * import { matmulJs, matmulNaive } from '@eddy/backend-cpu';
+ * const [a, b] = [new Float64Array([1, 2, 3, 4]), new Float64Array([5, 6, 7, 8])]; // 2 × 2 each
+ * const [c, oracle] = [new Float64Array(4), new Float64Array(4)];
+ * matmulJs(a, 0, b, 0, c, 0, 2, 2, 2);
+ * matmulNaive(a, 0, b, 0, oracle, 0, 2, 2, 2); // oracle = c = [19, 22, 43, 50]
  * ```
  * @category Kernels
  */

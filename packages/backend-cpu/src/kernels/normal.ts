@@ -8,7 +8,9 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  *
  * @example
  * ```ts
- * normalLogProbJs(1, 1, new Float64Array([0]), new Float64Array([0]), new Float64Array([1]), out); // −½ log 2π
+ * import { normalLogProbJs } from '@eddy/backend-cpu';
+ * const out = new Float64Array(1);
+ * normalLogProbJs(1, 1, new Float64Array([0]), new Float64Array([0]), new Float64Array([1]), out); // out = [−½ log 2π] ≈ [−0.919]
  * ```
  * @category Kernels
  */
@@ -29,7 +31,10 @@ export function normalLogProbJs(rows: number, d: number, z: TypedArray, loc: Typ
  *
  * @example
  * ```ts
- * normalLogProbVjpJs(rows, d, z, loc, scale, g, gz);
+ * import { normalLogProbVjpJs } from '@eddy/backend-cpu';
+ * // one row of 2 features: z = [1, 2], μ = [0, 0], σ = [1, 2], upstream gradient 1
+ * const gz = new Float64Array(2);
+ * normalLogProbVjpJs(1, 2, new Float64Array([1, 2]), new Float64Array([0, 0]), new Float64Array([1, 2]), new Float64Array([1]), gz); // gz = [−1, −0.5]
  * ```
  * @category Kernels
  */

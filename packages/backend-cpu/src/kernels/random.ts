@@ -3,11 +3,6 @@ import { fillNormal, fillUniform } from '@eddy/core';
 /**
  * Signature of the random-number kernel: draws `offset .. offset + n − 1` of the Philox
  * sequence `(seed, stream)` into `out`; kind 0 uniforms in `[0, 1)`, 1 standard normals.
- *
- * @example
- * ```ts
- * const k: RandomKernel = randomJs;
- * ```
  * @category Kernels
  */
 export type RandomKernel = (kind: 0 | 1, n: number, seed: number, stream: number, offset: number, out: Float32Array | Float64Array) => void;
@@ -17,7 +12,9 @@ export type RandomKernel = (kind: 0 | 1, n: number, seed: number, stream: number
  *
  * @example
  * ```ts
- * randomJs(1, 4, 42, 0, 0, new Float64Array(4));
+ * import { randomJs } from '@eddy/backend-cpu';
+ * const out = new Float64Array(4);
+ * randomJs(1, 4, 42, 0, 0, out); // four standard normals: draws 0–3 of the stream (seed 42, stream 0)
  * ```
  * @category Kernels
  */

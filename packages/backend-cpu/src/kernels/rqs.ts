@@ -4,22 +4,12 @@ import type { TypedArray } from '@eddy/core';
  * Signature of the fused spline kernel: the monotonic rational-quadratic spline over `e`
  * elements, `phi` holding `3·bins − 1` raw parameters per element (widths, heights, inner
  * derivatives); `ladj` (per element) may be `null`.
- *
- * @example
- * ```ts
- * const k: RqsKernel = rqsJs;
- * ```
  * @category Kernels
  */
 export type RqsKernel = (e: number, bins: number, x: TypedArray, phi: TypedArray, bound: number, slope: number, inverse: boolean, y: TypedArray, ladj: TypedArray | null) => void;
 
 /**
  * Signature of the spline's vector-Jacobian product (see `FusedKernels.rqsVjp` in core).
- *
- * @example
- * ```ts
- * const k: RqsVjpKernel = rqsVjpJs;
- * ```
  * @category Kernels
  */
 export type RqsVjpKernel = (
@@ -130,7 +120,12 @@ function work(bins: number): Work {
  *
  * @example
  * ```ts
- * rqsJs(n, 8, x, phi, 5, 1e-3, false, y, ladj);
+ * import { rqsJs } from '@eddy/backend-cpu';
+ * const bins = 8;
+ * const x = new Float64Array([0.5, -1]);
+ * const phi = new Float64Array(x.length * (3 * bins - 1)); // all 0: equal bins, unit derivatives
+ * const [y, ladj] = [new Float64Array(2), new Float64Array(2)];
+ * rqsJs(x.length, bins, x, phi, 5, 1e-3, false, y, ladj); // the identity: y = [0.5, −1], ladj ≈ [0, 0]
  * ```
  * @category Kernels
  */
@@ -184,7 +179,12 @@ export const rqsJs: RqsKernel = (E, K, x, phi, bound, slope, inverse, y, ladj) =
  *
  * @example
  * ```ts
- * rqsVjpJs(n, 8, x, phi, 5, 1e-3, false, gy, gladj, gx, gphi);
+ * import { rqsVjpJs } from '@eddy/backend-cpu';
+ * const bins = 8;
+ * const x = new Float64Array([0.5, -1]);
+ * const phi = new Float64Array(x.length * (3 * bins - 1)); // rqsJs's identity spline
+ * const [gx, gphi] = [new Float64Array(2), new Float64Array(phi.length)];
+ * rqsVjpJs(x.length, bins, x, phi, 5, 1e-3, false, new Float64Array([1, 1]), null, gx, gphi); // gx = [1, 1]
  * ```
  * @category Kernels
  */
