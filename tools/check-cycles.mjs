@@ -341,7 +341,12 @@ function main() {
   };
   for (const set of stronglyConnected(graph)) {
     const members = new Set(set);
-    const edges = set.flatMap((a) => graph.get(a).filter((b) => members.has(b)).map((b) => `${a} -> ${b}`));
+    const edges = set.flatMap((a) =>
+      graph
+        .get(a)
+        .filter((b) => members.has(b))
+        .map((b) => `${a} -> ${b}`),
+    );
     for (const e of edges) inCycle.add(e);
     const fresh = new Set(edges.filter((e) => !allowedImports.has(e)));
     const cycles = elementaryCycles(graph, set);
@@ -356,9 +361,7 @@ function main() {
     const bad = cycles.filter((c) => [...fresh].some((e) => uses(c, e)));
     const names = [...new Set(edges.map((e) => allowedImports.get(e)).filter((n) => n !== undefined))];
     if (bad.length === 0) {
-      console.log(
-        `allowed knot (${names.join('; ')}): ${set.length} files, ${edges.length} imports, ${cycles.length} cycles`,
-      );
+      console.log(`allowed knot (${names.join('; ')}): ${set.length} files, ${edges.length} imports, ${cycles.length} cycles`);
       if (verbose) for (const c of cycles) console.log(`  ${chain(c)}`);
       continue;
     }

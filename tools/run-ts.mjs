@@ -46,7 +46,11 @@ export async function runTs(files, env = {}, nodeArgs = []) {
     const name = basename(file, '.ts');
     if (files.length > 1) console.log(`\n=== ${name} ===`);
     const t0 = performance.now();
-    const run = spawnSync(process.execPath, ['--enable-source-maps', ...nodeArgs, join(outdir, `${name}.mjs`)], { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    const run = spawnSync(process.execPath, ['--enable-source-maps', ...nodeArgs, join(outdir, `${name}.mjs`)], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, ...env },
+    });
     times.push({ name, seconds: (performance.now() - t0) / 1000 });
     if (run.status !== 0) {
       console.error(`run-ts: ${file} failed (exit ${run.status ?? run.signal})`);

@@ -74,9 +74,25 @@ async function stopChild(child, signal = 'SIGTERM', grace = 30_000) {
 
 async function startRedis(dir) {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  if (probe.error !== undefined || probe.status !== 0) throw new Error('bench cluster: redis-server is not installed (or does not run): run tools/start-redis.sh first');
+  if (probe.error !== undefined || probe.status !== 0)
+    throw new Error('bench cluster: redis-server is not installed (or does not run): run tools/start-redis.sh first');
   const port = await freePort();
-  const r = spawnKept('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes']);
+  const r = spawnKept('redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'yes',
+  ]);
   await waitForLine(r.child, 'stdout', /Ready to accept connections/, 20_000, `redis-server on port ${port}`, r.log);
   return { url: `redis://127.0.0.1:${port}`, child: r.child, version: probe.stdout.match(/v=(\S+)/)?.[1] ?? 'unknown' };
 }
@@ -108,12 +124,14 @@ export async function clusterSuite() {
   const tinyShards = positive(tiny[0], 'EDDY_BENCH_CLUSTER_TINY shards');
   const tinyRows = positive(tiny[1], 'EDDY_BENCH_CLUSTER_TINY rows');
   if (shards > n) throw new Error(`bench cluster: ${shards} shards are more than the ${n} rows`);
-  if (!existsSync(CLUSTER_DIST)) throw new Error('bench cluster: packages/cluster/dist is missing: run `npm run bench -- cluster` (it builds) or build @eddy/cluster first');
+  if (!existsSync(CLUSTER_DIST))
+    throw new Error('bench cluster: packages/cluster/dist is missing: run `npm run bench -- cluster` (it builds) or build @eddy/cluster first');
   // Imported here, so that the other suites run without @eddy/cluster built.
   const { Coordinator } = await import('@eddy/cluster');
   const tinyN = tinyShards * tinyRows;
   const overheadK = 2;
-  if (tinyShards <= overheadK) throw new Error(`bench cluster: EDDY_BENCH_CLUSTER_TINY needs more than ${overheadK} shards (the few-shard job has ${overheadK}), got ${tinyShards}`);
+  if (tinyShards <= overheadK)
+    throw new Error(`bench cluster: EDDY_BENCH_CLUSTER_TINY needs more than ${overheadK} shards (the few-shard job has ${overheadK}), got ${tinyShards}`);
   const tinyRepeats = Math.max(5, repeats);
   console.log(`n = ${n} rows in ${shards} shards, NSF 8/3/[64,64] ${DTYPE}, seed ${SEED}; median of ${repeats} runs (${tinyRepeats} for the tiny jobs)`);
 
@@ -163,7 +181,19 @@ export async function clusterSuite() {
         }
         const seconds = median(times);
         if (threads === 1) pool1Seconds = seconds;
-        const r = { bench: 'pool', setup: 'local pool', processes: 1, threadsEach: threads, n, shards: 1, seconds, times, rowsPerSecond: n / seconds, identical, isReference };
+        const r = {
+          bench: 'pool',
+          setup: 'local pool',
+          processes: 1,
+          threadsEach: threads,
+          n,
+          shards: 1,
+          seconds,
+          times,
+          rowsPerSecond: n / seconds,
+          identical,
+          isReference,
+        };
         results.push(r);
         console.log(`local pool ${threads}T: ${seconds.toFixed(3)} s, ${rate(r.rowsPerSecond)} rows/s`);
       } finally {
@@ -205,7 +235,17 @@ export async function clusterSuite() {
         // Warm-up: shards for every worker (the model fetched from Redis, pool threads started, JIT).
         await runJob(coordinator, 4 * k * 4096, 4 * k, `warm-k${k}-${jobs++}`);
         const t = await timed(coordinator, workers, n, shards, `k${k}-${jobs++}`, repeats);
-        const r = { bench: 'cluster', setup: 'cluster', processes: k, threadsEach: 1, n, shards, ...t, rowsPerSecond: n / t.seconds, vsPool1Thread: pool1Seconds === undefined ? undefined : pool1Seconds / t.seconds };
+        const r = {
+          bench: 'cluster',
+          setup: 'cluster',
+          processes: k,
+          threadsEach: 1,
+          n,
+          shards,
+          ...t,
+          rowsPerSecond: n / t.seconds,
+          vsPool1Thread: pool1Seconds === undefined ? undefined : pool1Seconds / t.seconds,
+        };
         results.push(r);
         console.log(`cluster K=${k}: ${t.seconds.toFixed(3)} s, ${rate(r.rowsPerSecond)} rows/s, bytes ${t.identical ? 'identical' : 'DIFFER'}`);
         if (k === overheadK) {
@@ -217,7 +257,15 @@ export async function clusterSuite() {
             { bench: 'cluster-shards', job: 'few shards', processes: k, n: tinyN, shards: k, ...few },
             { bench: 'cluster-shards', job: 'many shards', processes: k, n: tinyN, shards: tinyShards, ...many },
             { bench: 'cluster-shards', job: 'one tiny shard (latency floor)', processes: k, n: tinyRows, shards: 1, ...one },
-            { bench: 'cluster-overhead', processes: k, shardsMany: tinyShards, shardsFew: k, rowsPerShardMany: tinyRows, msPerShard: perShard * 1000, latencyFloorMs: one.seconds * 1000 },
+            {
+              bench: 'cluster-overhead',
+              processes: k,
+              shardsMany: tinyShards,
+              shardsFew: k,
+              rowsPerShardMany: tinyRows,
+              msPerShard: perShard * 1000,
+              latencyFloorMs: one.seconds * 1000,
+            },
           );
           console.log(`overhead (K=${k}): ${(perShard * 1000).toFixed(2)} ms/shard; one-shard job ${ms(one.seconds)} ms`);
         }
@@ -237,12 +285,23 @@ export async function clusterSuite() {
   }
 
   const yes = (b) => (b === undefined ? '—' : b ? 'yes' : 'NO');
-  console.log(`\nsampling ${n} rows (NSF 8/3/[64,64] ${DTYPE}) to one .npy: local pool vs cluster (K worker processes × 1 thread, ${shards} shards, submit → merged file)`);
+  console.log(
+    `\nsampling ${n} rows (NSF 8/3/[64,64] ${DTYPE}) to one .npy: local pool vs cluster (K worker processes × 1 thread, ${shards} shards, submit → merged file)`,
+  );
   printTable([
     ['setup', 'processes', 'threads each', 'shards', 'time (s)', 'rows/s', '× pool 1T', 'bytes = pool'],
     ...results
       .filter((q) => q.bench === 'pool' || q.bench === 'cluster')
-      .map((q) => [q.setup, q.processes, q.threadsEach, q.shards, q.seconds.toFixed(3), rate(q.rowsPerSecond), q.vsPool1Thread?.toFixed(2) ?? '—', q.isReference ? 'reference' : yes(q.identical)]),
+      .map((q) => [
+        q.setup,
+        q.processes,
+        q.threadsEach,
+        q.shards,
+        q.seconds.toFixed(3),
+        rate(q.rowsPerSecond),
+        q.vsPool1Thread?.toFixed(2) ?? '—',
+        q.isReference ? 'reference' : yes(q.identical),
+      ]),
   ]);
   const shardRows = results.filter((q) => q.bench === 'cluster-shards');
   const overhead = results.find((q) => q.bench === 'cluster-overhead');
@@ -250,9 +309,20 @@ export async function clusterSuite() {
     console.log(`\noverhead per shard: the same job in few and in many shards on ${overhead.processes} workers`);
     printTable([
       ['job', 'workers', 'shards', 'rows/shard', 'rows', 'time (ms)', 'in a worker (ms/shard)', 'bytes = pool'],
-      ...shardRows.map((q) => [q.job, q.processes, q.shards, Math.round(q.n / q.shards), q.n, ms(q.seconds), q.workerSecondsPerShard === undefined ? '—' : ms(q.workerSecondsPerShard), yes(q.identical)]),
+      ...shardRows.map((q) => [
+        q.job,
+        q.processes,
+        q.shards,
+        Math.round(q.n / q.shards),
+        q.n,
+        ms(q.seconds),
+        q.workerSecondsPerShard === undefined ? '—' : ms(q.workerSecondsPerShard),
+        yes(q.identical),
+      ]),
     ]);
-    console.log(`overhead: ${overhead.msPerShard.toFixed(2)} ms per shard ((many − few) / (${overhead.shardsMany} − ${overhead.shardsFew}), wall time on ${overhead.processes} workers); latency floor (1 shard of ${overhead.rowsPerShardMany} rows, submit → merged): ${overhead.latencyFloorMs.toFixed(1)} ms`);
+    console.log(
+      `overhead: ${overhead.msPerShard.toFixed(2)} ms per shard ((many − few) / (${overhead.shardsMany} − ${overhead.shardsFew}), wall time on ${overhead.processes} workers); latency floor (1 shard of ${overhead.rowsPerShardMany} rows, submit → merged): ${overhead.latencyFloorMs.toFixed(1)} ms`,
+    );
   }
   const wrong = results.filter((q) => q.identical === false);
   if (wrong.length > 0) console.log(`\nWARNING: ${wrong.length} result(s) whose bytes differ from the local pool's: these timings are meaningless`);

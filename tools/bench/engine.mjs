@@ -81,7 +81,14 @@ export async function engineSuite() {
           o[i] = (e > 20 ? e : Math.log1p(Math.exp(e))) * yd[i];
         }
       });
-      const r = { bench: 'exp→softplus→mul', dtype, elements: size, nsPerElement: (sec / size) * 1e9, fusedLoopNsPerElement: (fused / size) * 1e9, ratioVsFusedLoop: sec / fused };
+      const r = {
+        bench: 'exp→softplus→mul',
+        dtype,
+        elements: size,
+        nsPerElement: (sec / size) * 1e9,
+        fusedLoopNsPerElement: (fused / size) * 1e9,
+        ratioVsFusedLoop: sec / fused,
+      };
       results.push(r);
       console.log(`exp→softplus→mul ${dtype}: ${r.nsPerElement.toFixed(1)} ns/element (one hand-fused loop: ${r.fusedLoopNsPerElement.toFixed(1)})`);
     }

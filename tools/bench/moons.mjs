@@ -40,7 +40,9 @@ export async function moonsSuite() {
       onEpoch: (e) => {
         const ll = noGrad(() => mean(flow.call().logProb(test)).item());
         curve.push(ll);
-        console.log(`${dtype} epoch ${String(e.epoch + 1).padStart(2)}  train ${(-e.trainLoss).toFixed(4)}  held-out ${ll.toFixed(4)}  (${e.seconds.toFixed(1)} s)`);
+        console.log(
+          `${dtype} epoch ${String(e.epoch + 1).padStart(2)}  train ${(-e.trainLoss).toFixed(4)}  held-out ${ll.toFixed(4)}  (${e.seconds.toFixed(1)} s)`,
+        );
       },
     });
     const seconds = (performance.now() - t0) / 1000;

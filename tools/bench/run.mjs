@@ -27,7 +27,10 @@ const machine = {
   date: new Date().toISOString(),
   cpuFlags: (() => {
     try {
-      const f = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:\s*(.*)$/m)?.[1].split(' ') ?? [];
+      const f =
+        readFileSync('/proc/cpuinfo', 'utf8')
+          .match(/^flags\s*:\s*(.*)$/m)?.[1]
+          .split(' ') ?? [];
       return f.filter((x) => /^(avx2|fma|avx512f|avx512dq|avx512bw|avx512vl)$/.test(x));
     } catch {
       return [];

@@ -88,7 +88,16 @@ export async function throughputSuite() {
     };
     const inc = await time(true);
     const fp = await time(false);
-    const r = { bench: 'incremental-vs-fixed-point', flow: name, dtype: 'float32', n, threads: 1, incrementalPerSecond: n / inc.seconds, fixedPointPerSecond: n / fp.seconds, speedup: fp.seconds / inc.seconds };
+    const r = {
+      bench: 'incremental-vs-fixed-point',
+      flow: name,
+      dtype: 'float32',
+      n,
+      threads: 1,
+      incrementalPerSecond: n / inc.seconds,
+      fixedPointPerSecond: n / fp.seconds,
+      speedup: fp.seconds / inc.seconds,
+    };
     fixed.push(r);
     results.push(r);
   }
@@ -111,6 +120,9 @@ export async function throughputSuite() {
   console.log(`\nzuko: ${zuko.source}`);
   printTable(rows);
   console.log('\nsampling, one thread, n = 16384, float32: incremental inverse vs fixed-point passes');
-  printTable([['flow', 'incremental/s', 'fixed-point/s', 'speed-up'], ...fixed.map((r) => [r.flow, rate(r.incrementalPerSecond), rate(r.fixedPointPerSecond), `${r.speedup.toFixed(1)}×`])]);
+  printTable([
+    ['flow', 'incremental/s', 'fixed-point/s', 'speed-up'],
+    ...fixed.map((r) => [r.flow, rate(r.incrementalPerSecond), rate(r.fixedPointPerSecond), `${r.speedup.toFixed(1)}×`]),
+  ]);
   return results;
 }

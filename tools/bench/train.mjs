@@ -12,7 +12,10 @@ export async function trainSuite() {
   const dtypes = (process.env.EDDY_BENCH_DTYPES ?? 'float32,float64').split(',');
   const zuko = loadZuko();
   const results = [];
-  for (const [name, Cls] of [['NSF', NSF], ['MAF', MAF]]) {
+  for (const [name, Cls] of [
+    ['NSF', NSF],
+    ['MAF', MAF],
+  ]) {
     for (const dtype of dtypes) {
       const flow = new Cls({ features: 8, transforms: 3, hiddenFeatures: [64, 64], dtype, seed: 0 });
       const params = flow.parameters();
@@ -24,15 +27,35 @@ export async function trainSuite() {
       };
       const m = await medianSeconds(step, { warmup: 2, units: 10, minUnit: 0 });
       const z = dtype === 'float32' ? zuko.get(name, 'train_step', batch, 1) : undefined;
-      const r = { bench: 'train', flow: name, dtype, batch, threads: 1, samplesPerSecond: batch / m.seconds, msPerStep: m.seconds * 1000, zukoSamplesPerSecond: z, ratioVsZuko: z ? batch / m.seconds / z : undefined };
+      const r = {
+        bench: 'train',
+        flow: name,
+        dtype,
+        batch,
+        threads: 1,
+        samplesPerSecond: batch / m.seconds,
+        msPerStep: m.seconds * 1000,
+        zukoSamplesPerSecond: z,
+        ratioVsZuko: z ? batch / m.seconds / z : undefined,
+      };
       results.push(r);
-      console.log(`${name} ${dtype} batch ${batch}: ${rate(r.samplesPerSecond)}/s (${r.msPerStep.toFixed(2)} ms/step)${z ? `, zuko ${rate(z)}/s, ${r.ratioVsZuko.toFixed(2)}×` : ''}`);
+      console.log(
+        `${name} ${dtype} batch ${batch}: ${rate(r.samplesPerSecond)}/s (${r.msPerStep.toFixed(2)} ms/step)${z ? `, zuko ${rate(z)}/s, ${r.ratioVsZuko.toFixed(2)}×` : ''}`,
+      );
     }
   }
   console.log(`\nzuko: ${zuko.source}`);
   printTable([
     ['flow', 'dtype', 'batch', 'ms/step', 'samples/s', 'zuko train_step', '×'],
-    ...results.map((r) => [r.flow, r.dtype, r.batch, r.msPerStep.toFixed(2), rate(r.samplesPerSecond), rate(r.zukoSamplesPerSecond), r.ratioVsZuko?.toFixed(2) ?? '—']),
+    ...results.map((r) => [
+      r.flow,
+      r.dtype,
+      r.batch,
+      r.msPerStep.toFixed(2),
+      rate(r.samplesPerSecond),
+      rate(r.zukoSamplesPerSecond),
+      r.ratioVsZuko?.toFixed(2) ?? '—',
+    ]),
   ]);
   return results;
 }

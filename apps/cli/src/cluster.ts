@@ -6,7 +6,16 @@
  */
 import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { type ClusterProgress, Coordinator, type FollowResult, type JobStatus, type StatisticsResult, type SubmitOptions, redisOptions, runWorkerProcess } from '@eddy/cluster';
+import {
+  type ClusterProgress,
+  Coordinator,
+  type FollowResult,
+  type JobStatus,
+  type StatisticsResult,
+  type SubmitOptions,
+  redisOptions,
+  runWorkerProcess,
+} from '@eddy/cluster';
 import { type Command, type Io, type OptionSpec, StoppedError, UsageError, int, str } from './command.js';
 import { checkDistinct } from './files.js';
 import { ProgressBar, formatCount, formatSeconds } from './progress.js';
@@ -24,10 +33,24 @@ export function redisUrl(v: Record<string, string | boolean | undefined>, env: N
 }
 
 // Options every cluster subcommand shares.
-const REDIS: OptionSpec = { type: 'string', arg: 'URL', description: 'Redis of the cluster: redis://[user:password@]host:port[/db], or rediss:// for TLS', defaultText: '$EDDY_REDIS_URL; one of the two is required' };
+const REDIS: OptionSpec = {
+  type: 'string',
+  arg: 'URL',
+  description: 'Redis of the cluster: redis://[user:password@]host:port[/db], or rediss:// for TLS',
+  defaultText: '$EDDY_REDIS_URL; one of the two is required',
+};
 const PREFIX: OptionSpec = { type: 'string', arg: 'P', description: 'prefix of every Redis key; workers and coordinators must use the same', default: 'eddy' };
-const MERGE: OptionSpec = { type: 'boolean', description: 'when the job is done, merge its parts into DIR/samples.npy (logprob: DIR/logprob.npy)', defaultText: 'off, the parts and manifest.json only' };
-const MERGE_OUT: OptionSpec = { type: 'string', arg: 'FILE', description: 'merge into FILE (.npy) instead; implies --merge', defaultText: 'DIR/samples.npy or DIR/logprob.npy' };
+const MERGE: OptionSpec = {
+  type: 'boolean',
+  description: 'when the job is done, merge its parts into DIR/samples.npy (logprob: DIR/logprob.npy)',
+  defaultText: 'off, the parts and manifest.json only',
+};
+const MERGE_OUT: OptionSpec = {
+  type: 'string',
+  arg: 'FILE',
+  description: 'merge into FILE (.npy) instead; implies --merge',
+  defaultText: 'DIR/samples.npy or DIR/logprob.npy',
+};
 
 /** A coordinator on the command's Redis, closed after `fn`. */
 async function withCoordinator<T>(v: Record<string, string | boolean | undefined>, fn: (c: Coordinator) => Promise<T>): Promise<T> {
@@ -61,9 +84,17 @@ const g = (x: number): string => (Number.isFinite(x) ? x.toPrecision(8) : String
 /** The result of a moments or importance job as a table. */
 export function statisticsText(r: StatisticsResult): string {
   if (r.kind === 'moments') {
-    const rows = [['feature', 'mean', 'variance', 'std. error of mean'], ...r.mean.map((m, j) => [String(j), g(m), g(r.variance[j] as number), g(r.standardError[j] as number)])];
+    const rows = [
+      ['feature', 'mean', 'variance', 'std. error of mean'],
+      ...r.mean.map((m, j) => [String(j), g(m), g(r.variance[j] as number), g(r.standardError[j] as number)]),
+    ];
     const widths = (rows[0] as string[]).map((_, c) => Math.max(...rows.map((row) => (row[c] as string).length)));
-    const table = rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c] as number)).join('  ').trimEnd());
+    const table = rows.map((row) =>
+      row
+        .map((cell, c) => cell.padEnd(widths[c] as number))
+        .join('  ')
+        .trimEnd(),
+    );
     return `moments of ${r.n} draws, ${r.features} feature${r.features === 1 ? '' : 's'}\n${table.join('\n')}\n`;
   }
   return [
@@ -104,7 +135,9 @@ async function follow(c: Coordinator, id: string, merge: boolean | string | unde
   } catch (e) {
     bar?.clear();
     if (io.signal?.aborted === true) {
-      throw new StoppedError(`stopped following job ${id} on ${String(io.signal.reason)}; the job keeps running in the cluster (eddy cluster follow ${id} to follow it again, eddy cluster status ${id} to see it, eddy cluster cancel ${id} to stop it)`);
+      throw new StoppedError(
+        `stopped following job ${id} on ${String(io.signal.reason)}; the job keeps running in the cluster (eddy cluster follow ${id} to follow it again, eddy cluster status ${id} to see it, eddy cluster cancel ${id} to stop it)`,
+      );
     }
     throw e;
   }
@@ -113,9 +146,14 @@ async function follow(c: Coordinator, id: string, merge: boolean | string | unde
   const seconds = (performance.now() - t0) / 1000;
   const retried = last === undefined ? '' : last.shards.retrying > 0 ? `, ${last.shards.retrying} retried` : '';
   const shards = m.shardStatistics?.length ?? m.parts.length;
-  io.err(`job ${id}: ${formatCount(m.n)} ${m.kind === 'logprob' ? 'rows' : 'samples'} in ${shards} shard${shards === 1 ? '' : 's'}${retried}, followed for ${formatSeconds(seconds)}; manifest ${result.manifestPath}\n`);
+  io.err(
+    `job ${id}: ${formatCount(m.n)} ${m.kind === 'logprob' ? 'rows' : 'samples'} in ${shards} shard${shards === 1 ? '' : 's'}${retried}, followed for ${formatSeconds(seconds)}; manifest ${result.manifestPath}\n`,
+  );
   if (result.merged !== undefined) {
-    if (result.merged.kernels.length > 1) io.err(`warning: the parts were computed with different kernels (${result.merged.kernels.join('; ')}): every row is a correct result, but the file may differ in the last bits from a single run on one machine\n`);
+    if (result.merged.kernels.length > 1)
+      io.err(
+        `warning: the parts were computed with different kernels (${result.merged.kernels.join('; ')}): every row is a correct result, but the file may differ in the last bits from a single run on one machine\n`,
+      );
     io.err(`merged into ${result.merged.path}\n`);
   }
   return result;
@@ -137,7 +175,12 @@ export const worker: Command = {
     'shared-dir': { type: 'string', arg: 'DIR', description: 'refuse jobs whose output directory or input is outside DIR', defaultText: 'no restriction' },
     prefix: PREFIX,
     name: { type: 'string', arg: 'NAME', description: 'the name this worker reports in status and results', defaultText: 'host:pid' },
-    'lock-duration': { type: 'string', arg: 'MS', description: "a shard whose worker stops renewing its lock for MS is taken over by another worker", default: '30000' },
+    'lock-duration': {
+      type: 'string',
+      arg: 'MS',
+      description: 'a shard whose worker stops renewing its lock for MS is taken over by another worker',
+      default: '30000',
+    },
     'stalled-interval': { type: 'string', arg: 'MS', description: 'how often this worker looks for stalled shards', default: '30000' },
     'max-stalled-count': { type: 'string', arg: 'N', description: 'how many times a shard may stall (its worker lost) before it fails', default: '2' },
   },
@@ -168,14 +211,45 @@ export const submit: Command = {
   positionals: 2,
   interruptible: true,
   options: {
-    n: { type: 'string', short: 'n', arg: 'N', description: 'sample, moments, importance: how many samples to draw (1e7 is fine); logprob: checked against the input', requiredUnless: ['in'] },
-    target: { type: 'string', arg: 'FILE', description: 'importance: the target, a saved flow (.safetensors) whose log-density is the unnormalised log p̃; the model is the proposal', defaultText: 'none; an importance job requires it' },
+    n: {
+      type: 'string',
+      short: 'n',
+      arg: 'N',
+      description: 'sample, moments, importance: how many samples to draw (1e7 is fine); logprob: checked against the input',
+      requiredUnless: ['in'],
+    },
+    target: {
+      type: 'string',
+      arg: 'FILE',
+      description: 'importance: the target, a saved flow (.safetensors) whose log-density is the unnormalised log p̃; the model is the proposal',
+      defaultText: 'none; an importance job requires it',
+    },
     json: { type: 'boolean', description: 'moments, importance: print the result as JSON on stdout (the job id on stderr only)', defaultText: 'a table' },
-    in: { type: 'string', arg: 'FILE', description: 'logprob: the points, a .npy that every worker reads at the same path', defaultText: 'none; a logprob job requires it' },
-    out: { type: 'string', arg: 'DIR', description: 'output directory on a file system every worker mounts at the same path: parts, manifest.json, the merged file', required: true },
+    in: {
+      type: 'string',
+      arg: 'FILE',
+      description: 'logprob: the points, a .npy that every worker reads at the same path',
+      defaultText: 'none; a logprob job requires it',
+    },
+    out: {
+      type: 'string',
+      arg: 'DIR',
+      description: 'output directory on a file system every worker mounts at the same path: parts, manifest.json, the merged file',
+      required: true,
+    },
     seed: { type: 'string', arg: 'N', description: 'sample: seed; sample i is a function of (seed, i) only, as for eddy sample', defaultText: '0' },
-    shards: { type: 'string', arg: 'N', description: 'split the job into N near-equal row ranges (as eddy sample --shard I/N)', defaultText: 'ranges of --shard-rows' },
-    'shard-rows': { type: 'string', arg: 'N', description: 'or split it into ranges of N rows (the last takes the rest)', defaultText: '1000000 unless --shards is given' },
+    shards: {
+      type: 'string',
+      arg: 'N',
+      description: 'split the job into N near-equal row ranges (as eddy sample --shard I/N)',
+      defaultText: 'ranges of --shard-rows',
+    },
+    'shard-rows': {
+      type: 'string',
+      arg: 'N',
+      description: 'or split it into ranges of N rows (the last takes the rest)',
+      defaultText: '1000000 unless --shards is given',
+    },
     dtype: { type: 'string', arg: 'T', description: 'float32 or float64', defaultText: "float32; logprob: the input's" },
     'chunk-size': { type: 'string', arg: 'N', description: "rows per piece of work on each worker's pool; results do not depend on it", default: '16384' },
     attempts: { type: 'string', arg: 'N', description: 'attempts per shard before the job fails, between 1 and 100', default: '3' },
@@ -188,17 +262,22 @@ export const submit: Command = {
   },
   async run(v, p, io) {
     const kind = p[0];
-    if (kind !== 'sample' && kind !== 'logprob' && kind !== 'moments' && kind !== 'importance') throw new UsageError(`the job kind comes first: eddy cluster submit sample|logprob|moments|importance <model.safetensors>, got ${kind === undefined ? 'nothing' : JSON.stringify(kind)}`);
+    if (kind !== 'sample' && kind !== 'logprob' && kind !== 'moments' && kind !== 'importance')
+      throw new UsageError(
+        `the job kind comes first: eddy cluster submit sample|logprob|moments|importance <model.safetensors>, got ${kind === undefined ? 'nothing' : JSON.stringify(kind)}`,
+      );
     const statistics = kind === 'moments' || kind === 'importance';
     const model = p[1];
     if (model === undefined) throw new UsageError(`a model file (.safetensors) is required: eddy cluster submit ${kind} <model.safetensors>`);
     if (!existsSync(model)) throw new UsageError(`model file not found: ${model}`);
     const outDir = str(v.out, 'out');
     if (v.shards !== undefined && v['shard-rows'] !== undefined) throw new UsageError('give --shards or --shard-rows, not both');
-    if (v.detach === true && (v.merge === true || v['merge-out'] !== undefined)) throw new UsageError('--detach returns before the job is done, so it cannot merge: run eddy cluster merge ID when it is');
+    if (v.detach === true && (v.merge === true || v['merge-out'] !== undefined))
+      throw new UsageError('--detach returns before the job is done, so it cannot merge: run eddy cluster merge ID when it is');
     const merge = mergeOption(v);
     if (kind !== 'logprob' && v.in !== undefined) throw new UsageError(`a ${kind} job has no --in (it draws its rows); did you mean logprob?`);
-    if (kind === 'importance' && v.target === undefined) throw new UsageError('an importance job needs --target FILE, a saved flow whose log-density is the target');
+    if (kind === 'importance' && v.target === undefined)
+      throw new UsageError('an importance job needs --target FILE, a saved flow whose log-density is the target');
     if (kind !== 'importance' && v.target !== undefined) throw new UsageError(`a ${kind} job has no --target (only importance has)`);
     if (statistics && merge !== undefined) throw new UsageError(`a ${kind} job has statistics, no parts: there is nothing to --merge`);
     if (!statistics && v.json === true) throw new UsageError(`--json is for moments and importance jobs; a ${kind} job writes parts`);
@@ -207,7 +286,8 @@ export const submit: Command = {
     if (kind === 'logprob' && v.seed !== undefined) throw new UsageError('a logprob job has no --seed (it draws nothing)');
     if (kind !== 'logprob' && v.n === undefined) throw new UsageError(`-n is required for a ${kind} job`);
     const dtypeText = v.dtype === undefined ? undefined : str(v.dtype, 'dtype');
-    if (dtypeText !== undefined && dtypeText !== 'float32' && dtypeText !== 'float64') throw new UsageError(`--dtype must be float32 or float64, got ${dtypeText}`);
+    if (dtypeText !== undefined && dtypeText !== 'float32' && dtypeText !== 'float64')
+      throw new UsageError(`--dtype must be float32 or float64, got ${dtypeText}`);
     const dtype: 'float32' | 'float64' | undefined = dtypeText;
     const input = typeof v.in === 'string' ? v.in : undefined;
     checkDistinct(input === undefined ? { model } : { model, '--in': input }, { '--out': outDir });
@@ -230,7 +310,9 @@ export const submit: Command = {
     await withCoordinator(v, async (c) => {
       const submitted = await c.submit(job);
       if (v.json !== true || v.detach === true) io.out(`${submitted.id}\n`);
-      io.err(`submitted job ${submitted.id}: ${kind} of ${formatCount(submitted.n)} rows in ${submitted.shards.length} shard${submitted.shards.length === 1 ? '' : 's'}, ${statistics ? 'manifest' : 'parts'} in ${submitted.outDir}\n`);
+      io.err(
+        `submitted job ${submitted.id}: ${kind} of ${formatCount(submitted.n)} rows in ${submitted.shards.length} shard${submitted.shards.length === 1 ? '' : 's'}, ${statistics ? 'manifest' : 'parts'} in ${submitted.outDir}\n`,
+      );
       if (v.detach === true) {
         io.err(`follow it with: eddy cluster follow ${submitted.id}\n`);
         return;
@@ -247,7 +329,13 @@ export const followCommand: Command = {
   args: '<id>',
   positionals: 1,
   interruptible: true,
-  options: { merge: MERGE, 'merge-out': MERGE_OUT, json: { type: 'boolean', description: 'moments, importance: print the result as JSON', defaultText: 'a table' }, redis: REDIS, prefix: PREFIX },
+  options: {
+    merge: MERGE,
+    'merge-out': MERGE_OUT,
+    json: { type: 'boolean', description: 'moments, importance: print the result as JSON', defaultText: 'a table' },
+    redis: REDIS,
+    prefix: PREFIX,
+  },
   async run(v, p, io) {
     const id = jobId(p, 'follow');
     const merge = mergeOption(v);
@@ -277,7 +365,11 @@ export function statusText(s: JobStatus): string {
     `shards:  ${s.shards.length} (${[...byState].map(([k, n]) => `${n} ${k}`).join(', ')})`,
     ...s.shards.map((x) => {
       const size = x.rows[1] - x.rows[0];
-      const extra = [`attempts ${x.attemptsMade}/${j.attempts}`, x.worker === undefined ? '' : `worker ${x.worker}`, x.failedReason === undefined ? '' : `error: ${x.failedReason}`].filter(Boolean);
+      const extra = [
+        `attempts ${x.attemptsMade}/${j.attempts}`,
+        x.worker === undefined ? '' : `worker ${x.worker}`,
+        x.failedReason === undefined ? '' : `error: ${x.failedReason}`,
+      ].filter(Boolean);
       return `  shard ${x.index} rows [${x.rows[0]}, ${x.rows[1]}): ${x.state}, ${x.done}/${size} rows${extra.length === 0 ? '' : `, ${extra.join(', ')}`}`;
     }),
     ...(s.error === undefined ? [] : [`error:   ${s.error}`]),
@@ -291,7 +383,11 @@ export const status: Command = {
   args: '<id>',
   positionals: 1,
   interruptible: false,
-  options: { json: { type: 'boolean', description: "print the status as JSON (@eddy/cluster's JobStatus)", defaultText: 'text' }, redis: REDIS, prefix: PREFIX },
+  options: {
+    json: { type: 'boolean', description: "print the status as JSON (@eddy/cluster's JobStatus)", defaultText: 'text' },
+    redis: REDIS,
+    prefix: PREFIX,
+  },
   async run(v, p, io) {
     const id = jobId(p, 'status');
     const s = await withCoordinator(v, (c) => c.status(id));
@@ -319,14 +415,21 @@ export const mergeCommand: Command = {
   args: '<id>',
   positionals: 1,
   interruptible: true,
-  options: { out: { type: 'string', arg: 'FILE', description: 'the merged .npy', defaultText: "samples.npy (logprob.npy) in the job's output directory" }, redis: REDIS, prefix: PREFIX },
+  options: {
+    out: { type: 'string', arg: 'FILE', description: 'the merged .npy', defaultText: "samples.npy (logprob.npy) in the job's output directory" },
+    redis: REDIS,
+    prefix: PREFIX,
+  },
   async run(v, p, io) {
     const id = jobId(p, 'merge');
     const out = typeof v.out === 'string' ? v.out : undefined;
     if (out !== undefined && extname(out).toLowerCase() !== '.npy') throw new UsageError(`--out must end in .npy, got ${out}`);
     const t0 = performance.now();
     const r = await withCoordinator(v, (c) => c.merge(id, out, io.signal));
-    if (r.kernels.length > 1) io.err(`warning: the parts were computed with different kernels (${r.kernels.join('; ')}): every row is a correct result, but the file may differ in the last bits from a single run on one machine\n`);
+    if (r.kernels.length > 1)
+      io.err(
+        `warning: the parts were computed with different kernels (${r.kernels.join('; ')}): every row is a correct result, but the file may differ in the last bits from a single run on one machine\n`,
+      );
     io.err(`${formatCount(r.shape[0] ?? 0)} rows of job ${id} in ${formatSeconds((performance.now() - t0) / 1000)}, written to ${r.path}\n`);
     io.out(`${r.path}\n`);
   },

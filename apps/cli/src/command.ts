@@ -183,7 +183,16 @@ export function helpText(name: string, cmd: Command): string {
           .join('\n')}\n\nRun "eddy ${name} <subcommand> --help" for a subcommand's options.`;
   const rows: Array<[string, string]> = Object.entries(cmd.options).map(([n, o]) => {
     const unless = o.requiredUnless?.map(flag).join(' or ');
-    const dflt = o.required === true ? ' (required)' : unless !== undefined ? ` (required unless ${unless} is given)` : o.defaultText !== undefined ? ` (default: ${o.defaultText})` : o.default !== undefined ? ` (default: ${o.default})` : '';
+    const dflt =
+      o.required === true
+        ? ' (required)'
+        : unless !== undefined
+          ? ` (required unless ${unless} is given)`
+          : o.defaultText !== undefined
+            ? ` (default: ${o.defaultText})`
+            : o.default !== undefined
+              ? ` (default: ${o.default})`
+              : '';
     return [spelled(n, o), `${o.description}${dflt}`];
   });
   rows.push(['-h, --help', 'show this help']);
@@ -205,7 +214,8 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  */
 export function num(v: string | boolean | undefined, name: string): number {
   if (v === undefined) throw new UsageError(`${flag(name)} is required`);
-  if (typeof v !== 'string' || !DECIMAL.test(v.trim()) || !Number.isFinite(Number(v))) throw new UsageError(`${flag(name)} must be a decimal number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !DECIMAL.test(v.trim()) || !Number.isFinite(Number(v)))
+    throw new UsageError(`${flag(name)} must be a decimal number, got ${JSON.stringify(v)}`);
   return Number(v);
 }
 

@@ -4,7 +4,18 @@ import { extname } from 'node:path';
 import { type FloatDType, Module, Tensor, backendInfo } from '@eddy/core';
 import { type LazyDistribution, Standardized, checkWritable, fit, registeredFlowClasses, saveFlowToFile } from '@eddy/flows';
 import * as F from '@eddy/flows';
-import { FlowPool, type JobOptions, maxThreads, mergeParts, partInfoPath, readNpyHeader, removePartInfo, writeCsv, writeNpy, writePartInfo } from '@eddy/montecarlo';
+import {
+  FlowPool,
+  type JobOptions,
+  maxThreads,
+  mergeParts,
+  partInfoPath,
+  readNpyHeader,
+  removePartInfo,
+  writeCsv,
+  writeNpy,
+  writePartInfo,
+} from '@eddy/montecarlo';
 import { type Command, type Io, type OptionSpec, UsageError, flag, int, num, str } from './command.js';
 import { cluster } from './cluster.js';
 import { checkDistinct, csvHeader, delimiterOf, loadModel, modelChecksum, readRows } from './files.js';
@@ -60,7 +71,8 @@ function flowName(v: string | boolean | undefined): string {
 /** `--threads`, between 1 and {@link maxThreads} (4 per core). */
 function threadsOf(v: Record<string, string | boolean | undefined>): number {
   const t = int(v.threads, 'threads', 1);
-  if (t > maxThreads()) throw new UsageError(`--threads must be at most ${maxThreads()} (4 per core on this machine, which has ${availableParallelism()}), got ${t}`);
+  if (t > maxThreads())
+    throw new UsageError(`--threads must be at most ${maxThreads()} (4 per core on this machine, which has ${availableParallelism()}), got ${t}`);
   return t;
 }
 
@@ -96,9 +108,19 @@ function summary(count: number, unit: string, seconds: number, threads: number, 
 }
 
 // Options several commands share (one description each).
-const THREADS: OptionSpec = { type: 'string', arg: 'N', description: 'worker threads, at most 4 per core; results do not depend on it', default: String(availableParallelism()), defaultText: `${availableParallelism()}, the cores here` };
+const THREADS: OptionSpec = {
+  type: 'string',
+  arg: 'N',
+  description: 'worker threads, at most 4 per core; results do not depend on it',
+  default: String(availableParallelism()),
+  defaultText: `${availableParallelism()}, the cores here`,
+};
 const CHUNK: OptionSpec = { type: 'string', arg: 'N', description: 'rows per shard of the job; results do not depend on it', default: '16384' };
-const HEADER: OptionSpec = { type: 'boolean', description: "a CSV input's first row is a header of names", defaultText: 'a header when the first row has no number' };
+const HEADER: OptionSpec = {
+  type: 'boolean',
+  description: "a CSV input's first row is a header of names",
+  defaultText: 'a header when the first row has no number',
+};
 const NO_HEADER: OptionSpec = { type: 'boolean', description: "a CSV input's first row is data" };
 const DELIMITER: OptionSpec = { type: 'string', arg: 'CHAR', description: 'CSV field separator: one character, or tab, space, comma, semicolon', default: ',' };
 const ALLOW_NON_FINITE: OptionSpec = { type: 'boolean', description: 'keep NaN/inf values instead of failing at the first one (with its row)' };
@@ -113,7 +135,8 @@ function npyOrCsvOut(v: Record<string, string | boolean | undefined>): [string, 
 
 /** `--out` of a part (`--rows`/`--shard`): a `.npy`, which `eddy merge` joins. */
 function checkPartOut(out: string): void {
-  if (extname(out).toLowerCase() !== '.npy') throw new UsageError(`--out must end in .npy when --rows or --shard write a part (eddy merge joins .npy parts), got ${out}`);
+  if (extname(out).toLowerCase() !== '.npy')
+    throw new UsageError(`--out must end in .npy when --rows or --shard write a part (eddy merge joins .npy parts), got ${out}`);
 }
 
 /** The kernels this process runs, as a part records them: `cpu native avx512`, `cpu typescript`. */
@@ -133,7 +156,16 @@ function partLine(out: string, [start, end]: readonly [number, number], total: n
  * summary, and for a part of a job of `total` rows the part line, on stderr; the path on
  * stdout.
  */
-function reportJob(io: Io, count: number, unit: string, t0: number, threads: number, out: string, part: readonly [number, number] | undefined, total: number | undefined): void {
+function reportJob(
+  io: Io,
+  count: number,
+  unit: string,
+  t0: number,
+  threads: number,
+  out: string,
+  part: readonly [number, number] | undefined,
+  total: number | undefined,
+): void {
   io.err(summary(count, unit, (performance.now() - t0) / 1000, threads, out));
   if (part !== undefined) io.err(partLine(out, part, total));
   io.out(`${out}\n`);
@@ -192,14 +224,23 @@ export const train: Command = {
     const lr = num(v.lr, 'lr');
     const options: Record<string, unknown> = { dtype, seed };
     if (v.transforms !== undefined) options.transforms = int(v.transforms, 'transforms', 1);
-    if (v.hidden !== undefined) options.hiddenFeatures = str(v.hidden, 'hidden').split(',').map((h) => int(h, 'hidden', 1));
+    if (v.hidden !== undefined)
+      options.hiddenFeatures = str(v.hidden, 'hidden')
+        .split(',')
+        .map((h) => int(h, 'hidden', 1));
     if (v.bins !== undefined) options.bins = int(v.bins, 'bins', 2);
     if (v.passes !== undefined) options.passes = int(v.passes, 'passes', 1);
-    const data = await readRows(dataPath, dtype, { header: csvHeader(v), delimiter: delimiterOf(v.delimiter), advice: 'training data must be finite (remove or fill in that row)' });
+    const data = await readRows(dataPath, dtype, {
+      header: csvHeader(v),
+      delimiter: delimiterOf(v.delimiter),
+      advice: 'training data must be finite (remove or fill in that row)',
+    });
     const rows = data.shape[0] as number;
     const held = validation > 0 ? Math.max(1, Math.round(rows * validation)) : 0;
     if (rows - held < 2) {
-      throw new UsageError(`${dataPath}: ${rows} row(s)${held > 0 ? `, ${held} held out for --validation ${validation},` : ''} leave ${rows - held} to train on; at least 2 are needed`);
+      throw new UsageError(
+        `${dataPath}: ${rows} row(s)${held > 0 ? `, ${held} held out for --validation ${validation},` : ''} leave ${rows - held} to train on; at least 2 are needed`,
+      );
     }
     // Learn that the output cannot be written now, not after the epochs.
     checkWritable(out);
@@ -208,7 +249,9 @@ export const train: Command = {
     const inner = new Cls({ ...options, features: data.shape[1] });
     // The standardisation is part of the saved model: Standardized maps data to (x - mean) / std first.
     const flow = standardize ? Standardized.fromData(inner, data) : inner;
-    io.err(`training ${name}${standardize ? ' on standardised features' : ''} (${flow.parameters().reduce((s, p) => s + p.size, 0)} parameters) on ${rows} rows × ${data.shape[1]} features, ${epochs} epochs\n`);
+    io.err(
+      `training ${name}${standardize ? ' on standardised features' : ''} (${flow.parameters().reduce((s, p) => s + p.size, 0)} parameters) on ${rows} rows × ${data.shape[1]} features, ${epochs} epochs\n`,
+    );
     const steps = epochs * Math.ceil((rows * (1 - validation)) / batchSize);
     const bar = progressBar(io, 'train', steps, 'steps');
     const t0 = performance.now();
@@ -228,7 +271,9 @@ export const train: Command = {
         onEpoch: (e) => {
           // The epoch's line replaces the bar; the next step draws it again below.
           bar.clear();
-          io.err(`epoch ${e.epoch + 1}/${epochs}: train log-lik ${(-e.trainLoss).toFixed(4)}${e.validLoss === undefined ? '' : `, held-out log-lik ${(-e.validLoss).toFixed(4)}`}\n`);
+          io.err(
+            `epoch ${e.epoch + 1}/${epochs}: train log-lik ${(-e.trainLoss).toFixed(4)}${e.validLoss === undefined ? '' : `, held-out log-lik ${(-e.validLoss).toFixed(4)}`}\n`,
+          );
         },
       });
     } finally {
@@ -236,7 +281,9 @@ export const train: Command = {
     }
     const last = history.trainLoss[history.trainLoss.length - 1];
     if (last === undefined || !Number.isFinite(last)) {
-      throw new TrainingError(`training did not converge (final train log-lik ${last === undefined ? 'n/a' : -last}); ${out} was not written — try a lower --lr, more rows, or --dtype float64`);
+      throw new TrainingError(
+        `training did not converge (final train log-lik ${last === undefined ? 'n/a' : -last}); ${out} was not written — try a lower --lr, more rows, or --dtype float64`,
+      );
     }
     saveFlowToFile(flow, out);
     io.err(`trained in ${formatSeconds((performance.now() - t0) / 1000)}, written to ${out}\n`);
@@ -258,10 +305,20 @@ export const sample: Command = {
   positionals: 1,
   interruptible: true,
   options: {
-    n: { type: 'string', short: 'n', arg: 'N', description: 'how many samples to draw (1e6 is fine); with --rows, the size of the whole job (checked, and recorded in the part)', requiredUnless: ['rows'] },
+    n: {
+      type: 'string',
+      short: 'n',
+      arg: 'N',
+      description: 'how many samples to draw (1e6 is fine); with --rows, the size of the whole job (checked, and recorded in the part)',
+      requiredUnless: ['rows'],
+    },
     out: { type: 'string', arg: 'FILE', description: 'output file: .npy (streamed to disk) or .csv (with a header x0,x1,…)', required: true },
     seed: { type: 'string', arg: 'N', description: 'seed: sample i is a function of (seed, i) only', default: '0' },
-    rows: { type: 'string', arg: 'START:END', description: 'write only rows START to END-1 (from 0) of the seeded job: a part .npy for eddy merge, described in FILE.json' },
+    rows: {
+      type: 'string',
+      arg: 'START:END',
+      description: 'write only rows START to END-1 (from 0) of the seeded job: a part .npy for eddy merge, described in FILE.json',
+    },
     shard: { type: 'string', arg: 'I/N', description: 'write shard I (from 0 to N-1) of N near-equal row ranges of -n: a part .npy for eddy merge' },
     threads: THREADS,
     'chunk-size': CHUNK,
@@ -287,7 +344,15 @@ export const sample: Command = {
     const flow = loadModel(model);
     const pool = new FlowPool({ threads });
     const bar = progressBar(io, 'sample', n, 'samples');
-    const options = { seed, chunkSize, dtype, firstRow, allowNonFinite: v['allow-non-finite'] === true, ...cancellable(io), onProgress: (pr: { done: number; rowsPerSecond: number }) => bar.update(pr.done, pr.rowsPerSecond) };
+    const options = {
+      seed,
+      chunkSize,
+      dtype,
+      firstRow,
+      allowNonFinite: v['allow-non-finite'] === true,
+      ...cancellable(io),
+      onProgress: (pr: { done: number; rowsPerSecond: number }) => bar.update(pr.done, pr.rowsPerSecond),
+    };
     const t0 = performance.now();
     // A part's old sidecar goes first: if this job fails, nothing describes its output.
     if (part !== undefined) removePartInfo(out);
@@ -303,7 +368,16 @@ export const sample: Command = {
       await pool.close();
     }
     if (part !== undefined) {
-      writePartInfo(out, { kind: 'sample', modelChecksum: modelChecksum(model), seed, stream: 0, rows: part, ...(total === undefined ? {} : { total }), eddyVersion: version(), kernels: kernelsId() });
+      writePartInfo(out, {
+        kind: 'sample',
+        modelChecksum: modelChecksum(model),
+        seed,
+        stream: 0,
+        rows: part,
+        ...(total === undefined ? {} : { total }),
+        eddyVersion: version(),
+        kernels: kernelsId(),
+      });
     }
     reportJob(io, n, 'samples', t0, pool.threads, out, part, total);
   },
@@ -332,8 +406,12 @@ export const logprob: Command = {
     'no-header': NO_HEADER,
     delimiter: { ...DELIMITER, description: 'CSV field separator (input and output): one character, or tab, space, comma, semicolon' },
     'allow-non-finite': ALLOW_NON_FINITE,
-    rows: { type: 'string', arg: 'START:END', description: 'score only rows START to END-1 (from 0) of the input: a part .npy for eddy merge, described in FILE.json' },
-    shard: { type: 'string', arg: 'I/N', description: "score shard I (from 0 to N-1) of N near-equal row ranges of the input: a part .npy for eddy merge" },
+    rows: {
+      type: 'string',
+      arg: 'START:END',
+      description: 'score only rows START to END-1 (from 0) of the input: a part .npy for eddy merge, described in FILE.json',
+    },
+    shard: { type: 'string', arg: 'I/N', description: 'score shard I (from 0 to N-1) of N near-equal row ranges of the input: a part .npy for eddy merge' },
   },
   async run(v, p, io) {
     const model = modelArg(p);
@@ -367,16 +445,34 @@ export const logprob: Command = {
         part = partOf(rows);
         const bar = progressBar(io, 'logprob', part === undefined ? rows : part[1] - part[0], 'rows');
         await withBar(bar, () =>
-          pool.logProbFile(flow, input, out, { chunkSize, allowNonFinite, dtype, ...(part === undefined ? {} : { rows: part }), ...cancellable(io), onProgress: (pr) => bar.update(pr.done, pr.rowsPerSecond) }),
+          pool.logProbFile(flow, input, out, {
+            chunkSize,
+            allowNonFinite,
+            dtype,
+            ...(part === undefined ? {} : { rows: part }),
+            ...cancellable(io),
+            onProgress: (pr) => bar.update(pr.done, pr.rowsPerSecond),
+          }),
         );
       } else {
-        const all = await readRows(input, dtype ?? 'float32', { header, delimiter, allowNonFinite, advice: '--allow-non-finite keeps them (their log-densities are then NaN)' });
+        const all = await readRows(input, dtype ?? 'float32', {
+          header,
+          delimiter,
+          allowNonFinite,
+          advice: '--allow-non-finite keeps them (their log-densities are then NaN)',
+        });
         rows = all.shape[0] as number;
         part = partOf(rows);
         const x = part === undefined ? all : all.slice(0, part[0], part[1]);
         const bar = progressBar(io, 'logprob', x.shape[0] as number, 'rows');
         await withBar(bar, async () => {
-          const lp = await pool.logProb(flow, x, { chunkSize, allowNonFinite, firstRow: part?.[0] ?? 0, ...cancellable(io), onProgress: (pr) => bar.update(pr.done, pr.rowsPerSecond) });
+          const lp = await pool.logProb(flow, x, {
+            chunkSize,
+            allowNonFinite,
+            firstRow: part?.[0] ?? 0,
+            ...cancellable(io),
+            onProgress: (pr) => bar.update(pr.done, pr.rowsPerSecond),
+          });
           const arr = { data: lp.dataSync() as Float32Array | Float64Array, shape: [...lp.shape] };
           if (outExt === '.csv') writeCsv(out, arr, { header: ['log_prob'], delimiter });
           else writeNpy(out, arr);
@@ -385,7 +481,16 @@ export const logprob: Command = {
     } finally {
       await pool.close();
     }
-    if (part !== undefined) writePartInfo(out, { kind: 'logProb', modelChecksum: modelChecksum(model), rows: part, total: rows, eddyVersion: version(), input, kernels: kernelsId() });
+    if (part !== undefined)
+      writePartInfo(out, {
+        kind: 'logProb',
+        modelChecksum: modelChecksum(model),
+        rows: part,
+        total: rows,
+        eddyVersion: version(),
+        input,
+        kernels: kernelsId(),
+      });
     reportJob(io, part === undefined ? rows : part[1] - part[0], 'rows', t0, pool.threads, out, part, rows);
   },
 };
@@ -406,7 +511,13 @@ export const merge: Command = {
   interruptible: true,
   options: {
     out: { type: 'string', arg: 'FILE', description: 'the merged .npy: the same bytes as one sample or logprob run over all the rows', required: true },
-    n: { type: 'string', short: 'n', arg: 'N', description: 'rows of the whole job: the parts must cover rows 0 to N-1', defaultText: 'the -n the parts record, else the end of the last part' },
+    n: {
+      type: 'string',
+      short: 'n',
+      arg: 'N',
+      description: 'rows of the whole job: the parts must cover rows 0 to N-1',
+      defaultText: 'the -n the parts record, else the end of the last part',
+    },
   },
   async run(v, p, io) {
     if (p.length === 0) throw new UsageError('the part files to merge are required (eddy merge part.npy ... --out all.npy)');
@@ -432,7 +543,9 @@ export const merge: Command = {
     });
     bar?.finish();
     if (result.kernels.length > 1) {
-      io.err(`warning: the parts were computed with different kernels (${result.kernels.join('; ')}): every row is a correct result, but the file may differ in the last bits from a single run on one machine\n`);
+      io.err(
+        `warning: the parts were computed with different kernels (${result.kernels.join('; ')}): every row is a correct result, but the file may differ in the last bits from a single run on one machine\n`,
+      );
     }
     const rows = result.shape[0] as number;
     const seconds = (performance.now() - t0) / 1000;
@@ -471,7 +584,12 @@ export const info: Command = {
       `file:       ${path} (${statSync(path).size} bytes)`,
       `class:      ${flow.constructor.name}`,
       `options:    ${describeOptions(opts)}`,
-      ...(flow instanceof Standardized ? [`inner:      ${flow.flow.constructor.name} ${describeOptions((flow.flow as unknown as { options?: unknown }).options)}`, `scaling:    (x - loc) / scale, loc ${listValues(flow.loc.dataSync())}, scale ${listValues(flow.scale.dataSync())}`] : []),
+      ...(flow instanceof Standardized
+        ? [
+            `inner:      ${flow.flow.constructor.name} ${describeOptions((flow.flow as unknown as { options?: unknown }).options)}`,
+            `scaling:    (x - loc) / scale, loc ${listValues(flow.loc.dataSync())}, scale ${listValues(flow.scale.dataSync())}`,
+          ]
+        : []),
       `parameters: ${params.reduce((s, q) => s + q.size, 0)} in ${params.length} tensors (${params[0]?.dtype ?? 'n/a'})`,
       `backend:    ${describeBackend()}`,
       `structure:\n${flow.toString()}`,
@@ -491,7 +609,9 @@ function describeOptions(options: unknown): string {
 
 /** At most 8 values with 4 significant digits, then how many more. */
 function listValues(values: ArrayLike<number>): string {
-  const shown = Array.from(values).slice(0, 8).map((v) => Number(v.toPrecision(4)));
+  const shown = Array.from(values)
+    .slice(0, 8)
+    .map((v) => Number(v.toPrecision(4)));
   return `[${shown.join(', ')}${values.length > 8 ? `, … ${values.length - 8} more` : ''}]`;
 }
 

@@ -35,7 +35,8 @@ export function checkDistinct(inputs: Record<string, string>, outputs: Record<st
     for (const [inName, input] of Object.entries(inputs)) {
       const iStat = existsSync(input) ? statSync(input) : undefined;
       const same = canonical(input) === o || (oStat !== undefined && iStat !== undefined && oStat.dev === iStat.dev && oStat.ino === iStat.ino);
-      if (same) throw new UsageError(`${outName} ${out} is the same file as ${inName} ${input}: writing it would destroy the input; choose another output path`);
+      if (same)
+        throw new UsageError(`${outName} ${out} is the same file as ${inName} ${input}: writing it would destroy the input; choose another output path`);
     }
   }
 }
@@ -171,7 +172,8 @@ export async function readRows(path: string, dtype: FloatDType, options: ReadRow
   if (!allowNonFinite && ext === '.npy') {
     const cols = a.shape[1] as number;
     const i = a.data.findIndex((x) => !Number.isFinite(x));
-    if (i >= 0) throw new ValueError(`${path}: row ${Math.floor(i / cols)} (counted from 0), column ${(i % cols) + 1} is ${a.data[i]}, not a finite number; ${advice}`);
+    if (i >= 0)
+      throw new ValueError(`${path}: row ${Math.floor(i / cols)} (counted from 0), column ${(i % cols) + 1} is ${a.data[i]}, not a finite number; ${advice}`);
   }
   return tensor(a.data, { shape: a.shape, dtype });
 }

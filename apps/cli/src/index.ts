@@ -136,7 +136,9 @@ async function runCommand(name: string, cmd: Command, rest: readonly string[], s
     const { values, positionals } = parsed;
     if (positionals.length > cmd.positionals) {
       const extra = positionals.slice(cmd.positionals).map((p) => JSON.stringify(p));
-      throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.join(' ')} (${name} takes ${cmd.positionals === 0 ? 'no positional arguments' : `at most ${cmd.positionals}`})`);
+      throw new UsageError(
+        `unexpected argument${extra.length > 1 ? 's' : ''} ${extra.join(' ')} (${name} takes ${cmd.positionals === 0 ? 'no positional arguments' : `at most ${cmd.positionals}`})`,
+      );
     }
     const missing = missingRequired(cmd, values);
     if (missing.length > 0) throw new UsageError(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required (see eddy ${name} --help)`);

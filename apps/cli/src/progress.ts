@@ -28,7 +28,14 @@ export class ProgressBar {
    * @param write where lines go (default stderr); @param tty whether that is a terminal;
    * @param columns the terminal's width, when known (a redrawn line is cut to fit it).
    */
-  constructor(label: string, total: number, unit: string, write: (s: string) => void = (s) => process.stderr.write(s), tty = Boolean(process.stderr.isTTY), columns?: number) {
+  constructor(
+    label: string,
+    total: number,
+    unit: string,
+    write: (s: string) => void = (s) => process.stderr.write(s),
+    tty = Boolean(process.stderr.isTTY),
+    columns?: number,
+  ) {
     this.#job = { label, total, unit, write, tty, columns };
     // A terminal shows the bar at once; a log gets its first line after two seconds.
     this.#last = tty ? Number.NEGATIVE_INFINITY : performance.now();

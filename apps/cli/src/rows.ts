@@ -44,7 +44,9 @@ export function parseRowsOption(v: Record<string, string | boolean | undefined>)
     const start = m === null ? undefined : integer(m[1] as string);
     const end = m === null ? undefined : integer(m[2] as string);
     if (start === undefined || end === undefined) {
-      throw new UsageError(`--rows must be START:END, two integers with 0 ≤ START < END (rows START to END-1 are written, counted from 0), got ${JSON.stringify(text)}`);
+      throw new UsageError(
+        `--rows must be START:END, two integers with 0 ≤ START < END (rows START to END-1 are written, counted from 0), got ${JSON.stringify(text)}`,
+      );
     }
     if (start >= end) throw new UsageError(`--rows ${text}: START must be less than END (rows START to END-1 are written), got ${start} ≥ ${end}`);
     return { kind: 'rows', start, end, text };
@@ -81,6 +83,7 @@ export function resolveRows(r: RowsOption, total: number | undefined, of: string
     return [r.start, r.end];
   }
   if (total === undefined) throw new UsageError(`--shard needs -n, the size of the whole job that it splits into ${r.shards} ranges`);
-  if (r.shards > total) throw new UsageError(`--shard ${r.text}: ${r.shards} shards of a job of ${total} rows (${of}) would leave some empty; use at most ${total}`);
+  if (r.shards > total)
+    throw new UsageError(`--shard ${r.text}: ${r.shards} shards of a job of ${total} rows (${of}) would leave some empty; use at most ${total}`);
   return shardRows(r.index, r.shards, total);
 }

@@ -8,7 +8,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 const dir = mkdtempSync(join(tmpdir(), 'eddy-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-
 describe('eddy CLI', () => {
   it('--help everywhere; bad arguments give one line and exit code 2', async () => {
     expect((await run('--help')).out).toMatch(/commands:[\s\S]*train[\s\S]*sample[\s\S]*logprob[\s\S]*info[\s\S]*bench/);

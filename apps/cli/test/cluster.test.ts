@@ -55,16 +55,26 @@ beforeAll(async () => {
   saveFlowToFile(new MAF({ features: 3, hiddenFeatures: [8], transforms: 2, seed: 4 }), model);
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (probe.error !== undefined || probe.status !== 0) {
-    throw new Error('redis-server is not installed (or does not run): run tools/start-redis.sh first — the eddy cluster tests start a real Redis and are never skipped');
+    throw new Error(
+      'redis-server is not installed (or does not run): run tools/start-redis.sh first — the eddy cluster tests start a real Redis and are never skipped',
+    );
   }
   if (!existsSync(join(CLI, 'dist/index.js'))) throw new Error('apps/cli/dist is missing: build first (npx nx run-many -t build --projects=@eddy/cli)');
   const port = await freePort();
   redisDir = mkdtempSync(join(tmpdir(), 'eddy-cli-redis-'));
-  await start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'yes', '--daemonize', 'no'], /Ready to accept connections/, `redis-server on port ${port}`);
+  await start(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'yes', '--daemonize', 'no'],
+    /Ready to accept connections/,
+    `redis-server on port ${port}`,
+  );
   redisUrl = `redis://127.0.0.1:${port}`;
   // Two workers, as the README's terminal 2: one given --redis, one EDDY_REDIS_URL.
   await start(process.execPath, [BIN, 'cluster', 'worker', '--redis', redisUrl, '--threads', '1'], /^ready /m, 'worker 1');
-  await start(process.execPath, [BIN, 'cluster', 'worker', '--threads', '1', '--name', 'second'], /^ready second /m, 'worker 2', { ...process.env, EDDY_REDIS_URL: redisUrl });
+  await start(process.execPath, [BIN, 'cluster', 'worker', '--threads', '1', '--name', 'second'], /^ready second /m, 'worker 2', {
+    ...process.env,
+    EDDY_REDIS_URL: redisUrl,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -78,7 +88,24 @@ describe('eddy cluster', () => {
   it('submit --merge on two workers writes the bytes of eddy sample on one machine; status says done, 3000/3000', async () => {
     const out = join(dir, 'run');
     const merged = join(dir, 'merged.npy');
-    const r = await run('cluster', 'submit', 'sample', model, '-n', '3000', '--shards', '3', '--seed', '5', '--out', out, '--merge-out', merged, '--redis', redisUrl);
+    const r = await run(
+      'cluster',
+      'submit',
+      'sample',
+      model,
+      '-n',
+      '3000',
+      '--shards',
+      '3',
+      '--seed',
+      '5',
+      '--out',
+      out,
+      '--merge-out',
+      merged,
+      '--redis',
+      redisUrl,
+    );
     expect(r.err).not.toMatch(/Error/);
     expect(r.code).toBe(0);
     // stdout is the job id, nothing else.
@@ -89,7 +116,15 @@ describe('eddy cluster', () => {
     const single = join(dir, 'single.npy');
     expect((await run('sample', model, '-n', '3000', '--seed', '5', '--out', single, '--threads', '1')).code).toBe(0);
     expect(readFileSync(merged).equals(readFileSync(single))).toBe(true);
-    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'part-00000.npy', 'part-00000.npy.json', 'part-00001.npy', 'part-00001.npy.json', 'part-00002.npy', 'part-00002.npy.json']);
+    expect(readdirSync(out).sort()).toEqual([
+      'manifest.json',
+      'part-00000.npy',
+      'part-00000.npy.json',
+      'part-00001.npy',
+      'part-00001.npy.json',
+      'part-00002.npy',
+      'part-00002.npy.json',
+    ]);
 
     const s = await run('cluster', 'status', id, '--redis', redisUrl);
     expect(s.code).toBe(0);
@@ -130,11 +165,33 @@ describe('eddy cluster', () => {
     for (const shown of ['redis-server --port 6379 --appendonly yes', 'eddy cluster worker --redis redis://127.0.0.1:6379', line as string]) {
       expect(rootReadme.split('\n'), `README.md shows: ${shown}`).toContain(shown);
     }
-    const argv = (line as string).replace(/\s+#.*$/, '').trim().split(/\s+/).slice(1);
-    expect(argv).toEqual(['cluster', 'submit', 'sample', 'model.safetensors', '-n', '1e7', '--seed', '1', '--shards', '10', '--redis', 'redis://127.0.0.1:6379', '--out', 'run/', '--merge']);
+    const argv = (line as string)
+      .replace(/\s+#.*$/, '')
+      .trim()
+      .split(/\s+/)
+      .slice(1);
+    expect(argv).toEqual([
+      'cluster',
+      'submit',
+      'sample',
+      'model.safetensors',
+      '-n',
+      '1e7',
+      '--seed',
+      '1',
+      '--shards',
+      '10',
+      '--redis',
+      'redis://127.0.0.1:6379',
+      '--out',
+      'run/',
+      '--merge',
+    ]);
     // The same flags, on this test's Redis, a smaller job and paths in the temporary directory.
     const out = join(dir, 'quick-start', 'run/');
-    const ours = argv.map((a) => (a === 'redis://127.0.0.1:6379' ? redisUrl : a === '1e7' ? '2e3' : a === 'model.safetensors' ? model : a === 'run/' ? out : a));
+    const ours = argv.map((a) =>
+      a === 'redis://127.0.0.1:6379' ? redisUrl : a === '1e7' ? '2e3' : a === 'model.safetensors' ? model : a === 'run/' ? out : a,
+    );
     const r = await run(...ours);
     expect(r.err).not.toMatch(/Error/);
     expect(r.code).toBe(0);
@@ -164,7 +221,25 @@ describe('eddy cluster', () => {
     const target = join(dir, 'target.safetensors');
     saveFlowToFile(new MAF({ features: 3, hiddenFeatures: [8], transforms: 2, seed: 8 }), target);
     const moments = async (shards: number) => {
-      const r = await run('cluster', 'submit', 'moments', model, '-n', '4000', '--seed', '3', '--shards', String(shards), '--dtype', 'float64', '--json', '--out', join(dir, `moments-${shards}`), '--redis', redisUrl);
+      const r = await run(
+        'cluster',
+        'submit',
+        'moments',
+        model,
+        '-n',
+        '4000',
+        '--seed',
+        '3',
+        '--shards',
+        String(shards),
+        '--dtype',
+        'float64',
+        '--json',
+        '--out',
+        join(dir, `moments-${shards}`),
+        '--redis',
+        redisUrl,
+      );
       expect(r.err).not.toMatch(/Error/);
       expect(r.code).toBe(0);
       return JSON.parse(r.out) as { job: string; kind: string; n: number; mean: number[]; variance: number[]; standardError: number[] };
@@ -179,7 +254,24 @@ describe('eddy cluster', () => {
     const s = await run('cluster', 'status', three.job, '--redis', redisUrl);
     expect(s.out).toMatch(/^result:\n {2}moments of 4000 draws, 3 features\n {2}feature +mean +variance +std\. error of mean$/m);
 
-    const imp = await run('cluster', 'submit', 'importance', model, '--target', target, '-n', '4000', '--seed', '3', '--shards', '2', '--out', join(dir, 'importance'), '--redis', redisUrl);
+    const imp = await run(
+      'cluster',
+      'submit',
+      'importance',
+      model,
+      '--target',
+      target,
+      '-n',
+      '4000',
+      '--seed',
+      '3',
+      '--shards',
+      '2',
+      '--out',
+      join(dir, 'importance'),
+      '--redis',
+      redisUrl,
+    );
     expect(imp.err).not.toMatch(/Error/);
     expect(imp.code).toBe(0);
     expect(imp.out).toMatch(/^[A-Za-z0-9_-]+\nimportance sampling, 4000 draws\nlogZ +-?\d/);
@@ -213,7 +305,10 @@ describe('eddy cluster', () => {
     expect(none.code).toBe(2);
     expect(none.out).toBe(helpText('cluster', COMMANDS.cluster as Command));
     const cases: Array<[string[], RegExp]> = [
-      [['submit', 'draw', model, '--out', 'x', '-n', '5'], /the job kind comes first: eddy cluster submit sample\|logprob\|moments\|importance <model\.safetensors>, got "draw"/],
+      [
+        ['submit', 'draw', model, '--out', 'x', '-n', '5'],
+        /the job kind comes first: eddy cluster submit sample\|logprob\|moments\|importance <model\.safetensors>, got "draw"/,
+      ],
       [['submit', 'sample', join(dir, 'nope.safetensors'), '--out', 'x', '-n', '5'], /model file not found/],
       [['submit', 'sample', model, '--out', 'x'], /-n \(or --in\) is required/],
       [['submit', 'logprob', model, '--out', 'x', '-n', '5'], /a logprob job needs --in FILE/],
@@ -224,7 +319,10 @@ describe('eddy cluster', () => {
       [['submit', 'moments', model, '--out', 'x', '-n', '5', '--merge'], /a moments job has statistics, no parts/],
       [['submit', 'sample', model, '--out', 'x', '-n', '5', '--json'], /--json is for moments and importance jobs/],
       [['submit', 'sample', model, '--out', 'x', '-n', '5', '--detach', '--merge'], /--detach returns before the job is done/],
-      [['submit', 'sample', model, '--out', 'x', '-n', '5', '--redis', 'http://h:1'], /^eddy cluster submit: --redis: the URL must start with redis:\/\/ or rediss:\/\//],
+      [
+        ['submit', 'sample', model, '--out', 'x', '-n', '5', '--redis', 'http://h:1'],
+        /^eddy cluster submit: --redis: the URL must start with redis:\/\/ or rediss:\/\//,
+      ],
       [['status'], /a job id is required/],
       [['status', 'a', 'b', '--redis', 'redis://127.0.0.1:1'], /unexpected argument "b"/],
       [['worker', '--threads', '0', '--redis', 'redis://127.0.0.1:1'], /--threads must be an integer ≥ 1, got 0/],
@@ -250,7 +348,10 @@ describe('eddy cluster', () => {
         expect(r).toMatchObject({ code: 0, out: helpText(`cluster ${name}`, sub) });
       }
       for (const [opt, spec] of Object.entries(sub.options)) {
-        expect(spec.default !== undefined || spec.defaultText !== undefined || spec.required === true || spec.requiredUnless !== undefined, `cluster ${name} ${flag(opt)} has a default`).toBe(true);
+        expect(
+          spec.default !== undefined || spec.defaultText !== undefined || spec.required === true || spec.requiredUnless !== undefined,
+          `cluster ${name} ${flag(opt)} has a default`,
+        ).toBe(true);
       }
     }
     const submit = (await run('cluster', 'submit', '--help')).out;

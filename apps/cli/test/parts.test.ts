@@ -36,7 +36,22 @@ describe('eddy sample --rows / --shard, then eddy merge', () => {
   it('3 uneven --rows parts (other thread counts and shard sizes), merged in shuffled order: the bytes of one run', async () => {
     const ranges = ['334:1000', '0:333', '333:334'];
     for (const [i, r] of ranges.entries()) {
-      const s = await ok('sample', model, '--rows', r, '-n', String(N), '--seed', '5', '--out', p(`r${i}.npy`), '--threads', String(1 + (i % 2)), '--chunk-size', '97');
+      const s = await ok(
+        'sample',
+        model,
+        '--rows',
+        r,
+        '-n',
+        String(N),
+        '--seed',
+        '5',
+        '--out',
+        p(`r${i}.npy`),
+        '--threads',
+        String(1 + (i % 2)),
+        '--chunk-size',
+        '97',
+      );
       expect(s.err).toMatch(new RegExp(`part: rows \\[${r.replace(':', ', ')}\\) of 1000, described in .*r${i}\\.npy\\.json for eddy merge`));
     }
     const m = await ok('merge', p('r0.npy'), p('r2.npy'), p('r1.npy'), '--out', p('merged-rows.npy'));
@@ -50,7 +65,9 @@ describe('eddy sample --rows / --shard, then eddy merge', () => {
     const info = JSON.parse(readFileSync(p('r2.npy.json'), 'utf8'));
     writeFileSync(p('r2.npy.json'), JSON.stringify({ ...info, kernels: 'cpu typescript (another machine)' }));
     const mixed = await ok('merge', p('r0.npy'), p('r2.npy'), p('r1.npy'), '--out', p('merged-mixed.npy'));
-    expect(mixed.err).toMatch(/^warning: the parts were computed with different kernels \(.*cpu typescript \(another machine\).*\): every row is a correct result, but the file may differ in the last bits from a single run on one machine$/m);
+    expect(mixed.err).toMatch(
+      /^warning: the parts were computed with different kernels \(.*cpu typescript \(another machine\).*\): every row is a correct result, but the file may differ in the last bits from a single run on one machine$/m,
+    );
   }, 60_000);
 
   it('--shard 0/3, 1/3, 2/3 of -n: near-equal ranges, merged: the bytes of one run', async () => {
@@ -101,7 +118,8 @@ describe('eddy sample --rows / --shard, then eddy merge', () => {
 describe('eddy logprob --rows / --shard, then eddy merge', () => {
   it('3 uneven --rows parts of a .npy input, merged in shuffled order: the bytes of one run', async () => {
     const ranges = ['0:333', '333:334', '334:1000'];
-    for (const [i, r] of ranges.entries()) await ok('logprob', model, '--in', p('single.npy'), '--rows', r, '--out', p(`lr${i}.npy`), '--threads', '1', '--chunk-size', '89');
+    for (const [i, r] of ranges.entries())
+      await ok('logprob', model, '--in', p('single.npy'), '--rows', r, '--out', p(`lr${i}.npy`), '--threads', '1', '--chunk-size', '89');
     const info = JSON.parse(readFileSync(p('lr1.npy.json'), 'utf8'));
     expect(info).toMatchObject({ kind: 'logProb', rows: [333, 334], total: N, dtype: 'float32', shape: [1], input: p('single.npy') });
     expect(info.seed).toBeUndefined();
@@ -128,7 +146,19 @@ describe('eddy logprob --rows / --shard, then eddy merge', () => {
 
 describe('eddy merge refuses parts that do not make one job', () => {
   const part = async (name: string, rows: string, ...extra: string[]): Promise<string> => {
-    await ok('sample', ...(extra.includes('--model-other') ? [other] : [model]), '--rows', rows, '-n', '100', '--out', p(name), '--threads', '1', ...extra.filter((e) => e !== '--model-other'));
+    await ok(
+      'sample',
+      ...(extra.includes('--model-other') ? [other] : [model]),
+      '--rows',
+      rows,
+      '-n',
+      '100',
+      '--out',
+      p(name),
+      '--threads',
+      '1',
+      ...extra.filter((e) => e !== '--model-other'),
+    );
     return p(name);
   };
 
@@ -138,10 +168,14 @@ describe('eddy merge refuses parts that do not make one job', () => {
     const c = await part('g-c.npy', '30:60');
     const gap = await run('merge', b, a, '--out', p('g.npy'));
     expect(gap.code).toBe(1);
-    expect(gap.err).toMatch(/^eddy merge: PartError: the parts do not tile rows \[0, 100\) exactly: rows \[40, 50\) are missing \(between .*g-a\.npy \[0, 40\) and .*g-b\.npy \[50, 100\)\)\n$/);
+    expect(gap.err).toMatch(
+      /^eddy merge: PartError: the parts do not tile rows \[0, 100\) exactly: rows \[40, 50\) are missing \(between .*g-a\.npy \[0, 40\) and .*g-b\.npy \[50, 100\)\)\n$/,
+    );
     const overlap = await run('merge', a, b, c, '--out', p('g.npy'));
     expect(overlap.code).toBe(1);
-    expect(overlap.err).toMatch(/rows \[30, 40\) are in both .*g-a\.npy \[0, 40\) and .*g-c\.npy \[30, 60\); rows \[50, 60\) are in both .*g-c\.npy \[30, 60\) and .*g-b\.npy \[50, 100\)/);
+    expect(overlap.err).toMatch(
+      /rows \[30, 40\) are in both .*g-a\.npy \[0, 40\) and .*g-c\.npy \[30, 60\); rows \[50, 60\) are in both .*g-c\.npy \[30, 60\) and .*g-b\.npy \[50, 100\)/,
+    );
     expect(existsSync(p('g.npy'))).toBe(false);
   }, 60_000);
 
@@ -164,10 +198,15 @@ describe('eddy merge refuses parts that do not make one job', () => {
     expect(plain.err).toMatch(/single\.npy is not a part file: there is no .*single\.npy\.json beside it/);
     writeNpy(p('fake.npy'), { data: new Float32Array(100), shape: [50, 2] });
     writeFileSync(p('fake.npy.json'), '{"hello": "world"}');
-    expect((await run('merge', a, p('fake.npy'), '--out', p('x.npy'))).err).toMatch(/fake\.npy\.json: format undefined is not "eddy-part\/1": .*fake\.npy is not a part file/);
+    expect((await run('merge', a, p('fake.npy'), '--out', p('x.npy'))).err).toMatch(
+      /fake\.npy\.json: format undefined is not "eddy-part\/1": .*fake\.npy is not a part file/,
+    );
     expect(existsSync(p('x.npy'))).toBe(false);
     // Usage errors: no parts, a missing part, a part as the output.
-    expect(await run('merge', '--out', p('x.npy'))).toMatchObject({ code: 2, err: 'eddy merge: the part files to merge are required (eddy merge part.npy ... --out all.npy)\n' });
+    expect(await run('merge', '--out', p('x.npy'))).toMatchObject({
+      code: 2,
+      err: 'eddy merge: the part files to merge are required (eddy merge part.npy ... --out all.npy)\n',
+    });
     expect(await run('merge', p('nope.npy'), '--out', p('x.npy'))).toMatchObject({ code: 2, err: `eddy merge: file not found: ${p('nope.npy')}\n` });
     expect((await run('merge', a, '--out', a)).err).toMatch(/--out .*x-a\.npy is the same file as the part .*x-a\.npy/);
     expect((await run('merge', a, '--out', p('x.csv'))).err).toMatch(/--out must end in \.npy, got/);
@@ -186,7 +225,10 @@ describe('--rows and --shard are checked, with messages that name the option', (
       else expect(got.err).toMatch(message);
     };
     for (const bad of ['abc', '5', '1:2:3', '-1:5', '1.5:3', ':4', '0x10:20']) {
-      await usage(sample(`--rows=${bad}`), `eddy sample: --rows must be START:END, two integers with 0 ≤ START < END (rows START to END-1 are written, counted from 0), got ${JSON.stringify(bad)}\n`);
+      await usage(
+        sample(`--rows=${bad}`),
+        `eddy sample: --rows must be START:END, two integers with 0 ≤ START < END (rows START to END-1 are written, counted from 0), got ${JSON.stringify(bad)}\n`,
+      );
     }
     await usage(sample('--rows', '10:10'), 'eddy sample: --rows 10:10: START must be less than END (rows START to END-1 are written), got 10 ≥ 10\n');
     await usage(sample('--rows', '20:10', '-n', '100'), /--rows 20:10: START must be less than END/);
@@ -200,12 +242,19 @@ describe('--rows and --shard are checked, with messages that name the option', (
   });
 
   it('--shard: I/N from 0, needs -n for sample, at most as many shards as rows', async () => {
-    for (const bad of ['1', '1/0', 'a/b', '1/2/3', '-1/2']) expect((await sample(`--shard=${bad}`, '-n', '100')).err).toMatch(/^eddy sample: --shard must be I\/N, shard I \(counted from 0\) of N ≥ 1 near-equal row ranges, got /);
+    for (const bad of ['1', '1/0', 'a/b', '1/2/3', '-1/2'])
+      expect((await sample(`--shard=${bad}`, '-n', '100')).err).toMatch(
+        /^eddy sample: --shard must be I\/N, shard I \(counted from 0\) of N ≥ 1 near-equal row ranges, got /,
+      );
     expect((await sample('--shard', '3/3', '-n', '100')).err).toBe('eddy sample: --shard 3/3: I must be between 0 and N-1 = 2 (shards are counted from 0)\n');
     // --shard splits -n, which it needs (--rows alone does not).
     expect((await sample('--shard', '0/3')).err).toBe('eddy sample: -n (or --rows) is required (see eddy sample --help)\n');
-    expect((await sample('--shard', '0/200', '-n', '100')).err).toBe('eddy sample: --shard 0/200: 200 shards of a job of 100 rows (-n 100) would leave some empty; use at most 100\n');
-    expect((await logprob('--shard', '0/2000')).err).toMatch(/--shard 0\/2000: 2000 shards of a job of 1000 rows \(the 1000 rows of .*single\.npy\) would leave some empty/);
+    expect((await sample('--shard', '0/200', '-n', '100')).err).toBe(
+      'eddy sample: --shard 0/200: 200 shards of a job of 100 rows (-n 100) would leave some empty; use at most 100\n',
+    );
+    expect((await logprob('--shard', '0/2000')).err).toMatch(
+      /--shard 0\/2000: 2000 shards of a job of 1000 rows \(the 1000 rows of .*single\.npy\) would leave some empty/,
+    );
   });
 
   it('sample needs -n or --rows, and --help says so', async () => {

@@ -21,7 +21,6 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-
 /** Temporary files left in `where` by an output writer. */
 const temps = (where = dir): string[] => readdirSync(where).filter((f) => f.endsWith('.tmp'));
 
@@ -116,7 +115,9 @@ describe('flags', () => {
     expect(extra.err).toMatch(/unexpected argument "extra\.npy" \(sample takes at most 1\)/);
     const threads = await run('sample', model, '-n', '10', '--out', join(dir, 'n.npy'), '--threads', '1000');
     expect(threads.code).toBe(2);
-    expect(threads.err).toBe(`eddy sample: --threads must be at most ${4 * availableParallelism()} (4 per core on this machine, which has ${availableParallelism()}), got 1000\n`);
+    expect(threads.err).toBe(
+      `eddy sample: --threads must be at most ${4 * availableParallelism()} (4 per core on this machine, which has ${availableParallelism()}), got 1000\n`,
+    );
     expect(existsSync(join(dir, 'n.npy'))).toBe(false);
     const data = join(dir, 'few.csv');
     writeFileSync(data, '0.1,0.2\n0.3,0.5\n0.2,0.1\n');

@@ -55,7 +55,24 @@ describe('eddy train --standardize', () => {
     writeNpy(path, { data: mixture(rows, seed, scale), shape: [rows, 5] });
     return path;
   };
-  const train = ['--flow', 'nsf', '--epochs', '25', '--lr', '3e-3', '--batch-size', '128', '--hidden', '32,32', '--validation', '0', '--dtype', 'float64', '--seed', '3'];
+  const train = [
+    '--flow',
+    'nsf',
+    '--epochs',
+    '25',
+    '--lr',
+    '3e-3',
+    '--batch-size',
+    '128',
+    '--hidden',
+    '32,32',
+    '--validation',
+    '0',
+    '--dtype',
+    'float64',
+    '--seed',
+    '3',
+  ];
 
   it('a 5-D data set at scale 20 trains, standardised by default, to within 0.05 nats of the same data scaled by hand', async () => {
     const trainBig = file('train-big.npy', 3000, 1, SCALE);

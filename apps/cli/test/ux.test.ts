@@ -18,7 +18,8 @@ const VERSION = (JSON.parse(readFileSync(join(CLI, 'package.json'), 'utf8')) as 
 const dir = mkdtempSync(join(tmpdir(), 'eddy-cli-ux-'));
 const model = join(dir, 'm.safetensors');
 /** 60 rows of two features, as CSV text with the given delimiter and a header. */
-const points = (delimiter = ','): string => `x${delimiter}y\n${Array.from({ length: 60 }, (_, i) => `${Math.sin(i).toFixed(6)}${delimiter}${Math.cos(1.7 * i).toFixed(6)}`).join('\n')}\n`;
+const points = (delimiter = ','): string =>
+  `x${delimiter}y\n${Array.from({ length: 60 }, (_, i) => `${Math.sin(i).toFixed(6)}${delimiter}${Math.cos(1.7 * i).toFixed(6)}`).join('\n')}\n`;
 beforeAll(() => saveFlowToFile(new MAF({ features: 2, hiddenFeatures: [8], transforms: 1, seed: 1 }), model));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -60,7 +61,10 @@ describe('eddy --version', () => {
 describe('eddy <command> --help', () => {
   it('lists every option with a one-line description and its default (or that it is required)', async () => {
     // Subcommands (eddy cluster submit) too: their help is made the same way.
-    const all = Object.entries(COMMANDS).flatMap(([name, cmd]) => [[name, cmd] as const, ...Object.entries(cmd.subcommands ?? {}).map(([sub, c]) => [`${name} ${sub}`, c] as const)]);
+    const all = Object.entries(COMMANDS).flatMap(([name, cmd]) => [
+      [name, cmd] as const,
+      ...Object.entries(cmd.subcommands ?? {}).map(([sub, c]) => [`${name} ${sub}`, c] as const),
+    ]);
     for (const [name, cmd] of all) {
       const r = await run(...name.split(' '), '--help');
       expect(r.code).toBe(0);
@@ -202,7 +206,23 @@ describe('closing summaries and progress', () => {
   it('train on a terminal: each epoch line replaces the bar', async () => {
     const data = join(dir, 'train.csv');
     writeFileSync(data, points());
-    const t = await runTty(['train', '--data', data, '--out', join(dir, 'tt.safetensors'), '--flow', 'MAF', '--epochs', '2', '--hidden', '4', '--transforms', '1', '--batch-size', '8']);
+    const t = await runTty([
+      'train',
+      '--data',
+      data,
+      '--out',
+      join(dir, 'tt.safetensors'),
+      '--flow',
+      'MAF',
+      '--epochs',
+      '2',
+      '--hidden',
+      '4',
+      '--transforms',
+      '1',
+      '--batch-size',
+      '8',
+    ]);
     expect(t.code).toBe(0);
     // Every epoch line comes right after a cleared bar, at the start of a line.
     expect(visible(t.err)).toMatch(/<CR><EL>epoch 1\/2: train log-lik/);
@@ -218,7 +238,11 @@ describe('a file that is not a model', () => {
       ['data.csv', 'x,y\n1,2\n', /\(it is text, starting "x,y"\)/],
       ['empty.safetensors', '', /\(the file is empty\)/],
       ['tiny.safetensors', new Uint8Array([0, 1, 2]), /\(it is only 3 bytes long\)/],
-      ['bytes.safetensors', new Uint8Array(64).map((_, i) => (i * 37 + 200) & 0xff), /\(it does not start with the 8-byte header length and the JSON header of the format\)/],
+      [
+        'bytes.safetensors',
+        new Uint8Array(64).map((_, i) => (i * 37 + 200) & 0xff),
+        /\(it does not start with the 8-byte header length and the JSON header of the format\)/,
+      ],
     ];
     const npy = join(dir, 'points.npy');
     writeNpy(npy, { data: new Float32Array([1, 2]), shape: [1, 2] });
@@ -320,7 +344,9 @@ describe('CSV data in and out', () => {
     // The wrong delimiter: the whole line is one field, which is not a number.
     const wrong = await run('logprob', model, '--in', semi, '--out', join(dir, 'x.csv'));
     expect(wrong.code).toBe(1);
-    expect(wrong.err).toMatch(/pts\.semi\.csv:2: column 1 is not a number: "0\.000000;1\.000000"; is the delimiter ";"\? \(the delimiter option; eddy --delimiter\)/);
+    expect(wrong.err).toMatch(
+      /pts\.semi\.csv:2: column 1 is not a number: "0\.000000;1\.000000"; is the delimiter ";"\? \(the delimiter option; eddy --delimiter\)/,
+    );
   });
 
   it('CSV outputs have a header, float32 with its shortest digits, and read back', async () => {
@@ -336,7 +362,8 @@ describe('CSV data in and out', () => {
     expect(back.header).toEqual(['x0', 'x1']);
     expect(Array.from(back.data, Math.fround)).toEqual(Array.from(exact));
     // Shortest float32 digits: at most 9 significant, never float64's 17.
-    for (const field of text.split('\n').slice(1, 50).join(',').split(',')) expect(field.replace(/^-|e.*$|\./g, '').replace(/^0+/, '').length).toBeLessThanOrEqual(9);
+    for (const field of text.split('\n').slice(1, 50).join(',').split(','))
+      expect(field.replace(/^-|e.*$|\./g, '').replace(/^0+/, '').length).toBeLessThanOrEqual(9);
     const lp = join(dir, 'lp-out.csv');
     const l = await run('logprob', model, '--in', out, '--out', lp, '--threads', '1');
     expect(l.code).toBe(0);

@@ -8,7 +8,11 @@ import type { NormalizingFlow } from '@eddy/distributions';
 import { loadFlow } from '@eddy/flows';
 import type { Failure, Request, Result } from './protocol.js';
 
-declare const self: { onmessage: ((e: MessageEvent<Request>) => void) | null; postMessage(message: unknown, transfer?: Transferable[]): void; location: { href: string } };
+declare const self: {
+  onmessage: ((e: MessageEvent<Request>) => void) | null;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  location: { href: string };
+};
 
 let model: Promise<NormalizingFlow> | undefined;
 
@@ -46,7 +50,19 @@ async function run(req: Request): Promise<Result> {
     const logDensity = Float64Array.from(q.logProb(tensor(points, { shape: [grid * grid, 2], dtype: 'float64' })).dataSync());
     const t2 = performance.now();
     const samples = Float64Array.from(x.dataSync());
-    return { type: 'result', id: req.id, n: req.n, seed: req.seed, samples, meanLogDensity, logDensity, grid, sampleMs: t1 - t0, gridMs: t2 - t1, kernels: kernelInfo().isa };
+    return {
+      type: 'result',
+      id: req.id,
+      n: req.n,
+      seed: req.seed,
+      samples,
+      meanLogDensity,
+      logDensity,
+      grid,
+      sampleMs: t1 - t0,
+      gridMs: t2 - t1,
+      kernels: kernelInfo().isa,
+    };
   });
 }
 

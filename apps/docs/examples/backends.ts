@@ -32,7 +32,10 @@ const lpGpu = flowGpu.call().logProb(xGpu);
 const draws = flowGpu.call().sample([4], new Rng(3)); // the same (seed, row) addressing as on the CPU
 // #endregion gpu
 check(getBackend().name === 'gpu', `the gpu backend is active (engine ${engine})`);
-check(maxAbsDiff(tensor(lpGpu.dataSync(), { dtype: 'float32' }), tensor(lp32.dataSync(), { dtype: 'float32' })) < 1e-3, 'CPU and TensorFlow.js agree to float32 rounding');
+check(
+  maxAbsDiff(tensor(lpGpu.dataSync(), { dtype: 'float32' }), tensor(lp32.dataSync(), { dtype: 'float32' })) < 1e-3,
+  'CPU and TensorFlow.js agree to float32 rounding',
+);
 
 // #region tidy
 const live = memory().numTensors;

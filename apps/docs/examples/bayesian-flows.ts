@@ -4,16 +4,7 @@
 // log-variances. Run by `npm run examples`.
 // #region imports
 import '@eddy/backend-cpu';
-import {
-  Adam,
-  RandomStream,
-  Rng,
-  type Tensor,
-  gradients,
-  noGrad,
-  take,
-  tensor,
-} from '@eddy/core';
+import { Adam, RandomStream, Rng, type Tensor, gradients, noGrad, take, tensor } from '@eddy/core';
 import { BayesianModel, MLP, NSF, randperm } from '@eddy/flows';
 // #endregion imports
 import { MaskedLinear } from '@eddy/flows';
@@ -46,7 +37,10 @@ function sortingBatch(n: number, rng: Rng): { x: Tensor; y: Tensor } {
   const y = new Float32Array(values.length);
   for (let i = 0; i < n; i++) {
     const row = Array.from(values.subarray(5 * i, 5 * i + 5));
-    y.set(row.sort((a, b) => a - b), 5 * i);
+    y.set(
+      row.sort((a, b) => a - b),
+      5 * i,
+    );
   }
   return { x, y: tensor(y, { shape: [n, 5] }) };
 }
@@ -60,9 +54,7 @@ for (let epoch = 0; epoch < 4; epoch++) {
     const { x, y } = sortingBatch(64, data);
     // The data term under one posterior draw (gradients reach μ and log σ²)
     // plus the KL to the N(0, 1) prior, weighted by 1e-6 as in zuko.
-    const mse = bayesNet.reparameterize((model) =>
-      model.call(x).sub(y).square().mean(),
-    );
+    const mse = bayesNet.reparameterize((model) => model.call(x).sub(y).square().mean());
     const loss = mse.add(bayesNet.klDivergence().mul(1e-6));
     netOptimizer.step(gradients(loss, netParams));
     sum += loss.item();
@@ -100,7 +92,10 @@ console.log(`held-out error: ${sortError.toFixed(4)} (${range})`);
 // #region moons
 /** zuko's two moons: θ ~ U(0, 2π), label 1 where θ > π (the lower moon). */
 function twoMoons(n: number, rng: Rng, sigma = 0.1) {
-  const theta = rng.uniform([n]).mul(2 * Math.PI).dataSync();
+  const theta = rng
+    .uniform([n])
+    .mul(2 * Math.PI)
+    .dataSync();
   const noise = rng.normal([n, 2]).dataSync();
   const x = new Float32Array(2 * n);
   const label = new Float32Array(n);
@@ -154,9 +149,7 @@ for (let epoch = 0; epoch < 8; epoch++) {
     const x = take(trainSet.x, rows, 0);
     const c = take(trainSet.label, rows, 0);
     // The negative ELBO per example: −log p(x | c) under one draw, + KL / N.
-    const nll = bayesFlow.reparameterize((model) =>
-      model.call(c).logProb(x).mean().neg(),
-    );
+    const nll = bayesFlow.reparameterize((model) => model.call(c).logProb(x).mean().neg());
     const loss = nll.add(bayesFlow.klDivergence().div(N));
     const grads = gradients(loss, [...means, ...logvars]);
     meansOptimizer.step(grads.slice(0, means.length));
@@ -177,8 +170,7 @@ const flowA = bayesFlow.sampleModel(new Rng(8));
 const flowB = bayesFlow.sampleModel(new Rng(9));
 const samplesA = flowA.call(c0).sample([4096], new Rng(10)); // [4096, 2]
 const samplesB = flowB.call(c0).sample([4096], new Rng(10));
-const heldOut = (f: NSF) =>
-  noGrad(() => f.call(testSet.label).logProb(testSet.x).mean().item());
+const heldOut = (f: NSF) => noGrad(() => f.call(testSet.label).logProb(testSet.x).mean().item());
 const [heldOutA, heldOutB] = [heldOut(flowA), heldOut(flowB)];
 console.log(`held-out log p: ${heldOutA.toFixed(3)} (A), ${heldOutB.toFixed(3)} (B)`);
 
@@ -242,6 +234,9 @@ for (const [name, layer] of flow.namedModules()) {
 const maskedMean = maskedSum / masked;
 const constrained = learned.filter((v) => v < -9.2).length;
 console.log(`${masked} masked weights: mean log σ² ${maskedMean.toFixed(3)}; ${constrained} log-variances below −9.2`);
-check(masked > 0 && Math.abs(maskedMean) < 0.2, `the ${masked} masked-out weights went back to the prior: mean log σ² ${maskedMean.toFixed(3)} within 0.2 of 0`);
+check(
+  masked > 0 && Math.abs(maskedMean) < 0.2,
+  `the ${masked} masked-out weights went back to the prior: mean log σ² ${maskedMean.toFixed(3)} within 0.2 of 0`,
+);
 check(constrained > 0, `${constrained} log-variances fell below −9.2: the data pin these parameters down`);
 check(quantile(0.5) > -8.5, `the median log-variance (${quantile(0.5).toFixed(2)}) moved up from −9 by more than 0.5`);

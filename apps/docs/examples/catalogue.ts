@@ -21,11 +21,7 @@ function classesOf(module: Record<string, unknown>, base: abstract new (...args:
     .map(([name]) => name);
 }
 
-const exported = [
-  ...classesOf(transforms, transforms.Transform),
-  ...classesOf(distributions, distributions.Distribution),
-  ...registeredFlowClasses(),
-];
+const exported = [...classesOf(transforms, transforms.Transform), ...classesOf(distributions, distributions.Distribution), ...registeredFlowClasses()];
 const missing = exported.filter((name) => !listed.has(name));
 const stale = [...listed].filter((name) => !exported.includes(name));
 check(missing.length === 0, `every exported class is in the catalogue (missing: ${missing.join(', ') || 'none'})`);
@@ -47,8 +43,16 @@ const samples: transforms.Transform[] = [
   new transforms.MonotonicAffineTransform(tensor([0.1, 0.2, 0.3], f64), tensor([1, -1, 0.5], f64)),
   new transforms.PermutationTransform([2, 0, 1]),
   new transforms.RotationTransform(randn([3, 3], { seed: 1, dtype: 'float64' })),
-  new transforms.LULinearTransform(eye(3, 3, f64).mul(2).add(randn([3, 3], { seed: 2, dtype: 'float64' }).mul(0.3))),
-  new transforms.MonotonicRQSTransform(randn([3, 8], { seed: 3, dtype: 'float64' }), randn([3, 8], { seed: 4, dtype: 'float64' }), randn([3, 7], { seed: 5, dtype: 'float64' })),
+  new transforms.LULinearTransform(
+    eye(3, 3, f64)
+      .mul(2)
+      .add(randn([3, 3], { seed: 2, dtype: 'float64' }).mul(0.3)),
+  ),
+  new transforms.MonotonicRQSTransform(
+    randn([3, 8], { seed: 3, dtype: 'float64' }),
+    randn([3, 8], { seed: 4, dtype: 'float64' }),
+    randn([3, 7], { seed: 5, dtype: 'float64' }),
+  ),
   new transforms.ComposedTransform([new transforms.SoftclipTransform(3), new transforms.RotationTransform(randn([3, 3], { seed: 6, dtype: 'float64' }))]),
 ];
 for (const t of samples) {

@@ -44,7 +44,9 @@ const all = flow.call(contexts).sample([3000], new Rng(1)); // [3000, 3, 2]
 
 const box: Box = [-2.5, 2.5, -2.5, 2.5];
 const bins = 60;
-const panels = radii.map((r, k) => heatmap(histogram2d(all.slice(1, k, k + 1).dataSync(), box, bins), bins, `samples given c = ${r}`, { label: 'samples per bin' }));
+const panels = radii.map((r, k) =>
+  heatmap(histogram2d(all.slice(1, k, k + 1).dataSync(), box, bins), bins, `samples given c = ${r}`, { label: 'samples per bin' }),
+);
 writeFigure('conditional-samples.svg', figure('One conditional flow, three contexts', panels));
 
 check(small.shape.join() === '3000,2' && all.shape.join() === '3000,3,2', 'one context samples [3000, 2]; three contexts sample [3000, 3, 2]');

@@ -44,5 +44,8 @@ try {
   } catch (e) {
     message = (e as Error).message;
   }
-  check(/hyper\.0\.(weight|bias)/.test(message) && /64/.test(message) && /32/.test(message), 'a mismatched architecture is refused with the parameter name and both shapes');
+  check(
+    /hyper\.0\.(weight|bias)/.test(message) && /64/.test(message) && /32/.test(message),
+    'a mismatched architecture is refused with the parameter name and both shapes',
+  );
 }

@@ -62,7 +62,15 @@ const hp = heavy.logProb(h); // [500]: one log-density per 2-vector
 const steps = [
   new AffineTransform(tensor([1, -1], f64), tensor([2, 0.5], f64)), // y = 1 + 2x₁, −1 + x₂/2
   new AsinhTransform(),
-  new RotationTransform(tensor([[0, 0.7], [0, 0]], f64)), // a 2-D rotation, event dimension 1
+  new RotationTransform(
+    tensor(
+      [
+        [0, 0.7],
+        [0, 0],
+      ],
+      f64,
+    ),
+  ), // a 2-D rotation, event dimension 1
 ];
 const composed = new ComposedTransform(steps);
 const flow = new NormalizingFlow(composed, new DiagNormal(zeros([2], f64), ones([2], f64)));

@@ -32,7 +32,12 @@ writeFigure(
   'reverse-kl-density.svg',
   figure('Reverse KL: a banana-shaped target and the fitted flow', [
     heatmap(densityGrid(logTarget, box, bins), bins, 'target p̃(x) (unnormalised)', { label: 'p̃(x)' }),
-    heatmap(densityGrid((v) => q.call().logProb(v), box, bins), bins, 'flow q(x) after 200 steps', { label: 'density q(x)' }),
+    heatmap(
+      densityGrid((v) => q.call().logProb(v), box, bins),
+      bins,
+      'flow q(x) after 200 steps',
+      { label: 'density q(x)' },
+    ),
     heatmap(histogram2d(x.dataSync(), box, bins), bins, '20,000 draws from q'),
   ]),
 );

@@ -4,19 +4,7 @@
 // from the prior and the training curve. Run by `npm run examples`.
 // #region imports
 import '@eddy/backend-cpu';
-import {
-  Adam,
-  RandomStream,
-  Rng,
-  type Tensor,
-  gradients,
-  noGrad,
-  sigmoid,
-  softplus,
-  split,
-  take,
-  tensor,
-} from '@eddy/core';
+import { Adam, RandomStream, Rng, type Tensor, gradients, noGrad, sigmoid, softplus, split, take, tensor } from '@eddy/core';
 import { DiagNormal } from '@eddy/distributions';
 import { MAF, MLP, randperm } from '@eddy/flows';
 import { createRequire } from 'node:module';
@@ -100,11 +88,7 @@ const reconstructionError = (x: Tensor) => noGrad(() => reconstruct(x).sub(x).sq
 const errorStart = reconstructionError(test);
 
 // #region train
-const params = [
-  ...encoder.parameters(),
-  ...decoder.parameters(),
-  ...prior.parameters(),
-];
+const params = [...encoder.parameters(), ...decoder.parameters(), ...prior.parameters()];
 const optimizer = new Adam(params, { lr: 1e-3 });
 const shuffle = new RandomStream(4);
 // Mean ELBO of the held-out images, nats per image (the same z draws each time).
@@ -128,9 +112,7 @@ for (let epoch = 1; epoch <= 30; epoch++) {
   testCurve.push(heldOutElbo());
   if (epoch % 5 === 0) {
     const [tr, te] = [trainCurve.at(-1), testCurve.at(-1)];
-    console.log(
-      `epoch ${epoch}: ELBO ${tr?.toFixed(1)} train, ${te?.toFixed(1)} held out`,
-    );
+    console.log(`epoch ${epoch}: ELBO ${tr?.toFixed(1)} train, ${te?.toFixed(1)} held out`);
   }
 }
 const elboEnd = heldOutElbo();
@@ -144,13 +126,21 @@ const generated = noGrad(() => sigmoid(decoder.call(z))); // [24, 784]
 // #endregion generate
 
 // Two held-out images of each class, their reconstructions, and the decoded prior samples.
-const shown = take(test, Array.from({ length: 20 }, (_, i) => 100 * (i % 10) + Math.floor(i / 10)), 0);
+const shown = take(
+  test,
+  Array.from({ length: 20 }, (_, i) => 100 * (i % 10) + Math.floor(i / 10)),
+  0,
+);
 const grid = (images: Tensor, title: string) => imageGrid(images.dataSync(), title, { width: SIDE, height: SIDE, columns: 5 });
 writeFigure(
   'vae-digits.svg',
   figure(
     'VAE with a MAF prior on MNIST',
-    [grid(shown, 'held-out digits (binarised)'), grid(reconstruct(shown), 'their reconstructions'), grid(generated.slice(0, 0, 20), 'decoded samples from the prior')],
+    [
+      grid(shown, 'held-out digits (binarised)'),
+      grid(reconstruct(shown), 'their reconstructions'),
+      grid(generated.slice(0, 0, 20), 'decoded samples from the prior'),
+    ],
     300,
   ),
 );
@@ -187,9 +177,14 @@ for (let p = 0; p < PIXELS; p++) {
   }
   spread += Math.sqrt(Math.max(0, m2 - m * m)) / PIXELS;
 }
-console.log(`reconstruction error ${errorEnd.toFixed(4)} per pixel; prior samples: mean intensity ${meanIntensity.toFixed(3)} (data ${dataIntensity.toFixed(3)}), spread ${spread.toFixed(3)}`);
+console.log(
+  `reconstruction error ${errorEnd.toFixed(4)} per pixel; prior samples: mean intensity ${meanIntensity.toFixed(3)} (data ${dataIntensity.toFixed(3)}), spread ${spread.toFixed(3)}`,
+);
 check(elboEnd > elboStart + 300, `training raises the held-out ELBO by more than 300 nats per image (${elboStart.toFixed(1)} → ${elboEnd.toFixed(1)})`);
 check(elboEnd > -120, `the held-out ELBO after 30 epochs (${elboEnd.toFixed(1)} nats) is above −120`);
 check(errorEnd < 0.5 * errorStart, `the reconstruction error falls by more than half (${errorStart.toFixed(4)} → ${errorEnd.toFixed(4)} per pixel)`);
-check(meanIntensity > 0.05 && meanIntensity < 0.3, `prior samples are neither blank nor filled: mean intensity ${meanIntensity.toFixed(3)} in (0.05, 0.3), data ${dataIntensity.toFixed(3)}`);
+check(
+  meanIntensity > 0.05 && meanIntensity < 0.3,
+  `prior samples are neither blank nor filled: mean intensity ${meanIntensity.toFixed(3)} in (0.05, 0.3), data ${dataIntensity.toFixed(3)}`,
+);
 check(spread > 0.1, `prior samples differ from each other (mean per-pixel standard deviation ${spread.toFixed(3)} > 0.1)`);

@@ -85,5 +85,7 @@ if (broken.length > 0) console.error(`check-links: ${broken.length} broken link(
 if (layout.length > 0) console.error(`check-links: ${layout.length} outline/table problem(s):\n  ${layout.slice(0, 50).join('\n  ')}`);
 if (snippets.problems.length > 0) console.error(`check-links: ${snippets.problems.length} guide snippet problem(s):\n  ${snippets.problems.join('\n  ')}`);
 if (broken.length + layout.length + snippets.problems.length > 0) process.exit(1);
-console.log(`check-links: ${pages} pages, ${links} internal links, none broken; ${codeHeadings} headings with code, all in the outline; ${tables} pages with tables, all styled to fit`);
+console.log(
+  `check-links: ${pages} pages, ${links} internal links, none broken; ${codeHeadings} headings with code, all in the outline; ${tables} pages with tables, all styled to fit`,
+);
 console.log(`check-links: the shown code of ${snippets.guides} guides type-checks as one program each, imports first, output shown`);

@@ -25,7 +25,12 @@ const media = join(docs, 'guides', 'media');
  * @param {string[]} [guides] paths of guide .md files
  */
 export function checkSnippets(guides) {
-  const paths = guides ?? readdirSync(join(docs, 'guides')).filter((f) => f.endsWith('.md')).sort().map((f) => join(docs, 'guides', f));
+  const paths =
+    guides ??
+    readdirSync(join(docs, 'guides'))
+      .filter((f) => f.endsWith('.md'))
+      .sort()
+      .map((f) => join(docs, 'guides', f));
   /** @type {string[]} */
   const problems = [];
   const work = join(root, 'node_modules', '.cache', `eddy-snippets-${process.pid}`);
@@ -56,7 +61,10 @@ export function checkSnippets(guides) {
           problems.push(`${name}: the first code shown from ${rel} must be its imports region ({@includeCode ${relative(dirname(guide), tag.file)}#imports})`);
         }
       }
-      const parts = tag.regions.length === 0 ? [{ name: '', start: 0, code: text.replace(/\n$/, '') }] : tag.regions.map((r) => ({ name: r, ...(regions.get(r) ?? { start: 0, code: '' }) }));
+      const parts =
+        tag.regions.length === 0
+          ? [{ name: '', start: 0, code: text.replace(/\n$/, '') }]
+          : tag.regions.map((r) => ({ name: r, ...(regions.get(r) ?? { start: 0, code: '' }) }));
       for (const part of parts) {
         if (part.name && !regions.has(part.name)) {
           problems.push(`${name}: ${rel} has no region "${part.name}"`);
@@ -87,7 +95,9 @@ export function checkSnippets(guides) {
       if (!region || !existsSync(out)) continue;
       const printed = JSON.parse(readFileSync(out, 'utf8'))[region];
       if (Array.isArray(printed) && printed.length > 0 && !outputs.includes(key)) {
-        problems.push(`${name}: region ${region} of ${relative(docs, file)} prints ${printed.length} line(s) but the guide does not show them (add {@includeOutput ${relative(dirname(guide), file)}#${region}} under its code)`);
+        problems.push(
+          `${name}: region ${region} of ${relative(docs, file)} prints ${printed.length} line(s) but the guide does not show them (add {@includeOutput ${relative(dirname(guide), file)}#${region}} under its code)`,
+        );
       }
     }
   }

@@ -54,7 +54,10 @@ export function includeTags(guidePath) {
   return [...text.matchAll(/\{@(includeCode|includeOutput)\s+([^}#\s]+)(?:#([^}\s]+))?\s*\}/g)].map((m) => ({
     tag: /** @type {'includeCode' | 'includeOutput'} */ (m[1]),
     file: resolve(dirname(guidePath), m[2] ?? ''),
-    regions: (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    regions: (m[3] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   }));
 }
 

@@ -61,9 +61,11 @@ function compare(label, got, n, expected) {
   if (got.drawn !== n) problems.push(`${label}: the page reports ${got.drawn} samples drawn, expected ${n}`);
   if (got.seed !== SEED) problems.push(`${label}: seed ${got.seed}, expected ${SEED}`);
   // A drawn heat map covers most of the canvas in many colours; a blank canvas is white.
-  if (got.colouredFraction < 0.5 || got.colours < 50) problems.push(`${label}: the canvas looks blank (${(100 * got.colouredFraction).toFixed(1)}% coloured, ${got.colours} colours)`);
+  if (got.colouredFraction < 0.5 || got.colours < 50)
+    problems.push(`${label}: the canvas looks blank (${(100 * got.colouredFraction).toFixed(1)}% coloured, ${got.colours} colours)`);
   const rel = Math.abs(got.mean - expected) / Math.max(1, Math.abs(expected));
-  if (!(rel <= TOLERANCE)) problems.push(`${label}: mean log-density ${got.mean} in the browser, ${expected} on Node.js (relative difference ${rel.toExponential(2)} > ${TOLERANCE})`);
+  if (!(rel <= TOLERANCE))
+    problems.push(`${label}: mean log-density ${got.mean} in the browser, ${expected} on Node.js (relative difference ${rel.toExponential(2)} > ${TOLERANCE})`);
   return problems;
 }
 
@@ -95,14 +97,20 @@ export async function demoChecks(browser, base, site, artifacts) {
     await page.locator('#samples').fill(String(SLIDER_N));
     const second = { ...(await shown(page, SLIDER_N)), node: nodeMeanLogDensity(bytes, SLIDER_N, SEED) };
     problems.push(...compare(`slider to ${SLIDER_N}`, second, SLIDER_N, second.node));
-    if (!/Web Worker/.test(second.timing ?? '') || !/typescript kernels/.test(second.timing ?? '')) problems.push(`the page does not report TypeScript kernels in a Web Worker: "${second.timing}"`);
+    if (!/Web Worker/.test(second.timing ?? '') || !/typescript kernels/.test(second.timing ?? ''))
+      problems.push(`the page does not report TypeScript kernels in a Web Worker: "${second.timing}"`);
     const file = join(artifacts, 'browser-demo.png');
     await page.screenshot({ path: file, fullPage: true });
     console.log(
       `${problems.length === 0 && bad.length === 0 && logs.length === 0 ? 'ok  ' : 'FAIL'} ${path}: ${first.drawn} then ${second.drawn} samples drawn, mean log-density ${first.mean} / ${second.mean} (Node.js: ${first.node} / ${second.node}), canvas ${(100 * second.colouredFraction).toFixed(0)}% coloured in ${second.colours} colours; ${second.timing}; screenshot ${file} (${statSync(file).size} bytes)`,
     );
   } catch (e) {
-    problems.push(`${e.message.split('\n')[0]} (status: ${await page.locator('#status').textContent().catch(() => '?')})`);
+    problems.push(
+      `${e.message.split('\n')[0]} (status: ${await page
+        .locator('#status')
+        .textContent()
+        .catch(() => '?')})`,
+    );
   }
   if (bad.length > 0) problems.push(`failed requests: ${bad.join('; ')}`);
   problems.push(...logs);
@@ -122,8 +130,13 @@ export async function demoChecks(browser, base, site, artifacts) {
     const file = join(artifacts, 'browser-guide.png');
     await guide.locator('iframe').scrollIntoViewIfNeeded();
     await guide.screenshot({ path: file });
-    const p = got.drawn === 2000 && got.colouredFraction >= 0.5 ? [] : [`the embedded demo drew ${got.drawn} samples, ${(100 * got.colouredFraction).toFixed(1)}% of its canvas coloured`];
-    console.log(`${p.length === 0 ? 'ok  ' : 'FAIL'} ${guidePath}: the embedded demo drew ${got.drawn} samples; screenshot ${file}${p.length === 0 ? '' : `: ${p.join('; ')}`}`);
+    const p =
+      got.drawn === 2000 && got.colouredFraction >= 0.5
+        ? []
+        : [`the embedded demo drew ${got.drawn} samples, ${(100 * got.colouredFraction).toFixed(1)}% of its canvas coloured`];
+    console.log(
+      `${p.length === 0 ? 'ok  ' : 'FAIL'} ${guidePath}: the embedded demo drew ${got.drawn} samples; screenshot ${file}${p.length === 0 ? '' : `: ${p.join('; ')}`}`,
+    );
     if (p.length > 0) failures.push(guidePath);
   } catch (e) {
     console.log(`FAIL ${guidePath}: ${e.message.split('\n')[0]}`);

@@ -70,7 +70,16 @@ const checks = [
 ];
 const browser = await chromium.launch({
   executablePath,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 const failures = [];
 try {
@@ -88,7 +97,11 @@ try {
     // KaTeX output (rendered at build time) and, once the page's fonts are in, KaTeX's own font.
     const math = await page.evaluate(async () => {
       await document.fonts.ready;
-      return { elements: document.querySelectorAll('.katex').length, errors: document.querySelectorAll('.katex-error').length, font: [...document.fonts].some((f) => f.family.replace(/["']/g, '') === 'KaTeX_Main' && f.status === 'loaded') };
+      return {
+        elements: document.querySelectorAll('.katex').length,
+        errors: document.querySelectorAll('.katex-error').length,
+        font: [...document.fonts].some((f) => f.family.replace(/["']/g, '') === 'KaTeX_Main' && f.status === 'loaded'),
+      };
     });
     const sources = await page.locator(`.tsd-sources ${sourceLink}`).count();
     // Tables: none wider than the content column, none scrolling sideways at this width.
@@ -111,7 +124,8 @@ try {
     if (c.image && images.length === 0) problems.push('no loaded image');
     if (c.math && (math.elements === 0 || math.errors > 0 || !math.font)) problems.push('no rendered KaTeX math (or its font did not load)');
     if (c.sourceLink && sources === 0) problems.push('no "Defined in" link to the source on GitHub');
-    if (c.tables && (tables.length === 0 || tables.some((t) => !t.fits))) problems.push(`tables: ${tables.length} found, ${tables.filter((t) => !t.fits).length} wider than the column`);
+    if (c.tables && (tables.length === 0 || tables.some((t) => !t.fits)))
+      problems.push(`tables: ${tables.length} found, ${tables.filter((t) => !t.fits).length} wider than the column`);
     if (c.outline && !outline.some((o) => o.includes(c.outline))) problems.push(`the page outline has no "${c.outline}"`);
     if (c.output && outputs === 0) problems.push('no printed-output block under the code');
     if (bad.length > 0) problems.push(`failed requests: ${bad.join('; ')}`);
@@ -132,4 +146,6 @@ if (failures.length > 0) {
   console.error(`screenshot: ${failures.length} page(s) failed: ${failures.join(', ')}`);
   process.exit(1);
 }
-console.log(`screenshot: ${checks.length} pages render their title, images, math and source links; the two-moons demo draws in a Web Worker and matches Node.js; screenshots in ${artifacts}`);
+console.log(
+  `screenshot: ${checks.length} pages render their title, images, math and source links; the two-moons demo draws in a Web Worker and matches Node.js; screenshots in ${artifacts}`,
+);

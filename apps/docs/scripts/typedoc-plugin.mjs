@@ -75,11 +75,15 @@ export function outputBlock(spec) {
   const name = /** @type {string} */ (m[1]).split('/').at(-1) ?? '';
   const region = /** @type {string} */ (m[2]);
   const file = outputPath(media, name);
-  if (!existsSync(file)) throw new Error(`{@includeOutput ${spec}}: ${file} not found; run \`npm run examples\` (or node apps/docs/scripts/run-examples.mjs ${name}) first`);
+  if (!existsSync(file))
+    throw new Error(`{@includeOutput ${spec}}: ${file} not found; run \`npm run examples\` (or node apps/docs/scripts/run-examples.mjs ${name}) first`);
   const lines = JSON.parse(readFileSync(file, 'utf8'))[region];
   if (!Array.isArray(lines) || lines.length === 0) throw new Error(`{@includeOutput ${spec}}: region "${region}" of ${name}.ts printed nothing`);
   const shown = lines.length > OUTPUT_MAX_LINES ? [...lines.slice(0, OUTPUT_HEAD), `… (${lines.length - OUTPUT_HEAD} more lines)`] : lines;
-  return `\n\n\`\`\`text\n${shown.join('\n').replace(/`(?=`)/g, '`\u200B').trimEnd()}\n\`\`\``;
+  return `\n\n\`\`\`text\n${shown
+    .join('\n')
+    .replace(/`(?=`)/g, '`\u200B')
+    .trimEnd()}\n\`\`\``;
 }
 
 /** markdown-it: a heading's code spans also as text children, which typedoc's outline reads. */

@@ -56,7 +56,23 @@ export const cpuFused: FusedKernels = {
     const po = alloc(p.dtype, n);
     const mo = alloc(p.dtype, n);
     const vo = alloc(p.dtype, n);
-    kernels.adam(n, data(p), data(g), m === null ? null : data(m), v === null ? null : data(v), o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.decoupled, o.step, po, mo, vo);
+    kernels.adam(
+      n,
+      data(p),
+      data(g),
+      m === null ? null : data(m),
+      v === null ? null : data(v),
+      o.lr,
+      o.beta1,
+      o.beta2,
+      o.eps,
+      o.weightDecay,
+      o.decoupled,
+      o.step,
+      po,
+      mo,
+      vo,
+    );
     return { p: po, m: mo, v: vo };
   },
   autoregressiveInverse(p, y, c, withLadj) {

@@ -19,7 +19,17 @@ export { CpuBackend } from './cpu-backend.js';
 export { type KernelTable, jsKernels, kernels, setKernel } from './kernel-table.js';
 export { type MatmulKernel, matmulJs, matmulNaive } from './kernels/matmul.js';
 export { type GemmKernel, gemmJs } from './kernels/gemm.js';
-export { ACT_CODES, type LinearBackwardKernel, type LinearKernel, type MlpKernel, actVjpJs, colsumJs, linearBackwardJs, linearJs, mlpJs } from './kernels/linear.js';
+export {
+  ACT_CODES,
+  type LinearBackwardKernel,
+  type LinearKernel,
+  type MlpKernel,
+  actVjpJs,
+  colsumJs,
+  linearBackwardJs,
+  linearJs,
+  mlpJs,
+} from './kernels/linear.js';
 export { type AdamKernel, adamJs } from './kernels/adam.js';
 export { type RqsKernel, type RqsVjpKernel, rqsJs, rqsVjpJs } from './kernels/rqs.js';
 export { type AffineKernel, type AffineVjpKernel, affineJs, affineVjpJs } from './kernels/affine.js';

@@ -77,16 +77,21 @@ function nativeTable(n: NativeAddon): KernelTable {
   // biome-ignore lint/suspicious/noExplicitAny: the addon's signatures mirror the table's
   const a = n as any;
   return {
-    matmul: (x, xo, y, yo, c, co, m, k, nn) => (isFloatArray(x) ? a.gemm(false, false, m, nn, k, x, xo, k, y, yo, nn, c, co, nn, 0) : jsKernels.matmul(x, xo, y, yo, c, co, m, k, nn)),
+    matmul: (x, xo, y, yo, c, co, m, k, nn) =>
+      isFloatArray(x) ? a.gemm(false, false, m, nn, k, x, xo, k, y, yo, nn, c, co, nn, 0) : jsKernels.matmul(x, xo, y, yo, c, co, m, k, nn),
     gemm: (ta, tb, m, nn, k, x, xo, lda, y, yo, ldb, c, co, ldc, beta) =>
-      isFloatArray(x) ? a.gemm(ta, tb, m, nn, k, x, xo, lda, y, yo, ldb, c, co, ldc, beta) : jsKernels.gemm(ta, tb, m, nn, k, x, xo, lda, y, yo, ldb, c, co, ldc, beta),
+      isFloatArray(x)
+        ? a.gemm(ta, tb, m, nn, k, x, xo, lda, y, yo, ldb, c, co, ldc, beta)
+        : jsKernels.gemm(ta, tb, m, nn, k, x, xo, lda, y, yo, ldb, c, co, ldc, beta),
     linear: (m, nn, xs, w, bias, act, y) => a.linear(m, nn, xs, w, bias, act, y),
     linearBackward: (m, nn, g, y, xs, w, gxs, gw, gb) => a.linearBackward(m, nn, g, y, xs, w, gxs, gw, gb),
     // Layers too wide for the tiled kernel run one by one (still native).
-    mlp: (m, xs, ws, bs, acts, out) => a.mlp(m, xs, ws, bs, acts, out) || mlpWith((mm, nn, x, w, b, act, y) => a.linear(mm, nn, x, w, b, act, y), m, xs, ws, bs, acts, out),
+    mlp: (m, xs, ws, bs, acts, out) =>
+      a.mlp(m, xs, ws, bs, acts, out) || mlpWith((mm, nn, x, w, b, act, y) => a.linear(mm, nn, x, w, b, act, y), m, xs, ws, bs, acts, out),
     actVjp: (nn, act, g, y, out) => a.actVjp(nn, act, g, y, out),
     colsum: (m, nn, x, out) => a.colsum(m, nn, x, out),
-    rqs: (e, bins, x, phi, bound, slope, inv, y, ladj) => (bins <= 64 ? a.rqs(e, bins, x, phi, bound, slope, inv, y, ladj) : jsKernels.rqs(e, bins, x, phi, bound, slope, inv, y, ladj)),
+    rqs: (e, bins, x, phi, bound, slope, inv, y, ladj) =>
+      bins <= 64 ? a.rqs(e, bins, x, phi, bound, slope, inv, y, ladj) : jsKernels.rqs(e, bins, x, phi, bound, slope, inv, y, ladj),
     rqsVjp: (e, bins, x, phi, bound, slope, inv, g, gl, gin, gphi) =>
       bins <= 64 ? a.rqsVjp(e, bins, x, phi, bound, slope, inv, g, gl, gin, gphi) : jsKernels.rqsVjp(e, bins, x, phi, bound, slope, inv, g, gl, gin, gphi),
     affine: (e, x, phi, slope, inv, y, ladj) => a.affine(e, x, phi, slope, inv, y, ladj),
@@ -143,7 +148,6 @@ export function kernelInfo(): KernelInfo {
     nativeKernels: names,
   };
 }
-
 
 /**
  * Asks the OS to back a large array with transparent huge pages (where the native addon

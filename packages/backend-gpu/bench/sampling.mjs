@@ -40,7 +40,9 @@ function time(flow, n, seed) {
 }
 
 console.log(`engine: ${info.engine} (${info.package} ${info.version}), device ${info.device}, TF32 ${info.tf32 ? 'allowed' : 'off'}`);
-console.log(`flow: NSF features ${options.features}, transforms ${options.transforms}, hidden ${options.hiddenFeatures.join('x')}, bins ${options.bins}, float32`);
+console.log(
+  `flow: NSF features ${options.features}, transforms ${options.transforms}, hidden ${options.hiddenFeatures.join('x')}, bins ${options.bins}, float32`,
+);
 setBackend(gpuBackend.name);
 time(gpuFlow, 1000, 99); // warm-up: kernel compilation, cuBLAS/cuDNN initialisation
 const baseline = tf.memory().numTensors;

@@ -67,9 +67,19 @@ describe(`CPU and gpu backends agree (gpu engine: ${engineName()})`, () => {
   it('logProb of the same fixed points agrees', () => {
     const pts = randn([500, 3], { seed: 3, dtype: 'float32', backend: cpuBackend }).dataSync();
     setBackend('cpu');
-    const lc = noGrad(() => cpuFlow.call().logProb(tensor(pts, { shape: [500, 3], dtype: 'float32' })).dataSync());
+    const lc = noGrad(() =>
+      cpuFlow
+        .call()
+        .logProb(tensor(pts, { shape: [500, 3], dtype: 'float32' }))
+        .dataSync(),
+    );
     setBackend('gpu');
-    const lg = noGrad(() => gpuFlow.call().logProb(tensor(pts, { shape: [500, 3], dtype: 'float32' })).dataSync());
+    const lg = noGrad(() =>
+      gpuFlow
+        .call()
+        .logProb(tensor(pts, { shape: [500, 3], dtype: 'float32' }))
+        .dataSync(),
+    );
     expect(worst(lg, lc)).toBeLessThanOrEqual(1);
   });
 });

@@ -40,7 +40,14 @@ describe('engine selection', () => {
     expect(tf.getBackend()).toBe(info.tfBackend);
     if (!resolves('@tensorflow/tfjs-node-gpu') && !resolves('@tensorflow/tfjs-node')) {
       // CI: neither native package can be installed.
-      expect(info).toMatchObject({ engine: 'tfjs-cpu', tfBackend: 'cpu', device: 'cpu', native: false, package: '@tensorflow/tfjs-backend-cpu', version: '4.22.0' });
+      expect(info).toMatchObject({
+        engine: 'tfjs-cpu',
+        tfBackend: 'cpu',
+        device: 'cpu',
+        native: false,
+        package: '@tensorflow/tfjs-backend-cpu',
+        version: '4.22.0',
+      });
       expect(info.skipped[0]?.reason).toMatch(/@tensorflow\/tfjs-node-gpu is not installed/);
     }
     if (info.engine === 'tfjs-node-gpu') expect(info.device).toBe('cuda');

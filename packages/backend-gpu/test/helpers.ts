@@ -64,10 +64,61 @@ const idxOn = (data: number[], shape: number[], backend: Backend): Tensor => ten
  */
 export function kernelWorkout(b: Backend): void {
   const x = f32([4, 5], 8, b);
-  for (const op of ['neg', 'exp', 'expm1', 'log1p', 'sqrt', 'square', 'reciprocal', 'abs', 'sign', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'logsigmoid', 'softplus', 'relu', 'erf', 'erfc', 'erfinv', 'lgamma', 'digamma', 'floor', 'ceil', 'logicalNot', 'isnan', 'isfinite'] as const) {
+  for (const op of [
+    'neg',
+    'exp',
+    'expm1',
+    'log1p',
+    'sqrt',
+    'square',
+    'reciprocal',
+    'abs',
+    'sign',
+    'sin',
+    'cos',
+    'tan',
+    'asin',
+    'acos',
+    'atan',
+    'sinh',
+    'cosh',
+    'tanh',
+    'sigmoid',
+    'logsigmoid',
+    'softplus',
+    'relu',
+    'erf',
+    'erfc',
+    'erfinv',
+    'lgamma',
+    'digamma',
+    'floor',
+    'ceil',
+    'logicalNot',
+    'isnan',
+    'isfinite',
+  ] as const) {
     (b.unary(op, x, op === 'logicalNot' || op === 'isnan' || op === 'isfinite' ? 'bool' : 'float32') as tf.Tensor).dispose();
   }
-  for (const op of ['add', 'sub', 'mul', 'div', 'pow', 'atan2', 'minimum', 'maximum', 'remainder', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr'] as const) {
+  for (const op of [
+    'add',
+    'sub',
+    'mul',
+    'div',
+    'pow',
+    'atan2',
+    'minimum',
+    'maximum',
+    'remainder',
+    'eq',
+    'ne',
+    'lt',
+    'le',
+    'gt',
+    'ge',
+    'logicalAnd',
+    'logicalOr',
+  ] as const) {
     (b.binary(op, x, x, [4, 5], ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr'].includes(op) ? 'bool' : 'float32') as tf.Tensor).dispose();
   }
   const ints = idxOn([0, 1, 2, 3], [4], b);
@@ -86,9 +137,28 @@ export function kernelWorkout(b: Backend): void {
   (b.scatterAdd([4, 5], i2, f32([4, 2], 10, b), 1) as tf.Tensor).dispose();
   const sorted = tensor([[0, 1, 2, 3]], { dtype: 'float32', backend: b });
   (b.searchsorted(sorted, tensor([[0.5, 2.5, 9]], { dtype: 'float32', backend: b }), true) as tf.Tensor).dispose();
-  const big = tensor(Float32Array.from({ length: 5000 }, (_, i) => i), { shape: [1, 5000], backend: b });
-  (b.searchsorted(big, tensor(Float32Array.from({ length: 4000 }, (_, i) => i * 1.3), { shape: [1, 4000], backend: b }), false) as tf.Tensor).dispose();
-  const a = tensor([[2, 0, 0], [1, 3, 0], [1, 1, 4]], { dtype: 'float32', backend: b });
+  const big = tensor(
+    Float32Array.from({ length: 5000 }, (_, i) => i),
+    { shape: [1, 5000], backend: b },
+  );
+  (
+    b.searchsorted(
+      big,
+      tensor(
+        Float32Array.from({ length: 4000 }, (_, i) => i * 1.3),
+        { shape: [1, 4000], backend: b },
+      ),
+      false,
+    ) as tf.Tensor
+  ).dispose();
+  const a = tensor(
+    [
+      [2, 0, 0],
+      [1, 3, 0],
+      [1, 1, 4],
+    ],
+    { dtype: 'float32', backend: b },
+  );
   (b.triangularSolve(a, f32([3, 2], 11, b), false, true, false) as tf.Tensor).dispose();
   const f = b.lu(a);
   (f.lu as tf.Tensor).dispose();

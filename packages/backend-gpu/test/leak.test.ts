@@ -49,11 +49,21 @@ describe('memory: no TensorFlow.js tensor outlives its Eddy tensor', () => {
       if (i % 250 === 0) counts.push(tf.memory().numTensors);
     }
     const ms = (performance.now() - t0) / 1000;
-    console.info(`leak test: tf.memory().numTensors ${before} before, ${counts.join(' / ')} after 250 / 500 / 750 / 1000 iterations (${ms.toFixed(1)} ms per iteration)`);
+    console.info(
+      `leak test: tf.memory().numTensors ${before} before, ${counts.join(' / ')} after 250 / 500 / 750 / 1000 iterations (${ms.toFixed(1)} ms per iteration)`,
+    );
     expect(counts).toEqual([before, before, before, before]);
     // logProb on its own (the forward direction) does not leak either.
     const lp = (i: number): void => {
-      tidy(() => noGrad(() => flow.call().logProb(new Rng(i).normal([16, 2], 'float32')).sum().item()));
+      tidy(() =>
+        noGrad(() =>
+          flow
+            .call()
+            .logProb(new Rng(i).normal([16, 2], 'float32'))
+            .sum()
+            .item(),
+        ),
+      );
     };
     for (let i = 0; i < 100; i++) lp(i);
     expect(tf.memory().numTensors).toBe(before);

@@ -35,8 +35,7 @@ describe('TensorFlow.js pitfalls', () => {
   it('gather: batched take-along-axis is one flat gather, never batchDims (wrong values on wasm)', () => {
     // x [2, 5, 3] gathered along the middle axis: outer 2, inner 3.
     const idx = [4, 0, 2, 1, 1, 3, 0, 4, 4, 2, 2, 0, 3, 3, 1, 0, 1, 2];
-    const run = (b: Backend): Float32Array | Float64Array | Int32Array | Uint8Array =>
-      gather(f32([2, 5, 3], 1, b), idxOn(idx, [2, 3, 3], b), 1).dataSync();
+    const run = (b: Backend): Float32Array | Float64Array | Int32Array | Uint8Array => gather(f32([2, 5, 3], 1, b), idxOn(idx, [2, 3, 3], b), 1).dataSync();
     const expected = run(cpuBackend);
     const { result, calls } = recordKernels(() => run(gpuBackend));
     expect(Array.from(result)).toEqual(Array.from(expected));
@@ -59,7 +58,16 @@ describe('TensorFlow.js pitfalls', () => {
 
   it("prod's gradient is Eddy's own (TensorFlow.js's throws)", () => {
     const grad = (b: Backend): number[] => {
-      const x = onBackend(tensor([[0.5, -2, 3], [1.5, 0.25, -1]], { dtype: 'float32', backend: cpuBackend }), b).requireGrad();
+      const x = onBackend(
+        tensor(
+          [
+            [0.5, -2, 3],
+            [1.5, 0.25, -1],
+          ],
+          { dtype: 'float32', backend: cpuBackend },
+        ),
+        b,
+      ).requireGrad();
       const [g] = gradients(sum(prod(x, 1)), [x]);
       return Array.from((g as Tensor).dataSync());
     };
@@ -70,13 +78,33 @@ describe('TensorFlow.js pitfalls', () => {
   });
 
   it('cumsum along axis -1 (empty on the pure-JS engine, memory corruption on wasm) gets a non-negative axis', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float32' });
+    const x = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { dtype: 'float32' },
+    );
     if (engineName() === 'tfjs-cpu') {
       // The pitfall itself, as measured on @tensorflow/tfjs-backend-cpu 4.22.0.
-      const raw = tf.tidy(() => tf.cumsum(tf.tensor2d([[1, 2, 3], [4, 5, 6]]), -1).dataSync().length);
+      const raw = tf.tidy(
+        () =>
+          tf
+            .cumsum(
+              tf.tensor2d([
+                [1, 2, 3],
+                [4, 5, 6],
+              ]),
+              -1,
+            )
+            .dataSync().length,
+      );
       expect(raw).toBe(0);
     }
-    expect(cumsum(x, -1).toArray()).toEqual([[1, 3, 6], [4, 9, 15]]);
+    expect(cumsum(x, -1).toArray()).toEqual([
+      [1, 3, 6],
+      [4, 9, 15],
+    ]);
     // Straight to the kernel with a negative axis, forwards and from the end.
     const fwd = gpuBackend.cumsum(x, -1, false) as tf.Tensor;
     const rev = gpuBackend.cumsum(x, -1, true) as tf.Tensor;

@@ -17,7 +17,11 @@ function gen(seed: number): (n: number) => number {
   };
 }
 
-const iota = (shape: number[], b: Backend): Tensor => tensor(Float32Array.from({ length: sizeOf(shape) }, (_, i) => i), { shape, backend: b });
+const iota = (shape: number[], b: Backend): Tensor =>
+  tensor(
+    Float32Array.from({ length: sizeOf(shape) }, (_, i) => i),
+    { shape, backend: b },
+  );
 
 /** Host reference of a strided view. */
 function refView(x: ArrayLike<number>, outShape: number[], strides: number[], offset: number): number[] {
@@ -52,7 +56,11 @@ describe('strided views', () => {
           const step = 1 + r(2);
           ops.push((t) => ((t.shape[a] as number) > start ? slice(t, a, start, undefined, step) : t));
         } else {
-          ops.push((t) => expand(t.unsqueeze(0), [2, ...t.shape]).slice(0, 1, 2).squeeze(0));
+          ops.push((t) =>
+            expand(t.unsqueeze(0), [2, ...t.shape])
+              .slice(0, 1, 2)
+              .squeeze(0),
+          );
         }
       }
       const run = (b: Backend): { shape: readonly number[]; values: number[] } => {

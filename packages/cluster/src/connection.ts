@@ -40,7 +40,8 @@ export type RedisConnection =
  */
 export function redisOptions(connection: RedisConnection): RedisOptions {
   if (typeof connection === 'string') return fromUrl(connection);
-  if (typeof connection !== 'object' || connection === null) throw new ClusterError(`redis: expected a URL or ioredis options, got ${connection === null ? 'null' : typeof connection}`);
+  if (typeof connection !== 'object' || connection === null)
+    throw new ClusterError(`redis: expected a URL or ioredis options, got ${connection === null ? 'null' : typeof connection}`);
   const { url, ...rest } = connection;
   return url === undefined ? { ...rest } : { ...fromUrl(url), ...rest };
 }
@@ -52,7 +53,8 @@ function fromUrl(text: string): RedisOptions {
   } catch {
     throw new ClusterError(`redis: not a URL: ${JSON.stringify(text)} (expected redis://host:port or rediss://host:port)`);
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ClusterError(`redis: the URL must start with redis:// or rediss://, got ${url.protocol}//`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new ClusterError(`redis: the URL must start with redis:// or rediss://, got ${url.protocol}//`);
   const options: RedisOptions = { host: url.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1', port: url.port === '' ? 6379 : Number(url.port) };
   if (url.username !== '') options.username = decodeURIComponent(url.username);
   if (url.password !== '') options.password = decodeURIComponent(url.password);

@@ -9,7 +9,17 @@ import { type Keys, type RedisConnection, keys, redisOptions } from './connectio
 import { ClusterError, ClusterJobError, type FailedShard } from './errors.js';
 import { flowChecksum, putModel, sha256Hex } from './models.js';
 import { type JobKind, SHARD_FORMAT, type ShardData, isJobId, isStatisticsKind, partName, shardJobId } from './shard-data.js';
-import { type ImportanceStatistics, type MomentStatistics, type ShardStatistics, type StatisticsResult, combineImportance, combineMoments, importanceResult, momentsResult, parseShardStatistics } from './statistics.js';
+import {
+  type ImportanceStatistics,
+  type MomentStatistics,
+  type ShardStatistics,
+  type StatisticsResult,
+  combineImportance,
+  combineMoments,
+  importanceResult,
+  momentsResult,
+  parseShardStatistics,
+} from './statistics.js';
 import { SharedDirectoryStorage, type Storage } from './storage.js';
 import { eddyVersion } from './version.js';
 
@@ -485,7 +495,12 @@ export class Coordinator {
     const where = `${this.#connection.host ?? '127.0.0.1'}:${this.#connection.port ?? 6379}`;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new ClusterError(`cannot reach Redis at ${where} within ${this.#connectTimeout / 1000} s: is redis-server running there, and is the URL (--redis or EDDY_REDIS_URL) right?`)),
+        () =>
+          reject(
+            new ClusterError(
+              `cannot reach Redis at ${where} within ${this.#connectTimeout / 1000} s: is redis-server running there, and is the URL (--redis or EDDY_REDIS_URL) right?`,
+            ),
+          ),
         this.#connectTimeout,
       );
     });
@@ -504,7 +519,8 @@ export class Coordinator {
    */
   async submit(options: SubmitOptions): Promise<SubmittedJob> {
     const { kind } = options;
-    if (kind !== 'sample' && kind !== 'logprob' && kind !== 'moments' && kind !== 'importance') throw new ClusterError(`kind must be "sample", "logprob", "moments" or "importance", got ${JSON.stringify(kind)}`);
+    if (kind !== 'sample' && kind !== 'logprob' && kind !== 'moments' && kind !== 'importance')
+      throw new ClusterError(`kind must be "sample", "logprob", "moments" or "importance", got ${JSON.stringify(kind)}`);
     const bytes = typeof options.model === 'string' ? new Uint8Array(readFileSync(options.model)) : options.model;
     if (!(bytes instanceof Uint8Array)) throw new ClusterError('model must be a path or a Uint8Array');
     const modelChecksum = flowChecksum(bytes);
@@ -526,8 +542,10 @@ export class Coordinator {
     const backoff = options.backoff ?? 1000;
     if (!isInt(backoff)) throw new ClusterError(`backoff must be a non-negative integer (ms), got ${backoff}`);
     const dtypeGiven = options.dtype;
-    if (dtypeGiven !== undefined && dtypeGiven !== 'float32' && dtypeGiven !== 'float64') throw new ClusterError(`dtype must be float32 or float64, got ${JSON.stringify(dtypeGiven)}`);
-    if (options.chunkSize !== undefined && (!isInt(options.chunkSize, 1) || options.chunkSize > 1 << 24)) throw new ClusterError(`chunkSize must be an integer in [1, 2^24], got ${options.chunkSize}`);
+    if (dtypeGiven !== undefined && dtypeGiven !== 'float32' && dtypeGiven !== 'float64')
+      throw new ClusterError(`dtype must be float32 or float64, got ${JSON.stringify(dtypeGiven)}`);
+    if (options.chunkSize !== undefined && (!isInt(options.chunkSize, 1) || options.chunkSize > 1 << 24))
+      throw new ClusterError(`chunkSize must be an integer in [1, 2^24], got ${options.chunkSize}`);
     let n: number;
     let dtype: 'float32' | 'float64';
     let seed: number | undefined;
@@ -543,7 +561,8 @@ export class Coordinator {
       if (options.seed !== undefined) throw new ClusterError('a logprob job has no seed (it draws nothing)');
       if (typeof options.input !== 'string') throw new ClusterError('a logprob job needs input, a .npy file');
       input = resolve(options.input);
-      if (!input.toLowerCase().endsWith('.npy')) throw new ClusterError(`input must be a .npy file (convert a CSV with eddy: every worker seeks its rows), got ${options.input}`);
+      if (!input.toLowerCase().endsWith('.npy'))
+        throw new ClusterError(`input must be a .npy file (convert a CSV with eddy: every worker seeks its rows), got ${options.input}`);
       if (!existsSync(input)) throw new ClusterError(`input not found: ${input}`);
       const h = readNpyHeader(input);
       n = h.shape[0] ?? 0;
@@ -557,7 +576,8 @@ export class Coordinator {
     if (typeof options.outDir !== 'string' || options.outDir === '') throw new ClusterError('outDir is required');
     const outDir = resolve(options.outDir);
     await this.#storage.prepare(outDir);
-    if ((await this.#storage.readText(outDir, MANIFEST)) !== undefined) throw new ClusterError(`${outDir} already holds a finished job (${MANIFEST}): give each job its own output directory`);
+    if ((await this.#storage.readText(outDir, MANIFEST)) !== undefined)
+      throw new ClusterError(`${outDir} already holds a finished job (${MANIFEST}): give each job its own output directory`);
 
     const record: JobRecord = {
       id,
@@ -600,7 +620,11 @@ export class Coordinator {
         eddyVersion: record.eddyVersion,
         ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
       };
-      return { name: kind, data, opts: { jobId: shardJobId(id, index), attempts, backoff: { type: 'exponential', delay: backoff }, removeOnComplete: false, removeOnFail: false } };
+      return {
+        name: kind,
+        data,
+        opts: { jobId: shardJobId(id, index), attempts, backoff: { type: 'exponential', delay: backoff }, removeOnComplete: false, removeOnFail: false },
+      };
     });
     for (let i = 0; i < jobs.length; i += 1000) await this.#queue.addBulk(jobs.slice(i, i + 1000));
     return { id, shards, n, outDir };
@@ -626,7 +650,8 @@ export class Coordinator {
         const p = job.progress as { done?: unknown; worker?: unknown } | number;
         const done = state === 'completed' ? rows[1] - rows[0] : typeof p === 'object' && isInt(p.done) ? Math.min(p.done, rows[1] - rows[0]) : 0;
         const ret = job.returnvalue as ShardResult | null | undefined;
-        const worker = state === 'completed' && ret?.worker !== undefined ? ret.worker : typeof p === 'object' && typeof p.worker === 'string' ? p.worker : undefined;
+        const worker =
+          state === 'completed' && ret?.worker !== undefined ? ret.worker : typeof p === 'object' && typeof p.worker === 'string' ? p.worker : undefined;
         return {
           index,
           rows,
@@ -728,7 +753,14 @@ export class Coordinator {
         done0 ??= total;
         const secs = (now - t0) / 1000;
         const rate = secs > 0 ? (total - done0) / secs : 0;
-        options.onProgress({ done: total, total: record.n, rowsPerSecond: rate, etaSeconds: rate > 0 ? (record.n - total) / rate : Number.POSITIVE_INFINITY, shards: { ...counts }, failed: [...failed] });
+        options.onProgress({
+          done: total,
+          total: record.n,
+          rowsPerSecond: rate,
+          etaSeconds: rate > 0 ? (record.n - total) / rate : Number.POSITIVE_INFINITY,
+          shards: { ...counts },
+          failed: [...failed],
+        });
       };
       events.on('progress', ({ jobId, data }) => {
         const i = ours(jobId);
@@ -748,7 +780,8 @@ export class Coordinator {
       try {
         await events.waitUntilReady();
         for (;;) {
-          if (options.signal?.aborted === true) throw new ClusterError(`stopped following job ${id} (it goes on): ${String(options.signal.reason ?? 'aborted')}`);
+          if (options.signal?.aborted === true)
+            throw new ClusterError(`stopped following job ${id} (it goes on): ${String(options.signal.reason ?? 'aborted')}`);
           const woken = new Promise<void>((r) => {
             wake = r;
           });
@@ -778,7 +811,10 @@ export class Coordinator {
           ({ state, error } = await this.#record(id));
           if (state === 'cancelled') throw new ClusterJobError(id, [], `job ${id} was cancelled`);
           if (failed.length > 0 || state === 'failed') {
-            const message = failed.length > 0 ? `job ${id} failed: ${failed.map((f) => `shard ${f.index} rows [${f.rows[0]}, ${f.rows[1]}) failed after ${f.attemptsMade} attempt${f.attemptsMade === 1 ? '' : 's'}: ${f.reason}`).join('; ')}` : `job ${id} failed: ${error ?? 'unknown error'}`;
+            const message =
+              failed.length > 0
+                ? `job ${id} failed: ${failed.map((f) => `shard ${f.index} rows [${f.rows[0]}, ${f.rows[1]}) failed after ${f.attemptsMade} attempt${f.attemptsMade === 1 ? '' : 's'}: ${f.reason}`).join('; ')}`
+                : `job ${id} failed: ${error ?? 'unknown error'}`;
             if (state !== 'failed') {
               await (await this.#client()).hset(this.#keys.job(id), 'state', 'failed', 'error', message);
               await this.#removeQueued(record);
@@ -798,7 +834,8 @@ export class Coordinator {
     if (manifest === undefined) throw new ClusterError(`job ${id} is marked completed but ${record.outDir}/${MANIFEST} is missing`);
     const manifestPath = this.#storage.localPath(record.outDir, MANIFEST);
     if (manifest.statistics !== undefined) {
-      if (options.merge !== undefined && options.merge !== false) throw new ClusterError(`job ${id} is a ${record.kind} job: it has statistics, no parts to merge`);
+      if (options.merge !== undefined && options.merge !== false)
+        throw new ClusterError(`job ${id} is a ${record.kind} job: it has statistics, no parts to merge`);
       return { manifest, manifestPath, statistics: manifest.statistics };
     }
     if (options.merge === undefined || options.merge === false) return { manifest, manifestPath };
@@ -813,20 +850,37 @@ export class Coordinator {
     for (let index = 0; index < record.shards.length; index++) {
       const file = partName(index, record.shards.length);
       const path = await this.#storage.localPart(record.outDir, file);
-      if (path === undefined) throw new ClusterError(`shard ${index} of job ${record.id} completed, but its part ${file} (with its sidecar) is not in ${record.outDir}`);
+      if (path === undefined)
+        throw new ClusterError(`shard ${index} of job ${record.id} completed, but its part ${file} (with its sidecar) is not in ${record.outDir}`);
       const info = readPartInfo(path);
       const rows = record.shards[index] as [number, number];
-      const expect: Record<string, unknown> = { kind: record.kind === 'sample' ? 'sample' : 'logProb', modelChecksum: record.modelChecksum, seed: record.seed, dtype: record.dtype, total: record.n, eddyVersion: record.eddyVersion };
+      const expect: Record<string, unknown> = {
+        kind: record.kind === 'sample' ? 'sample' : 'logProb',
+        modelChecksum: record.modelChecksum,
+        seed: record.seed,
+        dtype: record.dtype,
+        total: record.n,
+        eddyVersion: record.eddyVersion,
+      };
       for (const [k, v] of Object.entries(expect)) {
-        if ((info as unknown as Record<string, unknown>)[k] !== v) throw new ClusterError(`${path} is not a part of job ${record.id}: its ${k} is ${JSON.stringify((info as unknown as Record<string, unknown>)[k])}, the job's ${JSON.stringify(v)}`);
+        if ((info as unknown as Record<string, unknown>)[k] !== v)
+          throw new ClusterError(
+            `${path} is not a part of job ${record.id}: its ${k} is ${JSON.stringify((info as unknown as Record<string, unknown>)[k])}, the job's ${JSON.stringify(v)}`,
+          );
       }
-      if (info.rows[0] !== rows[0] || info.rows[1] !== rows[1]) throw new ClusterError(`${path} holds rows [${info.rows}], but shard ${index} of job ${record.id} is rows [${rows}]`);
+      if (info.rows[0] !== rows[0] || info.rows[1] !== rows[1])
+        throw new ClusterError(`${path} holds rows [${info.rows}], but shard ${index} of job ${record.id} is rows [${rows}]`);
       infos.push({ file, info });
     }
     const first = (infos[0] as { info: PartInfo }).info;
     await this.#complete(record, {
       shape: [record.n, ...first.shape.slice(1)],
-      parts: infos.map(({ file, info }) => ({ file, rows: info.rows, dataCrc32: info.dataCrc32, ...(info.kernels === undefined ? {} : { kernels: info.kernels }) })),
+      parts: infos.map(({ file, info }) => ({
+        file,
+        rows: info.rows,
+        dataCrc32: info.dataCrc32,
+        ...(info.kernels === undefined ? {} : { kernels: info.kernels }),
+      })),
       kernels: [...new Set(infos.flatMap(({ info }) => (info.kernels === undefined ? [] : [info.kernels])))].sort(),
     });
   }
@@ -845,7 +899,8 @@ export class Coordinator {
       const what = `shard ${index} of job ${record.id}`;
       const ret = job?.returnvalue as Partial<StatisticsShardResult> | null | undefined;
       if (ret === undefined || ret === null || typeof ret !== 'object') throw new ClusterError(`${what} completed, but its statistics are not in Redis`);
-      if (!Array.isArray(ret.rows) || ret.rows[0] !== rows[0] || ret.rows[1] !== rows[1]) throw new ClusterError(`${what} returned rows ${JSON.stringify(ret.rows)}, but it is rows [${rows}]`);
+      if (!Array.isArray(ret.rows) || ret.rows[0] !== rows[0] || ret.rows[1] !== rows[1])
+        throw new ClusterError(`${what} returned rows ${JSON.stringify(ret.rows)}, but it is rows [${rows}]`);
       shardStatistics.push({ rows, statistics: parseShardStatistics(ret.statistics, kind, rows[1] - rows[0], what) });
       if (typeof ret.kernels === 'string') kernels.add(ret.kernels);
     }

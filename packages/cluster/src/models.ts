@@ -57,6 +57,9 @@ export async function getModel(client: Redis, key: string, sha256: string): Prom
   const bytes = await client.getBuffer(key);
   if (bytes === null) throw new ClusterError(`model ${sha256} is not in the model store (${key}): was it removed, or is this worker on another Redis?`);
   const actual = sha256Hex(bytes);
-  if (actual !== sha256) throw new ClusterError(`model checksum mismatch: the shard names model sha256 ${sha256}, the stored bytes have ${actual} (the store was changed or corrupted); the shard is refused`);
+  if (actual !== sha256)
+    throw new ClusterError(
+      `model checksum mismatch: the shard names model sha256 ${sha256}, the stored bytes have ${actual} (the store was changed or corrupted); the shard is refused`,
+    );
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -94,7 +94,25 @@ export interface ShardData {
   chunkSize?: number;
 }
 
-const KEYS = new Set(['format', 'job', 'index', 'shards', 'kind', 'modelSha256', 'modelChecksum', 'targetSha256', 'targetChecksum', 'rows', 'total', 'seed', 'dtype', 'input', 'outDir', 'eddyVersion', 'chunkSize']);
+const KEYS = new Set([
+  'format',
+  'job',
+  'index',
+  'shards',
+  'kind',
+  'modelSha256',
+  'modelChecksum',
+  'targetSha256',
+  'targetChecksum',
+  'rows',
+  'total',
+  'seed',
+  'dtype',
+  'input',
+  'outDir',
+  'eddyVersion',
+  'chunkSize',
+]);
 const isInt = (v: unknown, min = 0): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
 const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -149,11 +167,13 @@ export function parseShardData(raw: unknown): ShardData {
   if (typeof d.modelSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(d.modelSha256)) bad('modelSha256 must be 64 lower-case hex digits');
   if (typeof d.modelChecksum !== 'string' || !/^[0-9a-f]{8}$/.test(d.modelChecksum)) bad('modelChecksum must be 8 lower-case hex digits');
   const rows = d.rows;
-  if (!Array.isArray(rows) || rows.length !== 2 || !isInt(rows[0]) || !isInt(rows[1]) || rows[0] >= rows[1]) bad(`rows must be [start, end] with integers 0 ≤ start < end, got ${JSON.stringify(rows)}`);
+  if (!Array.isArray(rows) || rows.length !== 2 || !isInt(rows[0]) || !isInt(rows[1]) || rows[0] >= rows[1])
+    bad(`rows must be [start, end] with integers 0 ≤ start < end, got ${JSON.stringify(rows)}`);
   if (!isInt(d.total, 1) || (d.total as number) < (rows as number[])[1]!) bad(`total must be an integer ≥ the end of rows, got ${JSON.stringify(d.total)}`);
   if (d.kind === 'importance') {
     if (typeof d.targetSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(d.targetSha256)) bad('an importance shard needs targetSha256, 64 lower-case hex digits');
-    if (typeof d.targetChecksum !== 'string' || !/^[0-9a-f]{8}$/.test(d.targetChecksum)) bad('an importance shard needs targetChecksum, 8 lower-case hex digits');
+    if (typeof d.targetChecksum !== 'string' || !/^[0-9a-f]{8}$/.test(d.targetChecksum))
+      bad('an importance shard needs targetChecksum, 8 lower-case hex digits');
   } else if (d.targetSha256 !== undefined || d.targetChecksum !== undefined) {
     bad(`a ${String(d.kind)} shard has no target`);
   }
@@ -167,8 +187,10 @@ export function parseShardData(raw: unknown): ShardData {
   }
   if (d.dtype !== 'float32' && d.dtype !== 'float64') bad(`dtype must be "float32" or "float64", got ${JSON.stringify(d.dtype)}`);
   absolutePath(d.outDir, 'outDir', bad);
-  if (typeof d.eddyVersion !== 'string' || !/^[0-9A-Za-z.+-]{1,64}$/.test(d.eddyVersion)) bad(`eddyVersion must be a version string, got ${JSON.stringify(d.eddyVersion)}`);
-  if (d.chunkSize !== undefined && (!isInt(d.chunkSize, 1) || (d.chunkSize as number) > 1 << 24)) bad(`chunkSize must be an integer in [1, 2^24], got ${JSON.stringify(d.chunkSize)}`);
+  if (typeof d.eddyVersion !== 'string' || !/^[0-9A-Za-z.+-]{1,64}$/.test(d.eddyVersion))
+    bad(`eddyVersion must be a version string, got ${JSON.stringify(d.eddyVersion)}`);
+  if (d.chunkSize !== undefined && (!isInt(d.chunkSize, 1) || (d.chunkSize as number) > 1 << 24))
+    bad(`chunkSize must be an integer in [1, 2^24], got ${JSON.stringify(d.chunkSize)}`);
   return d as unknown as ShardData;
 }
 

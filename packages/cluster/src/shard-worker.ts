@@ -145,7 +145,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<ClusterW
     }
     const bytes = await getModel(client as Redis, k.model(sha256), sha256);
     const crc = flowChecksum(bytes);
-    if (crc !== checksum) throw new ClusterError(`${what} checksum mismatch: the shard names a ${what} with checksum ${checksum}, the stored ${what} has ${crc}; the shard is refused`);
+    if (crc !== checksum)
+      throw new ClusterError(
+        `${what} checksum mismatch: the shard names a ${what} with checksum ${checksum}, the stored ${what} has ${crc}; the shard is refused`,
+      );
     const flow = loadFlow(bytes);
     models.set(sha256, flow);
     while (models.size > cacheSize) models.delete(models.keys().next().value as string);
@@ -161,7 +164,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<ClusterW
     }
     const shard = `shard ${data.index} of job ${data.job} (rows ${rangeText(data.rows)})`;
     if (data.eddyVersion !== version) {
-      throw new ClusterError(`${shard} was submitted by Eddy ${data.eddyVersion}, and this worker (${name}) runs Eddy ${version}: it refuses the shard (run workers of the coordinator's version)`);
+      throw new ClusterError(
+        `${shard} was submitted by Eddy ${data.eddyVersion}, and this worker (${name}) runs Eddy ${version}: it refuses the shard (run workers of the coordinator's version)`,
+      );
     }
     const c = client as Redis;
     const jobState = async (): Promise<string | null> => c.hget(k.job(data.job), 'state');
@@ -233,10 +238,27 @@ export async function startWorker(options: StartWorkerOptions): Promise<ClusterW
         removePartInfo(path);
         if (data.kind === 'sample') {
           await pool.sampleToFile(flow, count, path, { ...common, seed: data.seed as number, stream: 0, firstRow: start });
-          info = writePartInfo(path, { kind: 'sample', modelChecksum: data.modelChecksum, seed: data.seed as number, stream: 0, rows: [start, end], total: data.total, eddyVersion: version, kernels });
+          info = writePartInfo(path, {
+            kind: 'sample',
+            modelChecksum: data.modelChecksum,
+            seed: data.seed as number,
+            stream: 0,
+            rows: [start, end],
+            total: data.total,
+            eddyVersion: version,
+            kernels,
+          });
         } else {
           await pool.logProbFile(flow, input as string, path, { ...common, rows: [start, end] });
-          info = writePartInfo(path, { kind: 'logProb', modelChecksum: data.modelChecksum, rows: [start, end], total: data.total, eddyVersion: version, input: data.input as string, kernels });
+          info = writePartInfo(path, {
+            kind: 'logProb',
+            modelChecksum: data.modelChecksum,
+            rows: [start, end],
+            total: data.total,
+            eddyVersion: version,
+            input: data.input as string,
+            kernels,
+          });
         }
       });
     } catch (e) {
@@ -251,7 +273,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<ClusterW
     k.queue,
     async (job: Job) => {
       const d = job.data as Partial<ShardData> | null;
-      const ev = { job: typeof d?.job === 'string' ? d.job : '?', index: typeof d?.index === 'number' ? d.index : -1, rows: (Array.isArray(d?.rows) ? d.rows : [0, 0]) as [number, number] };
+      const ev = {
+        job: typeof d?.job === 'string' ? d.job : '?',
+        index: typeof d?.index === 'number' ? d.index : -1,
+        rows: (Array.isArray(d?.rows) ? d.rows : [0, 0]) as [number, number],
+      };
       const t0 = performance.now();
       options.onEvent?.({ type: 'start', ...ev });
       try {

@@ -163,7 +163,8 @@ export function chunkMoments(x: ArrayLike<number>, count: number, d: number): Mo
       dev[j] = e;
       m2[j] = (m2[j] as number) + e * e;
     }
-    if (comoment !== undefined) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) comoment[a * d + b] = (comoment[a * d + b] as number) + (dev[a] as number) * (dev[b] as number);
+    if (comoment !== undefined)
+      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) comoment[a * d + b] = (comoment[a * d + b] as number) + (dev[a] as number) * (dev[b] as number);
   }
   return { kind: 'moments', n: count, mean, m2, ...(comoment === undefined ? {} : { comoment }) };
 }
@@ -214,7 +215,8 @@ export function addLogWeights(s: ImportanceStatistics, lw: ArrayLike<number>): I
   let cm = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < lw.length; i++) {
     const v = lw[i] as number;
-    if (Number.isNaN(v) || v === Number.POSITIVE_INFINITY) throw new ClusterError(`a log-weight is ${v} (log p̃ - log q of a draw): the target or the proposal is not finite there`);
+    if (Number.isNaN(v) || v === Number.POSITIVE_INFINITY)
+      throw new ClusterError(`a log-weight is ${v} (log p̃ - log q of a draw): the target or the proposal is not finite there`);
     if (v > cm) cm = v;
   }
   let { maxLogWeight: m, sumW, sumW2 } = s;
@@ -299,7 +301,9 @@ export function momentsResult(s: MomentStatistics): MomentsResult {
     mean: [...s.mean],
     variance,
     standardError: variance.map((v) => Math.sqrt(v / s.n)),
-    ...(s.comoment === undefined ? {} : { covariance: Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => (s.comoment?.[a * d + b] as number) / (s.n - 1))) }),
+    ...(s.comoment === undefined
+      ? {}
+      : { covariance: Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => (s.comoment?.[a * d + b] as number) / (s.n - 1))) }),
   };
 }
 
@@ -315,15 +319,25 @@ export function momentsResult(s: MomentStatistics): MomentsResult {
  * @category Cluster
  */
 export function importanceResult(s: ImportanceStatistics): ImportanceResult {
-  if (s.maxLogWeight === Number.NEGATIVE_INFINITY || s.sumW === 0) throw new ClusterError('every importance weight is zero: the target has no mass where the proposal draws');
+  if (s.maxLogWeight === Number.NEGATIVE_INFINITY || s.sumW === 0)
+    throw new ClusterError('every importance weight is zero: the target has no mass where the proposal draws');
   const n = s.n;
   const meanW = s.sumW / n;
   const varW = n > 1 ? Math.max(0, (s.sumW2 / n - meanW * meanW) * (n / (n - 1))) : Number.NaN;
   const rel = Math.sqrt(varW / n) / meanW;
-  return { kind: 'importance', n, logZ: s.maxLogWeight + Math.log(meanW), logZStandardError: rel, zRelativeStandardError: rel, ess: (s.sumW * s.sumW) / s.sumW2, maxLogWeight: s.maxLogWeight };
+  return {
+    kind: 'importance',
+    n,
+    logZ: s.maxLogWeight + Math.log(meanW),
+    logZStandardError: rel,
+    zRelativeStandardError: rel,
+    ess: (s.sumW * s.sumW) / s.sumW2,
+    maxLogWeight: s.maxLogWeight,
+  };
 }
 
-const finiteArray = (v: unknown, len: number): v is number[] => Array.isArray(v) && v.length === len && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+const finiteArray = (v: unknown, len: number): v is number[] =>
+  Array.isArray(v) && v.length === len && v.every((x) => typeof x === 'number' && Number.isFinite(x));
 
 /**
  * Checks a shard's statistics as they came back from Redis (a worker's return value):
@@ -351,7 +365,8 @@ export function parseShardStatistics(raw: unknown, kind: 'moments' | 'importance
     if (s.comoment !== undefined && !finiteArray(s.comoment, d * d)) bad('comoment must be a d×d array of finite numbers');
     return { kind, n: rows, mean: s.mean as number[], m2: s.m2 as number[], ...(s.comoment === undefined ? {} : { comoment: s.comoment as number[] }) };
   }
-  for (const k of ['sumW', 'sumW2'] as const) if (typeof s[k] !== 'number' || !Number.isFinite(s[k]) || (s[k] as number) < 0) bad(`${k} must be a finite number ≥ 0`);
+  for (const k of ['sumW', 'sumW2'] as const)
+    if (typeof s[k] !== 'number' || !Number.isFinite(s[k]) || (s[k] as number) < 0) bad(`${k} must be a finite number ≥ 0`);
   // A shard whose weights are all zero has maxLogWeight -Infinity, which JSON writes as null.
   const allZero = s.maxLogWeight === null && s.sumW === 0 && s.sumW2 === 0;
   if (!allZero && (typeof s.maxLogWeight !== 'number' || !Number.isFinite(s.maxLogWeight))) bad('maxLogWeight must be a finite number');

@@ -104,7 +104,8 @@ export class SharedDirectoryStorage implements Storage {
   /** The location as a directory, checked against the root. */
   #dir(location: string): string {
     const dir = realish(location);
-    if (this.#root !== undefined && !inside(this.#root, dir)) throw new ClusterError(`${location} is outside the shared directory ${this.#root} that this worker writes to`);
+    if (this.#root !== undefined && !inside(this.#root, dir))
+      throw new ClusterError(`${location} is outside the shared directory ${this.#root} that this worker writes to`);
     return dir;
   }
 
@@ -142,7 +143,8 @@ export class SharedDirectoryStorage implements Storage {
 
   async inputPath(path: string): Promise<string> {
     const p = realish(path);
-    if (this.#root !== undefined && !inside(this.#root, p)) throw new ClusterError(`the input ${path} is outside the shared directory ${this.#root} that this worker reads from`);
+    if (this.#root !== undefined && !inside(this.#root, p))
+      throw new ClusterError(`the input ${path} is outside the shared directory ${this.#root} that this worker reads from`);
     return p;
   }
 }

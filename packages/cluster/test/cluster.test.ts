@@ -72,7 +72,13 @@ describe('a coordinator and worker processes', () => {
       expect(new Set(status.shards.map((s) => s.worker))).toEqual(new Set(['w1', 'w2']));
 
       // logprob of those samples: parts of the input's rows, merged = one logProbFile run.
-      const lp = await coordinator.submit({ kind: 'logprob', model: modelPath, input: result.merged?.path as string, shardRows: 50_000, outDir: join(dir, 'run-lp') });
+      const lp = await coordinator.submit({
+        kind: 'logprob',
+        model: modelPath,
+        input: result.merged?.path as string,
+        shardRows: 50_000,
+        outDir: join(dir, 'run-lp'),
+      });
       expect(lp.shards).toEqual([
         [0, 50_000],
         [50_000, 100_000],
@@ -154,7 +160,16 @@ describe('shards that fail', () => {
     const r = new Redis(redis.url);
     const worker = { current: undefined as Awaited<ReturnType<typeof startWorker>> | undefined };
     try {
-      const job = await coordinator.submit({ kind: 'sample', model: modelPath, n: 1000, seed: 1, shards: 2, outDir: join(dir, `run-${prefix}`), attempts, backoff: 50 });
+      const job = await coordinator.submit({
+        kind: 'sample',
+        model: modelPath,
+        n: 1000,
+        seed: 1,
+        shards: 2,
+        outDir: join(dir, `run-${prefix}`),
+        attempts,
+        backoff: 50,
+      });
       await tamper(queue, r, job.id);
       worker.current = await startWorker({ redis: redis.url, prefix, threads: 1 });
       const error = await coordinator.follow(job.id, { pollInterval: 200 }).then(

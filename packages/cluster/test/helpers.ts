@@ -27,13 +27,34 @@ export interface TestRedis {
 export async function startRedis(options: { appendonly?: boolean } = {}): Promise<TestRedis> {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (probe.error !== undefined || probe.status !== 0) {
-    throw new Error('redis-server is not installed (or does not run): run tools/start-redis.sh first — the @eddy/cluster tests start a real Redis and are never skipped');
+    throw new Error(
+      'redis-server is not installed (or does not run): run tools/start-redis.sh first — the @eddy/cluster tests start a real Redis and are never skipped',
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), 'eddy-redis-'));
   const port = await freePort();
   let log = '';
   const start = async (): Promise<ChildProcess> => {
-    const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly === true ? 'yes' : 'no', '--daemonize', 'no', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        options.appendonly === true ? 'yes' : 'no',
+        '--daemonize',
+        'no',
+        '--protected-mode',
+        'yes',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     c.stdout?.on('data', (d: Buffer) => (log += d.toString()));
     c.stderr?.on('data', (d: Buffer) => (log += d.toString()));
     await waitForLine(c, 'stdout', /Ready to accept connections/, 20_000, `redis-server on port ${port}`, () => log);

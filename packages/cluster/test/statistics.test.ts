@@ -54,7 +54,16 @@ describe('statistics jobs', () => {
   it('moments: 1 shard and 4 shards agree, and equal the statistics of one machine', async () => {
     needRedis();
     const run = async (shards: number): Promise<MomentsResult> => {
-      const job = await coordinator.submit({ kind: 'moments', model: modelPath, n, seed, shards, dtype: 'float64', outDir: join(dir, `moments-${shards}`), chunkSize: 3000 });
+      const job = await coordinator.submit({
+        kind: 'moments',
+        model: modelPath,
+        n,
+        seed,
+        shards,
+        dtype: 'float64',
+        outDir: join(dir, `moments-${shards}`),
+        chunkSize: 3000,
+      });
       const r = await coordinator.follow(job.id, { pollInterval: 200 });
       expect(r.manifest.parts).toEqual([]);
       expect(JSON.parse(readFileSync(r.manifestPath, 'utf8')).statistics).toEqual(r.statistics);
@@ -75,7 +84,11 @@ describe('statistics jobs', () => {
     const mean = [0, 0];
     for (let i = 0; i < n; i++) for (let j = 0; j < 2; j++) mean[j] = (mean[j] as number) + (x[2 * i + j] as number) / n;
     const cov = [0, 0, 0, 0];
-    for (let i = 0; i < n; i++) for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) cov[2 * a + b] = (cov[2 * a + b] as number) + ((x[2 * i + a] as number) - (mean[a] as number)) * ((x[2 * i + b] as number) - (mean[b] as number)) / (n - 1);
+    for (let i = 0; i < n; i++)
+      for (let a = 0; a < 2; a++)
+        for (let b = 0; b < 2; b++)
+          cov[2 * a + b] =
+            (cov[2 * a + b] as number) + (((x[2 * i + a] as number) - (mean[a] as number)) * ((x[2 * i + b] as number) - (mean[b] as number))) / (n - 1);
     expectClose(four.mean, mean, 1e-9);
     expectClose(four.variance, [cov[0] as number, cov[3] as number], 1e-9);
     expectClose(four.standardError, [Math.sqrt((cov[0] as number) / n), Math.sqrt((cov[3] as number) / n)], 1e-9);
@@ -85,7 +98,17 @@ describe('statistics jobs', () => {
   it('importance: 1 shard and 4 shards agree, and equal importance sampling on one machine', async () => {
     needRedis();
     const run = async (shards: number): Promise<ImportanceResult> => {
-      const job = await coordinator.submit({ kind: 'importance', model: modelPath, target: targetPath, n, seed, shards, dtype: 'float64', outDir: join(dir, `importance-${shards}`), chunkSize: 3000 });
+      const job = await coordinator.submit({
+        kind: 'importance',
+        model: modelPath,
+        target: targetPath,
+        n,
+        seed,
+        shards,
+        dtype: 'float64',
+        outDir: join(dir, `importance-${shards}`),
+        chunkSize: 3000,
+      });
       const r = await coordinator.follow(job.id, { pollInterval: 200 });
       expect(r.manifest.targetChecksum).toMatch(/^[0-9a-f]{8}$/);
       expect(r.manifest.shape).toEqual([n]);
@@ -94,7 +117,8 @@ describe('statistics jobs', () => {
     const one = await run(1);
     const four = await run(4);
     expect(four.n).toBe(n);
-    for (const k of ['logZ', 'logZStandardError', 'zRelativeStandardError', 'ess', 'maxLogWeight'] as const) expect(rel(four[k], one[k]), k).toBeLessThan(1e-12);
+    for (const k of ['logZ', 'logZStandardError', 'zRelativeStandardError', 'ess', 'maxLogWeight'] as const)
+      expect(rel(four[k], one[k]), k).toBeLessThan(1e-12);
     const [x, lq] = await pool.sampleAndLogProb(flow, n, { seed, dtype: 'float64' });
     const lp = noGrad(() => target.call().logProb(x)).dataSync();
     const lqv = lq.dataSync();
@@ -118,7 +142,11 @@ describe('statistics jobs', () => {
   it('refuses an importance job without a target, and a target on other kinds', async () => {
     needRedis();
     await expect(coordinator.submit({ kind: 'importance', model: modelPath, n: 10, outDir: join(dir, 'no-target') })).rejects.toThrow(/needs target/);
-    await expect(coordinator.submit({ kind: 'moments', model: modelPath, target: targetPath, n: 10, outDir: join(dir, 'target-moments') })).rejects.toThrow(/has no target/);
-    await expect(coordinator.submit({ kind: 'moments', model: modelPath, input: modelPath, n: 10, outDir: join(dir, 'input-moments') })).rejects.toThrow(/has no input/);
+    await expect(coordinator.submit({ kind: 'moments', model: modelPath, target: targetPath, n: 10, outDir: join(dir, 'target-moments') })).rejects.toThrow(
+      /has no target/,
+    );
+    await expect(coordinator.submit({ kind: 'moments', model: modelPath, input: modelPath, n: 10, outDir: join(dir, 'input-moments') })).rejects.toThrow(
+      /has no input/,
+    );
   });
 });

@@ -3,7 +3,24 @@
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClusterError, Coordinator, SHARD_FORMAT, type ShardData, SharedDirectoryStorage, addLogWeights, chunkMoments, combineImportance, combineMoments, emptyImportance, importanceResult, momentsResult, parseShardData, partName, redisOptions, shardJobId } from '@eddy/cluster';
+import {
+  ClusterError,
+  Coordinator,
+  SHARD_FORMAT,
+  type ShardData,
+  SharedDirectoryStorage,
+  addLogWeights,
+  chunkMoments,
+  combineImportance,
+  combineMoments,
+  emptyImportance,
+  importanceResult,
+  momentsResult,
+  parseShardData,
+  partName,
+  redisOptions,
+  shardJobId,
+} from '@eddy/cluster';
 import { describe, expect, it } from 'vitest';
 
 const good: ShardData = {
@@ -73,7 +90,14 @@ describe('names', () => {
 describe('redisOptions', () => {
   it('reads host, port, user, password, database and TLS from a URL; options override', () => {
     expect(redisOptions('redis://127.0.0.1:6390')).toEqual({ host: '127.0.0.1', port: 6390 });
-    expect(redisOptions('rediss://eddy:p%40ss@redis.internal/2')).toEqual({ host: 'redis.internal', port: 6379, username: 'eddy', password: 'p@ss', db: 2, tls: {} });
+    expect(redisOptions('rediss://eddy:p%40ss@redis.internal/2')).toEqual({
+      host: 'redis.internal',
+      port: 6379,
+      username: 'eddy',
+      password: 'p@ss',
+      db: 2,
+      tls: {},
+    });
     expect(redisOptions({ url: 'redis://h:1', port: 2, tls: { servername: 'x' } })).toEqual({ host: 'h', port: 2, tls: { servername: 'x' } });
     expect(redisOptions({ host: 'h' })).toEqual({ host: 'h' });
     expect(() => redisOptions('http://h')).toThrow(/redis:\/\/ or rediss:\/\//);
@@ -144,7 +168,10 @@ describe('statistics shards', () => {
     const d = 2;
     const x = Float64Array.from({ length: 2 * 101 }, (_, i) => Math.sin(i * 1.7) * 3 + (i % 2) * 100);
     const whole = chunkMoments(x, 101, d);
-    const parts = combineMoments(combineMoments(chunkMoments(x.subarray(0, 2 * 40), 40, d), chunkMoments(x.subarray(2 * 40, 2 * 41), 1, d)), chunkMoments(x.subarray(2 * 41), 60, d));
+    const parts = combineMoments(
+      combineMoments(chunkMoments(x.subarray(0, 2 * 40), 40, d), chunkMoments(x.subarray(2 * 40, 2 * 41), 1, d)),
+      chunkMoments(x.subarray(2 * 41), 60, d),
+    );
     for (let j = 0; j < d; j++) {
       expect(parts.mean[j]).toBeCloseTo(whole.mean[j] as number, 12);
       expect(Math.abs((parts.m2[j] as number) / (whole.m2[j] as number) - 1)).toBeLessThan(1e-12);

@@ -111,12 +111,7 @@ export function enableGrad<T>(fn: () => T): T {
  * ```
  * @category Autodiff
  */
-export function record(
-  op: string,
-  out: Tensor,
-  inputs: readonly Tensor[],
-  backward: (g: Tensor) => ReadonlyArray<Tensor | null>,
-): Tensor {
+export function record(op: string, out: Tensor, inputs: readonly Tensor[], backward: (g: Tensor) => ReadonlyArray<Tensor | null>): Tensor {
   if (!gradEnabled) return out;
   let any = false;
   for (const t of inputs) if (t.requiresGrad) any = true;
@@ -190,15 +185,11 @@ export function gradients(output: Tensor, wrt: readonly Tensor[], options: Gradi
   let seed = options.gradOutput;
   if (seed === undefined) {
     if (output.size !== 1) {
-      throw new ShapeError(
-        `gradients: output must be a scalar (shape ${fmtShape(output.shape)} given); pass gradOutput for a non-scalar output`,
-      );
+      throw new ShapeError(`gradients: output must be a scalar (shape ${fmtShape(output.shape)} given); pass gradOutput for a non-scalar output`);
     }
     seed = output.onesLike();
   } else if (seed.shape.length !== output.shape.length || seed.shape.some((d, i) => d !== output.shape[i])) {
-    throw new ShapeError(
-      `gradients: gradOutput shape ${fmtShape(seed.shape)} does not match output shape ${fmtShape(output.shape)}`,
-    );
+    throw new ShapeError(`gradients: gradOutput shape ${fmtShape(seed.shape)} does not match output shape ${fmtShape(output.shape)}`);
   }
   for (const [i, t] of wrt.entries()) {
     if (!t.requiresGrad) {
@@ -234,16 +225,14 @@ export function gradients(output: Tensor, wrt: readonly Tensor[], options: Gradi
         if (left > 0) continue;
         g = grp.outputs.some((o) => grads.has(o)) ? t : undefined;
       }
-      if (node === null || g === undefined || targets.has(t) && !node.inputs.some((inp) => needed.has(inp))) continue;
+      if (node === null || g === undefined || (targets.has(t) && !node.inputs.some((inp) => needed.has(inp)))) continue;
       const inGrads = grp !== undefined ? grp.backward(grp.outputs.map((o) => grads.get(o) ?? null)) : node.backward(g);
       for (let j = 0; j < node.inputs.length; j++) {
         const inp = node.inputs[j] as Tensor;
         const gi = inGrads[j];
         if (gi === null || gi === undefined || !inp.requiresGrad || !needed.has(inp)) continue;
         if (gi.shape.length !== inp.shape.length || gi.shape.some((d, k) => d !== inp.shape[k])) {
-          throw new ShapeError(
-            `internal: backward of ${node.op} gave gradient shape ${fmtShape(gi.shape)} for input of shape ${fmtShape(inp.shape)}`,
-          );
+          throw new ShapeError(`internal: backward of ${node.op} gave gradient shape ${fmtShape(gi.shape)} for input of shape ${fmtShape(inp.shape)}`);
         }
         const prev = grads.get(inp);
         grads.set(inp, prev === undefined ? gi : prev.add(gi));
@@ -328,9 +317,7 @@ export interface ValueAndGrad {
  * ```
  * @category Autodiff
  */
-export function valueAndGrad<A extends Tensor[]>(
-  f: (...args: A) => Tensor,
-): (...args: A) => ValueAndGrad {
+export function valueAndGrad<A extends Tensor[]>(f: (...args: A) => Tensor): (...args: A) => ValueAndGrad {
   return (...args: A) => {
     const leaves = args.map((a) => a.requireGrad()) as A;
     const value = enableGrad(() => f(...leaves));

@@ -30,9 +30,7 @@ export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
  * ```
  * @category Tensors
  */
-export function arrayType(
-  dtype: DType,
-): Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor {
+export function arrayType(dtype: DType): Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor {
   switch (dtype) {
     case 'float32':
       return Float32Array;

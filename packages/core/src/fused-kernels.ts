@@ -190,14 +190,7 @@ export interface FusedKernels {
    */
   mlp?(xs: readonly TensorInfo[], layers: ReadonlyArray<{ weight: TensorInfo; bias: TensorInfo | null; activation: FusedActivation }>, m: number): unknown;
   /** Gradients of {@link FusedKernels.linear} given the output gradient `g` and output `y` (`[m, n]`). */
-  linearBackward?(
-    g: TensorInfo,
-    y: TensorInfo,
-    xs: readonly TensorInfo[],
-    weight: TensorInfo,
-    activation: FusedActivation,
-    need: LinearGradNeeds,
-  ): LinearGrads;
+  linearBackward?(g: TensorInfo, y: TensorInfo, xs: readonly TensorInfo[], weight: TensorInfo, activation: FusedActivation, need: LinearGradNeeds): LinearGrads;
   /**
    * The monotonic rational-quadratic spline elementwise: `x` has `E` elements, `phi`
    * `E · (3·bins − 1)` raw parameters (widths, heights, inner derivatives per element).

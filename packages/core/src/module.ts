@@ -173,9 +173,7 @@ export abstract class Module {
       const missing = [...own.keys()].filter((k) => !(k in dict));
       const unexpected = Object.keys(dict).filter((k) => !own.has(k));
       if (missing.length > 0 || unexpected.length > 0) {
-        throw new ValueError(
-          `loadStateDict: missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`,
-        );
+        throw new ValueError(`loadStateDict: missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`);
       }
     }
     for (const [k, v] of Object.entries(dict)) {

@@ -88,15 +88,7 @@ function mulhi32(a: number, b: number, lo: number): number {
  * ```
  * @category Random numbers
  */
-export function philox4x32(
-  c0: number,
-  c1: number,
-  c2: number,
-  c3: number,
-  k0: number,
-  k1: number,
-  out: Uint32Array,
-): void {
+export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array): void {
   let x0 = c0 >>> 0;
   let x1 = c1 >>> 0;
   let x2 = c2 >>> 0;
@@ -134,9 +126,7 @@ export function philox4x32(
 
 function checkNonNegativeSafeInteger(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(
-      `${name} must be a non-negative safe integer (0 <= ${name} <= 2^53 - 1), got ${String(value)}`,
-    );
+    throw new RangeError(`${name} must be a non-negative safe integer (0 <= ${name} <= 2^53 - 1), got ${String(value)}`);
   }
 }
 
@@ -161,13 +151,7 @@ export function checkDrawArgs(n: number, seed: number, stream: number, offset: n
 }
 
 /** Validates all arguments of the fill functions. */
-function checkFillArgs(
-  fn: string,
-  out: Float64Array | Float32Array,
-  seed: number,
-  stream: number,
-  offset: number,
-): void {
+function checkFillArgs(fn: string, out: Float64Array | Float32Array, seed: number, stream: number, offset: number): void {
   if (!(out instanceof Float64Array || out instanceof Float32Array)) {
     throw new TypeError(`${fn}: out must be a Float64Array or Float32Array`);
   }
@@ -177,9 +161,7 @@ function checkFillArgs(
   // The last global index, offset + length - 1, must itself be a safe integer
   // so that every index (and hence every block counter) is exact.
   if (out.length > 0 && offset > Number.MAX_SAFE_INTEGER - (out.length - 1)) {
-    throw new RangeError(
-      `offset + out.length - 1 must be <= 2^53 - 1, got offset ${offset} with out.length ${out.length}`,
-    );
+    throw new RangeError(`offset + out.length - 1 must be <= 2^53 - 1, got offset ${offset} with out.length ${out.length}`);
   }
 }
 
@@ -307,12 +289,7 @@ function walkBlocks(
  * ```
  * @category Random numbers
  */
-export function fillUniform(
-  out: Float64Array | Float32Array,
-  seed: number,
-  stream: number,
-  offset: number,
-): void {
+export function fillUniform(out: Float64Array | Float32Array, seed: number, stream: number, offset: number): void {
   checkFillArgs('fillUniform', out, seed, stream, offset);
   // Upper bound applied to each value: a no-op for float64 (every uniform is
   // <= 1 - 2^-53), and for float32 it maps exactly the values that would round
@@ -357,12 +334,7 @@ export function fillUniform(
  * ```
  * @category Random numbers
  */
-export function fillNormal(
-  out: Float64Array | Float32Array,
-  seed: number,
-  stream: number,
-  offset: number,
-): void {
+export function fillNormal(out: Float64Array | Float32Array, seed: number, stream: number, offset: number): void {
   checkFillArgs('fillNormal', out, seed, stream, offset);
   // One logarithm per pair of normals: even index → cosine half, odd → sine half.
   walkBlocks(out.length, seed, stream, offset, (k, u0, u1, halves) => {

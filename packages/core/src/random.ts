@@ -215,4 +215,3 @@ export function defaultRng(): Rng {
   if (globalRng.calls >= CALLS_PER_STREAM) globalRng = new Rng(globalRng.seed, { stream: globalRng.stream + 1 });
   return globalRng;
 }
-

@@ -24,7 +24,9 @@ describe('withAllocationLimit', () => {
   });
 
   it('nests (both limits apply), returns the result, and ends with its scope', () => {
-    expect(() => withAllocationLimit(1000, 'outer', () => withAllocationLimit(10_000, 'inner', () => zeros([2000])))).toThrow(/more than the 1000 allowed for outer/);
+    expect(() => withAllocationLimit(1000, 'outer', () => withAllocationLimit(10_000, 'inner', () => zeros([2000])))).toThrow(
+      /more than the 1000 allowed for outer/,
+    );
     expect(withAllocationLimit(10, 'small', () => zeros([10]).size)).toBe(10);
     // Outside any scope nothing is counted.
     expect(zeros([100_000]).size).toBe(100_000);

@@ -24,7 +24,11 @@ function expmTaylor(a: number[][]): number[][] {
 // The other matrixExp, solve and tril/triu tests run on every backend: coreOpTests in @eddy/testing.
 describe('matrixExp (float64 only)', () => {
   it('matches a high-order Taylor reference for random 4×4 of small and large norm', () => {
-    for (const [seed, scale] of [[1, 0.3], [2, 1], [3, 6]] as const) {
+    for (const [seed, scale] of [
+      [1, 0.3],
+      [2, 1],
+      [3, 6],
+    ] as const) {
       const v = Array.from(hostValues(16, seed, -scale, scale));
       const a = [0, 1, 2, 3].map((i) => v.slice(4 * i, 4 * i + 4));
       // Normwise: the largest deviation relative to the largest entry.

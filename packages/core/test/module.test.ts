@@ -79,7 +79,9 @@ describe('optimizers', () => {
   const n = 256;
   const x = E.randn([n, 2], { seed: 1, dtype: 'float64' });
   const noise = E.randn([n, 1], { seed: 2, dtype: 'float64' }).mul(0.01);
-  const y = E.matmul(x, tensor([[3], [-2]], { dtype: 'float64' })).add(0.5).add(noise);
+  const y = E.matmul(x, tensor([[3], [-2]], { dtype: 'float64' }))
+    .add(0.5)
+    .add(noise);
   const mse = (m: Linear) => E.mean(E.square(m.call(x).sub(y)));
 
   for (const [name, make] of [

@@ -5,14 +5,23 @@ import { describe, expect, it } from 'vitest';
 
 describe('tensor creation', () => {
   it('from nested arrays, typed arrays and scalars', () => {
-    const a = tensor([[1, 2, 3], [4, 5, 6]]);
+    const a = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(a.shape).toEqual([2, 3]);
     expect(a.dtype).toBe(E.getDefaultDType());
     expect(a.size).toBe(6);
-    expect(a.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(a.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const b = tensor(new Float64Array([1, 2, 3, 4]), { shape: [2, 2] });
     expect(b.dtype).toBe('float64');
-    expect(b.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(b.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     const s = tensor(3.5, { dtype: 'float64' });
     expect(s.shape).toEqual([]);
     expect(s.item()).toBe(3.5);
@@ -39,7 +48,10 @@ describe('tensor creation', () => {
     expect(E.arange(0, 5, 1, { dtype: 'int32' }).toArray()).toEqual([0, 1, 2, 3, 4]);
     expect(E.arange(0, 1, 0.25, { dtype: 'float64' }).toArray()).toEqual([0, 0.25, 0.5, 0.75]);
     expect(E.linspace(0, 1, 5, { dtype: 'float64' }).toArray()).toEqual([0, 0.25, 0.5, 0.75, 1]);
-    expect(E.eye(2, 3, { dtype: 'float64' }).toArray()).toEqual([[1, 0, 0], [0, 1, 0]]);
+    expect(E.eye(2, 3, { dtype: 'float64' }).toArray()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     expect(E.full([2], 7, { dtype: 'int32' }).toArray()).toEqual([7, 7]);
   });
 });

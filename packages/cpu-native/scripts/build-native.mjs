@@ -70,7 +70,18 @@ const units = [
 // addon.cc only references the AVX kernels on x64, where they are compiled; which one runs
 // is decided at load time from the CPU's features. -Wno-(maybe-)uninitialized: GCC 12 warns
 // inside its own AVX-512 intrinsic headers (_mm512_undefined_* placeholders).
-const common = ['-std=c++17', '-O3', '-fPIC', '-fvisibility=hidden', '-ffp-contract=off', '-Wall', '-Wno-maybe-uninitialized', '-Wno-uninitialized', `-I${headers}`, `-I${src}`];
+const common = [
+  '-std=c++17',
+  '-O3',
+  '-fPIC',
+  '-fvisibility=hidden',
+  '-ffp-contract=off',
+  '-Wall',
+  '-Wno-maybe-uninitialized',
+  '-Wno-uninitialized',
+  `-I${headers}`,
+  `-I${src}`,
+];
 if (x64) common.push('-march=x86-64');
 
 // Up to date? (nx caches the build too; this keeps a manual rerun cheap.)
@@ -118,5 +129,8 @@ if (!link.ok) {
   giveUp('linking failed');
 }
 renameSync(tmp, out);
-writeFileSync(join(outDir, 'build-info.json'), `${JSON.stringify({ compiler: compiler.version, arch: arch(), platform: platform(), units: units.map((u) => u.file), seconds: (Date.now() - t0) / 1000 }, null, 2)}\n`);
+writeFileSync(
+  join(outDir, 'build-info.json'),
+  `${JSON.stringify({ compiler: compiler.version, arch: arch(), platform: platform(), units: units.map((u) => u.file), seconds: (Date.now() - t0) / 1000 }, null, 2)}\n`,
+);
 log(`built ${out} in ${((Date.now() - t0) / 1000).toFixed(1)} s (${compiler.version}; ${units.map((u) => u.file.replace(/\.cc$/, '')).join(', ')})`);

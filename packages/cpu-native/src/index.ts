@@ -91,17 +91,55 @@ export interface NativeKernels {
   /** What the addon runs on. */
   info(): NativeInfo;
   /** `C = op(A)·op(B) (+ C when beta = 1)`, row-major with leading dimensions. */
-  gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, a: FloatArray, aOff: number, lda: number, b: FloatArray, bOff: number, ldb: number, c: FloatArray, cOff: number, ldc: number, beta: number): void;
+  gemm(
+    ta: boolean,
+    tb: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: FloatArray,
+    aOff: number,
+    lda: number,
+    b: FloatArray,
+    bOff: number,
+    ldb: number,
+    c: FloatArray,
+    cOff: number,
+    ldc: number,
+    beta: number,
+  ): void;
   /** `Y[m×n] = act(Σ_b X_b·W[:, c_b:c_b+k_b]ᵀ + bias)`. */
   linear(m: number, n: number, xs: readonly FloatArray[], w: FloatArray, bias: FloatArray | null, act: number, y: FloatArray): void;
   /** The monotonic rational-quadratic spline over `e` elements (`phi`: `3K − 1` raw values each). */
   rqs(e: number, bins: number, x: FloatArray, phi: FloatArray, bound: number, slope: number, inverse: boolean, y: FloatArray, ladj: FloatArray | null): void;
   /** Its vector-Jacobian product. */
-  rqsVjp(e: number, bins: number, x: FloatArray, phi: FloatArray, bound: number, slope: number, inverse: boolean, g: FloatArray, gl: FloatArray | null, gin: FloatArray, gphi: FloatArray): void;
+  rqsVjp(
+    e: number,
+    bins: number,
+    x: FloatArray,
+    phi: FloatArray,
+    bound: number,
+    slope: number,
+    inverse: boolean,
+    g: FloatArray,
+    gl: FloatArray | null,
+    gin: FloatArray,
+    gphi: FloatArray,
+  ): void;
   /** The monotonic affine map (`phi`: shift, scale pairs). */
   affine(e: number, x: FloatArray, phi: FloatArray, slope: number, inverse: boolean, y: FloatArray, ladj: FloatArray | null): void;
   /** Its vector-Jacobian product. */
-  affineVjp(e: number, x: FloatArray, phi: FloatArray, slope: number, inverse: boolean, g: FloatArray, gl: FloatArray | null, gin: FloatArray, gphi: FloatArray): void;
+  affineVjp(
+    e: number,
+    x: FloatArray,
+    phi: FloatArray,
+    slope: number,
+    inverse: boolean,
+    g: FloatArray,
+    gl: FloatArray | null,
+    gin: FloatArray,
+    gphi: FloatArray,
+  ): void;
   /** Diagonal normal log-density summed over `d` features per row. */
   normalLogProb(rows: number, d: number, z: FloatArray, loc: FloatArray, scale: FloatArray, out: FloatArray): void;
   /** Its gradient with respect to `z`. */
@@ -111,7 +149,17 @@ export interface NativeKernels {
   /** Column sums of a row-major `[m, n]` array. */
   colsum(m: number, n: number, a: FloatArray, out: FloatArray): void;
   /** Backward of {@link NativeKernels.linear}; `y` (the layer's output) for a ReLU layer, else `null`. */
-  linearBackward(m: number, n: number, g: FloatArray, y: FloatArray | null, xs: readonly FloatArray[], w: FloatArray, gxs: ReadonlyArray<FloatArray | null>, gw: FloatArray | null, gb: FloatArray | null): void;
+  linearBackward(
+    m: number,
+    n: number,
+    g: FloatArray,
+    y: FloatArray | null,
+    xs: readonly FloatArray[],
+    w: FloatArray,
+    gxs: ReadonlyArray<FloatArray | null>,
+    gw: FloatArray | null,
+    gb: FloatArray | null,
+  ): void;
   /** Draws `offset .. offset + n − 1` of the Philox sequence `(seed, stream)`: kind 0 uniforms, 1 normals. */
   random(kind: 0 | 1, n: number, seed: number, stream: number, offset: number, out: FloatArray): void;
   /** A whole multilayer perceptron forward (`ws[l]` `[n_l × n_{l−1}]`); `false` if the layers are too wide for it. */
@@ -146,7 +194,23 @@ export interface NativeKernels {
   /** Measured fused multiply-add throughput of one core on the active code path, GFLOP/s. */
   peakGflops(seconds: number): PeakFlops;
   /** One Adam step on `n` elements (`m`, `v` `null` on the first step). */
-  adam(n: number, p: FloatArray, g: FloatArray, m: FloatArray | null, v: FloatArray | null, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number, pOut: FloatArray, mOut: FloatArray, vOut: FloatArray): void;
+  adam(
+    n: number,
+    p: FloatArray,
+    g: FloatArray,
+    m: FloatArray | null,
+    v: FloatArray | null,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    decoupled: boolean,
+    step: number,
+    pOut: FloatArray,
+    mOut: FloatArray,
+    vOut: FloatArray,
+  ): void;
 }
 
 /**

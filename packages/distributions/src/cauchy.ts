@@ -39,7 +39,10 @@ export class Cauchy extends LocationScale {
   /** $-\log \pi - \log \gamma - \operatorname{log1p}\big(((x - x_0)/\gamma)^2\big)$. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
-    return log1p(square(x.sub(this.loc).div(this.scale))).neg().sub(log(this.scale)).sub(LOG_PI);
+    return log1p(square(x.sub(this.loc).div(this.scale)))
+      .neg()
+      .sub(log(this.scale))
+      .sub(LOG_PI);
   }
   /** $x_0 + \gamma \tan\big(\pi(u - \frac{1}{2})\big)$, $u \sim \mathcal{U}[0, 1)$ from `rng`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {

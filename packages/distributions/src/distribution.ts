@@ -1,12 +1,4 @@
-import {
-  NotImplementedError,
-  type Rng,
-  ShapeError,
-  type Tensor,
-  broadcastShapes,
-  fmtShape,
-  noGrad,
-} from '@eddy/core';
+import { NotImplementedError, type Rng, ShapeError, type Tensor, broadcastShapes, fmtShape, noGrad } from '@eddy/core';
 
 /**
  * Base class of probability distributions, with PyTorch's `torch.distributions`
@@ -95,9 +87,7 @@ export abstract class Distribution {
     const ev = this.eventShape;
     const ok = x.ndim >= ev.length && ev.every((d, i) => x.shape[x.ndim - ev.length + i] === d);
     if (!ok) {
-      throw new ShapeError(
-        `${this.constructor.name}.logProb: ${name} of shape ${fmtShape(x.shape)} must end with the event shape ${fmtShape(ev)}`,
-      );
+      throw new ShapeError(`${this.constructor.name}.logProb: ${name} of shape ${fmtShape(x.shape)} must end with the event shape ${fmtShape(ev)}`);
     }
     const lead = x.shape.slice(0, x.ndim - ev.length);
     try {
@@ -113,5 +103,4 @@ export abstract class Distribution {
   toString(): string {
     return `${this.constructor.name}(batchShape=${fmtShape(this.batchShape)}, eventShape=${fmtShape(this.eventShape)})`;
   }
-
 }

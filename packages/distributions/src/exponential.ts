@@ -52,7 +52,13 @@ export class Exponential extends ScalarDistribution<'rate'> {
   /** $1 - e^{-\lambda x}$ for $x \ge 0$, 0 below. */
   override cdf(x: Tensor): Tensor {
     const inside = ge(x, 0);
-    return where(inside, exp(this.rate.mul(guard(inside, x, 0)).neg()).neg().add(1), 0);
+    return where(
+      inside,
+      exp(this.rate.mul(guard(inside, x, 0)).neg())
+        .neg()
+        .add(1),
+      0,
+    );
   }
   /** $-\log(1 - p)/\lambda$. */
   override icdf(p: Tensor): Tensor {

@@ -73,7 +73,10 @@ export class Gamma extends ScalarDistribution<'concentration' | 'rate'> {
   /** $\alpha - \log \beta + \log \Gamma(\alpha) + (1 - \alpha) \psi(\alpha)$ (not differentiable in $\alpha$: no trigamma). */
   override entropy(): Tensor {
     const a = this.concentration;
-    return a.sub(log(this.rate)).add(lgamma(a)).add(a.neg().add(1).mul(digamma(a)));
+    return a
+      .sub(log(this.rate))
+      .add(lgamma(a))
+      .add(a.neg().add(1).mul(digamma(a)));
   }
   /** $P(\alpha, \beta x)$ for $x \ge 0$, 0 below. */
   override cdf(x: Tensor): Tensor {

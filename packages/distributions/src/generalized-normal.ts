@@ -1,20 +1,4 @@
-import {
-  type Rng,
-  type Tensor,
-  type TensorLike,
-  abs,
-  defaultRng,
-  exp,
-  expand,
-  lgamma,
-  log,
-  pow,
-  reciprocal,
-  sign,
-  lt,
-  cast,
-  zeros,
-} from '@eddy/core';
+import { type Rng, type Tensor, type TensorLike, abs, defaultRng, exp, expand, lgamma, log, pow, reciprocal, sign, lt, cast, zeros } from '@eddy/core';
 import { gammaP, gammaQuantile } from './gamma-special.js';
 import { ScalarDistribution } from './scalar-distribution.js';
 
@@ -60,7 +44,9 @@ export class GeneralizedNormal extends ScalarDistribution<'beta'> {
   /** $\log(\beta/2) - \log \Gamma(1/\beta) - |x|^\beta$. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
-    return log(this.beta.div(2)).sub(lgamma(reciprocal(this.beta))).sub(pow(abs(x), this.beta));
+    return log(this.beta.div(2))
+      .sub(lgamma(reciprocal(this.beta)))
+      .sub(pow(abs(x), this.beta));
   }
   /** $\operatorname{sign}(u - \frac{1}{2}) P^{-1}(1/\beta, |2u - 1|)^{1/\beta}$, $u \sim \mathcal{U}[0, 1)$ from one uniform draw call. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
@@ -73,7 +59,10 @@ export class GeneralizedNormal extends ScalarDistribution<'beta'> {
   }
   /** $\frac{1}{2} + \frac{1}{2} \operatorname{sign}(x) P(1/\beta, |x|^\beta)$. */
   override cdf(x: Tensor): Tensor {
-    return sign(x).mul(gammaP(reciprocal(this.beta), pow(abs(x), this.beta))).mul(0.5).add(0.5);
+    return sign(x)
+      .mul(gammaP(reciprocal(this.beta), pow(abs(x), this.beta)))
+      .mul(0.5)
+      .add(0.5);
   }
   /** $\operatorname{sign}(p - \frac{1}{2}) P^{-1}(1/\beta, |2p - 1|)^{1/\beta}$. */
   override icdf(p: Tensor): Tensor {

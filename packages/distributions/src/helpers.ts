@@ -1,18 +1,4 @@
-import {
-  type DType,
-  ShapeError,
-  type Tensor,
-  type TensorLike,
-  ValueError,
-  fmtShape,
-  isfinite,
-  log,
-  logicalNot,
-  mul,
-  special,
-  tensor,
-  where,
-} from '@eddy/core';
+import { type DType, ShapeError, type Tensor, type TensorLike, ValueError, fmtShape, isfinite, log, logicalNot, mul, special, tensor, where } from '@eddy/core';
 import { broadcastParams } from './params.js';
 
 /**

@@ -30,9 +30,7 @@ export class Independent extends Distribution {
       throw new ValueError(`Independent: reinterpreted must be a non-negative integer, got ${reinterpreted}`);
     }
     if (reinterpreted > base.batchShape.length) {
-      throw new ShapeError(
-        `Independent: reinterpreted = ${reinterpreted} exceeds the base's batch rank (batch shape ${fmtShape(base.batchShape)})`,
-      );
+      throw new ShapeError(`Independent: reinterpreted = ${reinterpreted} exceeds the base's batch rank (batch shape ${fmtShape(base.batchShape)})`);
     }
     this.base = base;
     this.reinterpreted = reinterpreted;

@@ -49,9 +49,7 @@ export class Joint extends Distribution {
     try {
       batch = broadcastShapes('Joint', ...marginals.map((m) => m.batchShape));
     } catch {
-      throw new ShapeError(
-        `Joint: the marginals' batch shapes ${marginals.map((m) => fmtShape(m.batchShape)).join(', ')} do not broadcast`,
-      );
+      throw new ShapeError(`Joint: the marginals' batch shapes ${marginals.map((m) => fmtShape(m.batchShape)).join(', ')} do not broadcast`);
     }
     this.#batch = batch;
     this.marginals = marginals.map((m) => (shapesEqual(m.batchShape, batch) ? m : m.expand(batch)));

@@ -34,7 +34,10 @@ export class Laplace extends LocationScale {
   /** $-\log(2b) - |x - \mu|/b$. */
   logProb(x: Tensor): Tensor {
     this.checkValue(x);
-    return abs(x.sub(this.loc)).div(this.scale).neg().sub(log(this.scale.mul(2)));
+    return abs(x.sub(this.loc))
+      .div(this.scale)
+      .neg()
+      .sub(log(this.scale.mul(2)));
   }
   /** $\mu - b \operatorname{sign}(v) \operatorname{log1p}(-|v|)$, $v \sim \mathcal{U}[\varepsilon - 1, 1)$ from one uniform draw of `rng`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {
@@ -50,7 +53,10 @@ export class Laplace extends LocationScale {
   /** $\frac{1}{2} - \frac{1}{2} \operatorname{sign}(x - \mu) \operatorname{expm1}(-|x - \mu|/b)$. */
   override cdf(x: Tensor): Tensor {
     const d = x.sub(this.loc);
-    return sign(d).mul(expm1(abs(d).div(this.scale).neg())).mul(-0.5).add(0.5);
+    return sign(d)
+      .mul(expm1(abs(d).div(this.scale).neg()))
+      .mul(-0.5)
+      .add(0.5);
   }
   /** $\mu - b \operatorname{sign}(p - \frac{1}{2}) \operatorname{log1p}(-2|p - \frac{1}{2}|)$. */
   override icdf(p: Tensor): Tensor {

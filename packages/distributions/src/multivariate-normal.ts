@@ -84,9 +84,7 @@ export class MultivariateNormal extends Distribution {
     try {
       batch = broadcastShapes('MultivariateNormal', mu.shape.slice(0, -1), l.shape.slice(0, -2));
     } catch {
-      throw new ShapeError(
-        `MultivariateNormal: batch shapes of loc ${fmtShape(mu.shape)} and scaleTril ${fmtShape(l.shape)} do not broadcast`,
-      );
+      throw new ShapeError(`MultivariateNormal: batch shapes of loc ${fmtShape(mu.shape)} and scaleTril ${fmtShape(l.shape)} do not broadcast`);
     }
     this.loc = expand(mu, [...batch, d]);
     this.scaleTril = expand(l, [...batch, d, d]);
@@ -95,7 +93,9 @@ export class MultivariateNormal extends Distribution {
     this.#dtype = given !== undefined && isFloat(given.dtype) ? (given.dtype as 'float32' | 'float64') : getDefaultDType();
     if (options.validateArgs ?? true) {
       checkPositive('MultivariateNormal', 'the diagonal of scaleTril', diagonal(this.scaleTril));
-      const upper = cast(ne(triu(this.scaleTril, 1), 0), 'int32').dataSync().indexOf(1);
+      const upper = cast(ne(triu(this.scaleTril, 1), 0), 'int32')
+        .dataSync()
+        .indexOf(1);
       if (upper >= 0) {
         throw new ValueError(`MultivariateNormal: scaleTril must be lower triangular (non-zero entry above the diagonal at flat index ${upper})`);
       }
@@ -135,7 +135,10 @@ export class MultivariateNormal extends Distribution {
     const dim = this.eventShape[0] as number;
     const y = triangularSolve(this.scaleTril, unsqueeze(x.sub(this.loc), -1));
     const m = sum(square(y), [-2, -1]);
-    return m.mul(-0.5).sub(this.#halfLogDet()).sub(0.5 * dim * LOG_2PI);
+    return m
+      .mul(-0.5)
+      .sub(this.#halfLogDet())
+      .sub(0.5 * dim * LOG_2PI);
   }
   /** $\mu + L \varepsilon$, $\varepsilon \sim \mathcal{N}(0, I)$ from one normal draw call of `rng`. */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {

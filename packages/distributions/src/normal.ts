@@ -52,7 +52,9 @@ export class Normal extends LocationScale {
   }
   /** $\frac{1}{2}\big(1 + \operatorname{erf}\big(\frac{x - \mu}{\sigma\sqrt{2}}\big)\big)$. */
   override cdf(x: Tensor): Tensor {
-    return erf(x.sub(this.loc).div(this.scale.mul(Math.SQRT2))).add(1).mul(0.5);
+    return erf(x.sub(this.loc).div(this.scale.mul(Math.SQRT2)))
+      .add(1)
+      .mul(0.5);
   }
   /** $\mu + \sigma\sqrt{2} \operatorname{erfinv}(2p - 1)$. */
   override icdf(p: Tensor): Tensor {

@@ -49,12 +49,7 @@ export abstract class ScalarDistribution<P extends string = string> extends Dist
    * @param options `validateArgs` (default true) runs the checks; @param positive the
    * parameters that must be positive, checked in this order.
    */
-  constructor(
-    name: string,
-    params: Readonly<Record<P, TensorLike>>,
-    options: { validateArgs?: boolean } = {},
-    positive: readonly P[] = [],
-  ) {
+  constructor(name: string, params: Readonly<Record<P, TensorLike>>, options: { validateArgs?: boolean } = {}, positive: readonly P[] = []) {
     super();
     const { tensors, batchShape, dtype } = namedParams(name, params);
     const self = this as unknown as Record<P, Tensor>;

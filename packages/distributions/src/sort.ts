@@ -1,17 +1,4 @@
-import {
-  type Rng,
-  ShapeError,
-  type Tensor,
-  defaultRng,
-  eq,
-  fmtShape,
-  ge,
-  le,
-  noGrad,
-  permute,
-  slice,
-  sum,
-} from '@eddy/core';
+import { type Rng, ShapeError, type Tensor, defaultRng, eq, fmtShape, ge, le, noGrad, permute, slice, sum } from '@eddy/core';
 import { Distribution } from './distribution.js';
 import { checkInteger, hostSortLastAxis, logFactorial, outside } from './helpers.js';
 
@@ -105,4 +92,3 @@ export class Sort extends Distribution {
     return `${this.constructor.name}(${this.base.toString()}, ${this.n})`;
   }
 }
-

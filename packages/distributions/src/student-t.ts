@@ -1,19 +1,4 @@
-import {
-  type Rng,
-  type Tensor,
-  type TensorLike,
-  defaultRng,
-  digamma,
-  expand,
-  full,
-  gt,
-  lgamma,
-  log,
-  log1p,
-  sqrt,
-  square,
-  where,
-} from '@eddy/core';
+import { type Rng, type Tensor, type TensorLike, defaultRng, digamma, expand, full, gt, lgamma, log, log1p, sqrt, square, where } from '@eddy/core';
 import { gammaQuantile } from './gamma-special.js';
 import { ScalarDistribution } from './scalar-distribution.js';
 
@@ -65,7 +50,9 @@ export class StudentT extends ScalarDistribution<'df' | 'loc' | 'scale'> {
   override get variance(): Tensor {
     const df = this.df;
     const finite = gt(df, 2);
-    const v = square(this.scale).mul(df).div(where(finite, df, 3).sub(2));
+    const v = square(this.scale)
+      .mul(df)
+      .div(where(finite, df, 3).sub(2));
     const inf = full(this.batchShape, Number.POSITIVE_INFINITY, { dtype: v.dtype, backend: v.backend });
     return where(finite, v, where(gt(df, 1), inf, Number.NaN));
   }
@@ -86,7 +73,10 @@ export class StudentT extends ScalarDistribution<'df' | 'loc' | 'scale'> {
     const s = this.extendedShape(shape);
     const z = rng.normal(s, this.drawDtype);
     const g = gammaQuantile(this.df.mul(0.5), rng.uniform(s, this.drawDtype));
-    return z.mul(sqrt(this.df.div(g.mul(2)))).mul(this.scale).add(this.loc);
+    return z
+      .mul(sqrt(this.df.div(g.mul(2))))
+      .mul(this.scale)
+      .add(this.loc);
   }
   /**
    * $\log \sigma + \frac{\nu + 1}{2}\big(\psi((\nu + 1)/2) - \psi(\nu/2)\big) + \frac{1}{2} \log \nu + \log B(\nu/2, \frac{1}{2})$ (not differentiable
@@ -94,9 +84,16 @@ export class StudentT extends ScalarDistribution<'df' | 'loc' | 'scale'> {
    */
   override entropy(): Tensor {
     const df = this.df;
-    const lbeta = lgamma(df.mul(0.5)).add(HALF_LOG_PI).sub(lgamma(df.add(1).mul(0.5)));
+    const lbeta = lgamma(df.mul(0.5))
+      .add(HALF_LOG_PI)
+      .sub(lgamma(df.add(1).mul(0.5)));
     return log(this.scale)
-      .add(df.add(1).mul(0.5).mul(digamma(df.add(1).mul(0.5)).sub(digamma(df.mul(0.5)))))
+      .add(
+        df
+          .add(1)
+          .mul(0.5)
+          .mul(digamma(df.add(1).mul(0.5)).sub(digamma(df.mul(0.5)))),
+      )
       .add(log(df).mul(0.5))
       .add(lbeta);
   }

@@ -60,7 +60,9 @@ export class TopK extends Sort {
     const m = x.shape[x.ndim - 1] as number;
     const cdf = this.base.cdf(select(x, -1, m - 1));
     const tail = this.descending ? cdf : cdf.neg().add(1);
-    return log(tail).mul(this.n - this.k).add(this.orderedLogProb(x));
+    return log(tail)
+      .mul(this.n - this.k)
+      .add(this.orderedLogProb(x));
   }
   /** The first `k` entries of a {@link Sort} draw. */
   override sample(shape: readonly number[] = [], rng?: Rng): Tensor {

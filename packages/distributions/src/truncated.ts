@@ -103,7 +103,12 @@ export class Truncated extends Distribution {
    * {@link Truncated.rsample} is this applied to `rng.uniform(shape + batchShape)`.
    */
   rsampleFromUniform(r: Tensor): Tensor {
-    return this.base.icdf(this.uniform.icdf(r).mul(1 - 2e-6).add(1e-6));
+    return this.base.icdf(
+      this.uniform
+        .icdf(r)
+        .mul(1 - 2e-6)
+        .add(1e-6),
+    );
   }
   /** {@link Truncated.rsampleFromUniform} of one uniform draw call of `rng` (in the dtype of `F(l)`). */
   override rsample(shape: readonly number[] = [], rng: Rng = defaultRng()): Tensor {

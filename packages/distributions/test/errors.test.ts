@@ -46,14 +46,45 @@ describe('invalid parameters: ValueError naming the argument', () => {
   });
   it('Categorical probabilities and logits', () => {
     throwsWith(() => new D.Categorical({ probs: f64([0.5, -0.1]) }), ValueError, /probs must be finite and non-negative/, /-0.1/);
-    throwsWith(() => new D.Categorical({ probs: f64([[0, 0], [1, 0]]) }), ValueError, /probs sum to 0/, /batch entry 0/);
+    throwsWith(
+      () =>
+        new D.Categorical({
+          probs: f64([
+            [0, 0],
+            [1, 0],
+          ]),
+        }),
+      ValueError,
+      /probs sum to 0/,
+      /batch entry 0/,
+    );
     throwsWith(() => new D.Categorical({ logits: f64([0, Number.NaN]) }), ValueError, /logits must not be NaN/);
     throwsWith(() => new D.Categorical({ logits: f64(1) }), ShapeError, /logits must have shape \[\.\.\., K\]/);
     throwsWith(() => new D.Categorical({ logits: f64([1]), probs: f64([1]) } as never), ValueError, /exactly one/);
   });
   it('MultivariateNormal scale factor', () => {
-    throwsWith(() => new D.MultivariateNormal(f64([0, 0]), { scaleTril: f64([[1, 0], [0, -1]]) }), ValueError, /diagonal of scaleTril must be positive/);
-    throwsWith(() => new D.MultivariateNormal(f64([0, 0]), { scaleTril: f64([[1, 0.5], [0, 1]]) }), ValueError, /lower triangular/);
+    throwsWith(
+      () =>
+        new D.MultivariateNormal(f64([0, 0]), {
+          scaleTril: f64([
+            [1, 0],
+            [0, -1],
+          ]),
+        }),
+      ValueError,
+      /diagonal of scaleTril must be positive/,
+    );
+    throwsWith(
+      () =>
+        new D.MultivariateNormal(f64([0, 0]), {
+          scaleTril: f64([
+            [1, 0.5],
+            [0, 1],
+          ]),
+        }),
+      ValueError,
+      /lower triangular/,
+    );
   });
 });
 
@@ -63,7 +94,29 @@ describe('shape errors: ShapeError with expected vs actual', () => {
     throwsWith(() => new D.StudentT(f64([1, 2]), f64([0, 0, 0])), ShapeError, /df of shape \[2\]/, /loc of shape \[3\]/);
     throwsWith(() => new D.Gamma(f64([1, 2]), f64([[1, 2, 3]])), ShapeError, /concentration of shape \[2\], rate of shape \[1,3\]/);
     throwsWith(
-      () => new D.MultivariateNormal(f64([[0, 0], [1, 1]]), { scaleTril: f64([[[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 0], [0, 1]]]) }),
+      () =>
+        new D.MultivariateNormal(
+          f64([
+            [0, 0],
+            [1, 1],
+          ]),
+          {
+            scaleTril: f64([
+              [
+                [1, 0],
+                [0, 1],
+              ],
+              [
+                [1, 0],
+                [0, 1],
+              ],
+              [
+                [1, 0],
+                [0, 1],
+              ],
+            ]),
+          },
+        ),
       ShapeError,
       /batch shapes of loc \[2,2\] and scaleTril \[3,2,2\] do not broadcast/,
     );
@@ -71,7 +124,12 @@ describe('shape errors: ShapeError with expected vs actual', () => {
     throwsWith(() => new D.Truncated(new D.Normal(f64([0, 0]), f64([1, 1])), { lower: f64([0, 0, 0]) }), ShapeError, /lower \[3\]/);
   });
   it('wrong event shapes of values', () => {
-    const mvn = new D.MultivariateNormal(f64([0, 0]), { scaleTril: f64([[1, 0], [0, 1]]) });
+    const mvn = new D.MultivariateNormal(f64([0, 0]), {
+      scaleTril: f64([
+        [1, 0],
+        [0, 1],
+      ]),
+    });
     throwsWith(() => mvn.logProb(f64([[1, 2, 3]])), ShapeError, /MultivariateNormal\.logProb/, /\[1,3\]/, /event shape \[2\]/);
     throwsWith(() => new D.Sort(new D.Normal(0, 1), 3).logProb(f64([[1, 2]])), ShapeError, /Sort\.logProb/, /event shape \[3\]/);
     throwsWith(() => new D.TopK(new D.Normal(0, 1), 2, 4).logProb(f64([[1, 2, 3]])), ShapeError, /event shape \[2\]/);
@@ -81,8 +139,29 @@ describe('shape errors: ShapeError with expected vs actual', () => {
   });
   it('structural mismatches', () => {
     throwsWith(() => new D.BoxUniform(0, 1), ShapeError, /BoxUniform: lower and upper need at least one axis/);
-    throwsWith(() => new D.MultivariateNormal(f64([0, 0]), { scaleTril: f64([[1, 0, 0], [0, 1, 0]]) }), ShapeError, /\[\.\.\., D, D\]/, /\[2,3\]/);
-    throwsWith(() => new D.MultivariateNormal(f64([0, 0, 0]), { scaleTril: f64([[1, 0], [0, 1]]) }), ShapeError, /expected \[\.\.\., 3, 3\]/);
+    throwsWith(
+      () =>
+        new D.MultivariateNormal(f64([0, 0]), {
+          scaleTril: f64([
+            [1, 0, 0],
+            [0, 1, 0],
+          ]),
+        }),
+      ShapeError,
+      /\[\.\.\., D, D\]/,
+      /\[2,3\]/,
+    );
+    throwsWith(
+      () =>
+        new D.MultivariateNormal(f64([0, 0, 0]), {
+          scaleTril: f64([
+            [1, 0],
+            [0, 1],
+          ]),
+        }),
+      ShapeError,
+      /expected \[\.\.\., 3, 3\]/,
+    );
     throwsWith(() => new D.MultivariateNormal(f64(0), { scaleTril: f64([[1]]) }), ShapeError, /loc must have shape \[\.\.\., D\]/);
     throwsWith(() => new D.Truncated(new D.DiagNormal(f64([0, 0]), f64([1, 1]))), ShapeError, /Truncated: base must be univariate/, /\[2\]/);
     throwsWith(() => new D.Sort(new D.DiagNormal(f64([0, 0]), f64([1, 1])), 3), ShapeError, /Sort: base must be univariate/);

@@ -19,33 +19,132 @@ interface GradCase {
 }
 
 const cases: GradCase[] = [
-  { name: 'Uniform', params: () => [f64([-1, 0.5]), f64([2, 3])], make: (l, h) => new D.Uniform(l!, h!), x: () => f64([[0, 1], [1.5, 2.5]]), rsample: true },
-  { name: 'Exponential', params: () => [f64([0.7, 2])], make: (r) => new D.Exponential(r!), x: () => f64([[0.3, 1], [2, 0.1]]), rsample: true },
-  { name: 'Laplace', params: () => [f64([0.2, -1]), f64([1.5, 0.4])], make: (m, b) => new D.Laplace(m!, b!), x: () => f64([[1, -2], [-0.3, 0.5]]), rsample: true },
-  { name: 'Cauchy', params: () => [f64([0.2, -1]), f64([1.5, 0.4])], make: (m, g) => new D.Cauchy(m!, g!), x: () => f64([[1, -2], [-0.3, 0.5]]), rsample: true },
-  { name: 'Gamma', params: () => [f64([0.6, 2.5, 9]), f64([1.3, 0.5, 2])], make: (a, b) => new D.Gamma(a!, b!), x: () => f64([[0.3, 4, 5], [1.2, 0.8, 3.9]]), rsample: true },
-  { name: 'Beta', params: () => [f64([0.7, 2.5]), f64([1.8, 0.9])], make: (a, b) => new D.Beta(a!, b!), x: () => f64([[0.3, 0.9], [0.05, 0.5]]), rsample: true },
+  {
+    name: 'Uniform',
+    params: () => [f64([-1, 0.5]), f64([2, 3])],
+    make: (l, h) => new D.Uniform(l!, h!),
+    x: () =>
+      f64([
+        [0, 1],
+        [1.5, 2.5],
+      ]),
+    rsample: true,
+  },
+  {
+    name: 'Exponential',
+    params: () => [f64([0.7, 2])],
+    make: (r) => new D.Exponential(r!),
+    x: () =>
+      f64([
+        [0.3, 1],
+        [2, 0.1],
+      ]),
+    rsample: true,
+  },
+  {
+    name: 'Laplace',
+    params: () => [f64([0.2, -1]), f64([1.5, 0.4])],
+    make: (m, b) => new D.Laplace(m!, b!),
+    x: () =>
+      f64([
+        [1, -2],
+        [-0.3, 0.5],
+      ]),
+    rsample: true,
+  },
+  {
+    name: 'Cauchy',
+    params: () => [f64([0.2, -1]), f64([1.5, 0.4])],
+    make: (m, g) => new D.Cauchy(m!, g!),
+    x: () =>
+      f64([
+        [1, -2],
+        [-0.3, 0.5],
+      ]),
+    rsample: true,
+  },
+  {
+    name: 'Gamma',
+    params: () => [f64([0.6, 2.5, 9]), f64([1.3, 0.5, 2])],
+    make: (a, b) => new D.Gamma(a!, b!),
+    x: () =>
+      f64([
+        [0.3, 4, 5],
+        [1.2, 0.8, 3.9],
+      ]),
+    rsample: true,
+  },
+  {
+    name: 'Beta',
+    params: () => [f64([0.7, 2.5]), f64([1.8, 0.9])],
+    make: (a, b) => new D.Beta(a!, b!),
+    x: () =>
+      f64([
+        [0.3, 0.9],
+        [0.05, 0.5],
+      ]),
+    rsample: true,
+  },
   {
     name: 'StudentT',
     params: () => [f64([1.5, 7]), f64([0.3, -1]), f64([2, 0.5])],
     make: (n, m, s) => new D.StudentT(n!, m!, s!),
-    x: () => f64([[1, -2], [-0.3, 0.5]]),
+    x: () =>
+      f64([
+        [1, -2],
+        [-0.3, 0.5],
+      ]),
     rsample: true,
   },
-  { name: 'GeneralizedNormal', params: () => [f64([0.8, 2, 5])], make: (b) => new D.GeneralizedNormal(b!), x: () => f64([[0.3, -1.2, 0.9], [-2, 0.1, -0.5]]), rsample: true },
+  {
+    name: 'GeneralizedNormal',
+    params: () => [f64([0.8, 2, 5])],
+    make: (b) => new D.GeneralizedNormal(b!),
+    x: () =>
+      f64([
+        [0.3, -1.2, 0.9],
+        [-2, 0.1, -0.5],
+      ]),
+    rsample: true,
+  },
   {
     name: 'MultivariateNormal',
-    params: () => [f64([0.5, -1, 2]), f64([[1.5, 0, 0], [-0.7, 0.4, 0], [0.3, 0.2, 1.1]])],
+    params: () => [
+      f64([0.5, -1, 2]),
+      f64([
+        [1.5, 0, 0],
+        [-0.7, 0.4, 0],
+        [0.3, 0.2, 1.1],
+      ]),
+    ],
     make: (m, l) => new D.MultivariateNormal(m!, { scaleTril: tril(l!) }),
-    x: () => f64([[0, 0, 1], [1, -2, 3]]),
+    x: () =>
+      f64([
+        [0, 0, 1],
+        [1, -2, 3],
+      ]),
     rsample: true,
   },
-  { name: 'BoxUniform', params: () => [f64([-1, 0.5]), f64([2, 3])], make: (l, h) => new D.BoxUniform(l!, h!), x: () => f64([[0, 1], [1.5, 2.5]]), rsample: true },
+  {
+    name: 'BoxUniform',
+    params: () => [f64([-1, 0.5]), f64([2, 3])],
+    make: (l, h) => new D.BoxUniform(l!, h!),
+    x: () =>
+      f64([
+        [0, 1],
+        [1.5, 2.5],
+      ]),
+    rsample: true,
+  },
   {
     name: 'Truncated(Normal)',
     params: () => [f64([0.5, -0.2]), f64([1.5, 0.8])],
     make: (m, s) => new D.Truncated(new D.Normal(m!, s!), { lower: f64([-1, -2]), upper: f64([2.5, 0]) }),
-    x: () => f64([[0, -1], [2, -0.1]]),
+    x: () =>
+      f64([
+        [0, -1],
+        [2, -0.1],
+      ]),
     rsample: true,
   },
   {
@@ -59,14 +158,31 @@ const cases: GradCase[] = [
     name: 'TransformedUniform(Softclip)',
     params: () => [f64([-3, -1]), f64([4, 2])],
     make: (l, u) => new D.TransformedUniform(new SoftclipTransform(2), l!, u!),
-    x: () => f64([[0, 1], [-2, 0.5]]),
+    x: () =>
+      f64([
+        [0, 1],
+        [-2, 0.5],
+      ]),
     rsample: true,
   },
   {
     name: 'Joint(Gamma, MultivariateNormal)',
     params: () => [f64(2.5), f64([0.5, -1])],
-    make: (a, m) => new D.Joint(new D.Gamma(a!, f64(1)), new D.MultivariateNormal(m!, { scaleTril: f64([[1, 0], [0.5, 2]]) })),
-    x: () => f64([[0.7, 0, 1], [3, 2, -1]]),
+    make: (a, m) =>
+      new D.Joint(
+        new D.Gamma(a!, f64(1)),
+        new D.MultivariateNormal(m!, {
+          scaleTril: f64([
+            [1, 0],
+            [0.5, 2],
+          ]),
+        }),
+      ),
+    x: () =>
+      f64([
+        [0.7, 0, 1],
+        [3, 2, -1],
+      ]),
     rsample: true,
   },
   {
@@ -75,8 +191,26 @@ const cases: GradCase[] = [
     make: (m, s, w) => new D.Mixture(new D.Normal(m!, s!), w!),
     x: () => f64([-1, 0.2, 4]),
   },
-  { name: 'Sort(Normal)', params: () => [f64(0.3), f64(1.4)], make: (m, s) => new D.Sort(new D.Normal(m!, s!), 3), x: () => f64([[-1, 0, 2], [0.1, 0.2, 0.3]]) },
-  { name: 'TopK(Gamma)', params: () => [f64(2.5), f64(1.5)], make: (a, b) => new D.TopK(new D.Gamma(a!, b!), 2, 5), x: () => f64([[0.5, 1], [1, 3]]) },
+  {
+    name: 'Sort(Normal)',
+    params: () => [f64(0.3), f64(1.4)],
+    make: (m, s) => new D.Sort(new D.Normal(m!, s!), 3),
+    x: () =>
+      f64([
+        [-1, 0, 2],
+        [0.1, 0.2, 0.3],
+      ]),
+  },
+  {
+    name: 'TopK(Gamma)',
+    params: () => [f64(2.5), f64(1.5)],
+    make: (a, b) => new D.TopK(new D.Gamma(a!, b!), 2, 5),
+    x: () =>
+      f64([
+        [0.5, 1],
+        [1, 3],
+      ]),
+  },
   { name: 'Minimum(Laplace)', params: () => [f64(0.3), f64(1.4)], make: (m, s) => new D.Minimum(new D.Laplace(m!, s!), 4), x: () => f64([-1, 0.5, 2]) },
   { name: 'Maximum(Cauchy)', params: () => [f64(0.3), f64(1.4)], make: (m, s) => new D.Maximum(new D.Cauchy(m!, s!), 3), x: () => f64([-1, 0.5, 2]) },
 ];
@@ -99,12 +233,31 @@ describe('gradcheck (float64, relative error ≤ 1e-6)', () => {
     }
   }
   it('Gamma: cdf gradients (in x, α and β)', () => {
-    const r = gradcheck((x, a, b) => new D.Gamma(a!, b!).cdf(x!), [f64([[0.3, 4], [1.2, 0.8]]), f64([0.6, 7]), f64([1.3, 0.5])]);
+    const r = gradcheck(
+      (x, a, b) => new D.Gamma(a!, b!).cdf(x!),
+      [
+        f64([
+          [0.3, 4],
+          [1.2, 0.8],
+        ]),
+        f64([0.6, 7]),
+        f64([1.3, 0.5]),
+      ],
+    );
     report['Gamma.cdf'] = r.maxRelError;
     expect(r.maxRelError).toBeLessThanOrEqual(TOL);
   });
   it('GeneralizedNormal: cdf gradients (in x and β)', () => {
-    const r = gradcheck((x, b) => new D.GeneralizedNormal(b!).cdf(x!), [f64([[0.3, -4], [1.2, 0.8]]), f64([0.6, 3])]);
+    const r = gradcheck(
+      (x, b) => new D.GeneralizedNormal(b!).cdf(x!),
+      [
+        f64([
+          [0.3, -4],
+          [1.2, 0.8],
+        ]),
+        f64([0.6, 3]),
+      ],
+    );
     report['GeneralizedNormal.cdf'] = r.maxRelError;
     expect(r.maxRelError).toBeLessThanOrEqual(TOL);
   });
@@ -141,7 +294,9 @@ describe('gradcheck (float64, relative error ≤ 1e-6)', () => {
     for (let j = 0; j < 2; j++) expect(Math.abs((got[j] as number) - expected[j]!)).toBeLessThan(1e-5 * (1 + Math.abs(expected[j]!)));
   });
   it('reports the worst relative errors', () => {
-    console.log(`gradcheck max relative errors: ${JSON.stringify(Object.fromEntries(Object.entries(report).map(([k, v]) => [k, Number(v.toExponential(2))])))}`);
+    console.log(
+      `gradcheck max relative errors: ${JSON.stringify(Object.fromEntries(Object.entries(report).map(([k, v]) => [k, Number(v.toExponential(2))])))}`,
+    );
   });
 });
 
@@ -175,7 +330,12 @@ describe('logProb and rsample keep working under expand', () => {
     }
     const vec: D.Distribution[] = [
       new D.BoxUniform(f64([0, 0]), f64([1, 1])),
-      new D.MultivariateNormal(f64([0, 0]), { scaleTril: f64([[1, 0], [0, 1]]) }),
+      new D.MultivariateNormal(f64([0, 0]), {
+        scaleTril: f64([
+          [1, 0],
+          [0, 1],
+        ]),
+      }),
       new D.Joint(new D.Normal(f64(0), f64(1)), new D.Uniform(f64(0), f64(1))),
       new D.Sort(new D.Normal(f64(0), f64(1)), 2),
       new D.TopK(new D.Normal(f64(0), f64(1)), 1, 3),

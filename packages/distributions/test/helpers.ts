@@ -10,8 +10,7 @@ export const Phi = (z: number): number => 0.5 * (1 + special.erf(z / Math.SQRT2)
 /** Normal(μ, σ) CDF. */
 export const normalCdf = (x: number, mu: number, sigma: number): number => Phi((x - mu) / sigma);
 /** Normal(μ, σ) log-density. */
-export const normalLogPdf = (x: number, mu: number, sigma: number): number =>
-  -0.5 * ((x - mu) / sigma) ** 2 - Math.log(sigma) - 0.5 * Math.log(2 * Math.PI);
+export const normalLogPdf = (x: number, mu: number, sigma: number): number => -0.5 * ((x - mu) / sigma) ** 2 - Math.log(sigma) - 0.5 * Math.log(2 * Math.PI);
 
 export type Support = 'real' | 'positive' | [number, number];
 
@@ -95,9 +94,7 @@ export function moments(v: Float64Array): { mean: number; variance: number; seMe
 export function expectMoments(v: Float64Array, mean: number, variance: number, what: string): void {
   const m = moments(v);
   expect(Math.abs(m.mean - mean), `${what}: mean ${m.mean} vs ${mean} (se ${m.seMean})`).toBeLessThanOrEqual(5 * m.seMean);
-  expect(Math.abs(m.variance - variance), `${what}: variance ${m.variance} vs ${variance} (se ${m.seVar})`).toBeLessThanOrEqual(
-    5 * m.seVar,
-  );
+  expect(Math.abs(m.variance - variance), `${what}: variance ${m.variance} vs ${variance} (se ${m.seVar})`).toBeLessThanOrEqual(5 * m.seVar);
 }
 
 /** Element-wise closeness with |a - e| ≤ atol + rtol |e|; infinities must match. */

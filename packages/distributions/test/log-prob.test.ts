@@ -20,9 +20,7 @@ describe('log-densities against closed forms', () => {
     closedForm(new D.Uniform(f64(-1), f64(3)), [-1, -0.5, 0, 2.999, 3, 5, -1.0001], (x) => (x >= -1 && x < 3 ? -Math.log(4) : NEG_INF));
   });
   it('Exponential(2.5)', () => {
-    closedForm(new D.Exponential(f64(2.5)), [0, 0.1, 1, 7, -1e-9, -3, Number.POSITIVE_INFINITY], (x) =>
-      x >= 0 ? Math.log(2.5) - 2.5 * x : NEG_INF,
-    );
+    closedForm(new D.Exponential(f64(2.5)), [0, 0.1, 1, 7, -1e-9, -3, Number.POSITIVE_INFINITY], (x) => (x >= 0 ? Math.log(2.5) - 2.5 * x : NEG_INF));
   });
   it('Laplace(1, 0.5)', () => {
     closedForm(new D.Laplace(f64(1), f64(0.5)), [-3, 0, 1, 1.2, 9], (x) => -Math.log(1) - Math.abs(x - 1) / 0.5);
@@ -40,9 +38,7 @@ describe('log-densities against closed forms', () => {
     expect(new D.Gamma(f64(0.5), f64(1)).logProb(f64([0])).dataSync()[0]).toBe(Number.POSITIVE_INFINITY);
   });
   it('Beta(2, 3): 12 x (1-x)²; Beta(1, 1) uniform; Beta(0.5, 0.5) arcsine', () => {
-    closedForm(new D.Beta(f64(2), f64(3)), [0, 0.1, 0.5, 0.99, 1, -0.1, 1.1], (x) =>
-      x >= 0 && x <= 1 ? Math.log(12 * x * (1 - x) ** 2) : NEG_INF,
-    );
+    closedForm(new D.Beta(f64(2), f64(3)), [0, 0.1, 0.5, 0.99, 1, -0.1, 1.1], (x) => (x >= 0 && x <= 1 ? Math.log(12 * x * (1 - x) ** 2) : NEG_INF));
     closedForm(new D.Beta(f64(1), f64(1)), [0, 0.3, 1, 2], (x) => (x >= 0 && x <= 1 ? 0 : NEG_INF));
     closedForm(new D.Beta(f64(0.5), f64(0.5)), [0.01, 0.5, 0.9], (x) => -Math.log(Math.PI * Math.sqrt(x * (1 - x))));
   });
@@ -75,8 +71,18 @@ describe('log-densities against closed forms', () => {
   });
   it('MultivariateNormal against the explicit 2-D Gaussian', () => {
     const [l11, l21, l22] = [1.5, -0.7, 0.4];
-    const d = new D.MultivariateNormal(f64([0.5, -1]), { scaleTril: f64([[l11, 0], [l21, l22]]) });
-    const pts = [[0, 0], [0.5, -1], [2, 1], [-3, 0.2]];
+    const d = new D.MultivariateNormal(f64([0.5, -1]), {
+      scaleTril: f64([
+        [l11, 0],
+        [l21, l22],
+      ]),
+    });
+    const pts = [
+      [0, 0],
+      [0.5, -1],
+      [2, 1],
+      [-3, 0.2],
+    ];
     // Σ = L Lᵀ, explicit inverse and determinant.
     const s11 = l11 * l11;
     const s12 = l11 * l21;
@@ -90,7 +96,18 @@ describe('log-densities against closed forms', () => {
     });
     expectClose(d.logProb(f64(pts)).dataSync(), ref, 1e-13, 1e-13);
     // Batched: two MVNs, broadcasting a [4, 1, 2] sample against batch [2].
-    const db = new D.MultivariateNormal(f64([[0.5, -1], [0, 0]]), { scaleTril: f64([[l11, 0], [l21, l22]]) });
+    const db = new D.MultivariateNormal(
+      f64([
+        [0.5, -1],
+        [0, 0],
+      ]),
+      {
+        scaleTril: f64([
+          [l11, 0],
+          [l21, l22],
+        ]),
+      },
+    );
     expect(db.batchShape).toEqual([2]);
     const lp = db.logProb(f64(pts.map((p) => [p])));
     expect(lp.shape).toEqual([4, 2]);
@@ -103,10 +120,31 @@ describe('log-densities against closed forms', () => {
   });
   it('BoxUniform, Joint, Truncated, Minimum, Maximum, Sort, TopK, Mixture, TransformedUniform', () => {
     const box = new D.BoxUniform(f64([0, -1]), f64([2, 1]));
-    expectClose(box.logProb(f64([[1, 0], [1, 1], [-1, 0]])).dataSync(), [-Math.log(4), NEG_INF, NEG_INF]);
+    expectClose(
+      box
+        .logProb(
+          f64([
+            [1, 0],
+            [1, 1],
+            [-1, 0],
+          ]),
+        )
+        .dataSync(),
+      [-Math.log(4), NEG_INF, NEG_INF],
+    );
 
     const joint = new D.Joint(new D.Uniform(f64(0), f64(2)), new D.Normal(f64(1), f64(3)));
-    expectClose(joint.logProb(f64([[0.5, 0], [2, 0]])).dataSync(), [-Math.log(2) + normalLogPdf(0, 1, 3), NEG_INF]);
+    expectClose(
+      joint
+        .logProb(
+          f64([
+            [0.5, 0],
+            [2, 0],
+          ]),
+        )
+        .dataSync(),
+      [-Math.log(2) + normalLogPdf(0, 1, 3), NEG_INF],
+    );
 
     const tr = new D.Truncated(new D.Normal(f64(0.5), f64(1.5)), { lower: -1, upper: 2.5 });
     const z = normalCdf(2.5, 0.5, 1.5) - normalCdf(-1, 0.5, 1.5);
@@ -118,12 +156,26 @@ describe('log-densities against closed forms', () => {
     closedForm(mx, [-1, 0, 2], (x) => Math.log(4) + normalLogPdf(x, 0, 1) + 3 * Math.log(normalCdf(x, 0, 1)), 1e-12);
 
     const sort = new D.Sort(new D.Normal(f64(0), f64(1)), 3, { descending: true });
-    const sp = [[2, 1, 1], [0, 1, 2]];
+    const sp = [
+      [2, 1, 1],
+      [0, 1, 2],
+    ];
     expectClose(sort.logProb(f64(sp)).dataSync(), [Math.log(6) + normalLogPdf(2, 0, 1) + 2 * normalLogPdf(1, 0, 1), NEG_INF], 1e-13);
 
     const topk = new D.TopK(new D.Exponential(f64(1)), 2, 5);
     // n!/(n-k)! e^(-x1) e^(-x2) (e^(-x2))^(n-k)
-    expectClose(topk.logProb(f64([[0.2, 0.5], [0.5, 0.2]])).dataSync(), [Math.log(20) - 0.2 - 0.5 - 3 * 0.5, NEG_INF], 1e-13);
+    expectClose(
+      topk
+        .logProb(
+          f64([
+            [0.2, 0.5],
+            [0.5, 0.2],
+          ]),
+        )
+        .dataSync(),
+      [Math.log(20) - 0.2 - 0.5 - 3 * 0.5, NEG_INF],
+      1e-13,
+    );
 
     const w = [0.2, 0.5, 0.3];
     const mix = new D.Mixture(new D.Normal(f64([-2, 0, 3]), f64([1, 0.5, 2])), f64(w.map(Math.log)));
@@ -179,7 +231,12 @@ describe('normalisation (numerical integration of exp(logProb)) and entropy', ()
     });
   }
   it('Categorical sums to one; its entropy is -Σ p log p', () => {
-    const d = new D.Categorical({ logits: f64([[0.1, -2, 1.3, 0], [0, 0, 0, 0]]) });
+    const d = new D.Categorical({
+      logits: f64([
+        [0.1, -2, 1.3, 0],
+        [0, 0, 0, 0],
+      ]),
+    });
     const lp = d.logProb(f64([[0], [1], [2], [3]]));
     const s = [0, 1].map((b) => [0, 1, 2, 3].reduce((acc, k) => acc + Math.exp(lp.dataSync()[2 * k + b] as number), 0));
     expectClose(s, [1, 1], 1e-14, 1e-14);
@@ -189,7 +246,12 @@ describe('normalisation (numerical integration of exp(logProb)) and entropy', ()
     expectClose(d.entropy().dataSync(), [h, Math.log(4)], 1e-13);
   });
   it('MultivariateNormal integrates to one (2-D grid) and has entropy ½ log det(2πeΣ)', () => {
-    const d = new D.MultivariateNormal(f64([0.5, -1]), { scaleTril: f64([[1.2, 0], [0.6, 0.5]]) });
+    const d = new D.MultivariateNormal(f64([0.5, -1]), {
+      scaleTril: f64([
+        [1.2, 0],
+        [0.6, 0.5],
+      ]),
+    });
     const n = 401;
     const pts: number[][] = [];
     const lo = -9;
@@ -235,7 +297,10 @@ describe('outside the support: -∞ values and finite gradients', () => {
     expect(c.logProb(f64([0.5])).item()).toBe(NEG_INF);
   });
   it('MultivariateNormal with a lower-triangular parameterisation has finite gradients', () => {
-    const raw = f64([[1, 0.3], [0.2, 2]]).requireGrad();
+    const raw = f64([
+      [1, 0.3],
+      [0.2, 2],
+    ]).requireGrad();
     const d = new D.MultivariateNormal(zeros([2], { dtype: 'float64' }), { scaleTril: tril(raw) });
     const [g] = gradients(sum(d.logProb(f64([[1, 2]]))), [raw]);
     expect(Array.from(g!.dataSync()).every(Number.isFinite)).toBe(true);

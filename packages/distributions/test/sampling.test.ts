@@ -99,8 +99,7 @@ const cases: Array<[string, () => D.Distribution, Column[]]> = [
       { cdf: (x) => 0.5 + Math.atan(x) / Math.PI },
       { cdf: (x) => ((y) => 0.5 + y / (2 * Math.sqrt(2 + y * y)))((x - 1) / 2) },
       {
-        cdf: (x) =>
-          ((y) => 0.5 + (y / (Math.sqrt(3) * (1 + (y * y) / 3)) + Math.atan(y / Math.sqrt(3))) / Math.PI)((x + 1) / 0.5),
+        cdf: (x) => ((y) => 0.5 + (y / (Math.sqrt(3) * (1 + (y * y) / 3)) + Math.atan(y / Math.sqrt(3))) / Math.PI)((x + 1) / 0.5),
       },
     ],
   ],
@@ -124,7 +123,13 @@ const cases: Array<[string, () => D.Distribution, Column[]]> = [
   ],
   [
     'MultivariateNormal',
-    () => new D.MultivariateNormal(f64([1, -1]), { scaleTril: f64([[2, 0], [-0.6, 0.8]]) }),
+    () =>
+      new D.MultivariateNormal(f64([1, -1]), {
+        scaleTril: f64([
+          [2, 0],
+          [-0.6, 0.8],
+        ]),
+      }),
     [
       { cdf: (x) => normalCdf(x, 1, 2), mean: 1, variance: 4 },
       { cdf: (x) => normalCdf(x, -1, 1), mean: -1, variance: 1 },
@@ -155,13 +160,27 @@ const cases: Array<[string, () => D.Distribution, Column[]]> = [
     'Mixture(MultivariateNormal)',
     () =>
       new D.Mixture(
-        new D.MultivariateNormal(f64([[0, 0], [4, -4]]), { scaleTril: f64([[[1, 0], [0, 1]], [[0.5, 0], [0, 0.5]]]) }),
+        new D.MultivariateNormal(
+          f64([
+            [0, 0],
+            [4, -4],
+          ]),
+          {
+            scaleTril: f64([
+              [
+                [1, 0],
+                [0, 1],
+              ],
+              [
+                [0.5, 0],
+                [0, 0.5],
+              ],
+            ]),
+          },
+        ),
         f64([0, Math.log(3)]),
       ),
-    [
-      { cdf: (x) => 0.25 * Phi(x) + 0.75 * normalCdf(x, 4, 0.5) },
-      { cdf: (x) => 0.25 * Phi(x) + 0.75 * normalCdf(x, -4, 0.5) },
-    ],
+    [{ cdf: (x) => 0.25 * Phi(x) + 0.75 * normalCdf(x, 4, 0.5) }, { cdf: (x) => 0.25 * Phi(x) + 0.75 * normalCdf(x, -4, 0.5) }],
   ],
   [
     'Truncated(Normal)',
@@ -182,27 +201,15 @@ const cases: Array<[string, () => D.Distribution, Column[]]> = [
     () => new D.Truncated(new D.Exponential(f64(1)), { lower: 1 }),
     [{ cdf: (x) => 1 - Math.exp(-(x - 1)), mean: 2, variance: 1 }],
   ],
-  [
-    'Minimum(Normal, 3)',
-    () => new D.Minimum(new D.Normal(f64(0.5), f64(1.5)), 3),
-    [{ cdf: (x) => 1 - (1 - normalCdf(x, 0.5, 1.5)) ** 3 }],
-  ],
+  ['Minimum(Normal, 3)', () => new D.Minimum(new D.Normal(f64(0.5), f64(1.5)), 3), [{ cdf: (x) => 1 - (1 - normalCdf(x, 0.5, 1.5)) ** 3 }]],
   ['Maximum(Normal, 4)', () => new D.Maximum(new D.Normal(f64(-0.5), f64(0.8)), 4), [{ cdf: (x) => normalCdf(x, -0.5, 0.8) ** 4 }]],
-  [
-    'Sort(Normal, 3)',
-    () => new D.Sort(new D.Normal(f64(0), f64(1)), 3),
-    [1, 2, 3].map((j) => ({ cdf: (x: number) => orderCdf(Phi(x), j, 3) })),
-  ],
+  ['Sort(Normal, 3)', () => new D.Sort(new D.Normal(f64(0), f64(1)), 3), [1, 2, 3].map((j) => ({ cdf: (x: number) => orderCdf(Phi(x), j, 3) }))],
   [
     'Sort(Exponential, 3, descending)',
     () => new D.Sort(new D.Exponential(f64(1)), 3, { descending: true }),
     [3, 2, 1].map((j) => ({ cdf: (x: number) => orderCdf(1 - Math.exp(-x), j, 3) })),
   ],
-  [
-    'TopK(Normal, 2, 4)',
-    () => new D.TopK(new D.Normal(f64(0), f64(1)), 2, 4),
-    [1, 2].map((j) => ({ cdf: (x: number) => orderCdf(Phi(x), j, 4) })),
-  ],
+  ['TopK(Normal, 2, 4)', () => new D.TopK(new D.Normal(f64(0), f64(1)), 2, 4), [1, 2].map((j) => ({ cdf: (x: number) => orderCdf(Phi(x), j, 4) }))],
   [
     'TransformedUniform(Softclip)',
     () => new D.TransformedUniform(new SoftclipTransform(2), -3, 4),
@@ -250,7 +257,12 @@ describe('sampling: moments (5 standard errors) and KS against the CDF', () => {
     expect(new D.Categorical({ logits: f64([[3]]) }).sample([4], new Rng(0)).toArray()).toEqual([[0], [0], [0], [0]]);
   });
   it('MultivariateNormal: the covariance of the draws is L Lᵀ', () => {
-    const d = new D.MultivariateNormal(f64([1, -1]), { scaleTril: f64([[2, 0], [-0.6, 0.8]]) });
+    const d = new D.MultivariateNormal(f64([1, -1]), {
+      scaleTril: f64([
+        [2, 0],
+        [-0.6, 0.8],
+      ]),
+    });
     const x = d.sample([N], new Rng(3));
     const a = column(x, 0);
     const b = column(x, 1);
@@ -289,8 +301,33 @@ describe('sampling: moments (5 standard errors) and KS against the CDF', () => {
 /** Every distribution, with batch shapes, for the sharding and reproducibility checks. */
 const shardCases: Array<[string, () => D.Distribution]> = [
   ...cases.map(([n, m]) => [n, m] as [string, () => D.Distribution]),
-  ['Categorical', () => new D.Categorical({ logits: f64([[0, 1, 2], [2, 1, 0]]) })],
-  ['Mixture(batch)', () => new D.Mixture(new D.Normal(f64([[-1, 1], [0, 5]]), f64([[1, 1], [1, 2]])), f64([0.3, -0.3]))],
+  [
+    'Categorical',
+    () =>
+      new D.Categorical({
+        logits: f64([
+          [0, 1, 2],
+          [2, 1, 0],
+        ]),
+      }),
+  ],
+  [
+    'Mixture(batch)',
+    () =>
+      new D.Mixture(
+        new D.Normal(
+          f64([
+            [-1, 1],
+            [0, 5],
+          ]),
+          f64([
+            [1, 1],
+            [1, 2],
+          ]),
+        ),
+        f64([0.3, -0.3]),
+      ),
+  ],
   ['StudentT (float32 draws)', () => new D.StudentT(tensor([3, 5]), 0, 1)],
 ];
 

@@ -33,6 +33,7 @@ export function autoregressiveStack(
   const rng = networkRng(o);
   const orders = alternatingOrders(features, transforms, o.randperm ? rng : undefined);
   return orders.map(
-    (order) => new MaskedAutoregressiveTransform(features, context, { ...o, order, rng, ...(univariateFor === undefined ? {} : { univariate: univariateFor(rng) }) }),
+    (order) =>
+      new MaskedAutoregressiveTransform(features, context, { ...o, order, rng, ...(univariateFor === undefined ? {} : { univariate: univariateFor(rng) }) }),
   );
 }

@@ -121,8 +121,10 @@ export class MaskedAutoregressiveTransform extends LazyTransform {
   /** @param features `D`; @param context `C` (default 0); @param options see {@link MaskedAutoregressiveOptions}. */
   constructor(features: number, context = 0, options: MaskedAutoregressiveOptions = {}) {
     super();
-    if (!Number.isInteger(features) || features < 1) throw new ValueError(`MaskedAutoregressiveTransform: features must be a positive integer, got ${features}`);
-    if (!Number.isInteger(context) || context < 0) throw new ValueError(`MaskedAutoregressiveTransform: context must be a non-negative integer, got ${context}`);
+    if (!Number.isInteger(features) || features < 1)
+      throw new ValueError(`MaskedAutoregressiveTransform: features must be a positive integer, got ${features}`);
+    if (!Number.isInteger(context) || context < 0)
+      throw new ValueError(`MaskedAutoregressiveTransform: context must be a non-negative integer, got ${context}`);
     const order = options.order ?? Array.from({ length: features }, (_, i) => i);
     if (order.length !== features || new Set(order).size !== features || order.some((o) => !Number.isInteger(o) || o < 0 || o >= features)) {
       throw new ValueError(`MaskedAutoregressiveTransform: order ${JSON.stringify(order)} is not a permutation of 0..${features - 1}`);

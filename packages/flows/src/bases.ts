@@ -14,7 +14,11 @@ import { UnconditionalDistribution } from './lazy.js';
  * @category Lazy modules
  */
 export function standardNormalBase(features: number, dtype: FloatDType = getDefaultDType()): UnconditionalDistribution {
-  return new UnconditionalDistribution((loc, scale) => new DiagNormal(loc, scale), { loc: zeros([features], { dtype }), scale: ones([features], { dtype }) }, { buffer: true });
+  return new UnconditionalDistribution(
+    (loc, scale) => new DiagNormal(loc, scale),
+    { loc: zeros([features], { dtype }), scale: ones([features], { dtype }) },
+    { buffer: true },
+  );
 }
 
 /**

@@ -37,10 +37,7 @@ function compilePattern(prefix: string, option: string): RegExp {
   if (typeof prefix !== 'string' || !new RegExp(`^(?:${WORD}|[.*])*$`, 'u').test(prefix)) {
     throw new ValueError(`BayesianModel: invalid ${option} prefix ${JSON.stringify(prefix)} (only name characters, '.', '*' and '**')`);
   }
-  const body = prefix
-    .replaceAll('.', String.raw`\.`)
-    .replaceAll('**', String.raw`[\p{L}\p{N}\p{M}\p{Pc}.]+`)
-    .replaceAll('*', `${WORD}+`);
+  const body = prefix.replaceAll('.', String.raw`\.`).replaceAll('**', String.raw`[\p{L}\p{N}\p{M}\p{Pc}.]+`).replaceAll('*', `${WORD}+`);
   return new RegExp(`^(?:${body}.*)$`, 'u');
 }
 
@@ -287,7 +284,8 @@ export class BayesianModel<M extends Module = Module> extends Module {
       seen.add(param);
       if (!include.some((re) => re.test(name)) || exclude.some((re) => re.test(name))) continue;
       const key = name.replaceAll('.', '-');
-      if (this.means.has(key)) throw new ValueError(`BayesianModel: parameters ${JSON.stringify(this.#names.get(key))} and ${JSON.stringify(name)} have the same key ${key}`);
+      if (this.means.has(key))
+        throw new ValueError(`BayesianModel: parameters ${JSON.stringify(this.#names.get(key))} and ${JSON.stringify(name)} have the same key ${key}`);
       this.#names.set(key, name);
       this.means.set(key, param.zerosLike());
       this.logvars.set(key, param.zerosLike());
@@ -379,7 +377,9 @@ export class BayesianModel<M extends Module = Module> extends Module {
     const out: Record<string, Tensor> = {};
     for (const [key, name] of this.#names) {
       const mean = this.means.get(key) as Parameter;
-      const std = softclip(this.logvars.get(key) as Parameter, LOGVAR_BOUND).div(2).exp();
+      const std = softclip(this.logvars.get(key) as Parameter, LOGVAR_BOUND)
+        .div(2)
+        .exp();
       out[name] = mean.add(std.mul((rng ?? defaultRng()).normal(mean.shape, mean.dtype as FloatDType)));
     }
     return out;
@@ -569,15 +569,7 @@ export class BayesianModel<M extends Module = Module> extends Module {
     for (const key of this.means.keys()) {
       const mean = this.means.get(key) as Parameter;
       const logVar = softclip(this.logvars.get(key) as Parameter, LOGVAR_BOUND);
-      const term = logVar
-        .exp()
-        .div(priorVar)
-        .add(mean.square().div(priorVar))
-        .add(Math.log(priorVar))
-        .sub(logVar)
-        .sub(1)
-        .sum()
-        .mul(0.5);
+      const term = logVar.exp().div(priorVar).add(mean.square().div(priorVar)).add(Math.log(priorVar)).sub(logVar).sub(1).sum().mul(0.5);
       kl = kl === null ? term : kl.add(term);
     }
     return kl ?? tensor(0);

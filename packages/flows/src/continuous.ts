@@ -1,16 +1,4 @@
-import {
-  Buffer,
-  type Rng,
-  type Tensor,
-  ValueError,
-  broadcastShapes,
-  concat,
-  cos,
-  getDefaultDType,
-  select,
-  sin,
-  tensor,
-} from '@eddy/core';
+import { Buffer, type Rng, type Tensor, ValueError, broadcastShapes, concat, cos, getDefaultDType, select, sin, tensor } from '@eddy/core';
 import { FreeFormJacobianTransform } from '@eddy/transforms';
 import { standardNormalBase } from './bases.js';
 import { Flow, LazyTransform } from './lazy.js';
@@ -106,7 +94,12 @@ export class FFJTransform extends LazyTransform {
     checkInteger('FFJTransform', 'freqs', freqs, 0);
     const dtype = options.dtype ?? getDefaultDType();
     this.times = new Buffer(tensor([0, 1], { dtype }));
-    this.freqs = new Buffer(tensor(Float64Array.from({ length: freqs }, (_, k) => (k + 1) * Math.PI), { dtype }));
+    this.freqs = new Buffer(
+      tensor(
+        Float64Array.from({ length: freqs }, (_, k) => (k + 1) * Math.PI),
+        { dtype },
+      ),
+    );
     this.ode = new MLP(features + context + 2 * freqs, features, {
       hiddenFeatures,
       activation,

@@ -151,4 +151,3 @@ export class NICE extends Flow {
  * @category Flows
  */
 export class RealNVP extends NICE {}
-

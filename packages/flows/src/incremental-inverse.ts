@@ -283,8 +283,7 @@ export class IncrementalInverse {
   #block(k: number, s: number, op: Extract<Op, { kind: 'linear' }>, st: LinearStep): [Tensor, Tensor | null] {
     // Reused across calls only where tensors are garbage-collected (a manual-memory backend
     // frees them at the end of the caller's tidy scope) and no gradient is recorded.
-    const cacheable =
-      !op.layer.weight.backend.manualMemory && (!isGradEnabled() || (!op.layer.weight.requiresGrad && !(op.layer.bias?.requiresGrad ?? false)));
+    const cacheable = !op.layer.weight.backend.manualMemory && (!isGradEnabled() || (!op.layer.weight.requiresGrad && !(op.layer.bias?.requiresGrad ?? false)));
     const make = (): [Tensor, Tensor | null] => {
       const w = op.layer.maskedWeight();
       const rows = take(w, Array.from(st.rows), 0);
@@ -393,7 +392,9 @@ export class IncrementalInverse {
     if (params !== this.#total || this.#ops.some((op) => op.kind !== 'linear')) return null;
     const layers = this.#ops as Array<Extract<Op, { kind: 'linear' }>>;
     if (layers.some((op) => op.layer.weight.dtype !== y.dtype || op.layer.weight.backend !== y.backend)) return null;
-    const recording = isGradEnabled() && (y.requiresGrad || (c?.requiresGrad ?? false) || layers.some((op) => op.layer.weight.requiresGrad || (op.layer.bias?.requiresGrad ?? false)));
+    const recording =
+      isGradEnabled() &&
+      (y.requiresGrad || (c?.requiresGrad ?? false) || layers.some((op) => op.layer.weight.requiresGrad || (op.layer.bias?.requiresGrad ?? false)));
     if (recording || y.backend.manualMemory) return null;
     const program = this.#program(layers, u.program);
     const ce = this.#context > 0 && c !== undefined ? expand(c, [...lead, this.#context]) : null;

@@ -50,7 +50,12 @@ export class MNN extends Module {
   /** @param signal signal size; @param stack number of features; @param network network options. */
   constructor(signal: number, stack: number, network: UnivariateNetworkOptions = {}, options: NetworkOptions = {}) {
     super();
-    this.network = new MonotonicMLP(1 + signal, 1, { hiddenFeatures: network.hiddenFeatures ?? [64, 64], stack, rng: networkRng(options), dtype: options.dtype });
+    this.network = new MonotonicMLP(1 + signal, 1, {
+      hiddenFeatures: network.hiddenFeatures ?? [64, 64],
+      stack,
+      rng: networkRng(options),
+      dtype: options.dtype,
+    });
   }
 
   /** The monotonic transform for a signal `[..., D, S]`. */
@@ -150,7 +155,11 @@ export class NAF extends Flow {
   /** @param options see {@link NeuralFlowOptions}. */
   constructor(options: NeuralFlowOptions) {
     const signal = options.signal ?? 16;
-    const parts = autoregressiveStack('NAF', { ...options, shapes: [[signal]] }, (rng) => new MNN(signal, options.features, options.network, { rng, dtype: options.dtype }));
+    const parts = autoregressiveStack(
+      'NAF',
+      { ...options, shapes: [[signal]] },
+      (rng) => new MNN(signal, options.features, options.network, { rng, dtype: options.dtype }),
+    );
     super(withSoftclips(parts), standardNormalBase(options.features, options.dtype));
     this.options = options;
   }
@@ -179,7 +188,11 @@ export class UNAF extends Flow {
   /** @param options see {@link NeuralFlowOptions}. */
   constructor(options: NeuralFlowOptions) {
     const signal = options.signal ?? 16;
-    const parts = autoregressiveStack('UNAF', { ...options, shapes: [[signal], []] }, (rng) => new UMNN(signal, options.features, options.network, { rng, dtype: options.dtype }));
+    const parts = autoregressiveStack(
+      'UNAF',
+      { ...options, shapes: [[signal], []] },
+      (rng) => new UMNN(signal, options.features, options.network, { rng, dtype: options.dtype }),
+    );
     super(withSoftclips(parts), standardNormalBase(options.features, options.dtype));
     this.options = options;
   }

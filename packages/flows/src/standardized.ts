@@ -1,4 +1,16 @@
-import { Buffer, type FloatDType, type LoadStateDictOptions, ShapeError, Tensor, ValueError, cast, fmtShape, getDefaultDType, isFloat, tensor } from '@eddy/core';
+import {
+  Buffer,
+  type FloatDType,
+  type LoadStateDictOptions,
+  ShapeError,
+  Tensor,
+  ValueError,
+  cast,
+  fmtShape,
+  getDefaultDType,
+  isFloat,
+  tensor,
+} from '@eddy/core';
 import { NormalizingFlow } from '@eddy/distributions';
 import { AffineTransform, ComposedTransform } from '@eddy/transforms';
 import { LazyDistribution } from './lazy.js';

@@ -1,20 +1,7 @@
 import '@eddy/backend-cpu';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  EddyError,
-  Module,
-  Parameter,
-  RandomStream,
-  Rng,
-  type Tensor,
-  ValueError,
-  gradients,
-  noGrad,
-  randn,
-  stack,
-  tensor,
-} from '@eddy/core';
+import { EddyError, Module, Parameter, RandomStream, Rng, type Tensor, ValueError, gradients, noGrad, randn, stack, tensor } from '@eddy/core';
 import {
   BPF,
   BayesianModel,
@@ -188,7 +175,7 @@ describe('BayesianModel.sampleParams', () => {
       const mean = bayes.means.get(key) as Tensor;
       const lv = values(bayes.logvars.get(key) as Tensor);
       const eps = values(rng.normal(mean.shape, 'float64'));
-      const expected = values(mean).map((m, i) => m + Math.exp(((lv[i] as number) / Math.sqrt(1 + ((lv[i] as number) / 18) ** 2)) / 2) * (eps[i] as number));
+      const expected = values(mean).map((m, i) => m + Math.exp((lv[i] as number) / Math.sqrt(1 + ((lv[i] as number) / 18) ** 2) / 2) * (eps[i] as number));
       const got = values(params[key.replaceAll('-', '.')] as Tensor);
       for (const [i, g] of got.entries()) expect(Math.abs(g - (expected[i] as number))).toBeLessThanOrEqual(1e-15 * (1 + Math.abs(g)));
     }
@@ -267,7 +254,13 @@ describe('BayesianModel.reparameterize', () => {
             const rows = batch.length === 0 ? y.reshape([1, 5]) : y;
             for (let i = 0; i < 5; i++) {
               // d y[0, i] / d x: zero where output i may not see input j, and on other rows
-              const [g] = gradients(rows.slice(0, 0, 1).slice(1, i, i + 1).sum(), [x]);
+              const [g] = gradients(
+                rows
+                  .slice(0, 0, 1)
+                  .slice(1, i, i + 1)
+                  .sum(),
+                [x],
+              );
               const gv = Array.from((g as Tensor).dataSync());
               for (let j = 0; j < 3; j++) if (!adj[i * 3 + j]) expect(gv[j], `J[${i}, ${j}]`).toBe(0);
               expect(gv.slice(3).every((v) => v === 0)).toBe(true);
@@ -361,7 +354,12 @@ describe('BayesianModel: local reparameterisation trick', () => {
 
   function setLogvars(bayes: BayesianModel, seed: number): void {
     noGrad(() => {
-      for (const [i, p] of bayes.logvars.values().entries()) p.assign(randn(p.shape, { seed: seed + i, dtype: 'float64' }).mul(0.5).sub(2));
+      for (const [i, p] of bayes.logvars.values().entries())
+        p.assign(
+          randn(p.shape, { seed: seed + i, dtype: 'float64' })
+            .mul(0.5)
+            .sub(2),
+        );
     });
   }
 
@@ -553,7 +551,15 @@ describe('BayesianModel.sampleModel', () => {
     const s = new BayesianModel(nsf).sampleModel();
     expect(s).toBeInstanceOf(NSF);
     expect(String(s)).toBe(String(nsf));
-    const made = new BayesianModel(new MaskedMLP(tensor([[true, false], [true, true]]), { hiddenFeatures: [4] })).sampleModel();
+    const made = new BayesianModel(
+      new MaskedMLP(
+        tensor([
+          [true, false],
+          [true, true],
+        ]),
+        { hiddenFeatures: [4] },
+      ),
+    ).sampleModel();
     expect(made).toBeInstanceOf(MaskedMLP);
     // a lazy transform that keeps private state is not copied structurally: the error says what to do
     const t = new MaskedAutoregressiveTransform(3, 0, { hiddenFeatures: [8] });
@@ -571,7 +577,13 @@ describe('BayesianModel.sampleModel', () => {
   });
 
   it('copyModuleTree keeps aliasing and copies parameters and buffers', () => {
-    const net = new MaskedMLP(tensor([[true, false], [true, true]]), { hiddenFeatures: [4] });
+    const net = new MaskedMLP(
+      tensor([
+        [true, false],
+        [true, true],
+      ]),
+      { hiddenFeatures: [4] },
+    );
     const copy = copyModuleTree(net);
     expect(copy.layers).not.toBe(net.layers);
     const theirs = [...copy.namedMembers()];
@@ -660,14 +672,21 @@ describe('BayesianModel: zuko state dicts (safetensors)', () => {
     expect(Object.keys(dict).filter((k) => k.startsWith('means.'))).toEqual([0, 1, 2].map((i) => `means.transform-transforms-${i}-hyper-4-weight`));
     const options = { includeParams: ['transform.transforms.*.hyper.4'], excludeParams: ['**.bias'] };
     const bayes = loadZukoFlow(new BayesianModel(nsf(), options), torchSaveFile(dict));
-    expect(values(bayes.means.get('transform-transforms-1-hyper-4-weight') as Tensor)).toEqual(flat(dict['means.transform-transforms-1-hyper-4-weight'] as JsonTensor));
+    expect(values(bayes.means.get('transform-transforms-1-hyper-4-weight') as Tensor)).toEqual(
+      flat(dict['means.transform-transforms-1-hyper-4-weight'] as JsonTensor),
+    );
     // built with other patterns, the names do not match and the error says so
-    expect(() => loadZukoFlow(new BayesianModel(nsf()), torchSaveFile(dict))).toThrow(/missing \[.*means\.transform-transforms-0-hyper-0-weight.*includeParams/s);
+    expect(() => loadZukoFlow(new BayesianModel(nsf()), torchSaveFile(dict))).toThrow(
+      /missing \[.*means\.transform-transforms-0-hyper-0-weight.*includeParams/s,
+    );
   });
 
   it('an Eddy BayesianModel state dict round-trips through safetensors', () => {
     const a = new BayesianModel(new NSF({ features: 2, context: 1, hiddenFeatures: [8], seed: 1 }), { includeParams: ['**.hyper.4'] });
-    const b = loadZukoFlow(new BayesianModel(new NSF({ features: 2, context: 1, hiddenFeatures: [8], seed: 2 }), { includeParams: ['**.hyper.4'] }), writeSafetensors(a.stateDict()));
+    const b = loadZukoFlow(
+      new BayesianModel(new NSF({ features: 2, context: 1, hiddenFeatures: [8], seed: 2 }), { includeParams: ['**.hyper.4'] }),
+      writeSafetensors(a.stateDict()),
+    );
     const sa = a.stateDict();
     const sb = b.stateDict();
     expect(Object.keys(sb)).toEqual(Object.keys(sa));

@@ -99,7 +99,9 @@ describe('loading without a file system', () => {
     try {
       expect(loadFlow(bytes).parameters().length).toBe(flow.parameters().length);
       expect(() => loadFlow('flow.safetensors')).toThrow(ValueError);
-      expect(() => loadFlow('flow.safetensors')).toThrow(/loadFlow: cannot read the file "flow.safetensors": there is no file system here .*pass the file's bytes instead/);
+      expect(() => loadFlow('flow.safetensors')).toThrow(
+        /loadFlow: cannot read the file "flow.safetensors": there is no file system here .*pass the file's bytes instead/,
+      );
       expect(() => loadZukoFlow(new MAF({ features: 2, hiddenFeatures: [8] }), 'zuko.safetensors')).toThrow(/loadZukoFlow: cannot read the file/);
     } finally {
       proc.getBuiltinModule = original;

@@ -63,7 +63,12 @@ describe('CNF', () => {
     const rows = noGrad(() => cond.call(c1.reshape([1, 3]).expand([7, 3])).logProb(x));
     expect(maxAbsDiff(lp1, rows)).toBeLessThan(1e-12);
     // The context changes the density.
-    expect(maxAbsDiff(noGrad(() => cond.call(c).logProb(x)), lp1)).toBeGreaterThan(1e-6);
+    expect(
+      maxAbsDiff(
+        noGrad(() => cond.call(c).logProb(x)),
+        lp1,
+      ),
+    ).toBeGreaterThan(1e-6);
   });
 
   it('gradients of the loss reach every parameter and the context', () => {
@@ -90,7 +95,15 @@ describe('CNF', () => {
     const loss = () => mean(flow.call().logProb(x)).neg();
     const grads = gradients(loss(), params);
     const dirs = params.map((p, i) => randn(p.shape, { seed: 100 + i, dtype: 'float64' }));
-    const slope = grads.reduce((acc, g, i) => acc + g.mul(dirs[i] as Tensor).sum().item(), 0);
+    const slope = grads.reduce(
+      (acc, g, i) =>
+        acc +
+        g
+          .mul(dirs[i] as Tensor)
+          .sum()
+          .item(),
+      0,
+    );
     const h = 1e-5;
     const saved = params.map((p) => p.detach());
     const at = (s: number): number => {
@@ -118,7 +131,12 @@ describe('CNF', () => {
     // is controlled at 100·atol per step (zuko's trace scale): a few 1e-5 at most.
     expect(maxAbsDiff(lp, lps)).toBeLessThan(1e-3);
     // Draws are reproducible from the Rng.
-    expect(maxAbsDiff(noGrad(() => d.sample([40], new Rng(3))), xs)).toBeLessThan(1e-12);
+    expect(
+      maxAbsDiff(
+        noGrad(() => d.sample([40], new Rng(3))),
+        xs,
+      ),
+    ).toBeLessThan(1e-12);
   });
 
   it("Hutchinson's estimator (exact: false) draws its probe from traceRng", () => {
@@ -131,7 +149,12 @@ describe('CNF', () => {
     const e = noGrad(() => exact.call().logProb(x));
     expect(maxAbsDiff(a, b)).toBe(0);
     expect(maxAbsDiff(a, e)).toBeGreaterThan(1e-6);
-    expect(maxAbsDiff(noGrad(() => hutch(1).call().logProb(x)), a)).toBeGreaterThan(1e-6);
+    expect(
+      maxAbsDiff(
+        noGrad(() => hutch(1).call().logProb(x)),
+        a,
+      ),
+    ).toBeGreaterThan(1e-6);
   });
 
   it('a short training run on a 2-D Gaussian lowers the loss', () => {
@@ -161,8 +184,18 @@ describe('FFJTransform', () => {
     // φ = (c, every parameter); buffers are not in it.
     expect(ffj.phi.length).toBe(t.parameters().length);
     const y = noGrad(() => ffj.call(x));
-    expect(maxAbsDiff(noGrad(() => ffj.inv.call(y)), x)).toBeLessThan(1e-4);
-    expect(maxAbsDiff(noGrad(() => t.inv.call(c).call(y)), x)).toBeLessThan(1e-4);
+    expect(
+      maxAbsDiff(
+        noGrad(() => ffj.inv.call(y)),
+        x,
+      ),
+    ).toBeLessThan(1e-4);
+    expect(
+      maxAbsDiff(
+        noGrad(() => t.inv.call(c).call(y)),
+        x,
+      ),
+    ).toBeLessThan(1e-4);
     // The vector field's input is [cos(πkt), sin(πkt)] ++ x ++ c.
     const f = noGrad(() => t.f(tensor(0.25, { dtype: 'float64' }), x, c));
     expect(f.shape).toEqual([5, 3]);

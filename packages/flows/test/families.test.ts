@@ -17,7 +17,11 @@ const families: Array<[string, Make, { roundTrip: number; ladj: number }]> = [
   ['MAF passes=2 residual', (f, c) => new MAF({ features: f, context: c, passes: 2, residual: true, ...small }), { roundTrip: 1e-10, ladj: 1e-9 }],
   ['NSF', (f, c) => new NSF({ features: f, context: c, bins: 4, ...small }), { roundTrip: 1e-9, ladj: 1e-8 }],
   ['NCSF', (f, c) => new NCSF({ features: f, context: c, bins: 4, ...small }), { roundTrip: 1e-9, ladj: 1e-8 }],
-  ['NICE additive', (f, c) => new NICE({ features: f, context: c, univariate: ZUKO_UNIVARIATES.AdditiveTransform, shapes: [[]], ...small }), { roundTrip: 1e-10, ladj: 1e-9 }],
+  [
+    'NICE additive',
+    (f, c) => new NICE({ features: f, context: c, univariate: ZUKO_UNIVARIATES.AdditiveTransform, shapes: [[]], ...small }),
+    { roundTrip: 1e-10, ladj: 1e-9 },
+  ],
   ['RealNVP', (f, c) => new RealNVP({ features: f, context: c, ...small }), { roundTrip: 1e-10, ladj: 1e-9 }],
   ['NAF', (f, c) => new NAF({ features: f, context: c, signal: 3, network: { hiddenFeatures: [4, 4] }, ...small }), { roundTrip: 1e-4, ladj: 1e-6 }],
   ['UNAF', (f, c) => new UNAF({ features: f, context: c, signal: 3, network: { hiddenFeatures: [4, 4] }, ...small }), { roundTrip: 1e-4, ladj: 1e-6 }],

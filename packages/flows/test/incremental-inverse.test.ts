@@ -65,7 +65,16 @@ describe('incremental inverse of masked autoregressive transforms', () => {
           if (o.randomOrder) order.sort((a, b) => ((a * 7919 + o.seed) % 13) - ((b * 7919 + o.seed) % 13));
           const hidden = o.residual ? [o.hidden[0] as number, o.hidden[0] as number] : o.hidden;
           const Cls = o.spline ? NSF : MAF;
-          const flow = new Cls({ features: o.features, context: o.context, transforms: 1, hiddenFeatures: hidden, residual: o.residual, passes, dtype: o.dtype, seed: o.seed });
+          const flow = new Cls({
+            features: o.features,
+            context: o.context,
+            transforms: 1,
+            hiddenFeatures: hidden,
+            residual: o.residual,
+            passes,
+            dtype: o.dtype,
+            seed: o.seed,
+          });
           const t = masked(flow)[0] as MaskedAutoregressiveTransform;
           // Re-create the transform with the random order (the flow alternates orders).
           const tt = new MaskedAutoregressiveTransform(o.features, o.context, {
@@ -102,7 +111,10 @@ describe('incremental inverse of masked autoregressive transforms', () => {
       for (const t of ts) checkTransform(t, randn([7, d], { seed: 4, dtype: 'float64' }).mul(scale), undefined, 'float64');
     }
     // Stacked per-feature univariate networks: no plan, and sampling still inverts exactly.
-    for (const flow of [new NAF({ features: 2, hiddenFeatures: [16], seed: 1, dtype: 'float64' }), new UNAF({ features: 2, hiddenFeatures: [16], seed: 1, dtype: 'float64' })]) {
+    for (const flow of [
+      new NAF({ features: 2, hiddenFeatures: [16], seed: 1, dtype: 'float64' }),
+      new UNAF({ features: 2, hiddenFeatures: [16], seed: 1, dtype: 'float64' }),
+    ]) {
       for (const t of masked(flow)) expect(t.incrementalPlan()).toBeNull();
       const x = noGrad(() => flow.call().sample([5], new Rng(3)));
       const z = noGrad(() => flow.call().transform.call(x));
@@ -157,7 +169,12 @@ describe('incremental inverse of masked autoregressive transforms', () => {
   it('the native whole-inverse kernel (where built) equals the schedule run op by op, bit for bit', () => {
     const fused = cpuBackend.fused as { autoregressiveInverse?: unknown };
     const kernel = fused.autoregressiveInverse;
-    for (const [Cls, dtype] of [[MAF, 'float32'], [NSF, 'float64'], [MAF, 'float64'], [NSF, 'float32']] as const) {
+    for (const [Cls, dtype] of [
+      [MAF, 'float32'],
+      [NSF, 'float64'],
+      [MAF, 'float64'],
+      [NSF, 'float32'],
+    ] as const) {
       const flow = new Cls({ features: 6, context: 2, transforms: 2, hiddenFeatures: [20, 20], dtype, seed: 11, passes: 3 });
       const c = randn([70, 2], { seed: 1, dtype });
       const draw = (): [Tensor, Tensor] => noGrad(() => flow.call(c).rsampleAndLogProb([], new Rng(2)));

@@ -1,21 +1,7 @@
 import '@eddy/backend-cpu';
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  type Module,
-  type Parameter,
-  RandomStream,
-  type Tensor,
-  ValueError,
-  gradients,
-  linspace,
-  mul,
-  noGrad,
-  randn,
-  special,
-  sum,
-  tensor,
-} from '@eddy/core';
+import { type Module, type Parameter, RandomStream, type Tensor, ValueError, gradients, linspace, mul, noGrad, randn, special, sum, tensor } from '@eddy/core';
 import {
   ELU,
   GELU,
@@ -245,7 +231,7 @@ function specTypes(layers: LayerSpec[]): unknown[] {
 // An independent plain-JS interpreter of zuko's structure description.
 
 type Row = number[];
-const at = (t: JsonTensor, s: number | undefined): Nested => (s === undefined ? t.data : (t.data as Nested[])[s] as Nested);
+const at = (t: JsonTensor, s: number | undefined): Nested => (s === undefined ? t.data : ((t.data as Nested[])[s] as Nested));
 const eluJs = (v: number, alpha = 1): number => (v > 0 ? v : alpha * Math.expm1(v));
 
 function runJs(layers: LayerSpec[], params: Record<string, JsonTensor>, x: Row, s?: number): Row {
@@ -375,8 +361,7 @@ describe('reference flow cases: hypernetwork structure, masks and values', () =>
 // ---------------------------------------------------------------------------------------
 // Layers.
 
-const f64 = (values: Float64Array | number[], shape: number[]): Tensor =>
-  tensor(Float64Array.from(values), { shape, dtype: 'float64' });
+const f64 = (values: Float64Array | number[], shape: number[]): Tensor => tensor(Float64Array.from(values), { shape, dtype: 'float64' });
 
 describe('activations', () => {
   const xs = [-3, -1.5, -0.25, 0, 0.5, 2, 7];

@@ -58,7 +58,10 @@ function fileOf(entries: RawEntry[], metadata?: Record<string, string>): Uint8Ar
     parts.push(`${JSON.stringify(e.name)}:{"dtype":"${e.dtype}","shape":${JSON.stringify(e.shape)},"data_offsets":[${off},${off + e.bytes.length}]}`);
     off += e.bytes.length;
   }
-  return rawFile(`{${parts.join(',')}}`, entries.map((e) => e.bytes));
+  return rawFile(
+    `{${parts.join(',')}}`,
+    entries.map((e) => e.bytes),
+  );
 }
 
 const bitsOf = (t: Tensor): Uint8Array => {
@@ -159,12 +162,15 @@ describe('safetensors round trips', () => {
       scalar: tensor(2.5, { dtype: 'float64' }),
       empty: tensor(new Float32Array(0), { shape: [0, 3] }),
       ints: tensor(Int32Array.from([-2147483648, -1, 0, 1, 2147483647, 42]), { shape: [2, 3] }),
-      mask: tensor([[true, false, false], [false, true, true]]),
+      mask: tensor([
+        [true, false, false],
+        [false, true, true],
+      ]),
       'ünïcode ✓': tensor([1, 2, 3], { dtype: 'float64' }),
       __proto__: tensor([7], { dtype: 'float64' }),
       '': tensor([true]),
     };
-    const metadata = { format: 'eddy', 'ключ': 'значение 🚀', empty: '', quote: '"\\\n', __proto__: 'x' } as Record<string, string>;
+    const metadata = { format: 'eddy', ключ: 'значение 🚀', empty: '', quote: '"\\\n', __proto__: 'x' } as Record<string, string>;
     Object.defineProperty(tensors, '__proto__', { value: tensor([7], { dtype: 'float64' }), enumerable: true });
     Object.defineProperty(metadata, '__proto__', { value: 'x', enumerable: true });
     const back = readSafetensors(writeSafetensors(tensors, metadata));
@@ -210,7 +216,10 @@ describe('safetensors round trips', () => {
       ['U64', u64([1n, 18446744073709551615n])],
       ['U32', u32([1, 4294967295])],
     ] as const) {
-      err(() => readSafetensors(fileOf([{ name: 'big', dtype, shape: [2], bytes }])), /"big" \((I64|U64|U32)\) holds -?\d+ at index 1, which does not fit in int32/);
+      err(
+        () => readSafetensors(fileOf([{ name: 'big', dtype, shape: [2], bytes }])),
+        /"big" \((I64|U64|U32)\) holds -?\d+ at index 1, which does not fit in int32/,
+      );
     }
   });
 
@@ -261,14 +270,31 @@ describe('safetensors validation', () => {
     bad[10] = 0xff;
     err(() => readSafetensors(bad), /not valid UTF-8/);
     err(() => readSafetensors(rawFile('[1, 2]', [])), /does not start with "\{"/);
-    for (const text of ['{', '{"a":}', '{"a" 1}', '{"a":1,}', '{"a":[1,]}', "{'a':1}", '{"a":1} x', '{"a":tru}', '{"a":01}', '{"a":"\\x"}', '{"a":"\u0001"}', '{"a":"abc']) {
+    for (const text of [
+      '{',
+      '{"a":}',
+      '{"a" 1}',
+      '{"a":1,}',
+      '{"a":[1,]}',
+      "{'a':1}",
+      '{"a":1} x',
+      '{"a":tru}',
+      '{"a":01}',
+      '{"a":"\\x"}',
+      '{"a":"\u0001"}',
+      '{"a":"abc',
+    ]) {
       err(() => readSafetensors(rawFile(text, [])), /header: /);
     }
     err(() => readSafetensors(rawFile(`{"a":${'['.repeat(200)}${']'.repeat(200)}}`, [])), /nested too deeply/);
   });
 
   it('rejects duplicate keys and non-string metadata', () => {
-    err(() => readSafetensors(rawFile('{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', [f32([1, 2])])), /duplicate key "x"/);
+    err(
+      () =>
+        readSafetensors(rawFile('{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', [f32([1, 2])])),
+      /duplicate key "x"/,
+    );
     err(() => readSafetensors(rawFile('{"__metadata__":{"a":"1","a":"2"}}', [])), /duplicate key "a"/);
     err(() => readSafetensors(rawFile('{"__metadata__":{"a":"1"},"__metadata__":{}}', [])), /duplicate key "__metadata__"/);
     err(() => readSafetensors(rawFile('{"__metadata__":{"a":1}}', [])), /__metadata__\["a"\] must be a string, got 1/);
@@ -294,7 +320,10 @@ describe('safetensors validation', () => {
   });
 
   it('rejects a size that does not match shape × dtype', () => {
-    err(() => readSafetensors(entry('{"dtype":"F32","shape":[3],"data_offsets":[0,8]}')), /dtype F32 and shape \[3\] needs 12 bytes, but data_offsets \[0, 8\] span 8/);
+    err(
+      () => readSafetensors(entry('{"dtype":"F32","shape":[3],"data_offsets":[0,8]}')),
+      /dtype F32 and shape \[3\] needs 12 bytes, but data_offsets \[0, 8\] span 8/,
+    );
     err(() => readSafetensors(entry('{"dtype":"F64","shape":[2],"data_offsets":[0,8]}')), /needs 16 bytes/);
     err(() => readSafetensors(entry('{"dtype":"F32","shape":[9007199254740991,2],"data_offsets":[0,8]}')), /needs/);
   });
@@ -314,7 +343,12 @@ describe('safetensors validation', () => {
     err(() => readSafetensors(two('[0,4]', '[4,8]', [f32([1, 2, 3])])), /data buffer is 12 bytes, but the tensors cover only 8/);
     err(() => readSafetensors(rawFile('{}', [u8([0])])), /cover only 0/);
     // zero-size tensors may share an offset
-    const z = readSafetensors(rawFile('{"e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"f":{"dtype":"F64","shape":[2,0],"data_offsets":[4,4]}}', [f32([1])]));
+    const z = readSafetensors(
+      rawFile(
+        '{"e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"f":{"dtype":"F64","shape":[2,0],"data_offsets":[4,4]}}',
+        [f32([1])],
+      ),
+    );
     expect(z.tensors.f?.shape).toEqual([2, 0]);
   });
 

@@ -3,7 +3,20 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
-import { DTypeError, EddyError, type FloatDType, type Module, RandomStream, ShapeError, type Tensor, ValueError, getDefaultDType, setDefaultDType, tensor, withAllocationLimit } from '@eddy/core';
+import {
+  DTypeError,
+  EddyError,
+  type FloatDType,
+  type Module,
+  RandomStream,
+  ShapeError,
+  type Tensor,
+  ValueError,
+  getDefaultDType,
+  setDefaultDType,
+  tensor,
+  withAllocationLimit,
+} from '@eddy/core';
 import {
   BPF,
   FLOW_FORMAT,
@@ -50,7 +63,9 @@ const structure = (m: Module): string[] => [String(m), ...m.namedModules().map((
 
 /** The weights as name → dtype, shape and bits (base64, quick to compare). */
 const weights = (m: Module) =>
-  Object.fromEntries(Object.entries(m.stateDict()).map(([k, t]) => [k, { dtype: t.dtype, shape: [...t.shape], bits: Buffer.from(bits(t)).toString('base64') }]));
+  Object.fromEntries(
+    Object.entries(m.stateDict()).map(([k, t]) => [k, { dtype: t.dtype, shape: [...t.shape], bits: Buffer.from(bits(t)).toString('base64') }]),
+  );
 
 const TMP = mkdtempSync(join(tmpdir(), 'eddy-serialize-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
@@ -81,7 +96,11 @@ for (const context of [0, 2]) {
     { name: 'RealNVP additive', Cls: RealNVP, options: { features: 4, ...c, ...small, univariate: ZUKO_UNIVARIATES.AdditiveTransform, shapes: [[]] } },
     { name: 'RealNVP', Cls: RealNVP, options: { features: 3, ...c, ...small } },
     { name: 'NAF', Cls: NAF, options: { features: 2, ...c, hiddenFeatures: [8, 8], signal: 4, transforms: 2, network: { hiddenFeatures: [8, 8] } } },
-    { name: 'UNAF', Cls: UNAF, options: { features: 2, ...c, hiddenFeatures: [8, 8], signal: 4, transforms: 2, network: { hiddenFeatures: [8], activation: 'ELU' } } },
+    {
+      name: 'UNAF',
+      Cls: UNAF,
+      options: { features: 2, ...c, hiddenFeatures: [8, 8], signal: 4, transforms: 2, network: { hiddenFeatures: [8], activation: 'ELU' } },
+    },
     { name: 'SOSPF', Cls: SOSPF, options: { features: 3, ...c, ...small, degree: 3, polynomials: 2 } },
     { name: 'BPF', Cls: BPF, options: { features: 3, ...c, ...small, degree: 6 } },
     { name: 'GF', Cls: GF, options: { features: 3, ...c, ...small, components: 4 } },
@@ -185,7 +204,9 @@ describe('saveFlow / loadFlow: options and files', () => {
       /NICE\.options\.univariate is not one of ZUKO_UNIVARIATES \(MonotonicAffineTransform, AdditiveTransform, MonotonicRQSTransform\)/,
     );
     expect(() => saveFlow(new NSF({ features: 2, hiddenFeatures: [4], bound: Number.POSITIVE_INFINITY }))).toThrow(/NSF\.options\.bound is Infinity/);
-    expect(() => saveFlow(new NSF({ features: 2, hiddenFeatures: Int32Array.from([4]) as unknown as number[] }))).toThrow(/NSF\.options\.hiddenFeatures is a Int32Array/);
+    expect(() => saveFlow(new NSF({ features: 2, hiddenFeatures: Int32Array.from([4]) as unknown as number[] }))).toThrow(
+      /NSF\.options\.hiddenFeatures is a Int32Array/,
+    );
   });
 
   it('lets users register their own flow classes', () => {
@@ -245,7 +266,10 @@ describe('loadFlow: corrupt and mismatched files', () => {
   const saved = saveFlow(nsf);
 
   it('detects every single-bit flip and every truncation of small files', () => {
-    for (const flow of [new GMM({ features: 2, components: 2, covarianceType: 'spherical', dtype: 'float32', seed: 1 }), new MAF({ features: 2, hiddenFeatures: [2], transforms: 1, seed: 1 })]) {
+    for (const flow of [
+      new GMM({ features: 2, components: 2, covarianceType: 'spherical', dtype: 'float32', seed: 1 }),
+      new MAF({ features: 2, hiddenFeatures: [2], transforms: 1, seed: 1 }),
+    ]) {
       const bytes = saveFlow(flow);
       const names = new Set<string>();
       for (let i = 0; i < bytes.length; i++) {
@@ -272,14 +296,20 @@ describe('loadFlow: corrupt and mismatched files', () => {
     expect(() => loadFlow(edit(saved, (m) => (m.class = 'Glow')))).toThrow(/unknown flow class "Glow" \(registered: BPF, CNF, GF, GMM, MAF/);
     // another registered class: its tensors differ
     expect(() => loadFlow(edit(saved, (m) => (m.class = 'MAF')))).toThrow(ShapeError);
-    expect(() => loadFlow(edit(saved, (m) => (m.class = 'GMM')))).toThrow(/do not match a GMM built from its options: missing \[hyper\.0\.weight.*unexpected \[base\.loc, base\.scale, transform\./);
+    expect(() => loadFlow(edit(saved, (m) => (m.class = 'GMM')))).toThrow(
+      /do not match a GMM built from its options: missing \[hyper\.0\.weight.*unexpected \[base\.loc, base\.scale, transform\./,
+    );
     const opt = (patch: Record<string, unknown>) => edit(saved, (m) => (m.options = JSON.stringify({ ...JSON.parse(m.options as string), ...patch })));
-    expect(() => loadFlow(opt({ hiddenFeatures: [8, 9] }))).toThrow(/transform\.transforms\.0\.hyper\.2\.weight has shape \[8,8\] in the file, but a NSF built from its options has \[9,8\]/);
+    expect(() => loadFlow(opt({ hiddenFeatures: [8, 9] }))).toThrow(
+      /transform\.transforms\.0\.hyper\.2\.weight has shape \[8,8\] in the file, but a NSF built from its options has \[9,8\]/,
+    );
     expect(() => loadFlow(opt({ bins: 5 }))).toThrow(ShapeError);
     expect(() => loadFlow(opt({ transforms: 4 }))).toThrow(/missing \[transform\.transforms\.3\./);
     expect(() => loadFlow(opt({ dtype: 'float32' }))).toThrow(DTypeError);
     // an option that does not change any shape: the checksum catches it
-    expect(() => loadFlow(edit(saved, (m) => (m.options = JSON.stringify({ ...JSON.parse(m.options as string), bound: 6 })), false))).toThrow(/checksum mismatch/);
+    expect(() => loadFlow(edit(saved, (m) => (m.options = JSON.stringify({ ...JSON.parse(m.options as string), bound: 6 })), false))).toThrow(
+      /checksum mismatch/,
+    );
     expect(() => loadFlow(opt({ features: 0 }))).toThrow(/cannot rebuild NSF from the saved options .*features must be a positive integer, got 0/);
     expect(() => loadFlow(opt({ univariate: 'Spline' }))).toThrow(/unknown univariate "Spline"/);
     expect(() => loadFlow(edit(saved, (m) => (m.options = '{"features": 2,')))).toThrow(/saved options of NSF are not valid JSON/);
@@ -300,7 +330,10 @@ describe('loadFlow: corrupt and mismatched files', () => {
       [{ network: { hiddenFeatures: [1e6] } }, /NSF\.options\.network\.hiddenFeatures\[0\] = 1000000 is larger/],
       // Within the per-option bound, but together far more than the file stores: the
       // allocation limit stops the build at the first tensor over it.
-      [{ hiddenFeatures: [64, 64, 64, 64, 64, 64, 64, 64], transforms: 40 }, /cannot rebuild NSF .*more than the \d+ allowed for a NSF rebuilt from a file that stores \d+ values/],
+      [
+        { hiddenFeatures: [64, 64, 64, 64, 64, 64, 64, 64], transforms: 40 },
+        /cannot rebuild NSF .*more than the \d+ allowed for a NSF rebuilt from a file that stores \d+ values/,
+      ],
     ];
     for (const [patch, message] of bombs) {
       const bytes = opt(patch);
@@ -344,7 +377,6 @@ interface Case {
   expected: Record<string, JsonTensor>;
   tolerance: Record<string, { rtol: number; atol: number }>;
 }
-
 
 const ZUKO_CLASSES: Record<string, Ctor> = {
   'zuko.flows.MAF': MAF,
@@ -421,7 +453,9 @@ describe('loadZukoFlow: zuko reference weights via safetensors', () => {
     const expected = flat(c.expected.log_prob as JsonTensor);
     for (const [i, g] of logProb(flow, x, ctx).dataSync().entries()) expect(g).toBeCloseTo(expected[i] as number, 8);
     // zuko's default dtype is float32: such a file loads into a float64 flow (cast)
-    const f32 = writeSafetensors(Object.fromEntries(Object.entries(readSafetensors(readFileSync(path)).tensors).map(([k, t]) => [k, t.dtype === 'float64' ? t.cast('float32') : t])));
+    const f32 = writeSafetensors(
+      Object.fromEntries(Object.entries(readSafetensors(readFileSync(path)).tensors).map(([k, t]) => [k, t.dtype === 'float64' ? t.cast('float32') : t])),
+    );
     const flow32 = loadZukoFlow(new NSF({ features: 2, context: 3, hiddenFeatures: [32, 32], dtype: 'float64' }), f32);
     for (const [i, g] of logProb(flow32, x, ctx).dataSync().entries()) expect(g).toBeCloseTo(expected[i] as number, 3);
   });

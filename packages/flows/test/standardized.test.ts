@@ -37,7 +37,16 @@ const standardize = (x: Tensor, loc: Tensor, scale: Tensor): Tensor => x.sub(loc
 
 describe('standardization', () => {
   it('per-feature mean and population standard deviation, zero spread → scale 1', () => {
-    const s = standardization(tensor([[0, 10, 1], [2, 10, 5], [4, 10, 3]], { dtype: 'float64' }));
+    const s = standardization(
+      tensor(
+        [
+          [0, 10, 1],
+          [2, 10, 5],
+          [4, 10, 3],
+        ],
+        { dtype: 'float64' },
+      ),
+    );
     expect(s.loc).toEqual([2, 10, 3]);
     expect(s.scale[0]).toBeCloseTo(Math.sqrt(8 / 3), 14);
     expect(s.scale[1]).toBe(1);
@@ -46,7 +55,14 @@ describe('standardization', () => {
   });
 
   it('rejects non-finite data, no rows and data that is not [N, D]', () => {
-    expect(() => standardization(tensor([[0, 1], [Number.NaN, 2]]))).toThrow(/non-finite value \(NaN\) in row 1, feature 0/);
+    expect(() =>
+      standardization(
+        tensor([
+          [0, 1],
+          [Number.NaN, 2],
+        ]),
+      ),
+    ).toThrow(/non-finite value \(NaN\) in row 1, feature 0/);
     expect(() => standardization(tensor([[0, Number.POSITIVE_INFINITY]]))).toThrow(/Infinity\) in row 0, feature 1/);
     expect(() => standardization(tensor([1, 2, 3]))).toThrow(ShapeError);
     expect(() => standardization(tensor(new Float32Array(0), { shape: [0, 2] }))).toThrow(/no rows/);
@@ -78,9 +94,14 @@ describe('Standardized: the affine map is part of the flow', () => {
           const d = flow.call(c);
           expect(d).toBeInstanceOf(NormalizingFlow);
           expect(d.eventShape).toEqual([3]);
-          const expected = inner.call(c).logProb(standardize(x, L, S)).sub(logScale).dataSync();
+          const expected = inner
+            .call(c)
+            .logProb(standardize(x, L, S))
+            .sub(logScale)
+            .dataSync();
           const got = d.logProb(x).dataSync();
-          for (let i = 0; i < got.length; i++) expect(Math.abs((got[i] as number) - (expected[i] as number))).toBeLessThan(tol * (1 + Math.abs(expected[i] as number)));
+          for (let i = 0; i < got.length; i++)
+            expect(Math.abs((got[i] as number) - (expected[i] as number))).toBeLessThan(tol * (1 + Math.abs(expected[i] as number)));
           // Draws: loc + scale · (a draw of the inner flow with the same Rng), bit for bit.
           const shape = c === undefined ? [64] : [];
           const y = inner.call(c).sample(shape, new Rng(9));
@@ -95,7 +116,7 @@ describe('Standardized: the affine map is part of the flow', () => {
     }
   }
 
-  it('the one-pass sampler and zuko\'s fixed-point passes give the same wrapped draws', () => {
+  it("the one-pass sampler and zuko's fixed-point passes give the same wrapped draws", () => {
     const inner = new NSF({ features: 4, hiddenFeatures: [16, 16], dtype: 'float64', seed: 8 });
     const flow = new Standardized({ flow: inner, loc: [1, 2, 3, 4], scale: [10, 20, 30, 40] });
     const fast = flow.call().sample([200], new Rng(2));
@@ -118,8 +139,11 @@ describe('Standardized: the affine map is part of the flow', () => {
     expect(String(flow)).toMatch(/^Standardized\(features=2\n {2}\(flow\): NSF/);
   });
 
-  it('fromData: loc and scale are the data\'s mean and standard deviation, in the flow\'s dtype', () => {
-    const x = new RandomStream(3).normal([500, 3], 0, 1, 'float64').mul(tensor([1, 20, 300], { dtype: 'float64' })).add(tensor([5, -5, 50], { dtype: 'float64' }));
+  it("fromData: loc and scale are the data's mean and standard deviation, in the flow's dtype", () => {
+    const x = new RandomStream(3)
+      .normal([500, 3], 0, 1, 'float64')
+      .mul(tensor([1, 20, 300], { dtype: 'float64' }))
+      .add(tensor([5, -5, 50], { dtype: 'float64' }));
     const flow = Standardized.fromData(new NSF({ features: 3, dtype: 'float32' }), x);
     const s = standardization(x);
     expect(flow.loc.dtype).toBe('float32');
@@ -178,7 +202,10 @@ describe('Standardized: saveFlow / loadFlow', () => {
   it('round trip: class, inner flow, loc/scale and every weight; logProb and sample bit for bit', () => {
     const { metadata } = readSafetensors(saved);
     expect(metadata.class).toBe('Standardized');
-    expect(JSON.parse(metadata.options as string)).toEqual({ flow: { $flow: 'NSF', options: { features: 3, context: 2, hiddenFeatures: [8, 8], bins: 4, bound: 4, dtype: 'float64' } }, features: 3 });
+    expect(JSON.parse(metadata.options as string)).toEqual({
+      flow: { $flow: 'NSF', options: { features: 3, context: 2, hiddenFeatures: [8, 8], bins: 4, bound: 4, dtype: 'float64' } },
+      features: 3,
+    });
     const path = join(TMP, 'standardized.safetensors');
     saveFlowToFile(flow, path);
     for (const loaded of [loadFlow(saved), loadFlow(path)]) {
@@ -186,9 +213,14 @@ describe('Standardized: saveFlow / loadFlow', () => {
       const s = loaded as Standardized;
       expect(s.flow).toBeInstanceOf(NSF);
       expect((s.flow as NSF).options).toEqual({ features: 3, context: 2, hiddenFeatures: [8, 8], bins: 4, bound: 4, dtype: 'float64' });
-      expect(Object.fromEntries(Object.entries(s.stateDict()).map(([k, t]) => [k, bits(t)]))).toEqual(Object.fromEntries(Object.entries(flow.stateDict()).map(([k, t]) => [k, bits(t)])));
+      expect(Object.fromEntries(Object.entries(s.stateDict()).map(([k, t]) => [k, bits(t)]))).toEqual(
+        Object.fromEntries(Object.entries(flow.stateDict()).map(([k, t]) => [k, bits(t)])),
+      );
       const rng = new RandomStream(5);
-      const x = rng.normal([32, 3], 0, 1, 'float64').mul(tensor([25, 0.125, 3], { dtype: 'float64' })).add(tensor([100, -7, 0], { dtype: 'float64' }));
+      const x = rng
+        .normal([32, 3], 0, 1, 'float64')
+        .mul(tensor([25, 0.125, 3], { dtype: 'float64' }))
+        .add(tensor([100, -7, 0], { dtype: 'float64' }));
       const c = rng.normal([32, 2], 0, 1, 'float64');
       expect(bits(s.call(c).logProb(x))).toBe(bits(flow.call(c).logProb(x)));
       expect(bits(s.call(c).sample([], new Rng(4)))).toBe(bits(flow.call(c).sample([], new Rng(4))));
@@ -206,7 +238,9 @@ describe('Standardized: saveFlow / loadFlow', () => {
 
   it('rejects bad loc/scale (finite, scale > 0, length = features) as untrusted input', () => {
     const withTensor = (k: string, v: number[]) => edit(saved, (_m, t) => (t[k] = tensor(v, { dtype: 'float64' })));
-    expect(() => loadFlow(withTensor('scale', [1, 0, 1]))).toThrow(/loadFlow: the file's weights are not valid for a Standardized: .*scale\[1\] is 0; every scale must be positive/);
+    expect(() => loadFlow(withTensor('scale', [1, 0, 1]))).toThrow(
+      /loadFlow: the file's weights are not valid for a Standardized: .*scale\[1\] is 0; every scale must be positive/,
+    );
     expect(() => loadFlow(withTensor('scale', [1, 1, -2]))).toThrow(/scale\[2\] is -2/);
     expect(() => loadFlow(withTensor('scale', [Number.NaN, 1, 1]))).toThrow(/scale\[0\] is NaN; every scale must be finite/);
     expect(() => loadFlow(withTensor('loc', [0, Number.NEGATIVE_INFINITY, 0]))).toThrow(/loc\[1\] is -Infinity; every loc must be finite/);
@@ -222,7 +256,9 @@ describe('Standardized: saveFlow / loadFlow', () => {
     expect(() => loadFlow(opt({ flow: { ...nsf, $flow: 'Glow' }, features: 3 }))).toThrow(/unknown nested flow class "Glow"/);
     expect(() => loadFlow(opt({ flow: { ...nsf, extra: 1 }, features: 3 }))).toThrow(/must be \{"\$flow": class, "options": \{\.\.\.\}\}/);
     expect(() => loadFlow(opt({ flow: { $flow: 'NSF', options: [3] }, features: 3 }))).toThrow(/nested NSF are not a JSON object/);
-    expect(() => loadFlow(opt({ flow: { $flow: 'NSF', options: { ...nsf.options, univariate: 'Spline' } }, features: 3 }))).toThrow(/unknown univariate "Spline"/);
+    expect(() => loadFlow(opt({ flow: { $flow: 'NSF', options: { ...nsf.options, univariate: 'Spline' } }, features: 3 }))).toThrow(
+      /unknown univariate "Spline"/,
+    );
     expect(() => loadFlow(opt({ features: 3 }))).toThrow(/cannot rebuild Standardized .*options\.flow must be a LazyDistribution/);
     expect(() => loadFlow(opt({ flow: { $flow: 'NSF', options: { ...nsf.options, hiddenFeatures: [40000, 40000] } }, features: 3 }))).toThrow(
       /Standardized\.options\.flow\.options\.hiddenFeatures\[0\] = 40000 is larger than anything the file stores/,
@@ -246,7 +282,9 @@ describe('fit: a warning when data leaves the spline bound', () => {
     const messages: string[] = [];
     fit(new NSF({ features: 2, hiddenFeatures: [4] }), wide, { epochs: 2, batchSize: 16, onWarning: (m) => messages.push(m) });
     expect(messages.length).toBe(1);
-    expect(messages[0]).toMatch(/^fit: the training data reaches -?\d.* \(row \d+, feature \d\), outside \[-5, 5\], the interval NSF's transforms act on .*Standardized\.fromData\(flow, data\)/);
+    expect(messages[0]).toMatch(
+      /^fit: the training data reaches -?\d.* \(row \d+, feature \d\), outside \[-5, 5\], the interval NSF's transforms act on .*Standardized\.fromData\(flow, data\)/,
+    );
     messages.length = 0;
     fit(new NSF({ features: 2, hiddenFeatures: [4], bound: 100 }), wide, { epochs: 1, onWarning: (m) => messages.push(m) });
     expect(messages).toEqual([]); // inside its own bound
@@ -272,7 +310,6 @@ describe('fit: a warning when data leaves the spline bound', () => {
   });
 });
 
-
 describe('acceptance: 5-D data at scale 20', () => {
   /** A two-component correlated Gaussian mixture in 5-D (unit scale), rows `[n, 5]`. */
   function mixture(n: number, seed: number): Tensor {
@@ -289,7 +326,9 @@ describe('acceptance: 5-D data at scale 20', () => {
     );
     const half = n / 2;
     const a = matmul(rng.normal([half, 5], 0, 1, 'float64'), L.transpose()).add(tensor([1.5, 1, -1, 0.5, 0], { dtype: 'float64' }));
-    const b = matmul(rng.normal([n - half, 5], 0, 1, 'float64'), L.transpose()).mul(0.6).add(tensor([-1.5, -1, 1, -0.5, 0.8], { dtype: 'float64' }));
+    const b = matmul(rng.normal([n - half, 5], 0, 1, 'float64'), L.transpose())
+      .mul(0.6)
+      .add(tensor([-1.5, -1, 1, -0.5, 0.8], { dtype: 'float64' }));
     return cast(concat([a, b], 0), 'float32');
   }
   const model = () => new NSF({ features: 5, transforms: 3, hiddenFeatures: [32, 32], bins: 8, dtype: 'float32', seed: 0 });

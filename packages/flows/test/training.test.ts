@@ -9,7 +9,10 @@ import { referenceDir } from '@eddy/testing';
 const dataDir = referenceDir('data');
 
 function readCsv(name: string, rows?: number): Tensor {
-  const lines = readFileSync(resolve(dataDir, name), 'utf8').trim().split('\n').slice(1, rows === undefined ? undefined : rows + 1);
+  const lines = readFileSync(resolve(dataDir, name), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1, rows === undefined ? undefined : rows + 1);
   return tensor(Float64Array.from(lines.flatMap((l) => l.split(',').map(Number))), { shape: [lines.length, 2], dtype: 'float32' });
 }
 
@@ -41,7 +44,15 @@ describe('fit (maximum likelihood)', () => {
     const flow = new MAF({ features: 2, hiddenFeatures: [8], dtype: 'float64', seed: 4 });
     let steps = 0;
     const epochs: number[] = [];
-    const r = fit(flow, data, { epochs: 40, batchSize: 50, lr: 1e-2, validation: 0.2, patience: 3, onStep: () => steps++, onEpoch: (e) => epochs.push(e.epoch) });
+    const r = fit(flow, data, {
+      epochs: 40,
+      batchSize: 50,
+      lr: 1e-2,
+      validation: 0.2,
+      patience: 3,
+      onStep: () => steps++,
+      onEpoch: (e) => epochs.push(e.epoch),
+    });
     expect(r.validLoss.length).toBe(r.trainLoss.length);
     expect(steps).toBe(r.steps);
     expect(epochs.length).toBe(r.trainLoss.length);
@@ -65,7 +76,10 @@ describe('fit (maximum likelihood)', () => {
 
   it('conditional flows train with a context', () => {
     const c = randn([256, 1], { seed: 5, dtype: 'float64' });
-    const x = c.mul(2).add(randn([256, 1], { seed: 6, dtype: 'float64' }).mul(0.1)).expand([256, 2]);
+    const x = c
+      .mul(2)
+      .add(randn([256, 1], { seed: 6, dtype: 'float64' }).mul(0.1))
+      .expand([256, 2]);
     const flow = new MAF({ features: 2, context: 1, hiddenFeatures: [16], dtype: 'float64', seed: 7 });
     const r = fit(flow, x.add(randn([256, 2], { seed: 8, dtype: 'float64' }).mul(0.1)), { epochs: 15, batchSize: 64, lr: 1e-2, context: c });
     expect(r.trainLoss[r.trainLoss.length - 1]).toBeLessThan((r.trainLoss[0] as number) - 1);
@@ -74,12 +88,28 @@ describe('fit (maximum likelihood)', () => {
   it('bad input: NaN data, mismatched context, bad fractions', () => {
     const flow = new MAF({ features: 2, hiddenFeatures: [4], dtype: 'float64' });
     expect(() => fit(flow, tensor([[1, Number.NaN]], { dtype: 'float64' }), { epochs: 1 })).toThrow(/data contains a non-finite value \(NaN\) in row 0/);
-    expect(() => fit(flow, tensor([[1, 2], [3, Number.NEGATIVE_INFINITY]], { dtype: 'float64' }), { epochs: 1 })).toThrow(/non-finite value \(-Infinity\) in row 1/);
+    expect(() =>
+      fit(
+        flow,
+        tensor(
+          [
+            [1, 2],
+            [3, Number.NEGATIVE_INFINITY],
+          ],
+          { dtype: 'float64' },
+        ),
+        { epochs: 1 },
+      ),
+    ).toThrow(/non-finite value \(-Infinity\) in row 1/);
     // A split that leaves nothing to train on is an error, not a NaN loss.
-    expect(() => fit(flow, tensor([[1, 2]], { dtype: 'float64' }), { epochs: 1, validation: 0.1 })).toThrow(/1 row\(s\) with validation 0\.1 leave no row to train on/);
+    expect(() => fit(flow, tensor([[1, 2]], { dtype: 'float64' }), { epochs: 1, validation: 0.1 })).toThrow(
+      /1 row\(s\) with validation 0\.1 leave no row to train on/,
+    );
     expect(() => fit(flow, randn([4], { seed: 1 }), { epochs: 1 })).toThrow(/data must be \[N, \.\.\.event\]/);
     const cond = new MAF({ features: 2, context: 1, hiddenFeatures: [4], dtype: 'float64' });
-    expect(() => fit(cond, randn([4, 2], { seed: 1, dtype: 'float64' }), { context: randn([3, 1], { seed: 2, dtype: 'float64' }) })).toThrow(/context has 3 rows, data has 4/);
+    expect(() => fit(cond, randn([4, 2], { seed: 1, dtype: 'float64' }), { context: randn([3, 1], { seed: 2, dtype: 'float64' }) })).toThrow(
+      /context has 3 rows, data has 4/,
+    );
     expect(() => fit(flow, randn([4, 2], { seed: 1, dtype: 'float64' }), { validation: 1.5 })).toThrow(/validation fraction/);
   });
 });
@@ -100,7 +130,7 @@ describe('reverse KL / ELBO', () => {
     expect(end).toBeGreaterThan(logZ - 0.05);
   }, 60_000);
 
-  it('banana target: the same ELBO with the incremental inverse and with zuko\'s fixed-point passes', () => {
+  it("banana target: the same ELBO with the incremental inverse and with zuko's fixed-point passes", () => {
     // The docs' banana (log Z = log 2π). Both runs draw the same numbers and their gradients
     // agree to rounding, so the fits coincide up to rounding drift.
     const logTarget = (x: Tensor): Tensor => {

@@ -113,7 +113,9 @@ const DELIMITER_NAMES: Readonly<Record<string, string>> = { tab: '\t', '\\t': '\
 export function csvDelimiter(spelling: string): string {
   const d = DELIMITER_NAMES[spelling.toLowerCase()] ?? spelling;
   if (d.length !== 1 || /[\d.+\-eE"\r\n]/.test(d)) {
-    throw new ValueError(`delimiter must be one character that cannot be part of a number or a quote (or tab, space, comma, semicolon), got ${JSON.stringify(spelling)}`);
+    throw new ValueError(
+      `delimiter must be one character that cannot be part of a number or a quote (or tab, space, comma, semicolon), got ${JSON.stringify(spelling)}`,
+    );
   }
   return d;
 }
@@ -201,7 +203,12 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<C
         const numeric = record.map((f) => fieldValue(f) !== undefined);
         if (numeric.every((v) => !v)) isHeader = true;
         else if (!numeric.every((v) => v)) {
-          fail(line, undefined, `the first row mixes numbers and text (${record.map((f) => JSON.stringify(f.trim())).join(', ')})`, 'if it is a header, say so (header: true, eddy --header)');
+          fail(
+            line,
+            undefined,
+            `the first row mixes numbers and text (${record.map((f) => JSON.stringify(f.trim())).join(', ')})`,
+            'if it is a header, say so (header: true, eddy --header)',
+          );
         }
       }
       if (isHeader) {
@@ -220,7 +227,13 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<C
       const v = fieldValue(f);
       if (v === undefined) fail(line, c + 1, `column ${c + 1} is not a number: ${JSON.stringify(f)}`, delimiterHint(f, delimiter));
       else if (!allowNonFinite && !Number.isFinite(v)) {
-        fail(line, c + 1, `column ${c + 1} is ${JSON.stringify(f.trim())}, not a finite number`, 'non-finite values are refused here (allowNonFinite: true reads them)', true);
+        fail(
+          line,
+          c + 1,
+          `column ${c + 1} is ${JSON.stringify(f.trim())}, not a finite number`,
+          'non-finite values are refused here (allowNonFinite: true reads them)',
+          true,
+        );
       }
       block[at++] = v as number;
     }

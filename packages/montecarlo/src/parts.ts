@@ -292,7 +292,9 @@ export function readPartInfo(partPath: string): PartInfo {
   if (!existsSync(partPath)) throw new PartError(`${partPath}: file not found`);
   const sidecar = partInfoPath(partPath);
   if (!existsSync(sidecar)) {
-    throw new PartError(`${partPath} is not a part file: there is no ${sidecar} beside it (parts are written by eddy sample/logprob with --rows or --shard, or writePartInfo)`);
+    throw new PartError(
+      `${partPath} is not a part file: there is no ${sidecar} beside it (parts are written by eddy sample/logprob with --rows or --shard, or writePartInfo)`,
+    );
   }
   let raw: unknown;
   try {
@@ -302,12 +304,18 @@ export function readPartInfo(partPath: string): PartInfo {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new PartError(`${sidecar} is not a JSON object: ${partPath} is not a part file`);
   const info = raw as Partial<PartInfo>;
-  if (info.format !== PART_FORMAT) throw new PartError(`${sidecar}: format ${JSON.stringify(info.format)} is not ${JSON.stringify(PART_FORMAT)}: ${partPath} is not a part file this version reads`);
+  if (info.format !== PART_FORMAT)
+    throw new PartError(
+      `${sidecar}: format ${JSON.stringify(info.format)} is not ${JSON.stringify(PART_FORMAT)}: ${partPath} is not a part file this version reads`,
+    );
   checkDescription(info, sidecar);
-  if (info.dtype !== 'float32' && info.dtype !== 'float64') throw new PartError(`${sidecar}: dtype must be float32 or float64, got ${JSON.stringify(info.dtype)}`);
+  if (info.dtype !== 'float32' && info.dtype !== 'float64')
+    throw new PartError(`${sidecar}: dtype must be float32 or float64, got ${JSON.stringify(info.dtype)}`);
   const shape = info.shape as unknown;
-  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => isInt(d))) throw new PartError(`${sidecar}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
-  if (typeof info.dataCrc32 !== 'string' || !/^[0-9a-f]{8}$/.test(info.dataCrc32)) throw new PartError(`${sidecar}: dataCrc32 must be 8 hex digits, got ${JSON.stringify(info.dataCrc32)}`);
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => isInt(d)))
+    throw new PartError(`${sidecar}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+  if (typeof info.dataCrc32 !== 'string' || !/^[0-9a-f]{8}$/.test(info.dataCrc32))
+    throw new PartError(`${sidecar}: dataCrc32 must be 8 hex digits, got ${JSON.stringify(info.dataCrc32)}`);
   const [start, end] = info.rows as [number, number];
   if (shape[0] !== end - start) throw new PartError(`${sidecar}: shape [${shape}] does not have the ${end - start} rows of ${range([start, end])}`);
   let h: NpyHeader;
@@ -317,7 +325,9 @@ export function readPartInfo(partPath: string): PartInfo {
     throw new PartError(`${partPath} is not a part file: ${(e as Error).message}`);
   }
   if (h.dtype !== info.dtype || h.shape.length !== shape.length || h.shape.some((d, i) => d !== shape[i])) {
-    throw new PartError(`${partPath} does not match its sidecar: the file holds ${h.dtype} [${h.shape}], ${sidecar} says ${info.dtype} [${shape}] (the file was replaced after the part was written?)`);
+    throw new PartError(
+      `${partPath} does not match its sidecar: the file holds ${h.dtype} [${h.shape}], ${sidecar} says ${info.dtype} [${shape}] (the file was replaced after the part was written?)`,
+    );
   }
   return info as PartInfo;
 }
@@ -395,7 +405,8 @@ export async function mergeParts(partPaths: readonly string[], outPath: string, 
   if (partPaths.length === 0) throw new PartError('mergeParts: no parts to merge');
   const out = canonical(outPath);
   for (const p of partPaths) {
-    if (canonical(p) === out || canonical(partInfoPath(p)) === out) throw new PartError(`mergeParts: the output ${outPath} is the part ${p} (or its sidecar): writing it would destroy the part`);
+    if (canonical(p) === out || canonical(partInfoPath(p)) === out)
+      throw new PartError(`mergeParts: the output ${outPath} is the part ${p} (or its sidecar): writing it would destroy the part`);
   }
   const parts = partPaths.map((path) => ({ path, info: readPartInfo(path) }));
   parts.sort((a, b) => a.info.rows[0] - b.info.rows[0] || a.info.rows[1] - b.info.rows[1]);
@@ -404,7 +415,9 @@ export async function mergeParts(partPaths: readonly string[], outPath: string, 
   for (const p of parts.slice(1)) {
     for (const f of FIELDS) {
       if (p.info[f] !== first.info[f]) {
-        throw new PartError(`the parts are of different jobs: ${first.path} has ${f} ${JSON.stringify(first.info[f])}, ${p.path} has ${JSON.stringify(p.info[f])}`);
+        throw new PartError(
+          `the parts are of different jobs: ${first.path} has ${f} ${JSON.stringify(first.info[f])}, ${p.path} has ${JSON.stringify(p.info[f])}`,
+        );
       }
     }
     const pf = p.info.shape.slice(1);
@@ -417,7 +430,8 @@ export async function mergeParts(partPaths: readonly string[], outPath: string, 
   let totalFrom = '';
   for (const p of parts) {
     if (p.info.total === undefined) continue;
-    if (total !== undefined && p.info.total !== total) throw new PartError(`the parts are of different jobs: ${totalFrom} is a part of ${total} rows, ${p.path} of ${p.info.total}`);
+    if (total !== undefined && p.info.total !== total)
+      throw new PartError(`the parts are of different jobs: ${totalFrom} is a part of ${total} rows, ${p.path} of ${p.info.total}`);
     total = p.info.total;
     totalFrom = p.path;
   }
@@ -436,7 +450,8 @@ export async function mergeParts(partPaths: readonly string[], outPath: string, 
     const [s, e] = p.info.rows;
     const before = prev === undefined ? 'before the first part' : `between ${prev.path} ${range(prev.info.rows)} and`;
     if (s > end) problems.push(`rows ${range([end, s])} are missing (${before} ${p.path} ${range(p.info.rows)})`);
-    else if (s < end && prev !== undefined) problems.push(`rows ${range([s, Math.min(end, e)])} are in both ${prev.path} ${range(prev.info.rows)} and ${p.path} ${range(p.info.rows)}`);
+    else if (s < end && prev !== undefined)
+      problems.push(`rows ${range([s, Math.min(end, e)])} are in both ${prev.path} ${range(prev.info.rows)} and ${p.path} ${range(p.info.rows)}`);
     if (e > end) {
       end = e;
       prev = p;
@@ -483,7 +498,9 @@ export async function mergeParts(partPaths: readonly string[], outPath: string, 
         closeSync(fd);
       }
       if (hex(c) !== p.info.dataCrc32) {
-        throw new PartError(`${p.path}: its data do not match the checksum in ${partInfoPath(p.path)} (${hex(c)}, recorded ${p.info.dataCrc32}): the part is corrupt or was changed after it was written`);
+        throw new PartError(
+          `${p.path}: its data do not match the checksum in ${partInfoPath(p.path)} (${hex(c)}, recorded ${p.info.dataCrc32}): the part is corrupt or was changed after it was written`,
+        );
       }
     }
     if (options.signal?.aborted === true) throw new EddyError(`merge cancelled: ${String(options.signal.reason ?? 'aborted')}`);

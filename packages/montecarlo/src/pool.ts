@@ -259,7 +259,9 @@ export class FlowPool {
     const threads = options.threads ?? availableParallelism();
     if (!Number.isInteger(threads) || threads < 1) throw new ValueError(`FlowPool: threads must be a positive integer, got ${threads}`);
     if (threads > maxThreads()) {
-      throw new ValueError(`FlowPool: threads must be at most ${maxThreads()} (4 per core on this machine), got ${threads}: more threads than cores only add memory and contention`);
+      throw new ValueError(
+        `FlowPool: threads must be at most ${maxThreads()} (4 per core on this machine), got ${threads}: more threads than cores only add memory and contention`,
+      );
     }
     this.threads = threads;
     this.backend = options.backend ?? 'cpu';
@@ -322,7 +324,9 @@ export class FlowPool {
 
   #checkBudget(bytes: number, what: string): void {
     if (bytes > this.memoryBudget) {
-      throw new ValueError(`${what}: the result needs ${bytes} bytes, over the memory budget of ${this.memoryBudget}; use the *ToFile variant to stream it to disk`);
+      throw new ValueError(
+        `${what}: the result needs ${bytes} bytes, over the memory budget of ${this.memoryBudget}; use the *ToFile variant to stream it to disk`,
+      );
     }
   }
 
@@ -419,7 +423,9 @@ export class FlowPool {
       const backoff = 250 * 2 ** Math.min(this.#restarts, 4);
       if (performance.now() - deadSince < backoff) return;
       if (this.#restarts >= MAX_RESTARTS) {
-        watchdogError = new EddyError(`the worker pool lost all ${this.threads} worker thread(s) and could not restart them after ${MAX_RESTARTS} attempts; the job was stopped`);
+        watchdogError = new EddyError(
+          `the worker pool lost all ${this.threads} worker thread(s) and could not restart them after ${MAX_RESTARTS} attempts; the job was stopped`,
+        );
         job.abort('no worker');
         return;
       }
@@ -555,7 +561,8 @@ export class FlowPool {
     if (h.shape.length !== 1 + event.length || event.some((d, i) => h.shape[1 + i] !== d)) {
       throw new ValueError(`logProbFile: ${inPath} has shape [${h.shape}], expected [n, ${event}]`);
     }
-    if (options.firstRow !== undefined) throw new ValueError('logProbFile: firstRow is not an option here; rows: [start, end] says which rows of the input to score');
+    if (options.firstRow !== undefined)
+      throw new ValueError('logProbFile: firstRow is not an option here; rows: [start, end] says which rows of the input to score');
     const [start, end] = options.rows ?? [0, total];
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || start > end || end > total) {
       throw new ValueError(`logProbFile: rows [${start}, ${end}) is not a range of the ${total} rows of ${inPath} (0 ≤ start ≤ end ≤ ${total})`);
@@ -564,7 +571,15 @@ export class FlowPool {
     const { rows: _rows, ...job } = options;
     const writer = new NpyWriter(outPath, dtype, [n]);
     try {
-      await this.#run('logProb', flow, n, { ...job, dtype, firstRow: start }, { accept: (s, _c, r) => writer.writeRows(s, r.logProb as Float32Array | Float64Array) }, undefined, inPath);
+      await this.#run(
+        'logProb',
+        flow,
+        n,
+        { ...job, dtype, firstRow: start },
+        { accept: (s, _c, r) => writer.writeRows(s, r.logProb as Float32Array | Float64Array) },
+        undefined,
+        inPath,
+      );
       writer.commit();
     } catch (e) {
       writer.abort();
@@ -586,7 +601,11 @@ export class FlowPool {
     const event = this.#eventSize(flow, options.context);
     await this.#run('sampleAndLogProb', flow, n, options, {
       accept: (start, count, r) => {
-        onChunk(start, tensor(r.values as Float32Array | Float64Array, { shape: [count, ...event] }), tensor(r.logProb as Float32Array | Float64Array, { shape: [count] }));
+        onChunk(
+          start,
+          tensor(r.values as Float32Array | Float64Array, { shape: [count, ...event] }),
+          tensor(r.logProb as Float32Array | Float64Array, { shape: [count] }),
+        );
       },
     });
   }

@@ -24,7 +24,10 @@ function checkFinite(name: string, v: Float32Array | Float64Array, task: ShardTa
   if (task.allowNonFinite) return;
   for (let i = 0; i < v.length; i++) {
     const x = v[i] as number;
-    if (!Number.isFinite(x)) throw new Error(`${name} has ${x} at row ${task.firstRow + task.start + Math.floor(i / Math.max(1, v.length / task.count))} (set allowNonFinite to keep non-finite values)`);
+    if (!Number.isFinite(x))
+      throw new Error(
+        `${name} has ${x} at row ${task.firstRow + task.start + Math.floor(i / Math.max(1, v.length / task.count))} (set allowNonFinite to keep non-finite values)`,
+      );
   }
 }
 
@@ -58,42 +61,45 @@ export default async function run(task: ShardTask | InfoTask): Promise<ShardResu
       flows.set(task.flowKey, lazy);
     }
     const flowModule = lazy;
-    return tidy(() => noGrad(() => {
-      let c: Tensor | undefined;
-      if (task.context?.perRow === true) c = rows(task.context.shared, task.start, task.count).cast(task.dtype);
-      else if (task.context !== undefined) c = tensor(task.context.values, { dtype: task.dtype, shape: [1, task.context.values.length] }).expand([task.count, task.context.values.length]);
-      const d = flowModule.call(c);
-      const rng = new Rng(task.seed, { stream: task.stream, row: task.firstRow + task.start });
-      // With a context of batch shape [count], one draw per row; without, `count` draws.
-      const shape = c === undefined ? [task.count] : [];
-      const result: ShardResult = { ok: true };
-      if (task.kind === 'logProb') {
-        let xs: Tensor;
-        if (task.inputFile !== undefined) {
-          const at = task.firstRow + task.start;
-          const r = readNpyRows(task.inputFile, at, at + task.count);
-          xs = tensor(r.data, { shape: r.shape });
-        } else if (task.input !== undefined) xs = rows(task.input, task.start, task.count);
-        else throw new Error('logProb task without input');
-        const lp = d.logProb(xs.cast(task.dtype)).cast(task.dtype).dataSync() as Float32Array | Float64Array;
-        checkFinite('log-density', lp, task);
-        if (!place(task.output?.logProb, task.start, lp)) result.logProb = lp.slice();
+    return tidy(() =>
+      noGrad(() => {
+        let c: Tensor | undefined;
+        if (task.context?.perRow === true) c = rows(task.context.shared, task.start, task.count).cast(task.dtype);
+        else if (task.context !== undefined)
+          c = tensor(task.context.values, { dtype: task.dtype, shape: [1, task.context.values.length] }).expand([task.count, task.context.values.length]);
+        const d = flowModule.call(c);
+        const rng = new Rng(task.seed, { stream: task.stream, row: task.firstRow + task.start });
+        // With a context of batch shape [count], one draw per row; without, `count` draws.
+        const shape = c === undefined ? [task.count] : [];
+        const result: ShardResult = { ok: true };
+        if (task.kind === 'logProb') {
+          let xs: Tensor;
+          if (task.inputFile !== undefined) {
+            const at = task.firstRow + task.start;
+            const r = readNpyRows(task.inputFile, at, at + task.count);
+            xs = tensor(r.data, { shape: r.shape });
+          } else if (task.input !== undefined) xs = rows(task.input, task.start, task.count);
+          else throw new Error('logProb task without input');
+          const lp = d.logProb(xs.cast(task.dtype)).cast(task.dtype).dataSync() as Float32Array | Float64Array;
+          checkFinite('log-density', lp, task);
+          if (!place(task.output?.logProb, task.start, lp)) result.logProb = lp.slice();
+          return result;
+        }
+        let x: Tensor;
+        let lp: Tensor | undefined;
+        if (task.kind === 'sampleAndLogProb') [x, lp] = d.rsampleAndLogProb(shape, rng);
+        else x = d.sample(shape, rng);
+        const xv = x.cast(task.dtype).dataSync() as Float32Array | Float64Array;
+        checkFinite('sample', xv, task);
+        if (!place(task.output?.values, task.start, xv)) result.values = xv.slice();
+        if (lp !== undefined) {
+          const lv = lp.cast(task.dtype).dataSync() as Float32Array | Float64Array;
+          checkFinite('log-density', lv, task);
+          if (!place(task.output?.logProb, task.start, lv)) result.logProb = lv.slice();
+        }
         return result;
-      }
-      let x: Tensor;
-      let lp: Tensor | undefined;
-      if (task.kind === 'sampleAndLogProb') [x, lp] = d.rsampleAndLogProb(shape, rng);
-      else x = d.sample(shape, rng);
-      const xv = x.cast(task.dtype).dataSync() as Float32Array | Float64Array;
-      checkFinite('sample', xv, task);
-      if (!place(task.output?.values, task.start, xv)) result.values = xv.slice();
-      if (lp !== undefined) {
-        const lv = lp.cast(task.dtype).dataSync() as Float32Array | Float64Array;
-        checkFinite('log-density', lv, task);
-        if (!place(task.output?.logProb, task.start, lv)) result.logProb = lv.slice();
-      }
-      return result;
-    }));
+      }),
+    );
   } catch (e) {
     const err = e as Error;
     return { ok: false, error: err.message, name: err.name };

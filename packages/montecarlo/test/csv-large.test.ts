@@ -21,7 +21,8 @@ const gc = runInNewContext('gc') as () => void;
 const COLS = 4;
 const ROWS = 340_000;
 /** Digits after the point: the value is fixed by the first 17 or so, the rest is text to skip. */
-const TAIL = '314159265358979323846264338327950288419716939937510582097494459230781640628620899862803482534211706798214808651328230664709384460955058223172535940';
+const TAIL =
+  '314159265358979323846264338327950288419716939937510582097494459230781640628620899862803482534211706798214808651328230664709384460955058223172535940';
 
 /** The text of field (r, c): different for every row and column, about 150 characters. */
 const field = (r: number, c: number): string => `${r % 1000}.${(r * COLS + c) % 9973}${TAIL}`;
@@ -87,5 +88,7 @@ it('reads a 200 MB CSV file streamed, with memory bounded by the numbers, not th
   // is 200 MB. Holding the text (a string of it, or its rows) would pass 0.6× the size.
   expect(peakHeap).toBeLessThan(0.6 * size);
   expect(peakRss).toBeLessThan(0.6 * size);
-  console.log(`CSV of ${(size / 1e6).toFixed(0)} MB read; peak growth: heap ${(peakHeap / 1e6).toFixed(0)} MB, rss ${(peakRss / 1e6).toFixed(0)} MB (numbers: ${(numbers / 1e6).toFixed(0)} MB)`);
+  console.log(
+    `CSV of ${(size / 1e6).toFixed(0)} MB read; peak growth: heap ${(peakHeap / 1e6).toFixed(0)} MB, rss ${(peakRss / 1e6).toFixed(0)} MB (numbers: ${(numbers / 1e6).toFixed(0)} MB)`,
+  );
 }, 300_000);

@@ -41,7 +41,22 @@ function float32Values(n: number, seed: number): Float32Array {
     if (i % 7 === 0) b &= 0x807fffff; // plenty of subnormals
     bits[i] = b;
   }
-  const special = [3.4028234663852886e38, -3.4028234663852886e38, 1.1754943508222875e-38, 1.401298464324817e-45, -1.401298464324817e-45, 0, -0, 1, 0.1, 16777216, 16777217, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  const special = [
+    3.4028234663852886e38,
+    -3.4028234663852886e38,
+    1.1754943508222875e-38,
+    1.401298464324817e-45,
+    -1.401298464324817e-45,
+    0,
+    -0,
+    1,
+    0.1,
+    16777216,
+    16777217,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+  ];
   out.set(special, 0);
   return out;
 }
@@ -107,7 +122,12 @@ describe('readCsv', () => {
     expect(Array.from(a.data)).toEqual([Number.NaN, 0.2, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, Number.NaN, Number.NEGATIVE_INFINITY]);
     const e = await readCsv(p).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(CsvError);
-    expect((e as Error).message).toBe('nonfinite.csv:2: column 1 is "nan", not a finite number; non-finite values are refused here (allowNonFinite: true reads them)'.replace('nonfinite.csv', p));
+    expect((e as Error).message).toBe(
+      'nonfinite.csv:2: column 1 is "nan", not a finite number; non-finite values are refused here (allowNonFinite: true reads them)'.replace(
+        'nonfinite.csv',
+        p,
+      ),
+    );
     expect(e).toMatchObject({ path: p, line: 2, column: 1, nonFinite: true, problem: 'column 1 is "nan", not a finite number' });
     // The first non-finite value counts, with its line (blank lines counted).
     const q = csvFile('0.1,0.2\n\n0.3,0.4\n0.5,-inf\n', 'late.csv');
@@ -163,7 +183,10 @@ describe('writeCsv', () => {
 
   it('writes nan, inf, -inf as NumPy does and reads them back', async () => {
     const p = join(dir, 'nf.csv');
-    for (const data of [new Float64Array([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0]), new Float32Array([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0])]) {
+    for (const data of [
+      new Float64Array([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0]),
+      new Float32Array([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0]),
+    ]) {
       writeCsv(p, { data, shape: [2, 2] });
       expect(readFileSync(p, 'utf8')).toBe('x0,x1\nnan,inf\n-inf,-0\n');
       const back = await readCsv(p, { allowNonFinite: true });

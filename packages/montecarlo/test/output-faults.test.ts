@@ -15,7 +15,8 @@ vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   // Only the positional form (fd, bytes, offset, length, position) that output files use is faulted.
   const writeSync = ((fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null) => {
-    if (fault.mode === 'none' || !(buffer instanceof Uint8Array) || typeof offset !== 'number') return (fs.writeSync as (...a: unknown[]) => number)(fd, buffer, offset, length, position);
+    if (fault.mode === 'none' || !(buffer instanceof Uint8Array) || typeof offset !== 'number')
+      return (fs.writeSync as (...a: unknown[]) => number)(fd, buffer, offset, length, position);
     fault.calls++;
     if (fault.mode === 'null') {
       fault.written += length;
@@ -73,7 +74,9 @@ describe('output files on a failing file system', () => {
     fault.after = 10_000; // the header and a few shards fit
     const job = fx.pool.sampleToFile(flow, 100_000, out, { seed: 5, chunkSize: 1000 });
     await expect(job).rejects.toThrow(OutputError);
-    await expect(job).rejects.toThrow(new RegExp(`${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: write failed after \\d+ bytes \\(ENOSPC: no space left on device`));
+    await expect(job).rejects.toThrow(
+      new RegExp(`${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: write failed after \\d+ bytes \\(ENOSPC: no space left on device`),
+    );
     fault.mode = 'none';
     expect(readFileSync(out)).toEqual(before);
     expect(leftovers()).toEqual([]);

@@ -82,7 +82,9 @@ describe('JobOptions.firstRow', () => {
     const part = await fx.pool.logProbFile(flow, input, join(fx.dir, 'lp-part.npy'), { rows: [334, 800], chunkSize: 50 });
     expect(part.shape).toEqual([466]);
     expect(Array.from(readNpy(part.path).data)).toEqual(Array.from(all.subarray(334, 800)));
-    await expect(fx.pool.logProbFile(flow, input, join(fx.dir, 'x.npy'), { rows: [10, 1001] })).rejects.toThrow(/rows \[10, 1001\) is not a range of the 1000 rows of .*points\.npy/);
+    await expect(fx.pool.logProbFile(flow, input, join(fx.dir, 'x.npy'), { rows: [10, 1001] })).rejects.toThrow(
+      /rows \[10, 1001\) is not a range of the 1000 rows of .*points\.npy/,
+    );
     await expect(fx.pool.logProbFile(flow, input, join(fx.dir, 'x.npy'), { rows: [10, 5] })).rejects.toThrow(/rows \[10, 5\) is not a range/);
     await expect(fx.pool.logProbFile(flow, input, join(fx.dir, 'x.npy'), { firstRow: 3 })).rejects.toThrow(/firstRow is not an option here/);
   });
@@ -159,7 +161,9 @@ describe('part files and mergeParts', () => {
     await expect(mergeParts([a, b], out)).rejects.toThrow(
       /do not tile rows \[0, 1000\) exactly: rows \[300, 400\) are missing \(between .*g-a\.npy \[0, 300\) and .*g-b\.npy \[400, 900\)\); rows \[900, 1000\) are missing \(after .*g-b\.npy \[400, 900\)\)/,
     );
-    await expect(mergeParts([b, c, a], out)).rejects.toThrow(/rows \[250, 300\) are in both .*g-a\.npy \[0, 300\) and .*g-c\.npy \[250, 420\); rows \[400, 420\) are in both .*g-c\.npy \[250, 420\) and .*g-b\.npy \[400, 900\)/);
+    await expect(mergeParts([b, c, a], out)).rejects.toThrow(
+      /rows \[250, 300\) are in both .*g-a\.npy \[0, 300\) and .*g-c\.npy \[250, 420\); rows \[400, 420\) are in both .*g-c\.npy \[250, 420\) and .*g-b\.npy \[400, 900\)/,
+    );
     await expect(mergeParts([a, a], out)).rejects.toThrow(/rows \[0, 300\) are in both/);
     await expect(mergeParts([b], out)).rejects.toThrow(/rows \[0, 400\) are missing \(before the first part .*g-b\.npy/);
     expect(existsSync(out)).toBe(false);

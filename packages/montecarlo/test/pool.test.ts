@@ -151,7 +151,9 @@ describe('fault tolerance', () => {
     const bad = new GMM({ features: 2, components: 2, covarianceType: 'diagonal', seed: 2 });
     const means = bad.phi?.find((p) => p.shape.length === 2 && p.shape[0] === 2 && p.shape[1] === 2);
     means?.assign(means.add(Number.NEGATIVE_INFINITY));
-    await expect(pool2.sample(bad, 100, { seed: 1, chunkSize: 50 })).rejects.toThrow(/shard rows \[0, 50\): Error: sample has -Infinity at row 0 \(set allowNonFinite to keep non-finite values\)/);
+    await expect(pool2.sample(bad, 100, { seed: 1, chunkSize: 50 })).rejects.toThrow(
+      /shard rows \[0, 50\): Error: sample has -Infinity at row 0 \(set allowNonFinite to keep non-finite values\)/,
+    );
     const kept = await pool2.sample(bad, 100, { seed: 1, chunkSize: 50, allowNonFinite: true });
     expect(arr(kept).every((v) => v === Number.NEGATIVE_INFINITY)).toBe(true);
     await expect(pool2.logProb(bad, tensor([[0, 0]]))).rejects.toThrow(/log-density has (-Infinity|NaN) at row 0/);
@@ -209,7 +211,9 @@ describe('workers dying while they start', () => {
       for (const w of pool.workers) void w.terminate();
     }, 20);
     try {
-      await expect(pool.sample(flow, 10_000, { seed: 4, chunkSize: 500 })).rejects.toThrow(/worker failed 3 times|lost all 1 worker thread\(s\) and could not restart them after 4 attempts/);
+      await expect(pool.sample(flow, 10_000, { seed: 4, chunkSize: 500 })).rejects.toThrow(
+        /worker failed 3 times|lost all 1 worker thread\(s\) and could not restart them after 4 attempts/,
+      );
     } finally {
       clearInterval(storm);
       await pool.close();

@@ -1,22 +1,4 @@
-import {
-  type Tensor,
-  ValueError,
-  concat,
-  cumsum,
-  exp,
-  full,
-  le,
-  ge,
-  log,
-  logicalOr,
-  mean,
-  slice,
-  softplus,
-  special,
-  sub,
-  tensor,
-  where,
-} from '@eddy/core';
+import { type Tensor, ValueError, concat, cumsum, exp, full, le, ge, log, logicalOr, mean, slice, softplus, special, sub, tensor, where } from '@eddy/core';
 import { MonotonicTransform } from './monotonic.js';
 
 /** Per order `M`: exponents `i`, `M - i` and the two lgamma terms of the Beta densities. */
@@ -132,7 +114,9 @@ export class BernsteinTransform extends MonotonicTransform {
     super(undefined, { bound: options.bound ?? 5, eps: options.eps ?? 1e-6, explicit: true });
     this.theta = this.constrainTheta(theta);
     const order = (this.theta.shape[this.theta.ndim - 1] as number) - 1;
-    this.dtheta = slice(this.theta, -1, 1).sub(slice(this.theta, -1, 0, order)).mul(order);
+    this.dtheta = slice(this.theta, -1, 1)
+      .sub(slice(this.theta, -1, 0, order))
+      .mul(order);
     const [o0, o1, s0, s1] = this.boundaryLines();
     this.#ends = [o0, o1, s0, s1];
     this.offset = concat([o0.unsqueeze(-1), o1.unsqueeze(-1)], -1);
@@ -194,7 +178,13 @@ export class BernsteinTransform extends MonotonicTransform {
     const { u, lower, upper } = m;
     // Each tail line is evaluated at a substitute u where it is not used (finite gradients).
     const y0 = s0.mul(where(lower, u, this.eps).sub(this.eps)).add(o0);
-    const y1 = s1.mul(where(upper, u, 1 - this.eps).sub(1).add(this.eps)).add(o1);
+    const y1 = s1
+      .mul(
+        where(upper, u, 1 - this.eps)
+          .sub(1)
+          .add(this.eps),
+      )
+      .add(o1);
     return where(upper, y1, where(lower, y0, p));
   }
 

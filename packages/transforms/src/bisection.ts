@@ -1,14 +1,4 @@
-import {
-  type Tensor,
-  ValueError,
-  customGrad,
-  enableGrad,
-  full,
-  gradients,
-  lt,
-  sumToShape,
-  where,
-} from '@eddy/core';
+import { type Tensor, ValueError, customGrad, enableGrad, full, gradients, lt, sumToShape, where } from '@eddy/core';
 
 /**
  * A univariate function of `x` with parameter tensors `φ`: `f(x, φ)`, elementwise in `x`

@@ -1,16 +1,4 @@
-import {
-  type FloatDType,
-  type Rng,
-  type Tensor,
-  ValueError,
-  defaultRng,
-  enableGrad,
-  eye,
-  gradients,
-  isGradEnabled,
-  select,
-  sum,
-} from '@eddy/core';
+import { type FloatDType, type Rng, type Tensor, ValueError, defaultRng, enableGrad, eye, gradients, isGradEnabled, select, sum } from '@eddy/core';
 import { type OdeFunction, odeint } from './odeint.js';
 import { type Domain, Transform, domain } from './transform.js';
 

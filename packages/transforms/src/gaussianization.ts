@@ -81,7 +81,10 @@ export class GaussianizationTransform extends MonotonicTransform {
     const m = mean(erf(z.div(Math.SQRT2)), -1).mul(C);
     const y = erfinv(m).mul(Math.SQRT2);
     const lse = logsumexp(this.logScale.sub(square(z).div(2)), -1);
-    const ladj = square(y).div(2).add(lse).add(Math.log(C) - Math.log(K));
+    const ladj = square(y)
+      .div(2)
+      .add(lse)
+      .add(Math.log(C) - Math.log(K));
     return [y, ladj];
   }
 

@@ -63,8 +63,7 @@ export class LULinearTransform extends Transform {
   }
   /** $U^{-1} L^{-1} y$ by forward then backward substitution. */
   inverse(y: Tensor): Tensor {
-    const solveBoth = (b: Tensor): Tensor =>
-      triangularSolve(this.upper, triangularSolve(this.lower, b), { upper: true, unitDiagonal: true });
+    const solveBoth = (b: Tensor): Tensor => triangularSolve(this.upper, triangularSolve(this.lower, b), { upper: true, unitDiagonal: true });
     if (this.lower.ndim > 2) return squeeze(solveBoth(unsqueeze(y, -1)), -1);
     // One factor for the whole batch: solve for all rows at once as the columns of Yᵀ.
     const d = y.shape[y.ndim - 1] as number;

@@ -44,7 +44,8 @@ function pack(widths: TensorLike, heights: TensorLike, derivatives: TensorLike):
     );
   }
   const lead = broadcastShapes('MonotonicRQSTransform', w.shape.slice(0, -1), h.shape.slice(0, -1), d.shape.slice(0, -1));
-  const to = (t: Tensor, n: number): Tensor => (t.ndim - 1 === lead.length && t.shape.slice(0, -1).every((v, i) => v === lead[i]) ? t : expand(t, [...lead, n]));
+  const to = (t: Tensor, n: number): Tensor =>
+    t.ndim - 1 === lead.length && t.shape.slice(0, -1).every((v, i) => v === lead[i]) ? t : expand(t, [...lead, n]);
   return concat([to(w, K), to(h, K), to(d, K - 1)], -1);
 }
 

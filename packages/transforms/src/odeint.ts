@@ -100,21 +100,70 @@ const scale = (k: State, dt: number): Tensor[] => k.map((v) => v.mul(dt));
 function dopri45(f: System, x: State, t: number, dt: number, f1: State, error: boolean): { y: Tensor[]; err?: Tensor[]; fy?: State } {
   const k1 = scale(f1, dt);
   const k2 = scale(f(t + dt / 5, combine(x, [[1 / 5, k1]])), dt);
-  const k3 = scale(f(t + (3 / 10) * dt, combine(x, [[3 / 40, k1], [9 / 40, k2]])), dt);
-  const k4 = scale(f(t + (4 / 5) * dt, combine(x, [[44 / 45, k1], [-56 / 15, k2], [32 / 9, k3]])), dt);
+  const k3 = scale(
+    f(
+      t + (3 / 10) * dt,
+      combine(x, [
+        [3 / 40, k1],
+        [9 / 40, k2],
+      ]),
+    ),
+    dt,
+  );
+  const k4 = scale(
+    f(
+      t + (4 / 5) * dt,
+      combine(x, [
+        [44 / 45, k1],
+        [-56 / 15, k2],
+        [32 / 9, k3],
+      ]),
+    ),
+    dt,
+  );
   const k5 = scale(
-    f(t + (8 / 9) * dt, combine(x, [[19372 / 6561, k1], [-25360 / 2187, k2], [64448 / 6561, k3], [-212 / 729, k4]])),
+    f(
+      t + (8 / 9) * dt,
+      combine(x, [
+        [19372 / 6561, k1],
+        [-25360 / 2187, k2],
+        [64448 / 6561, k3],
+        [-212 / 729, k4],
+      ]),
+    ),
     dt,
   );
   const k6 = scale(
-    f(t + dt, combine(x, [[9017 / 3168, k1], [-355 / 33, k2], [46732 / 5247, k3], [49 / 176, k4], [-5103 / 18656, k5]])),
+    f(
+      t + dt,
+      combine(x, [
+        [9017 / 3168, k1],
+        [-355 / 33, k2],
+        [46732 / 5247, k3],
+        [49 / 176, k4],
+        [-5103 / 18656, k5],
+      ]),
+    ),
     dt,
   );
-  const y = combine(x, [[35 / 384, k1], [500 / 1113, k3], [125 / 192, k4], [-2187 / 6784, k5], [11 / 84, k6]]);
+  const y = combine(x, [
+    [35 / 384, k1],
+    [500 / 1113, k3],
+    [125 / 192, k4],
+    [-2187 / 6784, k5],
+    [11 / 84, k6],
+  ]);
   if (!error) return { y };
   const fy = f(t + dt, y);
   const k7 = scale(fy, dt);
-  const star = combine(x, [[5179 / 57600, k1], [7571 / 16695, k3], [393 / 640, k4], [-92097 / 339200, k5], [187 / 2100, k6], [1 / 40, k7]]);
+  const star = combine(x, [
+    [5179 / 57600, k1],
+    [7571 / 16695, k3],
+    [393 / 640, k4],
+    [-92097 / 339200, k5],
+    [187 / 2100, k6],
+    [1 / 40, k7],
+  ]);
   return { y, err: y.map((yi, i) => yi.sub(star[i] as Tensor).abs()), fy };
 }
 
@@ -124,7 +173,11 @@ function errorRatio(err: State, x: State, y: State, atol: number, rtol: number):
   for (let i = 0; i < err.length; i++) {
     const e = err[i] as Tensor;
     if (e.size === 0) continue;
-    const tol = (x[i] as Tensor).abs().maximum((y[i] as Tensor).abs()).mul(rtol).add(atol);
+    const tol = (x[i] as Tensor)
+      .abs()
+      .maximum((y[i] as Tensor).abs())
+      .mul(rtol)
+      .add(atol);
     const r = e.div(tol).max().item();
     if (Number.isNaN(r)) return Number.NaN;
     m = Math.max(m, r);
@@ -285,14 +338,7 @@ function dotDynamics(f: System, t: number, x: State, a: State): Tensor {
  * @category Numerics
  */
 export function odeint(f: OdeFunction, x: Tensor, t0: number | Tensor, t1: number | Tensor, phi?: Iterable<Tensor>, options?: OdeintOptions): Tensor;
-export function odeint(
-  f: OdeSystem,
-  x: readonly Tensor[],
-  t0: number | Tensor,
-  t1: number | Tensor,
-  phi?: Iterable<Tensor>,
-  options?: OdeintOptions,
-): Tensor[];
+export function odeint(f: OdeSystem, x: readonly Tensor[], t0: number | Tensor, t1: number | Tensor, phi?: Iterable<Tensor>, options?: OdeintOptions): Tensor[];
 export function odeint(
   f: OdeFunction | OdeSystem,
   x: Tensor | readonly Tensor[],
@@ -338,7 +384,13 @@ export function odeint(
   const inputs = [...x0, timeT0, timeT1, ...params];
   const needGrad = isGradEnabled() && inputs.some((v) => v.requiresGrad);
   const k = x0.length;
-  const pack = (parts: State): Tensor => (single ? (parts[0] as Tensor) : concat(parts.map((v) => reshape(v, [-1])), 0));
+  const pack = (parts: State): Tensor =>
+    single
+      ? (parts[0] as Tensor)
+      : concat(
+          parts.map((v) => reshape(v, [-1])),
+          0,
+        );
   const unpack = (flat: Tensor): Tensor[] => (single ? [flat] : split(flat, sizes, 0).map((v, i) => reshape(v, shapes[i] as number[])));
 
   const op = customGrad((...ins: Tensor[]) => {

@@ -20,7 +20,12 @@ export class TanhTransform extends ScalarFunctionTransform {
       sign: 1,
       call: (x) => x.tanh(),
       inverse: (y) => log1p(y).sub(log1p(y.neg())).mul(0.5), // atanh y
-      logAbsDetJacobian: (x) => x.neg().sub(softplus(x.mul(-2))).add(Math.LN2).mul(2), // 2 (log 2 - x - softplus(-2x))
+      logAbsDetJacobian: (x) =>
+        x
+          .neg()
+          .sub(softplus(x.mul(-2)))
+          .add(Math.LN2)
+          .mul(2), // 2 (log 2 - x - softplus(-2x))
     });
   }
 }

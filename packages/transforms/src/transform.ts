@@ -214,4 +214,3 @@ export abstract class ScalarTransform extends Transform {
 }
 
 const REAL = domain(0, 'real');
-

@@ -52,7 +52,13 @@ const cases: Array<[string, () => Transform, () => Tensor]> = [
   ['Dependent(MonotonicAffine, 1)', () => new DependentTransform(new MonotonicAffineTransform(f64([3], 26), f64([3], 27)), 1), () => f64([6, 3], 28)],
   [
     'Composed(vector + elementwise parts)',
-    () => new ComposedTransform([new SoftclipTransform(3), new RotationTransform(f64([3, 3], 29)), new DependentTransform(new ExpTransform(), 1), new LULinearTransform(eye(3, 3, { dtype: 'float64' }).mul(2))]),
+    () =>
+      new ComposedTransform([
+        new SoftclipTransform(3),
+        new RotationTransform(f64([3, 3], 29)),
+        new DependentTransform(new ExpTransform(), 1),
+        new LULinearTransform(eye(3, 3, { dtype: 'float64' }).mul(2)),
+      ]),
     () => f64([6, 3], 30),
   ],
 ];

@@ -1,18 +1,5 @@
 import '@eddy/backend-cpu';
-import {
-  Rng,
-  cos,
-  type Tensor,
-  gradients,
-  matmul,
-  matrixExp,
-  noGrad,
-  sin,
-  sum,
-  tanh,
-  tensor,
-  transpose,
-} from '@eddy/core';
+import { Rng, cos, type Tensor, gradients, matmul, matrixExp, noGrad, sin, sum, tanh, tensor, transpose } from '@eddy/core';
 import { checkTransform, gradcheck, hostTensor, maxAbsDiff } from '@eddy/testing';
 import { FreeFormJacobianTransform, type OdeStepInfo, odeint } from '@eddy/transforms';
 import { describe, expect, it } from 'vitest';
@@ -63,7 +50,10 @@ describe('odeint: Dormand–Prince 4(5) against closed forms', () => {
     const t1 = 4;
     const x1 = odeint((_t, x) => x.mul(r).mul(x.div(k).neg().add(1)), start, 0, t1, [], { atol: 1e-10, rtol: 1e-10 });
     const s = start.dataSync();
-    const exact = tensor(Array.from(s, (v) => k / (1 + (k / v - 1) * Math.exp(-r * t1))), { dtype: 'float64' });
+    const exact = tensor(
+      Array.from(s, (v) => k / (1 + (k / v - 1) * Math.exp(-r * t1))),
+      { dtype: 'float64' },
+    );
     expect(maxAbsDiff(x1, exact)).toBeLessThan(1e-8);
   });
 
@@ -156,7 +146,13 @@ describe('odeint: adjoint gradients', () => {
       const k2 = f(th, s.add(k1.mul(h / 2)));
       const k3 = f(th, s.add(k2.mul(h / 2)));
       const k4 = f(t1, s.add(k3.mul(h)));
-      s = s.add(k1.add(k2.mul(2)).add(k3.mul(2)).add(k4).mul(h / 6));
+      s = s.add(
+        k1
+          .add(k2.mul(2))
+          .add(k3.mul(2))
+          .add(k4)
+          .mul(h / 6),
+      );
     }
     const [ra, rw, rb] = gradients(sum(s.mul(weight)), [x, w, b]);
     expect(relError([ga as Tensor], [ra as Tensor])).toBeLessThan(1e-8);
@@ -240,7 +236,10 @@ describe('FreeFormJacobianTransform', () => {
 
   it("Hutchinson's estimate is unbiased: its mean over many probes is the exact ladj", () => {
     const reps = 400;
-    const xs = x.reshape([1, 6, 3]).expand([reps, 6, 3]).reshape([reps * 6, 3]);
+    const xs = x
+      .reshape([1, 6, 3])
+      .expand([reps, 6, 3])
+      .reshape([reps * 6, 3]);
     const opts = { atol: 1e-8, rtol: 1e-8 };
     const [, exact] = noGrad(() => new FreeFormJacobianTransform(f, 0, 1, phi, opts).callAndLadj(x));
     const hutch = new FreeFormJacobianTransform(f, 0, 1, phi, { ...opts, exact: false, rng: new Rng(5) });
@@ -276,6 +275,11 @@ describe('FreeFormJacobianTransform', () => {
     const [y, ladj] = noGrad(() => t32.callAndLadj(x32));
     expect(y.dtype).toBe('float32');
     expect(ladj.shape).toEqual([6]);
-    expect(maxAbsDiff(noGrad(() => t32.inv.call(y)), x32)).toBeLessThan(1e-4);
+    expect(
+      maxAbsDiff(
+        noGrad(() => t32.inv.call(y)),
+        x32,
+      ),
+    ).toBeLessThan(1e-4);
   });
 });

@@ -74,7 +74,12 @@ const vector: Record<string, Maker> = {
   }),
 };
 
-const sizes = fc.record({ n: fc.integer({ min: 1, max: 6 }), d: fc.integer({ min: 1, max: 4 }), seed: fc.integer({ min: 1, max: 1_000_000 }), p: fc.constantFrom('full', 'shared', 'row') });
+const sizes = fc.record({
+  n: fc.integer({ min: 1, max: 6 }),
+  d: fc.integer({ min: 1, max: 4 }),
+  seed: fc.integer({ min: 1, max: 1_000_000 }),
+  p: fc.constantFrom('full', 'shared', 'row'),
+});
 
 function check(make: Maker, vectorCase: boolean, roundTrip = 1e-9, inverseLadj = 1e-9): void {
   fc.assert(

@@ -11,8 +11,7 @@ const num = (v: unknown): number | undefined => (v === undefined ? undefined : (
 const BUILD: Record<string, (a: unknown[], k: Record<string, unknown>) => T.Transform> = {
   'zuko.transforms.MonotonicRQSTransform': (a, k) =>
     new T.MonotonicRQSTransform(a[0] as Tensor, a[1] as Tensor, a[2] as Tensor, { bound: num(k.bound), slope: num(k.slope) }),
-  'zuko.flows.spline.CircularRQSTransform': (a, k) =>
-    new T.CircularRQSTransform(a[0] as Tensor, a[1] as Tensor, a[2] as Tensor, { slope: num(k.slope) }),
+  'zuko.flows.spline.CircularRQSTransform': (a, k) => new T.CircularRQSTransform(a[0] as Tensor, a[1] as Tensor, a[2] as Tensor, { slope: num(k.slope) }),
   'zuko.transforms.MonotonicTransform': (a, k) => {
     const f = a[0] as Fn;
     return new T.MonotonicTransform((x) => f(x), { bound: num(k.bound), eps: num(k.eps) });
@@ -25,8 +24,7 @@ const BUILD: Record<string, (a: unknown[], k: Record<string, unknown>) => T.Tran
     return new T.UnconstrainedMonotonicTransform((u) => g(u), { n: num(k.n), bound: num(k.bound), eps: num(k.eps) });
   },
   'zuko.transforms.SOSPolynomialTransform': (a, k) => new T.SOSPolynomialTransform(a[0] as Tensor, { slope: num(k.slope) }),
-  'zuko.flows.polynomial.ShiftedSOSPTransform': (a, k) =>
-    new T.ShiftedSOSPTransform(a[0] as Tensor, a[1] as Tensor, { slope: num(k.slope) }),
+  'zuko.flows.polynomial.ShiftedSOSPTransform': (a, k) => new T.ShiftedSOSPTransform(a[0] as Tensor, a[1] as Tensor, { slope: num(k.slope) }),
 };
 
 const CASES = [
@@ -75,7 +73,11 @@ describe("zuko 1.6.0 reference cases (each case's own tolerance)", () => {
           ratios[`derived.${key}`] = toleranceRatio(mine as Tensor, v, tolOf(c, key));
         }
       }
-      console.log(`${name}: ${Object.entries(ratios).map(([k, r]) => `${k} ${r.toExponential(2)}`).join(', ')}`);
+      console.log(
+        `${name}: ${Object.entries(ratios)
+          .map(([k, r]) => `${k} ${r.toExponential(2)}`)
+          .join(', ')}`,
+      );
       for (const [key, r] of Object.entries(ratios)) expect(r, key).toBeLessThanOrEqual(1);
     });
   }

@@ -42,25 +42,101 @@ interface Family {
 }
 
 // f(x) = a x³ + b x with a, b > 0, closing over a and b (zuko's convention) or explicit.
-const cubicClosure = (a: Tensor, b: Tensor): Transform =>
-  new MonotonicTransform((x) => a.mul(x).mul(x).mul(x).add(b.mul(x)), { phi: [a, b] });
+const cubicClosure = (a: Tensor, b: Tensor): Transform => new MonotonicTransform((x) => a.mul(x).mul(x).mul(x).add(b.mul(x)), { phi: [a, b] });
 const cubicExplicit = (a: Tensor, b: Tensor): Transform =>
-  new MonotonicTransform((x, [p, q]) => (p as Tensor).mul(x).mul(x).mul(x).add((q as Tensor).mul(x)), { phi: [a, b], explicit: true });
+  new MonotonicTransform(
+    (x, [p, q]) =>
+      (p as Tensor)
+        .mul(x)
+        .mul(x)
+        .mul(x)
+        .add((q as Tensor).mul(x)),
+    { phi: [a, b], explicit: true },
+  );
 // g(u) = exp(-(c u)²) + e with c, e > 0.
-const bump = (c: Tensor, e: Tensor): Transform =>
-  new UnconstrainedMonotonicTransform((u) => exp(square(u.mul(c)).neg()).add(e), { phi: [c, e], n: 16 });
+const bump = (c: Tensor, e: Tensor): Transform => new UnconstrainedMonotonicTransform((u) => exp(square(u.mul(c)).neg()).add(e), { phi: [c, e], n: 16 });
 
 const FAMILIES: Family[] = [
-  { name: 'MonotonicRQS', make: (w, h, d) => new MonotonicRQSTransform(w as Tensor, h as Tensor, d as Tensor), params: () => [f64([N, D, 8], 1), f64([N, D, 8], 2), f64([N, D, 7], 3)], x: () => f64([N, D], 4, -6, 6), bisection: false, exactDyDx: true },
-  { name: 'CircularRQS', make: (w, h, d) => new CircularRQSTransform(w as Tensor, h as Tensor, d as Tensor), params: () => [f64([N, D, 8], 5), f64([N, D, 8], 6), f64([N, D, 7], 7)], x: () => f64([N, D], 8, -3.1, 3.1), bisection: false, exactDyDx: true },
-  { name: 'Monotonic (closure)', make: (a, b) => cubicClosure(a as Tensor, b as Tensor), params: () => [f64([N, D], 9, 0.5, 2), f64([N, D], 10, 0.5, 2)], x: () => f64([N, D], 11, -2, 2), bisection: true, exactDyDx: true },
-  { name: 'Monotonic (explicit)', make: (a, b) => cubicExplicit(a as Tensor, b as Tensor), params: () => [f64([N, D], 9, 0.5, 2), f64([N, D], 10, 0.5, 2)], x: () => f64([N, D], 11, -2, 2), bisection: true, exactDyDx: true },
-  { name: 'Bernstein', make: (theta) => new BernsteinTransform(theta as Tensor), params: () => [f64([N, D, 10], 12)], x: () => f64([N, D], 13, -7, 7), bisection: true, exactDyDx: true },
-  { name: 'BoundedBernstein', make: (theta) => new BoundedBernsteinTransform(theta as Tensor), params: () => [f64([N, D, 17], 14)], x: () => f64([N, D], 15, -7, 7), bisection: true, exactDyDx: true },
-  { name: 'Gaussianization', make: (s, a) => new GaussianizationTransform(s as Tensor, a as Tensor), params: () => [f64([N, D, 8], 16), f64([N, D, 8], 17, -1, 1)], x: () => f64([N, D], 18, -3, 3), bisection: true, exactDyDx: true },
-  { name: 'UnconstrainedMonotonic', make: (c, e) => bump(c as Tensor, e as Tensor), params: () => [f64([N, D], 19, 0.5, 1.5), f64([N, D], 20, 0.05, 0.2)], x: () => f64([N, D], 21, -3, 3), bisection: true, exactDyDx: false },
-  { name: 'SOSPolynomial', make: (a) => new SOSPolynomialTransform(a as Tensor), params: () => [f64([N, D, 3, 5], 22)], x: () => f64([N, D], 23, -4, 4), bisection: true, exactDyDx: true },
-  { name: 'ShiftedSOSP', make: (a, c) => new ShiftedSOSPTransform(a as Tensor, c as Tensor), params: () => [f64([N, D, 3, 5], 24), f64([N, D], 25)], x: () => f64([N, D], 26, -4, 4), bisection: true, exactDyDx: true },
+  {
+    name: 'MonotonicRQS',
+    make: (w, h, d) => new MonotonicRQSTransform(w as Tensor, h as Tensor, d as Tensor),
+    params: () => [f64([N, D, 8], 1), f64([N, D, 8], 2), f64([N, D, 7], 3)],
+    x: () => f64([N, D], 4, -6, 6),
+    bisection: false,
+    exactDyDx: true,
+  },
+  {
+    name: 'CircularRQS',
+    make: (w, h, d) => new CircularRQSTransform(w as Tensor, h as Tensor, d as Tensor),
+    params: () => [f64([N, D, 8], 5), f64([N, D, 8], 6), f64([N, D, 7], 7)],
+    x: () => f64([N, D], 8, -3.1, 3.1),
+    bisection: false,
+    exactDyDx: true,
+  },
+  {
+    name: 'Monotonic (closure)',
+    make: (a, b) => cubicClosure(a as Tensor, b as Tensor),
+    params: () => [f64([N, D], 9, 0.5, 2), f64([N, D], 10, 0.5, 2)],
+    x: () => f64([N, D], 11, -2, 2),
+    bisection: true,
+    exactDyDx: true,
+  },
+  {
+    name: 'Monotonic (explicit)',
+    make: (a, b) => cubicExplicit(a as Tensor, b as Tensor),
+    params: () => [f64([N, D], 9, 0.5, 2), f64([N, D], 10, 0.5, 2)],
+    x: () => f64([N, D], 11, -2, 2),
+    bisection: true,
+    exactDyDx: true,
+  },
+  {
+    name: 'Bernstein',
+    make: (theta) => new BernsteinTransform(theta as Tensor),
+    params: () => [f64([N, D, 10], 12)],
+    x: () => f64([N, D], 13, -7, 7),
+    bisection: true,
+    exactDyDx: true,
+  },
+  {
+    name: 'BoundedBernstein',
+    make: (theta) => new BoundedBernsteinTransform(theta as Tensor),
+    params: () => [f64([N, D, 17], 14)],
+    x: () => f64([N, D], 15, -7, 7),
+    bisection: true,
+    exactDyDx: true,
+  },
+  {
+    name: 'Gaussianization',
+    make: (s, a) => new GaussianizationTransform(s as Tensor, a as Tensor),
+    params: () => [f64([N, D, 8], 16), f64([N, D, 8], 17, -1, 1)],
+    x: () => f64([N, D], 18, -3, 3),
+    bisection: true,
+    exactDyDx: true,
+  },
+  {
+    name: 'UnconstrainedMonotonic',
+    make: (c, e) => bump(c as Tensor, e as Tensor),
+    params: () => [f64([N, D], 19, 0.5, 1.5), f64([N, D], 20, 0.05, 0.2)],
+    x: () => f64([N, D], 21, -3, 3),
+    bisection: true,
+    exactDyDx: false,
+  },
+  {
+    name: 'SOSPolynomial',
+    make: (a) => new SOSPolynomialTransform(a as Tensor),
+    params: () => [f64([N, D, 3, 5], 22)],
+    x: () => f64([N, D], 23, -4, 4),
+    bisection: true,
+    exactDyDx: true,
+  },
+  {
+    name: 'ShiftedSOSP',
+    make: (a, c) => new ShiftedSOSPTransform(a as Tensor, c as Tensor),
+    params: () => [f64([N, D, 3, 5], 24), f64([N, D], 25)],
+    x: () => f64([N, D], 26, -4, 4),
+    bisection: true,
+    exactDyDx: true,
+  },
 ];
 
 describe('checkTransform: round trip, ladj vs autodiff Jacobian, fused vs separate, inverse ladj', () => {
@@ -135,7 +211,14 @@ describe('implicit gradient of the bisection inverse', () => {
           p.dataSync(),
           (q) => {
             const ps = phi.map((o, j) => (j === k ? tensor(q, { shape: p.shape, dtype: 'float64' }) : o));
-            return -noGrad(() => sum(fam.make(...ps).call(xStar).mul(v)).item());
+            return -noGrad(() =>
+              sum(
+                fam
+                  .make(...ps)
+                  .call(xStar)
+                  .mul(v),
+              ).item(),
+            );
           },
           h,
         );
@@ -191,7 +274,16 @@ describe('bisection helper', () => {
   it('gives gradients only to inputs that require them', () => {
     const a = tensor([2], { dtype: 'float64' });
     const y = tensor([10], { dtype: 'float64' }).requireGrad();
-    const x = bisection((v, [s]) => v.mul(v).mul(v).mul(s as Tensor).add(v), y, { phi: [a], explicit: true });
+    const x = bisection(
+      (v, [s]) =>
+        v
+          .mul(v)
+          .mul(v)
+          .mul(s as Tensor)
+          .add(v),
+      y,
+      { phi: [a], explicit: true },
+    );
     const [gy] = gradients(sum(x), [y]);
     const xv = x.item();
     expect((gy as Tensor).item()).toBeCloseTo(1 / (6 * xv * xv + 1), 10);
@@ -233,14 +325,33 @@ describe('Gauss–Legendre', () => {
     const b = tensor([2, 3], { dtype: 'float64' }).requireGrad();
     const c = tensor([1.5, 0.5], { dtype: 'float64' }).requireGrad();
     const area = gaussLegendre((u, [k]) => exp(u.mul(k as Tensor)), a, b, { n: 16, phi: [c], explicit: true });
-    const exact = values(noGrad(() => exp(b.mul(c)).sub(exp(a.mul(c))).div(c)));
+    const exact = values(
+      noGrad(() =>
+        exp(b.mul(c))
+          .sub(exp(a.mul(c)))
+          .div(c),
+      ),
+    );
     expect(relErr(values(area), exact)).toBeLessThan(1e-14);
     const [ga, gb, gc] = gradients(sum(area), [a, b, c]);
     expect(values(ga as Tensor)).toEqual(values(noGrad(() => exp(a.mul(c)).neg())));
     expect(values(gb as Tensor)).toEqual(values(noGrad(() => exp(b.mul(c)))));
     const r = gradcheck((k) => gaussLegendre((u, [kk]) => exp(u.mul(kk as Tensor)), a.detach(), b.detach(), { n: 16, phi: [k], explicit: true }), [c.detach()]);
     expect(r.maxRelError).toBeLessThan(1e-6);
-    expect(relErr(values(gc as Tensor), values(noGrad(() => b.mul(exp(b.mul(c))).sub(a.mul(exp(a.mul(c)))).div(c).sub(area.div(c)))))).toBeLessThan(1e-12);
+    expect(
+      relErr(
+        values(gc as Tensor),
+        values(
+          noGrad(() =>
+            b
+              .mul(exp(b.mul(c)))
+              .sub(a.mul(exp(a.mul(c))))
+              .div(c)
+              .sub(area.div(c)),
+          ),
+        ),
+      ),
+    ).toBeLessThan(1e-12);
   });
 });
 
@@ -329,7 +440,12 @@ describe('numerics', () => {
     const x = tensor([[-12, -5, -4.99999, 0, 4.99999, 5, 12, 30]], { dtype: 'float64' }).expand([N, 8]);
     const fams = FAMILIES.filter((f) => f.bisection && f.name !== 'Gaussianization' && f.name !== 'UnconstrainedMonotonic');
     for (const fam of fams) {
-      const leaves = fam.params().map((p) => p.slice(1, 0, 1).expand([N, 8, ...p.shape.slice(2)]).requireGrad());
+      const leaves = fam.params().map((p) =>
+        p
+          .slice(1, 0, 1)
+          .expand([N, 8, ...p.shape.slice(2)])
+          .requireGrad(),
+      );
       const xl = x.requireGrad();
       const t = fam.make(...leaves);
       const [y, ladj] = t.callAndLadj(xl);

@@ -45,5 +45,9 @@ export function loadZukoMoons() {
   const given = fromArgs('zuko-moons', 'EDDY_ZUKO_MOONS');
   const file = given ?? join(reference, 'data', 'moons_zuko.json');
   const doc = JSON.parse(readFileSync(file, 'utf8'));
-  return { results: doc.results, source: given !== undefined ? `${file} (this machine, this sitting)` : `${file} (ANOTHER machine: fallback only)`, sameMachine: given !== undefined };
+  return {
+    results: doc.results,
+    source: given !== undefined ? `${file} (this machine, this sitting)` : `${file} (ANOTHER machine: fallback only)`,
+    sameMachine: given !== undefined,
+  };
 }

@@ -33,7 +33,9 @@ if (values.backend in BACKEND_PACKAGES) await import(BACKEND_PACKAGES[values.bac
 const { FLOAT32_EXCEPTIONS, FLOAT32_TOLERANCE, formatResult, runCases } = await import('../dist/index.js');
 if (values.dtype === 'float32') {
   const n = Object.values(FLOAT32_EXCEPTIONS).reduce((s, e) => s + Object.keys(e).length, 0);
-  console.log(`float32 run: tolerance per key atol = max(case atol, ${FLOAT32_TOLERANCE.atol}), rtol = max(case rtol, ${FLOAT32_TOLERANCE.rtol}); ${n} documented per-key exceptions (FLOAT32_EXCEPTIONS)`);
+  console.log(
+    `float32 run: tolerance per key atol = max(case atol, ${FLOAT32_TOLERANCE.atol}), rtol = max(case rtol, ${FLOAT32_TOLERANCE.rtol}); ${n} documented per-key exceptions (FLOAT32_EXCEPTIONS)`,
+  );
 }
 const summary = runCases(positionals[0], {
   backend: values.backend,

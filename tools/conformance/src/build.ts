@@ -58,8 +58,7 @@ const ode = (v: Built | undefined, name: string): T.OdeFunction => {
   throw new UnsupportedSpecError(`${name} must be an ODE system f(t, x)`);
 };
 /** A time bound: a number stays a number, a tensor stays a tensor (zuko: `float | Tensor`). */
-const time = (v: Built | undefined, name: string): number | Tensor | undefined =>
-  v === undefined || typeof v === 'number' ? v : ten(v, name);
+const time = (v: Built | undefined, name: string): number | Tensor | undefined => (v === undefined || typeof v === 'number' ? v : ten(v, name));
 const flag = (v: Built | undefined): boolean | undefined => (v === undefined ? undefined : num(v, 'flag') !== 0);
 const opt = (v: Built | undefined): number | undefined => (v === undefined ? undefined : num(v, 'option'));
 
@@ -92,17 +91,12 @@ export const BUILDERS: Record<string, Builder> = {
     new T.CircularRQSTransform(ten(k.widths ?? a[0], 'widths'), ten(k.heights ?? a[1], 'heights'), ten(k.derivatives ?? a[2], 'derivatives'), {
       slope: opt(k.slope ?? a[3]),
     }),
-  'zuko.transforms.MonotonicTransform': (a, k) =>
-    new T.MonotonicTransform(fn(k.f ?? a[0], 'f'), { bound: opt(k.bound ?? a[2]), eps: opt(k.eps ?? a[3]) }),
+  'zuko.transforms.MonotonicTransform': (a, k) => new T.MonotonicTransform(fn(k.f ?? a[0], 'f'), { bound: opt(k.bound ?? a[2]), eps: opt(k.eps ?? a[3]) }),
   'zuko.transforms.BernsteinTransform': (a, k) => new T.BernsteinTransform(ten(k.theta ?? a[0], 'theta'), { bound: opt(k.bound ?? a[1]) }),
-  'zuko.transforms.BoundedBernsteinTransform': (a, k) =>
-    new T.BoundedBernsteinTransform(ten(k.theta ?? a[0], 'theta'), { bound: opt(k.bound ?? a[1]) }),
-  'zuko.transforms.GaussianizationTransform': (a, k) =>
-    new T.GaussianizationTransform(ten(k.shift ?? a[0], 'shift'), ten(k.scale ?? a[1], 'scale')),
-  'zuko.transforms.UnconstrainedMonotonicTransform': (a, k) =>
-    new T.UnconstrainedMonotonicTransform(fn(k.g ?? a[0], 'g'), { n: opt(k.n ?? a[2]) }),
-  'zuko.transforms.SOSPolynomialTransform': (a, k) =>
-    new T.SOSPolynomialTransform(ten(k.a ?? a[0], 'a'), { slope: opt(k.slope ?? a[1]) }),
+  'zuko.transforms.BoundedBernsteinTransform': (a, k) => new T.BoundedBernsteinTransform(ten(k.theta ?? a[0], 'theta'), { bound: opt(k.bound ?? a[1]) }),
+  'zuko.transforms.GaussianizationTransform': (a, k) => new T.GaussianizationTransform(ten(k.shift ?? a[0], 'shift'), ten(k.scale ?? a[1], 'scale')),
+  'zuko.transforms.UnconstrainedMonotonicTransform': (a, k) => new T.UnconstrainedMonotonicTransform(fn(k.g ?? a[0], 'g'), { n: opt(k.n ?? a[2]) }),
+  'zuko.transforms.SOSPolynomialTransform': (a, k) => new T.SOSPolynomialTransform(ten(k.a ?? a[0], 'a'), { slope: opt(k.slope ?? a[1]) }),
   'zuko.flows.polynomial.ShiftedSOSPTransform': (a, k) =>
     new T.ShiftedSOSPTransform(ten(k.a ?? a[0], 'a'), ten(k.constant ?? a[1], 'constant'), { slope: opt(k.slope ?? a[2]) }),
   // t0, t1: `float | Tensor` in zuko; phi (the parameters of f) has no meaning for a named function.
@@ -130,10 +124,8 @@ export const BUILDERS: Record<string, Builder> = {
   'torch.distributions.Cauchy': (a, k) => new D.Cauchy(ten(k.loc ?? a[0], 'loc'), ten(k.scale ?? a[1], 'scale')),
   'torch.distributions.Exponential': (a, k) => new D.Exponential(ten(k.rate ?? a[0], 'rate')),
   'torch.distributions.Gamma': (a, k) => new D.Gamma(ten(k.concentration ?? a[0], 'concentration'), ten(k.rate ?? a[1], 'rate')),
-  'torch.distributions.Beta': (a, k) =>
-    new D.Beta(ten(k.concentration1 ?? a[0], 'concentration1'), ten(k.concentration0 ?? a[1], 'concentration0')),
-  'torch.distributions.StudentT': (a, k) =>
-    new D.StudentT(ten(k.df ?? a[0], 'df'), optTen(k.loc ?? a[1], 'loc'), optTen(k.scale ?? a[2], 'scale')),
+  'torch.distributions.Beta': (a, k) => new D.Beta(ten(k.concentration1 ?? a[0], 'concentration1'), ten(k.concentration0 ?? a[1], 'concentration0')),
+  'torch.distributions.StudentT': (a, k) => new D.StudentT(ten(k.df ?? a[0], 'df'), optTen(k.loc ?? a[1], 'loc'), optTen(k.scale ?? a[2], 'scale')),
   'torch.distributions.Categorical': (a, k) => {
     const probs = optTen(k.probs ?? a[0], 'probs');
     const logits = optTen(k.logits ?? a[1], 'logits');
@@ -165,8 +157,7 @@ export const BUILDERS: Record<string, Builder> = {
   // lower, upper: `Tensor` in zuko (a number or a tensor broadcasting with the base's batch shape).
   'zuko.distributions.Truncated': (a, k) =>
     new D.Truncated(dist(k.base ?? a[0], 'base'), { lower: optTen(k.lower ?? a[1], 'lower'), upper: optTen(k.upper ?? a[2], 'upper') }),
-  'zuko.distributions.Sort': (a, k) =>
-    new D.Sort(dist(k.base ?? a[0], 'base'), num(k.n ?? a[1], 'n'), { descending: flag(k.descending ?? a[2]) }),
+  'zuko.distributions.Sort': (a, k) => new D.Sort(dist(k.base ?? a[0], 'base'), num(k.n ?? a[1], 'n'), { descending: flag(k.descending ?? a[2]) }),
   'zuko.distributions.TopK': (a, k) =>
     new D.TopK(dist(k.base ?? a[0], 'base'), num(k.k ?? a[1], 'k'), num(k.n ?? a[2], 'n'), { descending: flag(k.descending ?? a[3]) }),
   'zuko.distributions.Minimum': (a, k) => new D.Minimum(dist(k.base ?? a[0], 'base'), num(k.n ?? a[1], 'n')),
@@ -188,8 +179,7 @@ export const NOT_BUILT_FROM_SPECS: Readonly<Record<string, string>> = {
   ScalarDistribution: 'abstract base class (Eddy-only)',
   LocationScale: 'abstract base class (Eddy-only)',
   InverseTransform: 'built as `.inv` of a transform (torch.distributions.transforms._InverseTransform)',
-  AutoregressiveTransform:
-    'takes a callable meta(x) → transform, which a JSON spec cannot carry; the flow cases (MAF, NSF, NAF, ...) build it',
+  AutoregressiveTransform: 'takes a callable meta(x) → transform, which a JSON spec cannot carry; the flow cases (MAF, NSF, NAF, ...) build it',
   CouplingTransform: 'takes a callable meta(x_a) → transform; the flow cases (NICE, RealNVP) build it',
 };
 

@@ -95,15 +95,12 @@ describe("zuko's tensor-valued arguments are read as tensors", () => {
     expect(() => buildSpec({ class: 'zuko.transforms.AdditiveTransform', args: [{ class: 'zuko.transforms.SinTransform' }] })).toThrow(
       /shift must be a tensor or a number/,
     );
-    expect(() => buildSpec({ class: 'zuko.transforms.AdditiveTransform', args: [{ class: 'zuko.transforms.SinTransform' }] })).toThrow(
-      UnsupportedSpecError,
-    );
+    expect(() => buildSpec({ class: 'zuko.transforms.AdditiveTransform', args: [{ class: 'zuko.transforms.SinTransform' }] })).toThrow(UnsupportedSpecError);
   });
 });
 
 describe('torch distributions and transforms zuko builds on', () => {
-  const logProbAt = (spec: unknown, x: number[] | number) =>
-    values((buildSpec(spec) as D.Distribution).logProb(tensor(x, { dtype: 'float64' })))[0] as number;
+  const logProbAt = (spec: unknown, x: number[] | number) => values((buildSpec(spec) as D.Distribution).logProb(tensor(x, { dtype: 'float64' })))[0] as number;
   it('closed-form log-densities', () => {
     expect(logProbAt({ class: 'torch.distributions.Exponential', args: [2] }, 0.5)).toBeCloseTo(Math.log(2) - 1, 12);
     // Beta(2, 3) density 12 x (1 − x)²
@@ -176,7 +173,14 @@ describe('FreeFormJacobianTransform and CNF', () => {
     add('transform.ode.2.weight', randn([features, hidden], { seed: 3, dtype: 'float64' }).mul(0.3));
     add('transform.ode.2.bias', randn([features], { seed: 4, dtype: 'float64' }).mul(0.3));
     add('transform.times', tensor([0, 1], { dtype: 'float64' }), 'buffer');
-    add('transform.freqs', tensor([1, 2, 3].map((k) => k * Math.PI), { dtype: 'float64' }), 'buffer');
+    add(
+      'transform.freqs',
+      tensor(
+        [1, 2, 3].map((k) => k * Math.PI),
+        { dtype: 'float64' },
+      ),
+      'buffer',
+    );
     add('base.loc', tensor([0, 0], { dtype: 'float64' }), 'buffer');
     add('base.scale', tensor([1, 1], { dtype: 'float64' }), 'buffer');
     const c = {

@@ -34,7 +34,13 @@ describe('conformance runner reports problems instead of hiding them', () => {
     inputs: { x: { dtype: 'float64', shape: [2], data: [0.5, -3] } },
     tolerance: { default: { rtol: 1e-12, atol: 1e-12 } },
   };
-  const good = { event_dim: 0, y: { dtype: 'float64', shape: [2], data: [0.5 / 1.5, -3 / 4] }, ladj: { dtype: 'float64', shape: [2], data: [-2 * Math.log1p(0.5), -2 * Math.log1p(3)] }, x_rec: { dtype: 'float64', shape: [2], data: [0.5, -3] }, inv_ladj: { dtype: 'float64', shape: [2], data: [2 * Math.log1p(0.5), 2 * Math.log1p(3)] } };
+  const good = {
+    event_dim: 0,
+    y: { dtype: 'float64', shape: [2], data: [0.5 / 1.5, -3 / 4] },
+    ladj: { dtype: 'float64', shape: [2], data: [-2 * Math.log1p(0.5), -2 * Math.log1p(3)] },
+    x_rec: { dtype: 'float64', shape: [2], data: [0.5, -3] },
+    inv_ladj: { dtype: 'float64', shape: [2], data: [2 * Math.log1p(0.5), 2 * Math.log1p(3)] },
+  };
 
   it('passes a correct case and fails a wrong value with key and error/tolerance', () => {
     expect(runCase(write('ok', { name: 'ok', ...base, expected: good })).status).toBe('PASS');

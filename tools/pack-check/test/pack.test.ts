@@ -26,7 +26,12 @@ let packed: Packed[];
 
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): string {
   try {
-    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false', FORCE_COLOR: '0', NO_COLOR: '1', ...env } });
+    return execFileSync(cmd, args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, npm_config_update_notifier: 'false', FORCE_COLOR: '0', NO_COLOR: '1', ...env },
+    });
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
     throw new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
@@ -56,15 +61,28 @@ describe('packages install and import outside the repository', () => {
   });
 
   it('every tarball holds the builds for import and require, both kinds of types, README and LICENSE, and no sources', () => {
-    expect(packed.map((p) => p.name)).toEqual(['@eddy/core', '@eddy/cpu-native', '@eddy/backend-cpu', '@eddy/backend-gpu', '@eddy/transforms', '@eddy/distributions', '@eddy/flows', '@eddy/montecarlo', '@eddy/cluster', '@eddy/cli']);
+    expect(packed.map((p) => p.name)).toEqual([
+      '@eddy/core',
+      '@eddy/cpu-native',
+      '@eddy/backend-cpu',
+      '@eddy/backend-gpu',
+      '@eddy/transforms',
+      '@eddy/distributions',
+      '@eddy/flows',
+      '@eddy/montecarlo',
+      '@eddy/cluster',
+      '@eddy/cli',
+    ]);
     for (const p of packed) {
-      for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'README.md', 'LICENSE', 'package.json']) expect(p.files, `${p.name} tarball`).toContain(f);
+      for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'README.md', 'LICENSE', 'package.json'])
+        expect(p.files, `${p.name} tarball`).toContain(f);
       expect(
         p.files.filter((f) => f.startsWith('src/') || f.startsWith('test/')),
         `${p.name} ships no sources or tests`,
       ).toEqual([]);
       const meta = JSON.parse(readFileSync(join(repo, p.folder, 'package.json'), 'utf8')) as Record<string, unknown>;
-      for (const field of ['license', 'repository', 'homepage', 'keywords', 'publishConfig', 'engines']) expect(meta[field], `${p.name} package.json ${field}`).toBeDefined();
+      for (const field of ['license', 'repository', 'homepage', 'keywords', 'publishConfig', 'engines'])
+        expect(meta[field], `${p.name} package.json ${field}`).toBeDefined();
     }
   });
 
@@ -226,7 +244,12 @@ console.log(JSON.stringify({
   browserWriters: typeof browser.saveFlowToFile,
 }));`,
     );
-    expect(JSON.parse(run('node', ['flows-entries.mjs'], dir))).toEqual({ sameAtomicFile: true, sameNSF: true, nodeWriters: 'function', browserWriters: 'undefined' });
+    expect(JSON.parse(run('node', ['flows-entries.mjs'], dir))).toEqual({
+      sameAtomicFile: true,
+      sameNSF: true,
+      nodeWriters: 'function',
+      browserWriters: 'undefined',
+    });
   }, 60_000);
 
   it('TypeScript finds the types with node16 and nodenext (from ES modules and CommonJS) and bundler resolution', () => {
@@ -257,7 +280,15 @@ export { t, name, flow, run, FlowPool, Coordinator, saveFlowToFile, loadFlow };
       writeFileSync(
         join(dir, `tsconfig.${label}.json`),
         JSON.stringify({
-          compilerOptions: { ...options, strict: true, noEmit: true, target: 'es2022', skipLibCheck: false, types: ['node'], typeRoots: [join(repo, 'node_modules', '@types')] },
+          compilerOptions: {
+            ...options,
+            strict: true,
+            noEmit: true,
+            target: 'es2022',
+            skipLibCheck: false,
+            types: ['node'],
+            typeRoots: [join(repo, 'node_modules', '@types')],
+          },
           files,
         }),
       );

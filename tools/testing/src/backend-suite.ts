@@ -158,8 +158,7 @@ export function backendSuite(backend: Backend, options: BackendSuiteOptions): vo
 
     for (const dtype of options.dtypes) {
       const rtol = rtolOf(dtype);
-      const t = (vals: ArrayLike<number>, shape: readonly number[]): Tensor =>
-        tensor(Float64Array.from(vals), { shape, dtype });
+      const t = (vals: ArrayLike<number>, shape: readonly number[]): Tensor => tensor(Float64Array.from(vals), { shape, dtype });
 
       describe(dtype, () => {
         it('unary ops match Math / special functions', () => {
@@ -184,13 +183,22 @@ export function backendSuite(backend: Backend, options: BackendSuiteOptions): vo
 
         it('binary ops broadcast like NumPy', () => {
           const cases: Array<[number[], number[]]> = [
-            [[2, 3], [2, 3]],
+            [
+              [2, 3],
+              [2, 3],
+            ],
             [[2, 3], [3]],
-            [[2, 1, 4], [3, 1]],
+            [
+              [2, 1, 4],
+              [3, 1],
+            ],
             [[], [5]],
             [[4, 1], []],
             [[0, 3], [3]],
-            [[1, 3, 1, 2], [2, 1, 4, 1]],
+            [
+              [1, 3, 1, 2],
+              [2, 1, 4, 1],
+            ],
           ];
           for (const [sa, sb] of cases) {
             const va = hostValues(sizeOf(sa), 5, 0.5, 3);
@@ -221,11 +229,13 @@ export function backendSuite(backend: Backend, options: BackendSuiteOptions): vo
           expect(cmp('ge')).toEqual([1, 0, 0, 1, 1]);
           const p = tensor([[true], [false]]);
           const q = tensor([true, false, true]);
-          const logical = (op: BinaryOp): number[] => Array.from(backend.readSync({ shape: [2, 3], dtype: 'bool', handle: backend.binary(op, p, q, [2, 3], 'bool') }));
+          const logical = (op: BinaryOp): number[] =>
+            Array.from(backend.readSync({ shape: [2, 3], dtype: 'bool', handle: backend.binary(op, p, q, [2, 3], 'bool') }));
           expect(logical('logicalAnd')).toEqual([1, 0, 1, 0, 0, 0]);
           expect(logical('logicalOr')).toEqual([1, 1, 1, 1, 0, 1]);
           const v = t([nan, 1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0], [5]);
-          const un = (op: UnaryOp, x: Tensor): number[] => Array.from(backend.readSync({ shape: x.shape, dtype: 'bool', handle: backend.unary(op, x, 'bool') }));
+          const un = (op: UnaryOp, x: Tensor): number[] =>
+            Array.from(backend.readSync({ shape: x.shape, dtype: 'bool', handle: backend.unary(op, x, 'bool') }));
           expect(un('isnan', v)).toEqual([1, 0, 0, 0, 0]);
           expect(un('isfinite', v)).toEqual([0, 1, 0, 0, 1]);
           expect(un('logicalNot', tensor([true, false, true]))).toEqual([0, 1, 0]);
@@ -239,7 +249,10 @@ export function backendSuite(backend: Backend, options: BackendSuiteOptions): vo
         it('where broadcasts condition and both branches', () => {
           const c = tensor([[true], [false]]);
           const y = where(c, t([1, 2, 3], [3]), t([10], [1]));
-          expect(y.toArray()).toEqual([[1, 2, 3], [10, 10, 10]]);
+          expect(y.toArray()).toEqual([
+            [1, 2, 3],
+            [10, 10, 10],
+          ]);
         });
 
         it('strided views: permute, flip, slice, expand', () => {
@@ -248,17 +261,45 @@ export function backendSuite(backend: Backend, options: BackendSuiteOptions): vo
           const p = permute(x, [2, 0, 1]);
           expect(p.shape).toEqual([4, 2, 3]);
           const pd = p.dataSync();
-          for (let i = 0; i < 4; i++) for (let j = 0; j < 2; j++) for (let k = 0; k < 3; k++) {
-            expect(pd[i * 6 + j * 3 + k]).toBe(j * 12 + k * 4 + i);
-          }
+          for (let i = 0; i < 4; i++)
+            for (let j = 0; j < 2; j++)
+              for (let k = 0; k < 3; k++) {
+                expect(pd[i * 6 + j * 3 + k]).toBe(j * 12 + k * 4 + i);
+              }
           expect(Array.from(flip(x, 2).dataSync().slice(0, 4))).toEqual([3, 2, 1, 0]);
           expect(Array.from(flip(x, 0).dataSync().slice(0, 2))).toEqual([12, 13]);
           expect(slice(x, 1, 1, 3).toArray()).toEqual([
-            [[4, 5, 6, 7], [8, 9, 10, 11]],
-            [[16, 17, 18, 19], [20, 21, 22, 23]],
+            [
+              [4, 5, 6, 7],
+              [8, 9, 10, 11],
+            ],
+            [
+              [16, 17, 18, 19],
+              [20, 21, 22, 23],
+            ],
           ]);
-          expect(slice(x, 2, 0, 4, 3).toArray()).toEqual([[[0, 3], [4, 7], [8, 11]], [[12, 15], [16, 19], [20, 23]]]);
-          expect(expand(t([1, 2], [2, 1]), [2, 2, 3]).toArray()).toEqual([[[1, 1, 1], [2, 2, 2]], [[1, 1, 1], [2, 2, 2]]]);
+          expect(slice(x, 2, 0, 4, 3).toArray()).toEqual([
+            [
+              [0, 3],
+              [4, 7],
+              [8, 11],
+            ],
+            [
+              [12, 15],
+              [16, 19],
+              [20, 23],
+            ],
+          ]);
+          expect(expand(t([1, 2], [2, 1]), [2, 2, 3]).toArray()).toEqual([
+            [
+              [1, 1, 1],
+              [2, 2, 2],
+            ],
+            [
+              [1, 1, 1],
+              [2, 2, 2],
+            ],
+          ]);
         });
 
         it('reductions over any axis set, with keepdims', () => {
@@ -269,7 +310,12 @@ export function backendSuite(backend: Backend, options: BackendSuiteOptions): vo
           for (const axes of axesCases) {
             const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
             const n = sizeOf(kept);
-            const refs = { sum: new Float64Array(n), prod: new Float64Array(n).fill(1), max: new Float64Array(n).fill(-Infinity), min: new Float64Array(n).fill(Infinity) };
+            const refs = {
+              sum: new Float64Array(n),
+              prod: new Float64Array(n).fill(1),
+              max: new Float64Array(n).fill(-Infinity),
+              min: new Float64Array(n).fill(Infinity),
+            };
             const kst = stridesOf(kept);
             for (let i = 0; i < 24; i++) {
               const idx = [Math.floor(i / 12), Math.floor(i / 4) % 3, i % 4];
@@ -300,28 +346,62 @@ export function backendSuite(backend: Backend, options: BackendSuiteOptions): vo
 
         it('cumsum along each axis', () => {
           const x = t([1, 2, 3, 4, 5, 6], [2, 3]);
-          expect(cumsum(x, 1).toArray()).toEqual([[1, 3, 6], [4, 9, 15]]);
-          expect(cumsum(x, 0).toArray()).toEqual([[1, 2, 3], [5, 7, 9]]);
-          expect(cumsum(x, -1).toArray()).toEqual([[1, 3, 6], [4, 9, 15]]);
+          expect(cumsum(x, 1).toArray()).toEqual([
+            [1, 3, 6],
+            [4, 9, 15],
+          ]);
+          expect(cumsum(x, 0).toArray()).toEqual([
+            [1, 2, 3],
+            [5, 7, 9],
+          ]);
+          expect(cumsum(x, -1).toArray()).toEqual([
+            [1, 3, 6],
+            [4, 9, 15],
+          ]);
         });
 
         it('concat along each axis', () => {
           const a = t([1, 2, 3, 4], [2, 2]);
           const b = t([5, 6], [2, 1]);
-          expect(concat([a, b], 1).toArray()).toEqual([[1, 2, 5], [3, 4, 6]]);
-          expect(concat([a, t([7, 8], [1, 2])], 0).toArray()).toEqual([[1, 2], [3, 4], [7, 8]]);
+          expect(concat([a, b], 1).toArray()).toEqual([
+            [1, 2, 5],
+            [3, 4, 6],
+          ]);
+          expect(concat([a, t([7, 8], [1, 2])], 0).toArray()).toEqual([
+            [1, 2],
+            [3, 4],
+            [7, 8],
+          ]);
         });
 
         it('matmul: odd sizes, batches, broadcast batch dims, vectors', () => {
           const cases: Array<[number[], number[]]> = [
-            [[5, 7], [7, 9]],
-            [[1, 1], [1, 1]],
-            [[3, 4], [4, 4]],
-            [[2, 3, 5], [5, 6]],
-            [[2, 1, 3, 5], [4, 5, 2]],
+            [
+              [5, 7],
+              [7, 9],
+            ],
+            [
+              [1, 1],
+              [1, 1],
+            ],
+            [
+              [3, 4],
+              [4, 4],
+            ],
+            [
+              [2, 3, 5],
+              [5, 6],
+            ],
+            [
+              [2, 1, 3, 5],
+              [4, 5, 2],
+            ],
             [[6], [6, 3]],
             [[4, 6], [6]],
-            [[0, 3], [3, 2]],
+            [
+              [0, 3],
+              [3, 2],
+            ],
           ];
           for (const [sa, sb] of cases) {
             const va = hostValues(sizeOf(sa), 11);
@@ -337,15 +417,16 @@ export function backendSuite(backend: Backend, options: BackendSuiteOptions): vo
             const exp = new Float64Array(nb * m * n);
             const r = dtype === 'float32' ? Math.fround : (q: number) => q;
             for (let bi = 0; bi < nb; bi++) {
-              for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-                let s = 0;
-                for (let q = 0; q < k; q++) {
-                  const ai = broadcastGet(va, a2, [...batch, m, k], (bi * m + i) * k + q);
-                  const bj = broadcastGet(vb, b2, [...batch, k, n], (bi * k + q) * n + j);
-                  s += r(ai) * r(bj);
+              for (let i = 0; i < m; i++)
+                for (let j = 0; j < n; j++) {
+                  let s = 0;
+                  for (let q = 0; q < k; q++) {
+                    const ai = broadcastGet(va, a2, [...batch, m, k], (bi * m + i) * k + q);
+                    const bj = broadcastGet(vb, b2, [...batch, k, n], (bi * k + q) * n + j);
+                    s += r(ai) * r(bj);
+                  }
+                  exp[(bi * m + i) * n + j] = s;
                 }
-                exp[(bi * m + i) * n + j] = s;
-              }
             }
             close(y.dataSync(), exp, rtol * 16, `matmul ${JSON.stringify(sa)}@${JSON.stringify(sb)}`);
           }
@@ -353,12 +434,27 @@ export function backendSuite(backend: Backend, options: BackendSuiteOptions): vo
 
         it('gather, take and scatterAdd', () => {
           const x = t([1, 2, 3, 4, 5, 6], [2, 3]);
-          const idx = tensor([[2, 0], [1, 1]], { dtype: 'int32' });
-          expect(gather(x, idx, 1).toArray()).toEqual([[3, 1], [5, 5]]);
+          const idx = tensor(
+            [
+              [2, 0],
+              [1, 1],
+            ],
+            { dtype: 'int32' },
+          );
+          expect(gather(x, idx, 1).toArray()).toEqual([
+            [3, 1],
+            [5, 5],
+          ]);
           expect(gather(x, tensor([[1, 0, 1]], { dtype: 'int32' }), 0).toArray()).toEqual([[4, 2, 6]]);
-          expect(take(x, [2, -3], 1).toArray()).toEqual([[3, 1], [6, 4]]);
+          expect(take(x, [2, -3], 1).toArray()).toEqual([
+            [3, 1],
+            [6, 4],
+          ]);
           const s = scatterAdd(zeros([2, 3], { dtype }), idx, t([1, 10, 100, 1000], [2, 2]), 1);
-          expect(s.toArray()).toEqual([[10, 0, 1], [0, 1100, 0]]);
+          expect(s.toArray()).toEqual([
+            [10, 0, 1],
+            [0, 1100, 0],
+          ]);
           expect(() => gather(x, tensor([[3]], { dtype: 'int32' }), 1).dataSync()).toThrow(/out of range/);
         });
 
@@ -377,13 +473,22 @@ export function backendSuite(backend: Backend, options: BackendSuiteOptions): vo
           for (let i = 0; i < n; i++) v[i * n + i] = 3 + i;
           const a = t(v, [n, n]);
           const b = t(hostValues(n * 2, 22), [n, 2]);
-          for (const upper of [false, true]) for (const transpose of [false, true]) for (const unitDiagonal of [false, true]) {
-            const x = triangularSolve(a, b, { upper, transpose, unitDiagonal });
-            let tri = upper ? triu(a, unitDiagonal ? 1 : 0) : tril(a, unitDiagonal ? -1 : 0);
-            if (unitDiagonal) tri = add(tri, tensor(Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)), { shape: [n, n], dtype }));
-            const op = transpose ? permute(tri, [1, 0]) : tri;
-            close(matmul(op, x).dataSync(), b.dataSync(), rtol * 50, `solve upper=${upper} T=${transpose} unit=${unitDiagonal}`);
-          }
+          for (const upper of [false, true])
+            for (const transpose of [false, true])
+              for (const unitDiagonal of [false, true]) {
+                const x = triangularSolve(a, b, { upper, transpose, unitDiagonal });
+                let tri = upper ? triu(a, unitDiagonal ? 1 : 0) : tril(a, unitDiagonal ? -1 : 0);
+                if (unitDiagonal)
+                  tri = add(
+                    tri,
+                    tensor(
+                      Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)),
+                      { shape: [n, n], dtype },
+                    ),
+                  );
+                const op = transpose ? permute(tri, [1, 0]) : tri;
+                close(matmul(op, x).dataSync(), b.dataSync(), rtol * 50, `solve upper=${upper} T=${transpose} unit=${unitDiagonal}`);
+              }
         });
 
         it('lu reconstructs P·A = L·U', () => {
@@ -400,15 +505,16 @@ export function backendSuite(backend: Backend, options: BackendSuiteOptions): vo
               expect(j).toBeGreaterThanOrEqual(i);
               [rows[i], rows[j]] = [rows[j] as number, rows[i] as number];
             }
-            for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-              let s = 0;
-              for (let q = 0; q <= Math.min(i, j); q++) {
-                const l = q === i ? 1 : (fd[bi * n * n + i * n + q] as number);
-                s += l * (fd[bi * n * n + q * n + j] as number);
+            for (let i = 0; i < n; i++)
+              for (let j = 0; j < n; j++) {
+                let s = 0;
+                for (let q = 0; q <= Math.min(i, j); q++) {
+                  const l = q === i ? 1 : (fd[bi * n * n + i * n + q] as number);
+                  s += l * (fd[bi * n * n + q * n + j] as number);
+                }
+                const e = ad[bi * n * n + (rows[i] as number) * n + j] as number;
+                expect(Math.abs(s - e)).toBeLessThan(rtol * 100);
               }
-              const e = ad[bi * n * n + (rows[i] as number) * n + j] as number;
-              expect(Math.abs(s - e)).toBeLessThan(rtol * 100);
-            }
           }
         });
 

@@ -46,7 +46,10 @@ export function backendAvailability(config: BackendConfig): { available: boolean
   if (config === 'gpu') {
     return listBackends().includes('gpu')
       ? { available: true, reason: '' }
-      : { available: false, reason: "backend 'gpu' is not registered: this test file does not import '@eddy/backend-gpu' (packages/backend-gpu/test runs these suites on it)" };
+      : {
+          available: false,
+          reason: "backend 'gpu' is not registered: this test file does not import '@eddy/backend-gpu' (packages/backend-gpu/test runs these suites on it)",
+        };
   }
   if (!listBackends().includes('cpu')) return { available: false, reason: "backend 'cpu' is not registered" };
   if (config === 'cpu-ts') return { available: true, reason: '' };

@@ -128,7 +128,13 @@ export function fusedOpsTests(ctx: { dtype: FloatDType; rtol?: number }): void {
   it('fusedLinear: one block, several blocks, leading axes, bias or not, ReLU or not', () => {
     const acts: FusedActivation[] = ['none', 'relu'];
     for (const act of acts) {
-      compareFusedAndComposed(`linear ${act}`, [values([7, 5], 1, dtype), values([9, 5], 2, dtype), values([9], 3, dtype)], (x, w, b) => [fusedLinear(x as Tensor, w as Tensor, b as Tensor, act)], rtol, 4);
+      compareFusedAndComposed(
+        `linear ${act}`,
+        [values([7, 5], 1, dtype), values([9, 5], 2, dtype), values([9], 3, dtype)],
+        (x, w, b) => [fusedLinear(x as Tensor, w as Tensor, b as Tensor, act)],
+        rtol,
+        4,
+      );
       compareFusedAndComposed(
         `linear blocks ${act}`,
         [values([3, 4, 2], 5, dtype), values([3, 4, 1], 6, dtype), values([3, 4, 3], 7, dtype), values([6, 6], 8, dtype)],
@@ -160,7 +166,12 @@ export function fusedOpsTests(ctx: { dtype: FloatDType; rtol?: number }): void {
     const chain = noGrad(() => ls.reduce<Tensor | Tensor[]>((v, l) => fusedLinear(v, l.weight, l.bias, l.activation), x) as Tensor);
     expect(one.shape).toEqual([3, 9, 4]);
     expect(Array.from(one.dataSync())).toEqual(Array.from(chain.dataSync()));
-    close(one, withComposedOps(() => noGrad(() => fusedMLP(x, ls))), rtol, 'fusedMLP vs composed');
+    close(
+      one,
+      withComposedOps(() => noGrad(() => fusedMLP(x, ls))),
+      rtol,
+      'fusedMLP vs composed',
+    );
     compareFusedAndComposed(
       'fusedMLP with gradients',
       [values([6, 5], 68, dtype), values([13, 5], 61, dtype), values([7, 13], 63, dtype), values([4, 7], 64, dtype)],
@@ -176,7 +187,11 @@ export function fusedOpsTests(ctx: { dtype: FloatDType; rtol?: number }): void {
     );
   });
   it('Adam: the fused step equals the composed one (L2 and decoupled weight decay)', () => {
-    for (const [weightDecay, decoupled] of [[0, false], [0.01, false], [0.1, true]] as const) {
+    for (const [weightDecay, decoupled] of [
+      [0, false],
+      [0.01, false],
+      [0.1, true],
+    ] as const) {
       const run = (): Tensor => {
         const p = new Parameter(values([5, 3], 71, dtype));
         const opt = new Adam([p], { lr: 0.05, weightDecay, decoupled });
@@ -189,20 +204,62 @@ export function fusedOpsTests(ctx: { dtype: FloatDType; rtol?: number }): void {
   for (const inverse of [false, true]) {
     it(`rationalQuadraticSpline${inverse ? ' (inverse)' : ''}: per-element and broadcast parameters, inside and outside the bound`, () => {
       const opts = { bound: 5, slope: 1e-3, inverse };
-      compareFusedAndComposed(`rqs ${inverse}`, [values([13, 3], 21, dtype, -7, 7), values([13, 3, 23], 22, dtype, -3, 3)], (x, p) => rationalQuadraticSpline(x as Tensor, p as Tensor, opts), rtol, 23);
-      compareFusedAndComposed(`rqs broadcast ${inverse}`, [values([6, 3], 24, dtype, -6, 6), values([3, 14], 25, dtype)], (x, p) => rationalQuadraticSpline(x as Tensor, p as Tensor, opts), rtol, 26);
-      compareFusedAndComposed(`rqs value only ${inverse}`, [values([5, 2], 27, dtype, -4, 4), values([5, 2, 8], 28, dtype)], (x, p) => [rationalQuadraticSpline(x as Tensor, p as Tensor, opts)[0]], rtol, 29);
-      compareFusedAndComposed(`rqs ladj only ${inverse}`, [values([5, 2], 30, dtype, -4, 4), values([5, 2, 8], 31, dtype)], (x, p) => [rationalQuadraticSpline(x as Tensor, p as Tensor, opts)[1]], rtol, 32);
+      compareFusedAndComposed(
+        `rqs ${inverse}`,
+        [values([13, 3], 21, dtype, -7, 7), values([13, 3, 23], 22, dtype, -3, 3)],
+        (x, p) => rationalQuadraticSpline(x as Tensor, p as Tensor, opts),
+        rtol,
+        23,
+      );
+      compareFusedAndComposed(
+        `rqs broadcast ${inverse}`,
+        [values([6, 3], 24, dtype, -6, 6), values([3, 14], 25, dtype)],
+        (x, p) => rationalQuadraticSpline(x as Tensor, p as Tensor, opts),
+        rtol,
+        26,
+      );
+      compareFusedAndComposed(
+        `rqs value only ${inverse}`,
+        [values([5, 2], 27, dtype, -4, 4), values([5, 2, 8], 28, dtype)],
+        (x, p) => [rationalQuadraticSpline(x as Tensor, p as Tensor, opts)[0]],
+        rtol,
+        29,
+      );
+      compareFusedAndComposed(
+        `rqs ladj only ${inverse}`,
+        [values([5, 2], 30, dtype, -4, 4), values([5, 2, 8], 31, dtype)],
+        (x, p) => [rationalQuadraticSpline(x as Tensor, p as Tensor, opts)[1]],
+        rtol,
+        32,
+      );
     });
     it(`monotonicAffineMap${inverse ? ' (inverse)' : ''}: per-element and broadcast parameters`, () => {
-      compareFusedAndComposed(`affine ${inverse}`, [values([11, 4], 41, dtype, -3, 3), values([11, 4, 2], 42, dtype, -4, 4)], (x, p) => monotonicAffineMap(x as Tensor, p as Tensor, { inverse }), rtol, 43);
-      compareFusedAndComposed(`affine broadcast ${inverse}`, [values([5, 4], 44, dtype), values([4, 2], 45, dtype)], (x, p) => monotonicAffineMap(x as Tensor, p as Tensor, { inverse }), rtol, 46);
+      compareFusedAndComposed(
+        `affine ${inverse}`,
+        [values([11, 4], 41, dtype, -3, 3), values([11, 4, 2], 42, dtype, -4, 4)],
+        (x, p) => monotonicAffineMap(x as Tensor, p as Tensor, { inverse }),
+        rtol,
+        43,
+      );
+      compareFusedAndComposed(
+        `affine broadcast ${inverse}`,
+        [values([5, 4], 44, dtype), values([4, 2], 45, dtype)],
+        (x, p) => monotonicAffineMap(x as Tensor, p as Tensor, { inverse }),
+        rtol,
+        46,
+      );
     });
   }
   it('diagNormalLogProb: fixed loc/scale (fused) and trainable ones (composed)', () => {
     const loc = values([5], 51, dtype);
     const scale = values([5], 52, dtype, 0.3, 2);
     compareFusedAndComposed('normal', [values([9, 5], 53, dtype, -3, 3)], (z) => [diagNormalLogProb(z as Tensor, loc, scale)], rtol, 54);
-    compareFusedAndComposed('normal trainable', [values([2, 3, 5], 55, dtype), values([5], 56, dtype), values([5], 57, dtype, 0.5, 2)], (z, l, s) => [diagNormalLogProb(z as Tensor, l as Tensor, s as Tensor)], rtol, 58);
+    compareFusedAndComposed(
+      'normal trainable',
+      [values([2, 3, 5], 55, dtype), values([5], 56, dtype), values([5], 57, dtype, 0.5, 2)],
+      (z, l, s) => [diagNormalLogProb(z as Tensor, l as Tensor, s as Tensor)],
+      rtol,
+      58,
+    );
   });
 }

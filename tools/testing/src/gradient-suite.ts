@@ -83,13 +83,51 @@ export function gradientCases(dtype: FloatDType): GradientCase[] {
     ['flip', (x) => E.flip(x, 1), () => [rnd([2, 4], 89)]],
     ['concat', (a, b) => E.concat([a, b], 1), () => [rnd([2, 3], 90), rnd([2, 2], 91)]],
     ['stack', (a, b) => E.stack([a, b], 2), () => [rnd([2, 3], 92), rnd([2, 3], 93)]],
-    ['split', (x) => { const [p, q] = E.split(x, [1, 3], 1); return E.mul(p as Tensor, E.sum(q as Tensor, 1, true)); }, () => [rnd([3, 4], 94)]],
+    [
+      'split',
+      (x) => {
+        const [p, q] = E.split(x, [1, 3], 1);
+        return E.mul(p as Tensor, E.sum(q as Tensor, 1, true));
+      },
+      () => [rnd([3, 4], 94)],
+    ],
     ['select', (x) => E.select(x, 1, -1), () => [rnd([3, 4], 95)]],
     // indexing
-    ['gather', (x) => E.gather(x, tensor([[2, 0, 2], [1, 1, 0]], { dtype: 'int32' }), 1), () => [rnd([2, 3], 100)]],
+    [
+      'gather',
+      (x) =>
+        E.gather(
+          x,
+          tensor(
+            [
+              [2, 0, 2],
+              [1, 1, 0],
+            ],
+            { dtype: 'int32' },
+          ),
+          1,
+        ),
+      () => [rnd([2, 3], 100)],
+    ],
     ['gather broadcast', (x) => E.gather(x, tensor([[0], [2]], { dtype: 'int32' }), 1), () => [rnd([1, 3], 101)]],
     ['take', (x) => E.take(x, [3, 0, 0, -1], 1), () => [rnd([2, 4], 102)]],
-    ['scatterAdd', (x, s) => E.scatterAdd(x, tensor([[0, 0, 2], [1, 2, 1]], { dtype: 'int32' }), s, 1), () => [rnd([2, 3], 103), rnd([2, 3], 104)]],
+    [
+      'scatterAdd',
+      (x, s) =>
+        E.scatterAdd(
+          x,
+          tensor(
+            [
+              [0, 0, 2],
+              [1, 2, 1],
+            ],
+            { dtype: 'int32' },
+          ),
+          s,
+          1,
+        ),
+      () => [rnd([2, 3], 103), rnd([2, 3], 104)],
+    ],
     // linear algebra
     ['matmul', E.matmul, () => [rnd([3, 5], 110), rnd([5, 2], 111)]],
     ['matmul batched broadcast', E.matmul, () => [rnd([2, 1, 3, 4], 112), rnd([3, 4, 2], 113)]],

@@ -26,5 +26,13 @@ export function hostValues(n: number, seed: number, lo = -2, hi = 2): Float64Arr
  * ```
  */
 export function hostTensor(shape: number[], seed: number, lo = -2, hi = 2): Tensor {
-  return tensor(hostValues(shape.reduce((a, b) => a * b, 1), seed, lo, hi), { shape, dtype: 'float64' });
+  return tensor(
+    hostValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+      lo,
+      hi,
+    ),
+    { shape, dtype: 'float64' },
+  );
 }

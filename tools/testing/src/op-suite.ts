@@ -36,7 +36,13 @@ export function coreOpTests(ctx: BackendContext): void {
     expect(E.logsigmoid(x).dataSync()[0]).toBe(-1000);
   });
   it('logsumexp handles -Infinity rows and large values', () => {
-    const r = E.logsumexp(t([[-Infinity, -Infinity], [1000, 1000]]), 1).toArray() as number[];
+    const r = E.logsumexp(
+      t([
+        [-Infinity, -Infinity],
+        [1000, 1000],
+      ]),
+      1,
+    ).toArray() as number[];
     expect(r[0]).toBe(-Infinity);
     expect(Math.abs((r[1] as number) - (1000 + Math.LN2)) / 1000).toBeLessThanOrEqual(f32 ? 1e-6 : 1e-14);
   });
@@ -67,7 +73,10 @@ export function coreOpTests(ctx: BackendContext): void {
     const x = E.arange(0, 6, 1, { dtype }).reshape([2, 3]);
     const [p, q] = E.split(x, [1, 2], 1);
     expect(p?.toArray()).toEqual([[0], [3]]);
-    expect(q?.toArray()).toEqual([[1, 2], [4, 5]]);
+    expect(q?.toArray()).toEqual([
+      [1, 2],
+      [4, 5],
+    ]);
     expect(E.select(x, 0, 1).toArray()).toEqual([3, 4, 5]);
     expect(E.take(x, tensor([[0, 2]], { dtype: 'int32' }), 1).shape).toEqual([2, 1, 2]);
     expect(E.squeeze(E.zeros([1, 2, 1], { dtype })).shape).toEqual([2]);
@@ -87,9 +96,39 @@ export function coreOpTests(ctx: BackendContext): void {
   });
   it('matrixExp: rotation generator, nilpotent and diagonal matrices', () => {
     const a = 0.7;
-    expect(worst(E.matrixExp(t([[0, a], [-a, 0]])), [Math.cos(a), Math.sin(a), -Math.sin(a), Math.cos(a)])).toBeLessThan(tight);
-    expect(worst(E.matrixExp(t([[0, 1], [0, 0]])), [1, 1, 0, 1])).toBeLessThan(tight);
-    expect(worst(E.matrixExp(t([[2, 0], [0, -3]])), [Math.exp(2), 0, 0, Math.exp(-3)])).toBeLessThan(f32 ? 1e-5 : 1e-14);
+    expect(
+      worst(
+        E.matrixExp(
+          t([
+            [0, a],
+            [-a, 0],
+          ]),
+        ),
+        [Math.cos(a), Math.sin(a), -Math.sin(a), Math.cos(a)],
+      ),
+    ).toBeLessThan(tight);
+    expect(
+      worst(
+        E.matrixExp(
+          t([
+            [0, 1],
+            [0, 0],
+          ]),
+        ),
+        [1, 1, 0, 1],
+      ),
+    ).toBeLessThan(tight);
+    expect(
+      worst(
+        E.matrixExp(
+          t([
+            [2, 0],
+            [0, -3],
+          ]),
+        ),
+        [Math.exp(2), 0, 0, Math.exp(-3)],
+      ),
+    ).toBeLessThan(f32 ? 1e-5 : 1e-14);
   });
   it('matrixExp: exp(A)·exp(-A) = I in batches; a skew-symmetric matrix gives an orthogonal one', () => {
     const a = tensor(hostValues(2 * 9, 7), { shape: [2, 3, 3], dtype });
@@ -101,7 +140,11 @@ export function coreOpTests(ctx: BackendContext): void {
     expect(() => E.matrixExp(E.zeros([2, 3], { dtype }))).toThrow(/matrixExp: expected \[\.\.\., n, n\], got \[2,3\]/);
   });
   it('solve needs pivoting, is accurate and broadcasts batch dims', () => {
-    const a = t([[0, 2, 1], [1, 1, 1], [2, 1, 0]]);
+    const a = t([
+      [0, 2, 1],
+      [1, 1, 1],
+      [2, 1, 0],
+    ]);
     expect(worst(E.solve(a, E.matmul(a, t([[1], [2], [3]]))), [1, 2, 3])).toBeLessThan(f32 ? 1e-5 : 1e-14);
     const ab = tensor(hostValues(2 * 4 * 4, 3), { shape: [2, 4, 4], dtype }).add(E.eye(4, 4, { dtype }).mul(5));
     const b = tensor(hostValues(4 * 2, 4), { shape: [4, 2], dtype });
@@ -111,9 +154,21 @@ export function coreOpTests(ctx: BackendContext): void {
     expect(() => E.triangularSolve(E.zeros([3, 3], { dtype }), E.zeros([2, 1], { dtype }))).toThrow(/A \[3,3\] must be \[\.\.\., n, n\] and B \[2,1\]/);
   });
   it('tril, triu, diagonal', () => {
-    const x = t([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
-    expect(E.tril(x).toArray()).toEqual([[1, 0, 0], [4, 5, 0], [7, 8, 9]]);
-    expect(E.triu(x, 1).toArray()).toEqual([[0, 2, 3], [0, 0, 6], [0, 0, 0]]);
+    const x = t([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ]);
+    expect(E.tril(x).toArray()).toEqual([
+      [1, 0, 0],
+      [4, 5, 0],
+      [7, 8, 9],
+    ]);
+    expect(E.triu(x, 1).toArray()).toEqual([
+      [0, 2, 3],
+      [0, 0, 6],
+      [0, 0, 0],
+    ]);
     expect(E.diagonal(x).toArray()).toEqual([1, 5, 9]);
   });
 }

@@ -10,11 +10,7 @@ import { describe, expect, it } from 'vitest';
 // classes Eddy has beyond zuko (marked) and papers Eddy's docs cite besides zuko's.
 const PAPERS: Record<string, readonly string[]> = {
   // @eddy/distributions
-  NormalizingFlow: [
-    'https://onlinelibrary.wiley.com/doi/abs/10.1002/cpa.21423',
-    'https://arxiv.org/abs/1505.05770',
-    'https://arxiv.org/abs/1912.02762',
-  ],
+  NormalizingFlow: ['https://onlinelibrary.wiley.com/doi/abs/10.1002/cpa.21423', 'https://arxiv.org/abs/1505.05770', 'https://arxiv.org/abs/1912.02762'],
   // @eddy/flows
   MaskedAutoregressiveTransform: ['https://arxiv.org/abs/1502.03509', 'https://arxiv.org/abs/1705.07057'],
   MAF: ['https://arxiv.org/abs/1705.07057'],

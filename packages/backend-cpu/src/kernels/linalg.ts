@@ -7,8 +7,17 @@ import type { TypedArray } from '@eddy/core';
  * @category Kernels
  */
 export function triangularSolveOne(
-  a: TypedArray, aOff: number, b: TypedArray, bOff: number, x: TypedArray, xOff: number,
-  n: number, m: number, upper: boolean, trans: boolean, unit: boolean,
+  a: TypedArray,
+  aOff: number,
+  b: TypedArray,
+  bOff: number,
+  x: TypedArray,
+  xOff: number,
+  n: number,
+  m: number,
+  upper: boolean,
+  trans: boolean,
+  unit: boolean,
 ): void {
   const at = (i: number, j: number): number => (trans ? (a[aOff + j * n + i] as number) : (a[aOff + i * n + j] as number));
   const effUpper = upper !== trans;

@@ -40,7 +40,16 @@ export type LinearKernel = (m: number, n: number, xs: readonly TypedArray[], w: 
 export const linearJs: LinearKernel = (m, n, xs, w, bias, act, y) => linearWith(gemmJs, m, n, xs, w, bias, act, y);
 
 /** The fused linear layer on any gemm kernel. @internal */
-export function linearWith(gemm: GemmKernel, m: number, n: number, xs: readonly TypedArray[], w: TypedArray, bias: TypedArray | null, act: number, y: TypedArray): void {
+export function linearWith(
+  gemm: GemmKernel,
+  m: number,
+  n: number,
+  xs: readonly TypedArray[],
+  w: TypedArray,
+  bias: TypedArray | null,
+  act: number,
+  y: TypedArray,
+): void {
   let K = 0;
   for (const x of xs) K += x.length / m;
   let col = 0;

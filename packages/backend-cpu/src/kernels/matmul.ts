@@ -17,17 +17,7 @@ import { gemmJs } from './gemm.js';
  * ```
  * @category Kernels
  */
-export type MatmulKernel = (
-  a: TypedArray,
-  aOff: number,
-  b: TypedArray,
-  bOff: number,
-  c: TypedArray,
-  cOff: number,
-  m: number,
-  k: number,
-  n: number,
-) => void;
+export type MatmulKernel = (a: TypedArray, aOff: number, b: TypedArray, bOff: number, c: TypedArray, cOff: number, m: number, k: number, n: number) => void;
 
 /**
  * The TypeScript matmul: {@link gemmJs} without transposes (B packed in 4-column panels,

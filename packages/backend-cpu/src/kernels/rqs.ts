@@ -6,7 +6,17 @@ import type { TypedArray } from '@eddy/core';
  * derivatives); `ladj` (per element) may be `null`.
  * @category Kernels
  */
-export type RqsKernel = (e: number, bins: number, x: TypedArray, phi: TypedArray, bound: number, slope: number, inverse: boolean, y: TypedArray, ladj: TypedArray | null) => void;
+export type RqsKernel = (
+  e: number,
+  bins: number,
+  x: TypedArray,
+  phi: TypedArray,
+  bound: number,
+  slope: number,
+  inverse: boolean,
+  y: TypedArray,
+  ladj: TypedArray | null,
+) => void;
 
 /**
  * Signature of the spline's vector-Jacobian product (see `FusedKernels.rqsVjp` in core).

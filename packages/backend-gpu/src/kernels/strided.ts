@@ -90,7 +90,11 @@ export function stridedKernel(x: tf.Tensor, outShape: readonly number[], strides
     const identity = reads.every((r, k) => r.lo === 0 && r.count === x.shape[k] && r.step === 1);
     if (!identity) {
       if (reads.every((r) => r.step === 1)) {
-        y = tf.slice(y, reads.map((r) => r.lo), reads.map((r) => r.count));
+        y = tf.slice(
+          y,
+          reads.map((r) => r.lo),
+          reads.map((r) => r.count),
+        );
       } else {
         y = tf.stridedSlice(
           y,
@@ -104,11 +108,17 @@ export function stridedKernel(x: tf.Tensor, outShape: readonly number[], strides
     if (flips.length > 0) y = tf.reverse(y, flips);
     // Drop the axes read once, keeping the walked ones in input order, then permute them
     // into output order.
-    y = tf.reshape(y, used.map((k) => (reads[k] as AxisRead).count));
+    y = tf.reshape(
+      y,
+      used.map((k) => (reads[k] as AxisRead).count),
+    );
     const perm = order.map((k) => used.indexOf(k));
     if (perm.some((p, i) => p !== i)) y = tf.transpose(y, perm);
     // Size-1 and broadcast axes enter as 1s; a broadcast then repeats them.
-    y = tf.reshape(y, shape.map((n, d) => (n > 1 && strides[d] !== 0 ? n : 1)));
+    y = tf.reshape(
+      y,
+      shape.map((n, d) => (n > 1 && strides[d] !== 0 ? n : 1)),
+    );
     return plan.broadcast ? tf.broadcastTo(y, shape) : y;
   });
 }

@@ -473,8 +473,7 @@ const COMPARISONS = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logi
 export function coerce(a: TensorLike, b: TensorLike, floatOnly: boolean): [Tensor, Tensor] {
   if (typeof a === 'number' && typeof b === 'number') throw new DTypeError('binary op needs at least one tensor');
   const like = (typeof a === 'number' ? b : a) as Tensor;
-  const numDtype = (v: number): DType =>
-    isFloat(like.dtype) ? like.dtype : Number.isInteger(v) && !floatOnly ? 'int32' : getDefaultDType();
+  const numDtype = (v: number): DType => (isFloat(like.dtype) ? like.dtype : Number.isInteger(v) && !floatOnly ? 'int32' : getDefaultDType());
   let ta = typeof a === 'number' ? scalarLike(a, like, numDtype(a)) : a;
   let tb = typeof b === 'number' ? scalarLike(b, like, numDtype(b)) : b;
   let dt = promoteTypes(ta.dtype, tb.dtype);

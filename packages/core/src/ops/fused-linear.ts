@@ -32,7 +32,8 @@ import { concat, reshape, slice, transpose } from './shape.js';
 export function fusedLinear(x: Tensor | readonly Tensor[], weight: Tensor, bias: Tensor | null = null, activation: FusedActivation = 'none'): Tensor {
   const xs: readonly Tensor[] = x instanceof Tensor ? [x] : x;
   if (xs.length === 0) throw new ValueError('fusedLinear: x needs at least one block');
-  if (activation !== 'none' && activation !== 'relu') throw new ValueError(`fusedLinear: activation must be 'none' or 'relu', got ${JSON.stringify(activation)}`);
+  if (activation !== 'none' && activation !== 'relu')
+    throw new ValueError(`fusedLinear: activation must be 'none' or 'relu', got ${JSON.stringify(activation)}`);
   if (weight.ndim !== 2) throw new ShapeError(`fusedLinear: weight must be [out, in], got ${fmtShape(weight.shape)}`);
   if (!isFloat(weight.dtype)) throw new DTypeError(`fusedLinear: weight must be float, got ${weight.dtype}`);
   const [n, K] = weight.shape as [number, number];
@@ -83,7 +84,14 @@ function composedLinear(xs: readonly Tensor[], weight: Tensor, bias: Tensor | nu
 }
 
 /** The gradients of a fused linear layer written with differentiable core ops. */
-function linearGradsComposed(g: Tensor, y: Tensor, xs: readonly Tensor[], weight: Tensor, bias: Tensor | null, activation: FusedActivation): Array<Tensor | null> {
+function linearGradsComposed(
+  g: Tensor,
+  y: Tensor,
+  xs: readonly Tensor[],
+  weight: Tensor,
+  bias: Tensor | null,
+  activation: FusedActivation,
+): Array<Tensor | null> {
   const [n] = weight.shape as [number, number];
   const gz = reshape(activation === 'relu' ? where(gt(y, 0), g, 0) : g, [-1, n]);
   const grads: Array<Tensor | null> = [];
@@ -140,7 +148,8 @@ export function fusedMLP(x: Tensor | readonly Tensor[], layers: readonly MlpLaye
   const kernel = fusedKernelsOf(be)?.mlp;
   const tensors = [...xs, ...layers.flatMap((l) => (l.bias === null ? [l.weight] : [l.weight, l.bias]))];
   const recording = isGradEnabled() && tensors.some((t) => t.requiresGrad);
-  if (kernel === undefined || recording || first === undefined || first.ndim < 1 || tensors.some((t) => t.backend !== be || t.dtype !== last.weight.dtype)) return chain();
+  if (kernel === undefined || recording || first === undefined || first.ndim < 1 || tensors.some((t) => t.backend !== be || t.dtype !== last.weight.dtype))
+    return chain();
   const lead = first.shape.slice(0, -1);
   const m = sizeOf(lead);
   let width = xs.reduce((s, t) => s + (t.shape[t.ndim - 1] as number), 0);

@@ -48,10 +48,7 @@ function matmulPrim(a: Tensor, b: Tensor): Tensor {
   const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
   const outShape = [...batch, a.shape[a.ndim - 2] as number, b.shape[b.ndim - 1] as number];
   const y = new Tensor(a.backend.matmul(a, b, outShape), outShape, a.dtype, a.backend);
-  return record('matmul', y, [a, b], (g) => [
-    sumToShape(matmulPrim(g, transpose(b)), a.shape),
-    sumToShape(matmulPrim(transpose(a), g), b.shape),
-  ]);
+  return record('matmul', y, [a, b], (g) => [sumToShape(matmulPrim(g, transpose(b)), a.shape), sumToShape(matmulPrim(transpose(a), g), b.shape)]);
 }
 
 function triMask(x: Tensor, k: number, lower: boolean): Tensor {
@@ -136,9 +133,7 @@ export function triangularSolve(a0: Tensor, b0: Tensor, options: TriangularSolve
   const [a1, b1] = coerce(a0, b0, true);
   const n = a1.shape[a1.ndim - 1] as number;
   if (a1.ndim < 2 || a1.shape[a1.ndim - 2] !== n || b1.ndim < 2 || b1.shape[b1.ndim - 2] !== n) {
-    throw new ShapeError(
-      `triangularSolve: A ${fmtShape(a0.shape)} must be [..., n, n] and B ${fmtShape(b0.shape)} [..., n, m]`,
-    );
+    throw new ShapeError(`triangularSolve: A ${fmtShape(a0.shape)} must be [..., n, n] and B ${fmtShape(b0.shape)} [..., n, m]`);
   }
   const batch = broadcastShapes('triangularSolve', a1.shape.slice(0, -2), b1.shape.slice(0, -2));
   const a = expand(a1, [...batch, n, n]);
@@ -256,8 +251,8 @@ export function solve(a0: Tensor, b0: Tensor): Tensor {
 
 /** Padé(13) coefficients b₀…b₁₃ (Higham 2005, "The scaling and squaring method for the matrix exponential revisited"). */
 const PADE13 = [
-  64764752532480000, 32382376266240000, 7771770303897600, 1187353796428800, 129060195264000, 10559470521600,
-  670442572800, 33522128640, 1323241920, 40840800, 960960, 16380, 182, 1,
+  64764752532480000, 32382376266240000, 7771770303897600, 1187353796428800, 129060195264000, 10559470521600, 670442572800, 33522128640, 1323241920, 40840800,
+  960960, 16380, 182, 1,
 ];
 /** θ₁₃: the largest 1-norm for which Padé(13) is accurate to double precision without scaling. */
 const THETA13 = 5.371920351148152;
@@ -277,7 +272,10 @@ function expmForward(a: Tensor): Tensor {
     if (c0 !== undefined) t = add(t, mul(id, c0));
     return t;
   };
-  const u = matmul(as, add(matmul(a6, lin(b[13] as number, b[11] as number, b[9] as number)), lin(b[7] as number, b[5] as number, b[3] as number, b[1] as number)));
+  const u = matmul(
+    as,
+    add(matmul(a6, lin(b[13] as number, b[11] as number, b[9] as number)), lin(b[7] as number, b[5] as number, b[3] as number, b[1] as number)),
+  );
   const v = add(matmul(a6, lin(b[12] as number, b[10] as number, b[8] as number)), lin(b[6] as number, b[4] as number, b[2] as number, b[0] as number));
   let r = solve(sub(v, u), add(v, u));
   for (let i = 0; i < s; i++) r = matmul(r, r);

@@ -42,8 +42,12 @@ export function monotonicAffineMap(x: Tensor, phi: Tensor, options: MonotonicAff
   const impl: ElementwiseImpl = {
     name: 'monotonicAffineMap',
     params: 2,
-    forward: fused?.affine === undefined ? undefined : (xe, pe, inv, wl) => (fused.affine as NonNullable<typeof fused.affine>).call(fused, xe, pe, slope, inv, wl),
-    vjp: fused?.affineVjp === undefined ? undefined : (at, pe, inv, g, gl) => (fused.affineVjp as NonNullable<typeof fused.affineVjp>).call(fused, at, pe, slope, inv, g, gl),
+    forward:
+      fused?.affine === undefined ? undefined : (xe, pe, inv, wl) => (fused.affine as NonNullable<typeof fused.affine>).call(fused, xe, pe, slope, inv, wl),
+    vjp:
+      fused?.affineVjp === undefined
+        ? undefined
+        : (at, pe, inv, g, gl) => (fused.affineVjp as NonNullable<typeof fused.affineVjp>).call(fused, at, pe, slope, inv, g, gl),
     composed: (v, p, inv) => {
       const shift = select(p, -1, 0);
       const scale = select(p, -1, 1);

@@ -140,7 +140,12 @@ export function logsumexp(x: Tensor, axis?: number | readonly number[], keepdims
   });
   const s = log(sum(exp(sub(x, m)), axes, true));
   const out = s.add(m);
-  return keepdims ? out : reshape(out, x.shape.filter((_, i) => !axes.includes(i)));
+  return keepdims
+    ? out
+    : reshape(
+        out,
+        x.shape.filter((_, i) => !axes.includes(i)),
+      );
 }
 
 /**

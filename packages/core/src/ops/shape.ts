@@ -161,7 +161,11 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
  * @category Shape ops
  */
 export function squeeze(x: Tensor, axis?: number): Tensor {
-  if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  if (axis === undefined)
+    return reshape(
+      x,
+      x.shape.filter((d) => d !== 1),
+    );
   const a = normalizeAxis('squeeze', axis, x.ndim);
   if (x.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${axis} of ${fmtShape(x.shape)} has size ${x.shape[a]}, not 1`);
   return reshape(
@@ -269,9 +273,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   for (const [i, t] of xs.entries()) {
     const ok = t.ndim === first.ndim && t.shape.every((d, j) => j === a || d === first.shape[j]);
     if (!ok) {
-      throw new ShapeError(
-        `concat: tensor ${i} has shape ${fmtShape(t.shape)}, which does not match ${fmtShape(first.shape)} off axis ${a}`,
-      );
+      throw new ShapeError(`concat: tensor ${i} has shape ${fmtShape(t.shape)}, which does not match ${fmtShape(first.shape)} off axis ${a}`);
     }
     if (t.dtype !== first.dtype) throw new ShapeError(`concat: tensor ${i} is ${t.dtype}, tensor 0 is ${first.dtype}`);
     total += t.shape[a] as number;

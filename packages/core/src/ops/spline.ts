@@ -177,7 +177,14 @@ export function splineFromKnots(k: SplineKnots, v: Tensor, inverse: boolean): [T
     out = where(mask, y0.add(y1.sub(y0).mul(num).div(den)), v);
   }
   const jac = square(s)
-    .mul(s.mul(2).mul(z).mul(omz).add(d0.mul(square(omz))).add(d1.mul(square(z))))
+    .mul(
+      s
+        .mul(2)
+        .mul(z)
+        .mul(omz)
+        .add(d0.mul(square(omz)))
+        .add(d1.mul(square(z))),
+    )
     .div(square(den));
   const l = log(jac);
   return [out as Tensor, where(mask, inverse ? l.neg() : l, 0)];

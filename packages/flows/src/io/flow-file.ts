@@ -1,4 +1,15 @@
-import { DTypeError, type FloatDType, ShapeError, type Tensor, ValueError, fmtShape, getDefaultDType, isFloat, setDefaultDType, withAllocationLimit } from '@eddy/core';
+import {
+  DTypeError,
+  type FloatDType,
+  ShapeError,
+  type Tensor,
+  ValueError,
+  fmtShape,
+  getDefaultDType,
+  isFloat,
+  setDefaultDType,
+  withAllocationLimit,
+} from '@eddy/core';
 import type { LazyDistribution } from '../lazy.js';
 import { CRC_PLACEHOLDER, fileChecksum, fillChecksum } from './checksum.js';
 import { instantiate, optionsFromJson, optionsToObject } from './options-codec.js';
@@ -45,7 +56,9 @@ export function saveFlow(flow: LazyDistribution): Uint8Array {
   const ctor = (flow as object | null)?.constructor;
   const cls = classNameOf(flow);
   if (cls === undefined) {
-    throw new ValueError(`saveFlow: ${ctor?.name ?? String(flow)} is not a registered flow class (call registerFlowClass first; registered: ${registeredFlowClasses().join(', ')})`);
+    throw new ValueError(
+      `saveFlow: ${ctor?.name ?? String(flow)} is not a registered flow class (call registerFlowClass first; registered: ${registeredFlowClasses().join(', ')})`,
+    );
   }
   const options = (flow as unknown as { options?: unknown }).options;
   if (typeof options !== 'object' || options === null) throw new ValueError(`saveFlow: ${cls} has no options object to save`);
@@ -60,7 +73,19 @@ export function saveFlow(flow: LazyDistribution): Uint8Array {
 const ALLOCATION_SLACK = 1 << 20;
 
 /** Options that size a flow: each is a dimension or a count of something the file stores. */
-const SIZE_OPTIONS = new Set(['features', 'context', 'transforms', 'hiddenFeatures', 'bins', 'passes', 'components', 'degree', 'polynomials', 'signal', 'freqs']);
+const SIZE_OPTIONS = new Set([
+  'features',
+  'context',
+  'transforms',
+  'hiddenFeatures',
+  'bins',
+  'passes',
+  'components',
+  'degree',
+  'polynomials',
+  'signal',
+  'freqs',
+]);
 
 /**
  * Rejects saved options that ask for more than the file stores: every size option (at any
@@ -74,7 +99,9 @@ function checkOptionSizes(cls: string, options: Record<string, unknown>, tensors
   const walk = (v: unknown, path: string, sized: boolean): void => {
     if (typeof v === 'number') {
       if (sized && (!Number.isFinite(v) || v > limit)) {
-        throw new ValueError(`loadFlow: the saved option ${path} = ${v} is larger than anything the file stores (its tensors allow at most ${limit}): the file is corrupt or crafted`);
+        throw new ValueError(
+          `loadFlow: the saved option ${path} = ${v} is larger than anything the file stores (its tensors allow at most ${limit}): the file is corrupt or crafted`,
+        );
       }
     } else if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) walk(v[i], `${path}[${i}]`, sized);
@@ -129,9 +156,11 @@ export function loadFlow(source: string | Uint8Array): LazyDistribution {
   // The file is checked before anything is built from it: the checksum, then the options
   // against the tensors it stores.
   const actual = fileChecksum(cls, optionsJson, bytes);
-  if (actual !== crc) throw new ValueError(`loadFlow: checksum mismatch (file says ${crc}, contents give ${actual}): the file is corrupt or was edited after saving`);
+  if (actual !== crc)
+    throw new ValueError(`loadFlow: checksum mismatch (file says ${crc}, contents give ${actual}): the file is corrupt or was edited after saving`);
   const ctor = flowClassNamed(cls);
-  if (ctor === undefined) throw new ValueError(`loadFlow: unknown flow class ${JSON.stringify(cls)} (registered: ${registeredFlowClasses().join(', ')}; see registerFlowClass)`);
+  if (ctor === undefined)
+    throw new ValueError(`loadFlow: unknown flow class ${JSON.stringify(cls)} (registered: ${registeredFlowClasses().join(', ')}; see registerFlowClass)`);
   const options = optionsFromJson(cls, optionsJson);
   const stored = Object.values(tensors).reduce((s, t) => s + t.size, 0);
   checkOptionSizes(cls, options, Object.values(tensors));
@@ -139,7 +168,11 @@ export function loadFlow(source: string | Uint8Array): LazyDistribution {
   // Without a dtype option the flow takes the default dtype: use the saved weights' one.
   let dtype: FloatDType | undefined;
   if (options.dtype === undefined) {
-    const floats = new Set(Object.values(tensors).map((t) => t.dtype).filter(isFloat));
+    const floats = new Set(
+      Object.values(tensors)
+        .map((t) => t.dtype)
+        .filter(isFloat),
+    );
     if (floats.size > 1) throw new DTypeError(`loadFlow: the file mixes ${[...floats].join(' and ')} weights`);
     dtype = [...floats][0];
   }

@@ -54,7 +54,9 @@ export function optionsToObject(options: Record<string, unknown>, path: string):
     if (k === 'univariate') {
       const name = Object.keys(ZUKO_UNIVARIATES).find((n) => ZUKO_UNIVARIATES[n] === v);
       if (name === undefined) {
-        throw new ValueError(`saveFlow: ${path}.univariate is not one of ZUKO_UNIVARIATES (${Object.keys(ZUKO_UNIVARIATES).join(', ')}), so it cannot be saved by name`);
+        throw new ValueError(
+          `saveFlow: ${path}.univariate is not one of ZUKO_UNIVARIATES (${Object.keys(ZUKO_UNIVARIATES).join(', ')}), so it cannot be saved by name`,
+        );
       }
       out.univariate = name;
     } else put(out, k, walk(v, `${path}.${k}`));
@@ -75,7 +77,9 @@ function decodeOptions(cls: string, options: Record<string, unknown>, depth: num
   if (Object.hasOwn(options, 'univariate')) {
     const name = options.univariate;
     if (typeof name !== 'string' || !Object.hasOwn(ZUKO_UNIVARIATES, name)) {
-      throw new ValueError(`loadFlow: unknown univariate ${JSON.stringify(name)} in the saved options of ${cls} (known: ${Object.keys(ZUKO_UNIVARIATES).join(', ')})`);
+      throw new ValueError(
+        `loadFlow: unknown univariate ${JSON.stringify(name)} in the saved options of ${cls} (known: ${Object.keys(ZUKO_UNIVARIATES).join(', ')})`,
+      );
     }
     options.univariate = ZUKO_UNIVARIATES[name];
   }
@@ -86,12 +90,16 @@ function decodeOptions(cls: string, options: Record<string, unknown>, depth: num
     if (Object.hasOwn(o, NESTED)) {
       const name = o[NESTED];
       const keys = Object.keys(o);
-      if (keys.length !== 2 || !Object.hasOwn(o, 'options')) throw new ValueError(`loadFlow: a nested flow in the saved options of ${cls} must be {"${NESTED}": class, "options": {...}}`);
+      if (keys.length !== 2 || !Object.hasOwn(o, 'options'))
+        throw new ValueError(`loadFlow: a nested flow in the saved options of ${cls} must be {"${NESTED}": class, "options": {...}}`);
       if (typeof name !== 'string' || flowClassNamed(name) === undefined) {
-        throw new ValueError(`loadFlow: unknown nested flow class ${JSON.stringify(name)} in the saved options of ${cls} (registered: ${registeredFlowClasses().join(', ')})`);
+        throw new ValueError(
+          `loadFlow: unknown nested flow class ${JSON.stringify(name)} in the saved options of ${cls} (registered: ${registeredFlowClasses().join(', ')})`,
+        );
       }
       const inner = o.options;
-      if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) throw new ValueError(`loadFlow: the saved options of the nested ${name} are not a JSON object`);
+      if (typeof inner !== 'object' || inner === null || Array.isArray(inner))
+        throw new ValueError(`loadFlow: the saved options of the nested ${name} are not a JSON object`);
       if (depth + 1 > MAX_NESTING) throw new ValueError(`loadFlow: flows nested more than ${MAX_NESTING} deep in the saved options`);
       return new NestedFlow(name, decodeOptions(name, inner as Record<string, unknown>, depth + 1));
     }
@@ -110,7 +118,8 @@ export function optionsFromJson(cls: string, text: string): Record<string, unkno
   } catch (e) {
     throw new ValueError(`loadFlow: the saved options of ${cls} are not valid JSON (${(e as Error).message})`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValueError(`loadFlow: the saved options of ${cls} are not a JSON object`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ValueError(`loadFlow: the saved options of ${cls} are not a JSON object`);
   return decodeOptions(cls, parsed as Record<string, unknown>, 0);
 }
 

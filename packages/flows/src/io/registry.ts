@@ -98,4 +98,5 @@ export const classNameOf = (flow: unknown): string | undefined => {
 /** The class registered under `name`, or undefined. @internal */
 export const flowClassNamed = (name: string): FlowClass | undefined => registry.get(name);
 
-for (const [name, ctor] of Object.entries({ MAF, NSF, NCSF, NICE, RealNVP, NAF, UNAF, SOSPF, BPF, GF, GMM, CNF, Standardized })) registerFlowClass(name, ctor as FlowClass);
+for (const [name, ctor] of Object.entries({ MAF, NSF, NCSF, NICE, RealNVP, NAF, UNAF, SOSPF, BPF, GF, GMM, CNF, Standardized }))
+  registerFlowClass(name, ctor as FlowClass);

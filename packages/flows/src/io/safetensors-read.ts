@@ -165,7 +165,8 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsContents {
     (message) => fail(`header: ${message}`),
     // The top level lists the tensors (and __metadata__): stop reading a header of too many.
     (count) => {
-      if (count > MAX_TENSORS + 1) fail(`header: lists more than ${MAX_TENSORS + 1} entries, more than the ${MAX_TENSORS} tensors a safetensors file may hold here`);
+      if (count > MAX_TENSORS + 1)
+        fail(`header: lists more than ${MAX_TENSORS + 1} entries, more than the ${MAX_TENSORS} tensors a safetensors file may hold here`);
     },
   );
   if (!(root instanceof Map)) return fail('header: not a JSON object');
@@ -176,7 +177,8 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsContents {
     if (name === '__metadata__') {
       if (!(info instanceof Map)) fail('header: __metadata__ must be an object of strings');
       for (const [k, v] of info as Map<string, Json>) {
-        if (typeof v !== 'string') fail(`header: __metadata__[${JSON.stringify(k)}] must be a string, got ${JSON.stringify(v instanceof Map ? Object.fromEntries(v) : v)}`);
+        if (typeof v !== 'string')
+          fail(`header: __metadata__[${JSON.stringify(k)}] must be a string, got ${JSON.stringify(v instanceof Map ? Object.fromEntries(v) : v)}`);
         setOwn(metadata, k, v as string);
       }
       continue;
@@ -189,9 +191,12 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsContents {
     const offsets = info.get('data_offsets');
     if (typeof code !== 'string') return fail(`header: ${what} has no string dtype`);
     if (ITEM_SIZE[code] === undefined) {
-      return fail(UNSUPPORTED.has(code) ? `header: ${what} has dtype ${code}, which Eddy cannot read` : `header: ${what} has unknown dtype ${JSON.stringify(code)}`);
+      return fail(
+        UNSUPPORTED.has(code) ? `header: ${what} has dtype ${code}, which Eddy cannot read` : `header: ${what} has unknown dtype ${JSON.stringify(code)}`,
+      );
     }
-    if (!Array.isArray(shape) || !shape.every(isIndex)) return fail(`header: ${what} has an invalid shape ${JSON.stringify(shape)} (expected non-negative integers)`);
+    if (!Array.isArray(shape) || !shape.every(isIndex))
+      return fail(`header: ${what} has an invalid shape ${JSON.stringify(shape)} (expected non-negative integers)`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) {
       return fail(`header: ${what} has invalid data_offsets ${JSON.stringify(offsets)} (expected [begin, end])`);
     }
@@ -200,7 +205,9 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsContents {
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
     const size = count * (ITEM_SIZE[code] as number);
     if (!Number.isSafeInteger(size) || size !== end - begin) {
-      fail(`header: ${what} of dtype ${code} and shape ${fmtShape(shape as number[])} needs ${size} bytes, but data_offsets [${begin}, ${end}] span ${end - begin}`);
+      fail(
+        `header: ${what} of dtype ${code} and shape ${fmtShape(shape as number[])} needs ${size} bytes, but data_offsets [${begin}, ${end}] span ${end - begin}`,
+      );
     }
     entries.push({ name, code, shape: shape as number[], begin, end, count });
   }

@@ -7,7 +7,21 @@ const fail = (message: string): never => {
 };
 
 /** The reference writer's dtype order (its `Dtype` enum); the data is laid out widest first. */
-const RANK: Readonly<Record<string, number>> = { BOOL: 0, U8: 4, I8: 5, I16: 9, U16: 10, F16: 11, BF16: 12, I32: 13, U32: 14, F32: 15, F64: 16, I64: 17, U64: 18 };
+const RANK: Readonly<Record<string, number>> = {
+  BOOL: 0,
+  U8: 4,
+  I8: 5,
+  I16: 9,
+  U16: 10,
+  F16: 11,
+  BF16: 12,
+  I32: 13,
+  U32: 14,
+  F32: 15,
+  F64: 16,
+  I64: 17,
+  U64: 18,
+};
 const CODE: Readonly<Record<DType, string>> = { float64: 'F64', float32: 'F32', int32: 'I32', bool: 'BOOL' };
 
 /** Byte-wise UTF-8 order (the reference writer sorts names as Rust strings). */

@@ -7,17 +7,7 @@ import { TwoWayELU } from './two-way-elu.js';
  * class names (and zuko's `TwoWayELU`), as written in zuko reference specs.
  * @category Networks
  */
-export type ActivationName =
-  | 'ReLU'
-  | 'ELU'
-  | 'Tanh'
-  | 'Sigmoid'
-  | 'SiLU'
-  | 'Softplus'
-  | 'LeakyReLU'
-  | 'GELU'
-  | 'Identity'
-  | 'TwoWayELU';
+export type ActivationName = 'ReLU' | 'ELU' | 'Tanh' | 'Sigmoid' | 'SiLU' | 'Softplus' | 'LeakyReLU' | 'GELU' | 'Identity' | 'TwoWayELU';
 
 /**
  * A parameter-free layer constructor: how networks take a custom activation (zuko passes

@@ -1,13 +1,4 @@
-import {
-  type FloatDType,
-  type Module,
-  type RandomStream,
-  type Tensor,
-  type TensorFunction,
-  Sequential,
-  ShapeError,
-  tensor,
-} from '@eddy/core';
+import { type FloatDType, type Module, type RandomStream, type Tensor, type TensorFunction, Sequential, ShapeError, tensor } from '@eddy/core';
 import { type ActivationSpec, activationFactory } from './activation-from-name.js';
 import { callLayers } from './fuse.js';
 import { defaultInitRng } from './init.js';

@@ -1,12 +1,4 @@
-import {
-  type FloatDType,
-  type Module,
-  type Tensor,
-  type RandomStream,
-  type TensorFunction,
-  Sequential,
-  ValueError,
-} from '@eddy/core';
+import { type FloatDType, type Module, type Tensor, type RandomStream, type TensorFunction, Sequential, ValueError } from '@eddy/core';
 import { type ActivationSpec, activationFactory } from './activation-from-name.js';
 import { callLayers } from './fuse.js';
 import { defaultInitRng } from './init.js';
@@ -91,12 +83,7 @@ export class MLP extends Sequential {
   }
 }
 
-function buildMLPLayers(
-  name: string,
-  inFeatures: number,
-  outFeatures: number,
-  options: MLPOptions,
-): Array<Module & TensorFunction> {
+function buildMLPLayers(name: string, inFeatures: number, outFeatures: number, options: MLPOptions): Array<Module & TensorFunction> {
   const {
     hiddenFeatures = [64, 64],
     activation = 'ReLU',
