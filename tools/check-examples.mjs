@@ -23,8 +23,8 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, relative, resolve } from 'node:path';
-import { build } from 'esbuild';
 import ts from 'typescript';
+import { bundleForNode } from './run-ts.mjs';
 
 const repo = resolve(dirname(new URL(import.meta.url).pathname), '..');
 // One folder per run (several runs may share a checkout).
@@ -247,19 +247,7 @@ async function runExamples(packages) {
     writeFileSync(entry, `import '@eddy/backend-cpu';\n${readFileSync(path, 'utf8')}`);
     return entry;
   });
-  await build({
-    entryPoints: entries,
-    outdir: out,
-    bundle: true,
-    packages: 'external',
-    external: ['@eddy/*'],
-    tsconfigRaw: {}, // not the repo's tsconfig: its paths would bundle the @eddy sources
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outExtension: { '.js': '.mjs' },
-    logLevel: 'warning',
-  });
+  await bundleForNode(entries, out);
   const failed = [];
   for (const [k, [, e]] of chosen.entries()) {
     const run = spawnSync(process.execPath, [join(out, `run-${k}.mjs`)], {

@@ -15,6 +15,29 @@ import { build } from 'esbuild';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
+ * Bundles TypeScript entries for Node.js into `outdir` (`<name>.mjs` each) the way a user's
+ * project would see the packages: relative imports bundled, every package import (the
+ * @eddy/* packages, resolved to their built dist/) left as an import. `options` adds
+ * esbuild options.
+ */
+export async function bundleForNode(entryPoints, outdir, options = {}) {
+  await build({
+    entryPoints,
+    outdir,
+    bundle: true,
+    packages: 'external',
+    external: ['@eddy/*'],
+    tsconfigRaw: {}, // not the repo's tsconfig: its paths would bundle the @eddy sources
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'warning',
+    ...options,
+  });
+}
+
+/**
  * Compiles `files` (paths to .ts entries) and runs them one after another with `env`
  * added to the environment and `nodeArgs` before the program (e.g. `['--import', preload]`);
  * stops at the first failure. Returns per-file seconds, or exits the process with the
@@ -26,21 +49,11 @@ export async function runTs(files, env = {}, nodeArgs = []) {
   const outdir = join(root, 'node_modules', '.cache', `eddy-run-${process.pid}`);
   rmSync(outdir, { recursive: true, force: true });
   process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
-  await build({
-    entryPoints: files.map((f) => resolve(f)),
+  await bundleForNode(
+    files.map((f) => resolve(f)),
     outdir,
-    bundle: true,
-    packages: 'external',
-    external: ['@eddy/*'],
-    tsconfigRaw: {}, // not the repo's tsconfig: its paths would bundle the @eddy sources
-    keepNames: true,
-    sourcemap: 'inline',
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outExtension: { '.js': '.mjs' },
-    logLevel: 'warning',
-  });
+    { keepNames: true, sourcemap: 'inline' },
+  );
   const times = [];
   for (const file of files) {
     const name = basename(file, '.ts');

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NSF, saveFlowToFile } from '@eddy/flows';
 import { FlowPool } from '@eddy/montecarlo';
-import { freePort, waitForLine } from '../testing/src/processes.mjs';
+import { freePort, redisServerArgs, waitForLine } from '../testing/src/processes.mjs';
 import { printTable, rate } from './lib/protocol.mjs';
 
 const WORKER_BIN = fileURLToPath(new URL('../../packages/cluster/bin/eddy-cluster-worker.mjs', import.meta.url));
@@ -77,22 +77,7 @@ async function startRedis(dir) {
   if (probe.error !== undefined || probe.status !== 0)
     throw new Error('bench cluster: redis-server is not installed (or does not run): run tools/start-redis.sh first');
   const port = await freePort();
-  const r = spawnKept('redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--dir',
-    dir,
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--daemonize',
-    'no',
-    '--protected-mode',
-    'yes',
-  ]);
+  const r = spawnKept('redis-server', redisServerArgs(port, dir));
   await waitForLine(r.child, 'stdout', /Ready to accept connections/, 20_000, `redis-server on port ${port}`, r.log);
   return { url: `redis://127.0.0.1:${port}`, child: r.child, version: probe.stdout.match(/v=(\S+)/)?.[1] ?? 'unknown' };
 }

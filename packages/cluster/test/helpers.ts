@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitForLine } from '@eddy/testing';
+import { freePort, redisServerArgs, waitForLine } from '@eddy/testing';
 import { beforeAll } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -35,26 +35,7 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
   const port = await freePort();
   let log = '';
   const start = async (): Promise<ChildProcess> => {
-    const c = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--save',
-        '',
-        '--appendonly',
-        options.appendonly === true ? 'yes' : 'no',
-        '--daemonize',
-        'no',
-        '--protected-mode',
-        'yes',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const c = spawn('redis-server', redisServerArgs(port, dir, options.appendonly === true), { stdio: ['ignore', 'pipe', 'pipe'] });
     c.stdout?.on('data', (d: Buffer) => (log += d.toString()));
     c.stderr?.on('data', (d: Buffer) => (log += d.toString()));
     await waitForLine(c, 'stdout', /Ready to accept connections/, 20_000, `redis-server on port ${port}`, () => log);

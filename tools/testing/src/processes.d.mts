@@ -30,3 +30,14 @@ export declare function waitForLine(
   what: string,
   log: () => string,
 ): Promise<void>;
+
+/**
+ * The arguments of a throw-away `redis-server` in the foreground: on 127.0.0.1:`port`,
+ * files in `dir`, no snapshots, append-only file only if `appendonly`.
+ *
+ * @example
+ * ```ts
+ * spawn('redis-server', redisServerArgs(await freePort(), '/tmp/redis-test', true));
+ * ```
+ */
+export declare function redisServerArgs(port: number, dir: string, appendonly?: boolean): string[];

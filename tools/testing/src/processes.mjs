@@ -38,3 +38,12 @@ export function waitForLine(child, stream, pattern, ms, what, log) {
     child.on('exit', onExit);
   });
 }
+
+/**
+ * The arguments of a throw-away `redis-server` in the foreground: on 127.0.0.1:`port`,
+ * files in `dir`, no snapshots, append-only file only if `appendonly`.
+ */
+export function redisServerArgs(port, dir, appendonly = false) {
+  const settings = { port: String(port), bind: '127.0.0.1', dir, save: '', appendonly: appendonly ? 'yes' : 'no', daemonize: 'no', 'protected-mode': 'yes' };
+  return Object.entries(settings).flatMap(([key, value]) => [`--${key}`, value]);
+}

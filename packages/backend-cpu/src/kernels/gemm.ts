@@ -79,23 +79,12 @@ export const gemmJs: GemmKernel = (ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, 
     const r1 = r0 + ars;
     const r2 = r1 + ars;
     const r3 = r2 + ars;
+    // biome-ignore format: the micro-kernel's 4×4 register tile reads as a grid, one row per line
     for (let jb = 0; jb < panels; jb++) {
-      let c00 = 0,
-        c01 = 0,
-        c02 = 0,
-        c03 = 0;
-      let c10 = 0,
-        c11 = 0,
-        c12 = 0,
-        c13 = 0;
-      let c20 = 0,
-        c21 = 0,
-        c22 = 0,
-        c23 = 0;
-      let c30 = 0,
-        c31 = 0,
-        c32 = 0,
-        c33 = 0;
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+      let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
       let p = jb * k * 4;
       for (let kk = 0, q = 0; kk < k; kk++, p += 4, q += acs) {
         const b0 = bp[p] as number;
@@ -106,22 +95,10 @@ export const gemmJs: GemmKernel = (ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, 
         const a1 = a[r1 + q] as number;
         const a2 = a[r2 + q] as number;
         const a3 = a[r3 + q] as number;
-        c00 += a0 * b0;
-        c01 += a0 * b1;
-        c02 += a0 * b2;
-        c03 += a0 * b3;
-        c10 += a1 * b0;
-        c11 += a1 * b1;
-        c12 += a1 * b2;
-        c13 += a1 * b3;
-        c20 += a2 * b0;
-        c21 += a2 * b1;
-        c22 += a2 * b2;
-        c23 += a2 * b3;
-        c30 += a3 * b0;
-        c31 += a3 * b1;
-        c32 += a3 * b2;
-        c33 += a3 * b3;
+        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+        c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+        c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
       }
       const j0 = jb * 4;
       const w = Math.min(4, n - j0);
