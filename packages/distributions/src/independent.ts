@@ -1,6 +1,7 @@
-import { type Rng, ShapeError, type Tensor, ValueError, fmtShape } from '@eddy/core';
+import { type Rng, ShapeError, type Tensor, fmtShape } from '@eddy/core';
 import { sumRightmost } from '@eddy/transforms';
 import { Distribution } from './distribution.js';
+import { checkInteger } from './helpers.js';
 
 /**
  * Reinterprets the last `reinterpreted` batch axes of a distribution as event axes:
@@ -26,9 +27,7 @@ export class Independent extends Distribution {
   /** @param base a distribution; @param reinterpreted how many trailing batch axes become event axes. */
   constructor(base: Distribution, reinterpreted: number) {
     super();
-    if (!Number.isInteger(reinterpreted) || reinterpreted < 0) {
-      throw new ValueError(`Independent: reinterpreted must be a non-negative integer, got ${reinterpreted}`);
-    }
+    checkInteger('Independent', 'reinterpreted', reinterpreted, 0);
     if (reinterpreted > base.batchShape.length) {
       throw new ShapeError(`Independent: reinterpreted = ${reinterpreted} exceeds the base's batch rank (batch shape ${fmtShape(base.batchShape)})`);
     }

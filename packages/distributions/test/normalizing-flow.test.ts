@@ -1,5 +1,5 @@
 import '@eddy/backend-cpu';
-import { Rng, type Tensor, ones, randn, tensor, zeros } from '@eddy/core';
+import { Rng, type Tensor, ValueError, ones, randn, tensor, zeros } from '@eddy/core';
 import { DiagNormal, Independent, Normal, NormalizingFlow } from '@eddy/distributions';
 import { gradcheck, hostTensor } from '@eddy/testing';
 import {
@@ -165,5 +165,7 @@ describe('Normal, Independent, DiagNormal (the bases)', () => {
     const x = randn([2, 3], { seed: 1, dtype: 'float64' });
     close(d.logProb(x), n.logProb(x).sum(-1));
     expect(() => new Independent(n, 3)).toThrow(/exceeds the base's batch rank/);
+    expect(() => new Independent(n, -1)).toThrow(/Independent: reinterpreted must be an integer ≥ 0, got -1/);
+    expect(() => new Independent(n, 0.5)).toThrow(ValueError);
   });
 });
