@@ -175,6 +175,7 @@ export const BUILDERS: Record<string, Builder> = {
 export const NOT_BUILT_FROM_SPECS: Readonly<Record<string, string>> = {
   Transform: 'abstract base class',
   ScalarTransform: 'abstract base class (Eddy-only)',
+  ScalarFunctionTransform: 'Eddy-only: a scalar transform given by its functions (callables); the scalar transforms built on it have builders',
   Distribution: 'abstract base class',
   ScalarDistribution: 'abstract base class (Eddy-only)',
   LocationScale: 'abstract base class (Eddy-only)',
