@@ -90,6 +90,31 @@ function combine(x: State, terms: ReadonlyArray<readonly [number, State]>): Tens
 
 const scale = (k: State, dt: number): Tensor[] => k.map((v) => v.mul(dt));
 
+// The Dormand–Prince tableau (Dormand & Prince, 1980): stage nodes c, stage weights a (as
+// [weight, stage] pairs, zero weights omitted), the 5th-order weights b and the embedded
+// 4th-order weights b* (whose seventh stage is f at the new point).
+type TableauRow = ReadonlyArray<readonly [weight: number, stage: number]>;
+// biome-ignore format: the tableau reads as a table, one stage per line
+const DOPRI: { c: readonly number[]; a: readonly TableauRow[]; b: TableauRow; bStar: TableauRow } = {
+  c: [1 / 5, 3 / 10, 4 / 5, 8 / 9, 1],
+  a: [
+    [[1 / 5, 0]],
+    [[3 / 40, 0], [9 / 40, 1]],
+    [[44 / 45, 0], [-56 / 15, 1], [32 / 9, 2]],
+    [[19372 / 6561, 0], [-25360 / 2187, 1], [64448 / 6561, 2], [-212 / 729, 3]],
+    [[9017 / 3168, 0], [-355 / 33, 1], [46732 / 5247, 2], [49 / 176, 3], [-5103 / 18656, 4]],
+  ],
+  b: [[35 / 384, 0], [500 / 1113, 2], [125 / 192, 3], [-2187 / 6784, 4], [11 / 84, 5]],
+  bStar: [[5179 / 57600, 0], [7571 / 16695, 2], [393 / 640, 3], [-92097 / 339200, 4], [187 / 2100, 5], [1 / 40, 6]],
+};
+
+/** `x + Σ weight · k[stage]` over the `[weight, stage]` pairs of one tableau row. */
+const stage = (x: State, k: readonly Tensor[][], row: TableauRow): Tensor[] =>
+  combine(
+    x,
+    row.map(([w, s]) => [w, k[s] as Tensor[]] as const),
+  );
+
 /**
  * One Dormand–Prince step from `(t, x)` with step `dt`, given `f1 = f(t, x)` (first same as
  * last: the seventh stage of an accepted step is the first of the next one). Returns the
@@ -98,72 +123,13 @@ const scale = (k: State, dt: number): Tensor[] => k.map((v) => v.mul(dt));
  * formed explicitly from `k₁ … k₇`.
  */
 function dopri45(f: System, x: State, t: number, dt: number, f1: State, error: boolean): { y: Tensor[]; err?: Tensor[]; fy?: State } {
-  const k1 = scale(f1, dt);
-  const k2 = scale(f(t + dt / 5, combine(x, [[1 / 5, k1]])), dt);
-  const k3 = scale(
-    f(
-      t + (3 / 10) * dt,
-      combine(x, [
-        [3 / 40, k1],
-        [9 / 40, k2],
-      ]),
-    ),
-    dt,
-  );
-  const k4 = scale(
-    f(
-      t + (4 / 5) * dt,
-      combine(x, [
-        [44 / 45, k1],
-        [-56 / 15, k2],
-        [32 / 9, k3],
-      ]),
-    ),
-    dt,
-  );
-  const k5 = scale(
-    f(
-      t + (8 / 9) * dt,
-      combine(x, [
-        [19372 / 6561, k1],
-        [-25360 / 2187, k2],
-        [64448 / 6561, k3],
-        [-212 / 729, k4],
-      ]),
-    ),
-    dt,
-  );
-  const k6 = scale(
-    f(
-      t + dt,
-      combine(x, [
-        [9017 / 3168, k1],
-        [-355 / 33, k2],
-        [46732 / 5247, k3],
-        [49 / 176, k4],
-        [-5103 / 18656, k5],
-      ]),
-    ),
-    dt,
-  );
-  const y = combine(x, [
-    [35 / 384, k1],
-    [500 / 1113, k3],
-    [125 / 192, k4],
-    [-2187 / 6784, k5],
-    [11 / 84, k6],
-  ]);
+  const k: Tensor[][] = [scale(f1, dt)];
+  for (const [i, row] of DOPRI.a.entries()) k.push(scale(f(t + (DOPRI.c[i] as number) * dt, stage(x, k, row)), dt));
+  const y = stage(x, k, DOPRI.b);
   if (!error) return { y };
   const fy = f(t + dt, y);
-  const k7 = scale(fy, dt);
-  const star = combine(x, [
-    [5179 / 57600, k1],
-    [7571 / 16695, k3],
-    [393 / 640, k4],
-    [-92097 / 339200, k5],
-    [187 / 2100, k6],
-    [1 / 40, k7],
-  ]);
+  k.push(scale(fy, dt));
+  const star = stage(x, k, DOPRI.bStar);
   return { y, err: y.map((yi, i) => yi.sub(star[i] as Tensor).abs()), fy };
 }
 
