@@ -1,7 +1,7 @@
 import { Module, type Tensor, abs, broadcastShapes, concat, exp, expand, squeeze, unsqueeze } from '@eddy/core';
 import { AdditiveTransform, ComposedTransform, MonotonicTransform, SoftclipTransform, type Transform, UnconstrainedMonotonicTransform } from '@eddy/transforms';
 import { standardNormalBase } from './bases.js';
-import { Flow, type LazyTransform, UnconditionalTransform } from './lazy.js';
+import { Flow, type LazyDistribution, type LazyTransform, UnconditionalTransform } from './lazy.js';
 import { type AutoregressiveFlowOptions, autoregressiveStack } from './autoregressive-stack.js';
 import { type ActivationName, MLP, MonotonicMLP } from './nn/index.js';
 import { type NetworkOptions, networkRng } from './options.js';
@@ -15,6 +15,11 @@ export interface UnivariateNetworkOptions {
   hiddenFeatures?: readonly number[];
   /** Activation (UMNN only; default `ELU`). */
   activation?: ActivationName;
+}
+
+/** The options of a per-feature network of `stack` stacked copies (MNN's and UMNN's): hidden sizes [64, 64] by default. */
+function stackedNetwork(network: UnivariateNetworkOptions, stack: number, options: NetworkOptions) {
+  return { hiddenFeatures: network.hiddenFeatures ?? [64, 64], stack, rng: networkRng(options), dtype: options.dtype };
 }
 
 /** `cat([x, signal])` per feature: `x` `[..., D]`, `signal` `[..., D, S]` → `[..., D, 1 + S]`. */
@@ -50,12 +55,7 @@ export class MNN extends Module {
   /** @param signal signal size; @param stack number of features; @param network network options. */
   constructor(signal: number, stack: number, network: UnivariateNetworkOptions = {}, options: NetworkOptions = {}) {
     super();
-    this.network = new MonotonicMLP(1 + signal, 1, {
-      hiddenFeatures: network.hiddenFeatures ?? [64, 64],
-      stack,
-      rng: networkRng(options),
-      dtype: options.dtype,
-    });
+    this.network = new MonotonicMLP(1 + signal, 1, stackedNetwork(network, stack, options));
   }
 
   /** The monotonic transform for a signal `[..., D, S]`. */
@@ -93,13 +93,7 @@ export class UMNN extends Module {
   /** @param signal signal size; @param stack number of features; @param network network options. */
   constructor(signal: number, stack: number, network: UnivariateNetworkOptions = {}, options: NetworkOptions = {}) {
     super();
-    this.integrand = new MLP(1 + signal, 1, {
-      hiddenFeatures: network.hiddenFeatures ?? [64, 64],
-      activation: network.activation ?? 'ELU',
-      stack,
-      rng: networkRng(options),
-      dtype: options.dtype,
-    });
+    this.integrand = new MLP(1 + signal, 1, { ...stackedNetwork(network, stack, options), activation: network.activation ?? 'ELU' });
   }
 
   /** The transform for a signal `[..., D, S]` and a constant `[..., D]`. */
@@ -134,6 +128,26 @@ export function withSoftclips(parts: readonly LazyTransform[]): LazyTransform[] 
 }
 
 /**
+ * NAF's and UNAF's transforms and base: the autoregressive stack of `Univariate`
+ * networks (signal size `options.signal`, default 16, hyper-network output `shapes(signal)`)
+ * with soft clips between the transforms, over a standard normal.
+ */
+function neuralFlow(
+  name: string,
+  options: NeuralFlowOptions,
+  Univariate: typeof MNN | typeof UMNN,
+  shapes: (signal: number) => number[][],
+): [LazyTransform[], LazyDistribution] {
+  const signal = options.signal ?? 16;
+  const parts = autoregressiveStack(
+    name,
+    { ...options, shapes: shapes(signal) },
+    (rng) => new Univariate(signal, options.features, options.network, { rng, dtype: options.dtype }),
+  );
+  return [withSoftclips(parts), standardNormalBase(options.features, options.dtype)];
+}
+
+/**
  * Neural Autoregressive Flow (zuko's `NAF`): masked autoregressive transforms whose
  * univariates are monotonic neural networks ({@link MNN}), with `Softclip(11)` between
  * transforms, over a standard normal base.
@@ -154,13 +168,7 @@ export class NAF extends Flow {
 
   /** @param options see {@link NeuralFlowOptions}. */
   constructor(options: NeuralFlowOptions) {
-    const signal = options.signal ?? 16;
-    const parts = autoregressiveStack(
-      'NAF',
-      { ...options, shapes: [[signal]] },
-      (rng) => new MNN(signal, options.features, options.network, { rng, dtype: options.dtype }),
-    );
-    super(withSoftclips(parts), standardNormalBase(options.features, options.dtype));
+    super(...neuralFlow('NAF', options, MNN, (signal) => [[signal]]));
     this.options = options;
   }
 }
@@ -187,13 +195,7 @@ export class UNAF extends Flow {
 
   /** @param options see {@link NeuralFlowOptions}. */
   constructor(options: NeuralFlowOptions) {
-    const signal = options.signal ?? 16;
-    const parts = autoregressiveStack(
-      'UNAF',
-      { ...options, shapes: [[signal], []] },
-      (rng) => new UMNN(signal, options.features, options.network, { rng, dtype: options.dtype }),
-    );
-    super(withSoftclips(parts), standardNormalBase(options.features, options.dtype));
+    super(...neuralFlow('UNAF', options, UMNN, (signal) => [[signal], []]));
     this.options = options;
   }
 }
