@@ -22,9 +22,10 @@ import { Uniform } from './uniform.js';
 export class BoxUniform extends Independent {
   /**
    * @param lower lower bounds `[..., D]` (inclusive); @param upper upper bounds
-   * `[..., D]` (exclusive); @param options `validateArgs` (default true) checks `lower < upper`.
+   * `[..., D]` (exclusive); @param options `validateArgs` (default true) checks `lower < upper`;
+   * `ndims` (default 1, zuko's `ndims`) how many trailing axes form the event.
    */
-  constructor(lower: TensorLike, upper: TensorLike, options: { validateArgs?: boolean } = {}) {
-    super(withEventAxis('BoxUniform', 'lower and upper', new Uniform(lower, upper, options)), 1);
+  constructor(lower: TensorLike, upper: TensorLike, options: { validateArgs?: boolean; ndims?: number } = {}) {
+    super(withEventAxis('BoxUniform', 'lower and upper', new Uniform(lower, upper, options)), options.ndims ?? 1);
   }
 }

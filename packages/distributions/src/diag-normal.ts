@@ -23,13 +23,18 @@ import { Normal } from './normal.js';
  * @category Multivariate
  */
 export class DiagNormal extends Independent {
-  /** @param loc means `[..., D]`; @param scale standard deviations `[..., D]`. */
-  constructor(loc: TensorLike, scale: TensorLike, options: { validateArgs?: boolean } = {}) {
-    super(withEventAxis('DiagNormal', 'loc and scale', new Normal(loc, scale, options)), 1);
+  /**
+   * @param loc means `[..., D]`; @param scale standard deviations `[..., D]`;
+   * @param options `validateArgs` (default true) checks `scale > 0`; `ndims` (default 1,
+   * zuko's `ndims`) how many trailing axes form the event.
+   */
+  constructor(loc: TensorLike, scale: TensorLike, options: { validateArgs?: boolean; ndims?: number } = {}) {
+    super(withEventAxis('DiagNormal', 'loc and scale', new Normal(loc, scale, options)), options.ndims ?? 1);
   }
 
-  /** $\sum_d \log \mathcal{N}(x_d; \mu_d, \sigma_d)$, one fused pass where the backend has the kernel. */
+  /** $\sum_d \log \mathcal{N}(x_d; \mu_d, \sigma_d)$ over the event axes, one fused pass where the backend has the kernel (one event axis). */
   override logProb(x: Tensor): Tensor {
+    if (this.reinterpreted !== 1) return super.logProb(x);
     this.checkValue(x);
     const n = this.base as Normal;
     return diagNormalLogProb(x, n.loc, n.scale);

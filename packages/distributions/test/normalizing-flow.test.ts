@@ -1,6 +1,6 @@
 import '@eddy/backend-cpu';
 import { Rng, type Tensor, ValueError, ones, randn, tensor, zeros } from '@eddy/core';
-import { DiagNormal, Independent, Normal, NormalizingFlow } from '@eddy/distributions';
+import { BoxUniform, DiagNormal, Independent, Normal, NormalizingFlow } from '@eddy/distributions';
 import { gradcheck, hostTensor } from '@eddy/testing';
 import {
   ComposedTransform,
@@ -167,5 +167,46 @@ describe('Normal, Independent, DiagNormal (the bases)', () => {
     expect(() => new Independent(n, 3)).toThrow(/exceeds the base's batch rank/);
     expect(() => new Independent(n, -1)).toThrow(/Independent: reinterpreted must be an integer ≥ 0, got -1/);
     expect(() => new Independent(n, 0.5)).toThrow(ValueError);
+  });
+  it("DiagNormal and BoxUniform take zuko's ndims: the trailing ndims axes form the event", () => {
+    const loc = tensor(
+      [
+        [0, 1, 2],
+        [3, 4, 5],
+      ],
+      { dtype: 'float64' },
+    );
+    const d = new DiagNormal(loc, ones([2, 3], { dtype: 'float64' }), { ndims: 2 });
+    expect(d.batchShape).toEqual([]);
+    expect(d.eventShape).toEqual([2, 3]);
+    // At x = loc every term is −½ log 2π: six of them.
+    expect(d.logProb(loc).item()).toBeCloseTo(-3 * Math.log(2 * Math.PI), 12);
+    expect(new DiagNormal(loc, ones([2, 3], { dtype: 'float64' })).eventShape).toEqual([3]);
+    const b = new BoxUniform(
+      zeros([2, 2], { dtype: 'float64' }),
+      tensor(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { dtype: 'float64' },
+      ),
+      { ndims: 2 },
+    );
+    expect(b.eventShape).toEqual([2, 2]);
+    expect(
+      b
+        .logProb(
+          tensor(
+            [
+              [0.5, 0.5],
+              [0.5, 0.5],
+            ],
+            { dtype: 'float64' },
+          ),
+        )
+        .item(),
+    ).toBeCloseTo(-Math.log(24), 12);
+    expect(() => new DiagNormal(loc, ones([2, 3], { dtype: 'float64' }), { ndims: 3 })).toThrow(/exceeds the base's batch rank/);
   });
 });

@@ -141,16 +141,8 @@ export const BUILDERS: Record<string, Builder> = {
   'torch.distributions.Independent': (a, k) =>
     new D.Independent(dist(k.base_distribution ?? a[0], 'base_distribution'), num(k.reinterpreted_batch_ndims ?? a[1], 'reinterpreted_batch_ndims')),
   // zuko.distributions
-  // DiagNormal(loc, scale, ndims=1) and BoxUniform(lower, upper, ndims=1) are zuko's
-  // Independent(Normal | Uniform, ndims): other ndims build exactly that.
-  'zuko.distributions.DiagNormal': (a, k) => {
-    const [loc, scale, ndims] = [ten(k.loc ?? a[0], 'loc'), ten(k.scale ?? a[1], 'scale'), opt(k.ndims ?? a[2]) ?? 1];
-    return ndims === 1 ? new D.DiagNormal(loc, scale) : new D.Independent(new D.Normal(loc, scale), ndims);
-  },
-  'zuko.distributions.BoxUniform': (a, k) => {
-    const [lower, upper, ndims] = [ten(k.lower ?? a[0], 'lower'), ten(k.upper ?? a[1], 'upper'), opt(k.ndims ?? a[2]) ?? 1];
-    return ndims === 1 ? new D.BoxUniform(lower, upper) : new D.Independent(new D.Uniform(lower, upper), ndims);
-  },
+  'zuko.distributions.DiagNormal': (a, k) => new D.DiagNormal(ten(k.loc ?? a[0], 'loc'), ten(k.scale ?? a[1], 'scale'), { ndims: opt(k.ndims ?? a[2]) }),
+  'zuko.distributions.BoxUniform': (a, k) => new D.BoxUniform(ten(k.lower ?? a[0], 'lower'), ten(k.upper ?? a[1], 'upper'), { ndims: opt(k.ndims ?? a[2]) }),
   'zuko.distributions.GeneralizedNormal': (a, k) => new D.GeneralizedNormal(ten(k.beta ?? a[0], 'beta')),
   'zuko.distributions.Joint': (a) => new D.Joint(...a.map((m, i) => dist(m, `marginals[${i}]`))),
   'zuko.distributions.Mixture': (a, k) => new D.Mixture(dist(k.base ?? a[0], 'base'), ten(k.logits ?? a[1], 'logits')),
