@@ -204,34 +204,17 @@ export function fusedOpsTests(ctx: { dtype: FloatDType; rtol?: number }): void {
   for (const inverse of [false, true]) {
     it(`rationalQuadraticSpline${inverse ? ' (inverse)' : ''}: per-element and broadcast parameters, inside and outside the bound`, () => {
       const opts = { bound: 5, slope: 1e-3, inverse };
-      compareFusedAndComposed(
-        `rqs ${inverse}`,
-        [values([13, 3], 21, dtype, -7, 7), values([13, 3, 23], 22, dtype, -3, 3)],
-        (x, p) => rationalQuadraticSpline(x as Tensor, p as Tensor, opts),
-        rtol,
-        23,
-      );
-      compareFusedAndComposed(
-        `rqs broadcast ${inverse}`,
-        [values([6, 3], 24, dtype, -6, 6), values([3, 14], 25, dtype)],
-        (x, p) => rationalQuadraticSpline(x as Tensor, p as Tensor, opts),
-        rtol,
-        26,
-      );
-      compareFusedAndComposed(
-        `rqs value only ${inverse}`,
-        [values([5, 2], 27, dtype, -4, 4), values([5, 2, 8], 28, dtype)],
-        (x, p) => [rationalQuadraticSpline(x as Tensor, p as Tensor, opts)[0]],
-        rtol,
-        29,
-      );
-      compareFusedAndComposed(
-        `rqs ladj only ${inverse}`,
-        [values([5, 2], 30, dtype, -4, 4), values([5, 2, 8], 31, dtype)],
-        (x, p) => [rationalQuadraticSpline(x as Tensor, p as Tensor, opts)[1]],
-        rtol,
-        32,
-      );
+      const spline = (x: Tensor, p: Tensor): Tensor[] => rationalQuadraticSpline(x, p, opts);
+      // [label, x, parameters, which outputs (both, value only, ladj only), seed]
+      const cases: [string, Tensor, Tensor, (out: Tensor[]) => Tensor[], number][] = [
+        ['rqs', values([13, 3], 21, dtype, -7, 7), values([13, 3, 23], 22, dtype, -3, 3), (out) => out, 23],
+        ['rqs broadcast', values([6, 3], 24, dtype, -6, 6), values([3, 14], 25, dtype), (out) => out, 26],
+        ['rqs value only', values([5, 2], 27, dtype, -4, 4), values([5, 2, 8], 28, dtype), (out) => [out[0] as Tensor], 29],
+        ['rqs ladj only', values([5, 2], 30, dtype, -4, 4), values([5, 2, 8], 31, dtype), (out) => [out[1] as Tensor], 32],
+      ];
+      for (const [label, x, p, pick, seed] of cases) {
+        compareFusedAndComposed(`${label} ${inverse}`, [x, p], (xx, pp) => pick(spline(xx as Tensor, pp as Tensor)), rtol, seed);
+      }
     });
     it(`monotonicAffineMap${inverse ? ' (inverse)' : ''}: per-element and broadcast parameters`, () => {
       compareFusedAndComposed(
