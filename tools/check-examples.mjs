@@ -20,7 +20,7 @@
 // first) with the TypeScript CPU kernels (`EDDY_NATIVE=0`) and `@eddy/backend-cpu`
 // imported first: an example fails when it throws. An example that shows an error (a
 // comment `// ShapeError…` or `// throws…`) must throw it instead.
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
@@ -37,33 +37,20 @@ const HEADER = 'export {};\n';
 
 /** Every .ts file under `dir`, recursively (no declaration files). */
 function tsFiles(dir) {
-  const out = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...tsFiles(path));
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(path);
-  }
-  return out;
+  return readdirSync(dir, { recursive: true })
+    .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))
+    .map((name) => join(dir, name));
 }
 
 function sourceRoots() {
   const roots = [];
   for (const pkg of readdirSync(join(repo, 'packages'))) {
     const src = join(repo, 'packages', pkg, 'src');
-    if (statSync(join(repo, 'packages', pkg)).isDirectory() && exists(src)) roots.push(src);
+    if (statSync(join(repo, 'packages', pkg)).isDirectory() && existsSync(src)) roots.push(src);
   }
   const cli = join(repo, 'apps', 'cli', 'src');
-  if (exists(cli)) roots.push(cli);
+  if (existsSync(cli)) roots.push(cli);
   return roots;
-}
-
-function exists(path) {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The name a reader knows a declaration by: `Class.member`, `fn`, `Interface.field`. */
@@ -170,7 +157,7 @@ function key(node) {
 }
 
 const roots = sourceRoots();
-const entries = roots.map((root) => join(root, 'index.ts')).filter(exists);
+const entries = roots.map((root) => join(root, 'index.ts')).filter((entry) => existsSync(entry));
 const { program: apiProgram, keys: publicKeys } = publicDeclarations(entries);
 
 /** A node is public when it, or a declaration it is a member of, is exported. */
