@@ -1,6 +1,6 @@
 // Grey-level images for the guides (e.g. handwritten digits): a grid of small images as one
 // SVG panel, drawn with rectangles (no raster encoder), deterministic output.
-import type { Panel } from './plot.js';
+import { type Panel, px } from './plot.js';
 
 /** Options of {@link imageGrid}. */
 export interface ImageGridOptions {
@@ -48,7 +48,7 @@ export function imageGrid(images: ArrayLike<number>, title: string, options: Ima
       for (let n = 0; n < count; n++) {
         const x0 = left + (n % columns) * (width * scale + gap);
         const y0 = top + Math.floor(n / columns) * (height * scale + gap);
-        out += `<rect x="${fmt(x0)}" y="${fmt(y0)}" width="${fmt(width * scale)}" height="${fmt(height * scale)}" fill="black"/>`;
+        out += `<rect x="${px(x0)}" y="${px(y0)}" width="${px(width * scale)}" height="${px(height * scale)}" fill="black"/>`;
         for (let r = 0; r < height; r++) {
           let c = 0;
           while (c < width) {
@@ -56,7 +56,7 @@ export function imageGrid(images: ArrayLike<number>, title: string, options: Ima
             let end = c + 1;
             while (end < width && quantise(images[n * pixels + r * width + end] as number, levels) === level) end++;
             if (level > 0) {
-              const d = `M${fmt(x0 + c * scale)} ${fmt(y0 + r * scale)}h${fmt((end - c) * scale)}v${fmt(scale)}h${fmt(-(end - c) * scale)}z`;
+              const d = `M${px(x0 + c * scale)} ${px(y0 + r * scale)}h${px((end - c) * scale)}v${px(scale)}h${px(-(end - c) * scale)}z`;
               byLevel.set(level, (byLevel.get(level) ?? '') + d);
             }
             c = end;
@@ -77,5 +77,3 @@ function quantise(v: number, levels: number): number {
   if (!(v > 0)) return 0;
   return Math.round(Math.min(1, v) * (levels - 1));
 }
-
-const fmt = (v: number) => (Math.round(v * 100) / 100).toString();

@@ -88,7 +88,8 @@ function colour(v: number): string {
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const px = (v: number) => (Math.round(v * 100) / 100).toString();
+/** A coordinate for SVG, rounded to 1/100 of a pixel. */
+export const px = (v: number): string => (Math.round(v * 100) / 100).toString();
 
 /** Round tick values (steps of 1, 2 or 5 × 10ᵏ) covering `[lo, hi]`, about `count` of them. */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
