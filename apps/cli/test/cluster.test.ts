@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { COMMANDS, type Command, flag, helpText } from '@eddy/cli';
 import { MAF, saveFlowToFile } from '@eddy/flows';
-import { freePort } from '@eddy/testing';
+import { freePort, redisServerArgs } from '@eddy/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli as run } from './run-cli.js';
 
@@ -62,12 +62,7 @@ beforeAll(async () => {
   if (!existsSync(join(CLI, 'dist/index.js'))) throw new Error('apps/cli/dist is missing: build first (npx nx run-many -t build --projects=@eddy/cli)');
   const port = await freePort();
   redisDir = mkdtempSync(join(tmpdir(), 'eddy-cli-redis-'));
-  await start(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'yes', '--daemonize', 'no'],
-    /Ready to accept connections/,
-    `redis-server on port ${port}`,
-  );
+  await start('redis-server', redisServerArgs(port, redisDir, true), /Ready to accept connections/, `redis-server on port ${port}`);
   redisUrl = `redis://127.0.0.1:${port}`;
   // Two workers, as the README's terminal 2: one given --redis, one EDDY_REDIS_URL.
   await start(process.execPath, [BIN, 'cluster', 'worker', '--redis', redisUrl, '--threads', '1'], /^ready /m, 'worker 1');
